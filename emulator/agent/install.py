@@ -1,0 +1,59 @@
+"""Installing the Connect Agent into a mock cluster: the objects ``gcloud ... register`` creates.
+
+The agent lives in namespace ``gke-connect`` as Deployment ``gke-connect-agent`` running as service
+account ``connect-agent-sa``; its pod carries ``app=gke-connect-agent`` so the product page's
+``kubectl logs -n gke-connect -l app=gke-connect-agent`` finds it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from emulator.cluster.mock.apiserver import MockApiserver
+from emulator.cluster.mock.identity import UserInfo, service_account_user
+
+NAMESPACE = "gke-connect"
+SERVICE_ACCOUNT = "connect-agent-sa"
+DEPLOYMENT = "gke-connect-agent"
+CONTAINER = "gke-connect-agent"
+AGENT_IMAGE = "gcr.io/gkeconnect/gkeconnect-gce:20250101-00-00"
+# GKE clusters reach the gateway without a Connect Agent; the emulator still needs an identity
+# inside the cluster that impersonates the caller. This name is the emulator's own.
+GKE_TRANSPORT_USER = "system:connect-gateway:gke-transport"
+
+
+@dataclass(frozen=True)
+class AgentIdentity:
+    user: UserInfo
+    token: str
+    pod: str | None  # the agent pod whose log is the agent log; None without an agent
+
+
+def install_agent(cluster: MockApiserver, project_id: str) -> AgentIdentity:
+    cluster.seed({"apiVersion": "v1", "kind": "Namespace",
+                  "metadata": {"name": NAMESPACE, "labels": {"hub.gke.io/project": project_id}}})
+    cluster.seed({"apiVersion": "v1", "kind": "ServiceAccount",
+                  "metadata": {"name": SERVICE_ACCOUNT, "namespace": NAMESPACE}})
+    labels = {"app": DEPLOYMENT}
+    template_spec = {"serviceAccountName": SERVICE_ACCOUNT,
+                     "containers": [{"name": CONTAINER, "image": AGENT_IMAGE}]}
+    cluster.seed({"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": DEPLOYMENT, "namespace": NAMESPACE, "labels": labels},
+                  "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                           "template": {"metadata": {"labels": labels}, "spec": template_spec}}})
+    pod = cluster.seed({"apiVersion": "v1", "kind": "Pod",
+                        "metadata": {"generateName": f"{DEPLOYMENT}-7d9f8c6b5-", "namespace": NAMESPACE,
+                                     "labels": labels},
+                        "spec": template_spec})
+    user = service_account_user(NAMESPACE, SERVICE_ACCOUNT)
+    token = secrets.token_urlsafe(24)
+    cluster.authenticator.add(token, user)
+    return AgentIdentity(user, token, pod["metadata"]["name"])
+
+
+def gke_transport(cluster: MockApiserver) -> AgentIdentity:
+    user = UserInfo(GKE_TRANSPORT_USER, ("system:authenticated",))
+    token = secrets.token_urlsafe(24)
+    cluster.authenticator.add(token, user)
+    return AgentIdentity(user, token, None)

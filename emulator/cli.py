@@ -1,0 +1,149 @@
+"""Front door 1: ``connect-gateway-emulator serve | kubeconfig``. Argument parsing and wiring only.
+
+Every failure a user can cause (bad flag, unreadable scenario, port in use, no running emulator)
+is one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import NoReturn
+
+import yaml
+
+from emulator import messages, statedir
+from emulator.app import create_app
+from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
+from emulator.runner import ServedApp
+from emulator.scenario import loader
+from emulator.scenario.model import TRACKS
+from emulator.state import EmulatorState
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: the contract is "one-line error, exit 2".
+        self.exit(USAGE_ERROR, f"error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="connect-gateway-emulator",
+                     description="An offline emulator of GKE Connect Gateway.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="serve the gateway over HTTPS")
+    serve.add_argument("--scenario", default="quickstart",
+                       help="built-in scenario name or path to a YAML file (default: quickstart)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8443, help="port (default: 8443; 0 picks one)")
+    serve.add_argument("--state-dir", type=Path, default=None,
+                       help=f"where to publish url, ca.pem and world.json (default: {statedir.default_dir()})")
+    serve.add_argument("--allow-remote", action="store_true",
+                       help="allow --host to be a non-loopback address")
+
+    kubeconfig = commands.add_parser("kubeconfig", help="write a gateway kubeconfig for a principal")
+    kubeconfig.add_argument("membership")
+    kubeconfig.add_argument("--as", dest="principal", required=True, metavar="EMAIL")
+    kubeconfig.add_argument("--track", choices=TRACKS, default="v1")
+    kubeconfig.add_argument("--namespace", default=None)
+    kubeconfig.add_argument("--state-dir", type=Path, default=None)
+    kubeconfig.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+        return write_kubeconfig(args)
+    except _Failure as failure:
+        print(failure, file=sys.stderr)
+        return USAGE_ERROR
+
+
+class _Failure(Exception):
+    pass
+
+
+def serve(args: argparse.Namespace) -> int:
+    if not _is_loopback(args.host) and not args.allow_remote:
+        raise _Failure(messages.CLI_NON_LOOPBACK.format(host=args.host))
+    if not 0 <= args.port <= 65535:
+        raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
+    try:
+        scenario = loader.load(args.scenario)
+        state = EmulatorState(scenario)
+    except loader.ScenarioError as err:
+        raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
+    directory = args.state_dir or statedir.default_dir()
+    server = ServedApp(create_app(state), args.host, args.port, cert_dir=directory / "tls")
+    try:
+        server.start()
+    except OSError as err:
+        raise _Failure(messages.CLI_PORT_IN_USE.format(
+            host=args.host, port=args.port, reason=err.strerror or err)) from None
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    statedir.publish(directory, server.url, server.ca_pem, scenario)
+    print(messages.CLI_SERVING.format(url=server.url, scenario=scenario.name, state_dir=directory),
+          flush=True)
+    print(messages.CLI_NEXT_HINT.format(state_dir=directory), flush=True)
+    try:
+        stopping.wait()
+    finally:
+        statedir.withdraw(directory)
+        server.stop()
+    return 0
+
+
+def write_kubeconfig(args: argparse.Namespace) -> int:
+    directory = args.state_dir or statedir.default_dir()
+    running = statedir.read(directory)
+    if running is None:
+        raise _Failure(messages.CLI_NOT_RUNNING.format(state_dir=directory))
+    world = running.world
+    membership = next((m for m in world["memberships"] if m["name"] == args.membership), None)
+    if membership is None:
+        raise _Failure(messages.CLI_UNKNOWN_MEMBERSHIP.format(
+            name=args.membership, known=", ".join(m["name"] for m in world["memberships"])))
+    principal = next((p for p in world["principals"] if p["email"] == args.principal), None)
+    if principal is None:
+        raise _Failure(messages.CLI_UNKNOWN_PRINCIPAL.format(
+            email=args.principal, known=", ".join(p["email"] for p in world["principals"])))
+    if not principal["token"]:
+        raise _Failure(messages.CLI_NO_TOKEN.format(email=args.principal))
+    cluster = GatewayCluster(world["project"]["id"], world["project"]["number"],
+                             membership["location"], membership["collection"], membership["name"])
+    config = gateway_kubeconfig(running.url, running.ca_pem, cluster, args.track,
+                                {"token": principal["token"]}, args.namespace)
+    text = yaml.safe_dump(config, sort_keys=False)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.touch(mode=0o600)
+        args.output.write_text(text)
+    except OSError as err:
+        raise _Failure(messages.CLI_CANNOT_WRITE.format(path=args.output, reason=err.strerror)) from None
+    print(messages.CLI_WROTE_KUBECONFIG.format(path=args.output,
+                                               context=context_name(cluster, args.namespace)))
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

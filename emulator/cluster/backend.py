@@ -1,0 +1,57 @@
+"""The cluster hop's seam: what the Connect Agent sends to an apiserver and what comes back.
+
+Two implementations sit behind it: the embedded mock (``cluster.mock``) and, later, a remote
+apiserver reached through a kubeconfig. The agent only ever speaks these types, so the same gateway
+and contract tests run against either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import parse_qsl
+
+
+@dataclass(frozen=True)
+class ClusterRequest:
+    method: str
+    path: str  # the Kubernetes path, always starting with "/"
+    query_string: str = ""
+    # Lower-cased header names; repeated headers (Impersonate-Group) stay separate entries.
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.query_string, keep_blank_values=True)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k == name), None)
+
+    def header_values(self, name: str) -> list[str]:
+        name = name.lower()
+        return [v for k, v in self.headers if k == name]
+
+
+@dataclass
+class ClusterResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    # Set for bodies that arrive over time (watch, logs -f); ``body`` is then unused.
+    stream: AsyncIterator[bytes] | None = None
+
+    @property
+    def content_type(self) -> str:
+        return next((v for k, v in self.headers if k.lower() == "content-type"), "")
+
+
+class ClusterBackend(Protocol):
+    """An apiserver as the Connect Agent sees it."""
+
+    @property
+    def kubernetes_version(self) -> str: ...
+
+    async def handle(self, request: ClusterRequest) -> ClusterResponse: ...

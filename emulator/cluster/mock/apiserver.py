@@ -1,0 +1,343 @@
+"""The embedded mock Kubernetes apiserver: one per cluster, in memory, speaking the real wire format.
+
+A request goes through the same steps as in kube-apiserver: authenticate the bearer token, apply
+impersonation, authorize, then serve discovery, OpenAPI or a resource verb. Every failure is a
+``kind: Status`` with the code and text a real apiserver uses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import yaml
+
+from emulator import messages
+from emulator.clock import Clock
+from emulator.cluster.backend import ClusterRequest, ClusterResponse
+from emulator.cluster.mock import discovery, openapi, paths, protobuf, query, reviews, tables
+from emulator.cluster.mock import selectors
+from emulator.cluster.mock.authorizer import AlwaysAllow, Attributes, Authorizer
+from emulator.cluster.mock.identity import TokenAuthenticator, UserInfo, impersonated
+from emulator.cluster.mock.kubelet import admit_pod, node_name
+from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects
+from emulator.cluster.mock.podlogs import PodLogs
+from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
+from emulator.cluster.mock.seed import boot_objects
+from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.store import ObjectStore, WatchEvent
+from emulator.cluster.mock.watch import open_stream
+
+log = logging.getLogger(__name__)
+
+JSON = "application/json"
+STREAMED_SUBRESOURCES = ("exec", "attach", "portforward")
+
+
+class MockApiserver:
+    """Implements ``ClusterBackend`` for one in-memory cluster."""
+
+    def __init__(self, name: str, kubernetes_version: str, clock: Clock,
+                 authorizer: Authorizer | None = None, registry: Registry = REGISTRY) -> None:
+        self.name = name
+        self._version = kubernetes_version
+        self.clock = clock
+        self.registry = registry
+        self.authorizer: Authorizer = authorizer or AlwaysAllow()
+        self.authenticator = TokenAuthenticator()
+        self.store = ObjectStore()
+        self.logs = PodLogs(clock.now)
+        self.objects = Objects(self.store, registry, clock.now, self._admit_pod,
+                               self._allocate_service)
+        self._pod_ips = 0
+        self._service_ips = 1  # 10.96.0.1 is the kubernetes service
+        self.store.add_listener(self._on_change)
+        for obj in boot_objects(name, kubernetes_version):
+            self.seed(obj)
+
+    @property
+    def kubernetes_version(self) -> str:
+        return self._version
+
+    # -- seeding (bypasses authentication: the emulator itself, not a client) -------------------
+
+    def seed(self, obj: dict[str, Any]) -> dict[str, Any]:
+        resource = self.registry.by_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
+        if resource is None or resource.virtual:
+            raise KubeError(400, messages.MOCK_SEED_UNKNOWN_KIND.format(
+                api_version=obj.get("apiVersion"), kind=obj.get("kind")))
+        namespace = obj.get("metadata", {}).get("namespace") if resource.namespaced else None
+        created = self.objects.create(resource, namespace, obj, query.Query(()))
+        self._after_create(resource, created)
+        return created
+
+    # -- the ClusterBackend entry point -----------------------------------------------------------
+
+    async def handle(self, request: ClusterRequest) -> ClusterResponse:
+        try:
+            caller = self.authenticator.authenticate(request)
+            user = impersonated(caller, request, self.authorizer)
+            return await self._dispatch(request, user)
+        except KubeError as err:
+            return _json(err.code, err.status())
+        except Exception:  # a bug in the mock: say so as a Status, never as a traceback
+            log.exception("mock apiserver failed on %s %s", request.method, request.path)
+            return _json(500, KubeError(500, messages.MOCK_INTERNAL_ERROR).status())
+
+    async def _dispatch(self, request: ClusterRequest, user: UserInfo) -> ClusterResponse:
+        _check_acceptable(request.header("accept") or "")
+        target = paths.parse(request.path, self.registry)
+        if isinstance(target, paths.NonResourcePath):
+            self._authorize(user, Attributes(verb=request.method.lower(), path=target.path,
+                                             resource_request=False))
+            return self._non_resource(request, target.path)
+        verb = _verb(request.method, target)
+        if verb == "list" and query.Query(tuple(request.query)).flag("watch"):
+            verb = "watch"
+        self._authorize(user, Attributes(
+            verb=verb, resource=target.resource.plural, subresource=target.subresource or "",
+            name=target.name or "", namespace=target.namespace or "",
+            api_group=target.resource.group))
+        return await self._resource(request, target, verb, user)
+
+    def _authorize(self, user: UserInfo, attrs: Attributes) -> None:
+        decision = self.authorizer.authorize(user, attrs)
+        if decision.allowed:
+            return
+        if not attrs.resource_request:
+            raise KubeError(403, messages.K8S_FORBIDDEN_PATH.format(
+                user=user.name, verb=attrs.verb, path=attrs.path))
+        resource = f"{attrs.resource}/{attrs.subresource}" if attrs.subresource else attrs.resource
+        subject = (f'{attrs.resource}.{attrs.api_group}' if attrs.api_group else attrs.resource)
+        if attrs.name:
+            subject = f'{subject} "{attrs.name}"'
+        scope = (messages.K8S_SCOPE_NAMESPACE.format(namespace=attrs.namespace) if attrs.namespace
+                 else messages.K8S_SCOPE_CLUSTER)
+        raise KubeError(403, messages.K8S_FORBIDDEN.format(
+            subject=subject, user=user.name, verb=attrs.verb, resource=resource,
+            group=attrs.api_group, scope=scope))
+
+    # -- non-resource paths ---------------------------------------------------------------------
+
+    def _non_resource(self, request: ClusterRequest, path: str) -> ClusterResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+        accept = request.header("accept") or ""
+        parts = [p for p in path.split("/") if p]
+        if path == "/version":
+            return _json(200, discovery.version_info(self._version))
+        if path in ("/healthz", "/livez", "/readyz"):
+            return ClusterResponse(200, [("content-type", "text/plain; charset=utf-8")], b"ok")
+        if path == "/api":
+            return _negotiated(*discovery.core_api(accept))
+        if path == "/apis":
+            return _negotiated(*discovery.named_apis(accept))
+        if len(parts) == 2 and parts[0] == "api":
+            return _json(200, discovery.resource_list("", parts[1]))
+        if len(parts) == 2 and parts[0] == "apis":
+            return _json(200, discovery.group(parts[1]))
+        if len(parts) == 3 and parts[0] == "apis":
+            return _json(200, discovery.resource_list(parts[1], parts[2]))
+        if path == "/openapi/v3":
+            return _json(200, openapi.index())
+        if path.startswith("/openapi/v3/"):
+            return _json(200, openapi.document(path.removeprefix("/openapi/v3/")))
+        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+
+    # -- resource verbs -------------------------------------------------------------------------
+
+    async def _resource(self, request: ClusterRequest, target: paths.ResourcePath, verb: str,
+                        user: UserInfo) -> ClusterResponse:
+        resource, ns, name, sub = target.resource, target.namespace, target.name, target.subresource
+        if sub in STREAMED_SUBRESOURCES or (sub and sub not in ("status", "log")):
+            raise KubeError(400, messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
+                resource=resource.plural, subresource=sub))
+        if resource.namespaced and name is not None and ns is None:
+            raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        # A watch is a list with ?watch=true: it takes the list's parameters.
+        q = query.checked(request.query, "log" if sub == "log" else
+                          "list" if verb == "watch" else verb)
+        if sub == "log":
+            return self._logs(resource, ns, name or "", q)
+        accept = request.header("accept") or ""
+        as_table = _wants_table(accept)
+        if verb == "watch":
+            return self._watch(resource, ns, q, as_table)
+        if verb == "list":
+            items, rv, token = self.objects.list(resource, ns, q)
+            if as_table:
+                return _json(200, self._table(resource, items, str(rv), token, q))
+            meta: dict[str, Any] = {"resourceVersion": str(rv)}
+            if token:
+                meta["continue"] = token
+            return _json(200, {"kind": resource.list_kind, "apiVersion": resource.api_version,
+                               "metadata": meta, "items": items})
+        if verb == "get":
+            obj = self.objects.get(resource, ns, name or "")
+            if as_table:
+                return _json(200, self._table(resource, [obj], obj["metadata"]["resourceVersion"],
+                                              None, q))
+            return _json(200, obj)
+        if verb == "create":
+            body = _decode_body(request, allow_protobuf=resource.virtual)
+            if resource.virtual:
+                return _json(201, reviews.review(resource, body, user, self.authorizer, ns))
+            created = self.objects.create(resource, ns, body, q)
+            if not q.dry_run:
+                self._after_create(resource, created)
+            return _json(201, created)
+        if verb == "update":
+            return _json(200, self.objects.update(resource, ns, name or "", _decode_body(request),
+                                                  q, sub))
+        if verb == "patch":
+            return _json(200, self.objects.patch(resource, ns, name or "", request.body,
+                                                 request.header("content-type") or "", q, sub))
+        if verb == "delete":
+            options = _decode_body(request) if request.body.strip() else {}
+            return _json(200, self.objects.delete(resource, ns, name or "", options, q))
+        if verb == "deletecollection":
+            options = _decode_body(request) if request.body.strip() else {}
+            items = self.objects.delete_collection(resource, ns, options, q)
+            return _json(200, {"kind": resource.list_kind, "apiVersion": resource.api_version,
+                               "metadata": {"resourceVersion": str(self.store.resource_version)},
+                               "items": items})
+        raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+
+    def _table(self, resource: ResourceType, items: list[dict[str, Any]], rv: str,
+               token: str | None, q: query.Query) -> dict[str, Any]:
+        return tables.to_table(resource, items, now=self.clock.now(),
+                               include_object=q.get("includeObject") or "Metadata",
+                               resource_version=rv, continue_token=token)
+
+    def _watch(self, resource: ResourceType, ns: str | None, q: query.Query,
+               as_table: bool) -> ClusterResponse:
+        if "watch" not in resource.verbs:
+            raise KubeError(405, messages.K8S_WATCH_NOT_ALLOWED.format(resource=resource.plural))
+        label = selectors.parse_label_selector(q.get("labelSelector") or "")
+        field = selectors.parse_field_selector(
+            q.get("fieldSelector") or "",
+            ("metadata.name", "metadata.namespace") + FIELD_SELECTORS.get(resource.plural, ()))
+
+        def render(obj: dict[str, Any], first: bool) -> dict[str, Any]:
+            if not as_table:
+                return obj
+            table = self._table(resource, [obj], obj["metadata"]["resourceVersion"], None, q)
+            if not first:
+                table["columnDefinitions"] = []  # kube sends the header once per watch
+            return table
+
+        stream = open_stream(self.store, (resource.group, resource.plural), ns,
+                             resource_version=q.get("resourceVersion"),
+                             timeout_seconds=q.int("timeoutSeconds"),
+                             label=label, field=field, render=render)
+        return ClusterResponse(200, [("content-type", JSON)], stream=stream)
+
+    def _logs(self, resource: ResourceType, ns: str | None, name: str,
+              q: query.Query) -> ClusterResponse:
+        pod = self.objects.get(resource, ns, name)
+        opts = self.logs.options(pod, q)
+        headers = [("content-type", "text/plain")]
+        if opts.follow:
+            return ClusterResponse(200, headers, stream=self.logs.follow(ns or "", name, opts))
+        return ClusterResponse(200, headers, self.logs.read(ns or "", name, opts))
+
+    # -- the cluster's own controllers, reduced to what clients can observe ----------------------
+
+    def _admit_pod(self, pod: dict[str, Any]) -> None:
+        self._pod_ips += 1
+        admit_pod(pod, node=node_name(self.name), now=self.clock.now(),
+                  pod_ip=f"10.244.{self._pod_ips // 250}.{self._pod_ips % 250 + 2}")
+
+    def _allocate_service(self, service: dict[str, Any]) -> None:
+        spec = service.setdefault("spec", {})
+        spec.setdefault("type", "ClusterIP")
+        if spec.get("clusterIP") != "None":
+            if not spec.get("clusterIP"):
+                self._service_ips += 1
+                spec["clusterIP"] = f"10.96.{self._service_ips // 250}.{self._service_ips % 250}"
+            spec["clusterIPs"] = [spec["clusterIP"]]
+        spec.setdefault("sessionAffinity", "None")
+        for port in spec.get("ports", []):
+            port.setdefault("protocol", "TCP")
+            port.setdefault("targetPort", port.get("port"))
+        service.setdefault("status", {"loadBalancer": {}})
+
+    def _after_create(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+        # The service-account controller gives every new namespace its "default" account.
+        if resource.kind == "Namespace":
+            ns = obj["metadata"]["name"]
+            if self.store.get(("", "serviceaccounts"), ns, "default") is None:
+                self.seed({"apiVersion": "v1", "kind": "ServiceAccount",
+                           "metadata": {"name": "default", "namespace": ns}})
+        elif resource.kind == "Pod":
+            self.logs.reopen_pod(obj["metadata"]["namespace"], obj["metadata"]["name"])
+
+    def _on_change(self, event: WatchEvent) -> None:
+        if event.resource == ("", "pods") and event.type == "DELETED":
+            meta = event.object["metadata"]
+            self.logs.forget_pod(meta.get("namespace", ""), meta["name"])
+
+
+def _verb(method: str, target: paths.ResourcePath) -> str:
+    collection = target.name is None
+    if method in ("GET", "HEAD"):
+        return "list" if collection else "get"
+    if method == "POST" and collection:
+        return "create"
+    if method == "POST" and target.subresource in STREAMED_SUBRESOURCES:
+        return "create"
+    if method == "PUT" and not collection:
+        return "update"
+    if method == "PATCH" and not collection:
+        return "patch"
+    if method == "DELETE":
+        return "deletecollection" if collection else "delete"
+    raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+
+
+def _wants_table(accept: str) -> bool:
+    for media in accept.split(","):
+        params = {p.split("=", 1)[0].strip(): p.split("=", 1)[-1].strip()
+                  for p in media.split(";")[1:]}
+        if params.get("as") == "Table" and params.get("g") == "meta.k8s.io":
+            return True
+    return False
+
+
+def _check_acceptable(accept: str) -> None:
+    """The mock speaks JSON only; a client that accepts nothing else gets 406, not protobuf."""
+    if not accept.strip():
+        return
+    for media in accept.split(","):
+        kind = media.split(";")[0].strip().lower()
+        if kind in (JSON, "application/yaml", "*/*", "application/*", "text/plain", "text/*"):
+            return
+    raise KubeError(406, messages.K8S_NOT_ACCEPTABLE)
+
+
+def _decode_body(request: ClusterRequest, allow_protobuf: bool = False) -> dict[str, Any]:
+    content_type = (request.header("content-type") or JSON).split(";")[0].strip().lower()
+    if content_type == protobuf.MEDIA_TYPE and allow_protobuf:
+        return protobuf.decode_review(request.body)
+    try:
+        if content_type in (JSON, ""):
+            body = json.loads(request.body or b"{}")
+        elif content_type in ("application/yaml", "application/x-yaml"):
+            body = yaml.safe_load(request.body or b"{}")
+        else:
+            raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
+                accepted="application/json, application/yaml"))
+    except (ValueError, yaml.YAMLError) as exc:
+        raise KubeError(400, messages.K8S_DECODE_ERROR.format(detail=exc)) from None
+    if not isinstance(body, dict):
+        raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=type(body).__name__))
+    return body
+
+
+def _json(status: int, body: dict[str, Any]) -> ClusterResponse:
+    return ClusterResponse(status, [("content-type", JSON)], json.dumps(body).encode())
+
+
+def _negotiated(content_type: str, body: dict[str, Any]) -> ClusterResponse:
+    return ClusterResponse(200, [("content-type", content_type)], json.dumps(body).encode())

@@ -1,0 +1,41 @@
+"""The mock apiserver's authorization seam.
+
+Every request and every impersonation is described as ``Attributes`` and put to an ``Authorizer``,
+exactly where kube-apiserver consults RBAC. Today the only authorizer is ``AlwaysAllow`` (the mode
+kube-apiserver calls AlwaysAllow); the RBAC evaluator is issue #3 and plugs in here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from emulator.cluster.mock.identity import UserInfo
+
+
+@dataclass(frozen=True)
+class Attributes:
+    verb: str
+    resource: str = ""
+    subresource: str = ""
+    name: str = ""
+    namespace: str = ""
+    api_group: str = ""
+    path: str = ""  # for non-resource requests such as /version
+    resource_request: bool = True
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+
+class Authorizer(Protocol):
+    def authorize(self, user: UserInfo, attributes: Attributes) -> Decision: ...
+
+
+class AlwaysAllow:
+    def authorize(self, user: UserInfo, attributes: Attributes) -> Decision:
+        return Decision(True, "the mock apiserver runs with the AlwaysAllow authorizer")

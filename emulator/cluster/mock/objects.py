@@ -1,0 +1,299 @@
+"""Create, read, update, patch and delete of stored objects, with kube-apiserver's rules.
+
+The rules that clients notice are kept: names validated, generateName filled, uid and
+creationTimestamp set once, resourceVersion conflicts, status updated only through /status,
+namespaces that must exist, deletes that really delete (so ``kubectl delete`` returns), and a
+namespace delete that takes its contents with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import random
+import re
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from emulator import messages
+from emulator.clock import rfc3339
+from emulator.cluster.mock import patch as patches
+from emulator.cluster.mock import selectors
+from emulator.cluster.mock.query import Query
+from emulator.cluster.mock.resources import Registry, ResourceType
+from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.store import ObjectStore
+
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# kube's generateName alphabet: no vowels or look-alikes, so suffixes never spell words.
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
+
+# Field selectors each resource supports besides metadata.name and metadata.namespace.
+FIELD_SELECTORS: dict[str, tuple[str, ...]] = {
+    "pods": ("status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+             "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"),
+    "events": ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+               "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+               "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"),
+    "secrets": ("type",),
+    "namespaces": ("status.phase",),
+    "nodes": ("spec.unschedulable",),
+}
+
+# Called on a pod before it is first stored (the fake kubelet's admission).
+PodHook = Callable[[dict[str, Any]], None]
+
+
+def key(resource: ResourceType) -> tuple[str, str]:
+    return (resource.group, resource.plural)
+
+
+class Objects:
+    def __init__(self, store: ObjectStore, registry: Registry, now: Callable[[], datetime],
+                 on_new_pod: PodHook, on_new_service: PodHook) -> None:
+        self.store = store
+        self.registry = registry
+        self.now = now
+        self.on_new_pod = on_new_pod
+        self.on_new_service = on_new_service
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, resource: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
+        obj = self.store.get(key(resource), namespace or "", name)
+        if obj is None:
+            raise _not_found(resource, name)
+        return _with_type(resource, obj)
+
+    def list(self, resource: ResourceType, namespace: str | None,
+             query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
+        """Matching items, the list's resourceVersion, and a continue token if ``limit`` cut it."""
+        label = selectors.parse_label_selector(query.get("labelSelector") or "")
+        supported = ("metadata.name", "metadata.namespace") + FIELD_SELECTORS.get(resource.plural, ())
+        field = selectors.parse_field_selector(query.get("fieldSelector") or "", supported)
+        items, rv = self.store.list(key(resource), namespace)
+        items = [_with_type(resource, o) for o in items
+                 if label.matches(o["metadata"].get("labels") or {}) and field.matches(o)]
+        start = _decode_continue(query.get("continue"))
+        if start is not None:
+            items = [o for o in items if _sort_key(o) > start]
+        limit = query.int("limit")
+        if limit and len(items) > limit:
+            items = items[:limit]
+            return items, rv, _encode_continue(_sort_key(items[-1]))
+        return items, rv, None
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create(self, resource: ResourceType, namespace: str | None, body: dict[str, Any],
+               query: Query) -> dict[str, Any]:
+        obj = self._typed_body(resource, body)
+        meta = obj.setdefault("metadata", {})
+        if resource.namespaced:
+            meta["namespace"] = self._namespace_for(meta, namespace)
+            self._require_namespace(meta["namespace"])
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name"):
+            if not meta.get("generateName"):
+                raise KubeError(422, messages.K8S_NAME_REQUIRED, reason="Invalid")
+            meta["name"] = meta["generateName"] + "".join(
+                random.choices(_SUFFIX_ALPHABET, k=5))
+        _validate_name(resource, meta["name"])
+        if self.store.get(key(resource), meta.get("namespace", ""), meta["name"]) is not None:
+            raise KubeError(409, messages.K8S_ALREADY_EXISTS.format(
+                resource=resource.group_resource, name=meta["name"]), reason="AlreadyExists",
+                details={"name": meta["name"], "group": resource.group, "kind": resource.plural})
+        for transient in ("resourceVersion", "deletionTimestamp", "managedFields"):
+            meta.pop(transient, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = rfc3339(self.now())
+        if resource.kind == "Deployment":
+            meta["generation"] = 1
+        self._defaults(resource, obj)
+        if query.dry_run:
+            return obj
+        return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
+
+    def update(self, resource: ResourceType, namespace: str | None, name: str,
+               body: dict[str, Any], query: Query, subresource: str | None = None) -> dict[str, Any]:
+        current = self.get(resource, namespace, name)
+        obj = self._typed_body(resource, body)
+        meta = obj.setdefault("metadata", {})
+        if meta.get("name", name) != name:
+            raise KubeError(400, messages.K8S_NAME_MISMATCH.format(
+                body_name=meta.get("name"), url_name=name))
+        if resource.namespaced and meta.get("namespace", namespace) != namespace:
+            raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
+        wanted_rv = meta.get("resourceVersion")
+        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+            raise _conflict(resource, name)
+        return self._store_update(resource, current, obj, query, subresource)
+
+    def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
+              content_type: str, query: Query, subresource: str | None = None) -> dict[str, Any]:
+        current = self.get(resource, namespace, name)
+        patched = patches.apply_patch(current, body, content_type, kind=resource.kind)
+        wanted_rv = patched.get("metadata", {}).get("resourceVersion")
+        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+            raise _conflict(resource, name)
+        return self._store_update(resource, current, patched, query, subresource)
+
+    def delete(self, resource: ResourceType, namespace: str | None, name: str,
+               options: dict[str, Any], query: Query) -> dict[str, Any]:
+        current = self.get(resource, namespace, name)
+        _check_preconditions(current, options.get("preconditions") or {})
+        if resource.kind == "Namespace" and name in PROTECTED_NAMESPACES:
+            raise KubeError(403, messages.K8S_NAMESPACE_PROTECTED.format(namespace=name))
+        if query.dry_run or options.get("dryRun"):
+            return current
+        if resource.kind == "Namespace":
+            self._empty_namespace(name)
+        removed = self.store.remove(key(resource), namespace or "", name)
+        if removed is None:  # lost a race with another delete
+            raise _not_found(resource, name)
+        return _with_type(resource, removed)
+
+    def delete_collection(self, resource: ResourceType, namespace: str | None,
+                          options: dict[str, Any], query: Query) -> list[dict[str, Any]]:
+        items, _, _ = self.list(resource, namespace, query)
+        return [self.delete(resource, o["metadata"].get("namespace"), o["metadata"]["name"],
+                            options, query) for o in items]
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
+                      query: Query, subresource: str | None) -> dict[str, Any]:
+        merged = copy.deepcopy(obj)
+        meta = merged.setdefault("metadata", {})
+        # Fields the server owns survive whatever the client sent.
+        for owned in ("uid", "creationTimestamp", "namespace", "name", "generation"):
+            if owned in current["metadata"]:
+                meta[owned] = current["metadata"][owned]
+            else:
+                meta.pop(owned, None)
+        has_status = resource.subresource("status") is not None
+        if subresource == "status":
+            # Only status changes through /status.
+            merged = {**current, "status": obj.get("status", {})}
+            merged["metadata"] = {**current["metadata"],
+                                  "labels": meta.get("labels", current["metadata"].get("labels")),
+                                  "annotations": meta.get("annotations",
+                                                          current["metadata"].get("annotations"))}
+            merged["metadata"] = {k: v for k, v in merged["metadata"].items() if v is not None}
+        elif has_status and "status" in current:
+            merged["status"] = current["status"]
+        if "generation" in meta and merged.get("spec") != current.get("spec"):
+            meta["generation"] = current["metadata"]["generation"] + 1
+        if merged == current:
+            return current  # a no-op update does not bump resourceVersion, as in kube
+        if query.dry_run:
+            return _with_type(resource, merged)
+        return _with_type(resource, self.store.put(key(resource), merged, event="MODIFIED"))
+
+    def _typed_body(self, resource: ResourceType, body: dict[str, Any]) -> dict[str, Any]:
+        obj = copy.deepcopy(body)
+        api_version = obj.get("apiVersion", resource.api_version)
+        kind = obj.get("kind", resource.kind)
+        if api_version != resource.api_version:
+            raise KubeError(400, messages.K8S_KIND_MISMATCH.format(
+                got=api_version, want=resource.api_version))
+        if kind != resource.kind:
+            raise KubeError(400, messages.K8S_KIND_WRONG.format(
+                kind=kind, version=api_version, want=resource.kind))
+        if not isinstance(obj.get("metadata", {}), dict):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+        return _with_type(resource, obj)
+
+    def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:
+        body_ns = meta.get("namespace")
+        if url_namespace and body_ns and body_ns != url_namespace:
+            raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
+        return url_namespace or body_ns or "default"
+
+    def _require_namespace(self, namespace: str) -> None:
+        if self.store.get(("", "namespaces"), "", namespace) is None:
+            raise KubeError(404, messages.K8S_NAMESPACE_NOT_FOUND.format(namespace=namespace),
+                            details={"name": namespace, "kind": "namespaces"})
+
+    def _defaults(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+        if resource.kind == "Namespace":
+            name = obj["metadata"]["name"]
+            obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
+            obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+            obj["status"] = {"phase": "Active"}
+        elif resource.kind == "Pod":
+            self.on_new_pod(obj)
+        elif resource.kind == "Service":
+            self.on_new_service(obj)
+        elif resource.kind == "Deployment":
+            spec = obj.setdefault("spec", {})
+            spec.setdefault("replicas", 1)
+            spec.setdefault("revisionHistoryLimit", 10)
+            spec.setdefault("progressDeadlineSeconds", 600)
+            spec.setdefault("strategy", {"type": "RollingUpdate", "rollingUpdate": {
+                "maxSurge": "25%", "maxUnavailable": "25%"}})
+
+    def _empty_namespace(self, namespace: str) -> None:
+        by_key = {key(r): r for r in self.registry.resources}
+        for res_key, name in self.store.namespaces_in_use(namespace):
+            if res_key in by_key:
+                self.store.remove(res_key, namespace, name)
+
+
+def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+    obj["apiVersion"] = resource.api_version
+    obj["kind"] = resource.kind
+    return obj
+
+
+def _validate_name(resource: ResourceType, name: str) -> None:
+    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+        raise KubeError(422, messages.K8S_INVALID_NAME.format(kind=resource.kind, name=name),
+                        reason="Invalid")
+
+
+def _not_found(resource: ResourceType, name: str) -> KubeError:
+    return KubeError(404, messages.K8S_NOT_FOUND.format(resource=resource.group_resource, name=name),
+                     details={"name": name, "group": resource.group, "kind": resource.plural})
+
+
+def _conflict(resource: ResourceType, name: str) -> KubeError:
+    return KubeError(409, messages.K8S_CONFLICT.format(resource=resource.group_resource, name=name),
+                     reason="Conflict",
+                     details={"name": name, "group": resource.group, "kind": resource.plural})
+
+
+def _check_preconditions(current: dict[str, Any], preconditions: dict[str, Any]) -> None:
+    meta = current["metadata"]
+    if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
+        raise KubeError(409, messages.K8S_PRECONDITION_UID.format(
+            want=preconditions["uid"], got=meta.get("uid")), reason="Conflict")
+    rv = preconditions.get("resourceVersion")
+    if rv and rv != meta.get("resourceVersion"):
+        raise KubeError(409, messages.K8S_PRECONDITION_RV.format(
+            want=rv, got=meta.get("resourceVersion")), reason="Conflict")
+
+
+def _sort_key(obj: dict[str, Any]) -> tuple[str, str]:
+    return (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+
+
+def _encode_continue(last: tuple[str, str]) -> str:
+    raw = json.dumps({"v": 1, "after": list(last)}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_continue(token: str | None) -> tuple[str, str] | None:
+    if not token:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        namespace, name = data["after"]
+        return (str(namespace), str(name))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KubeError(400, messages.K8S_INVALID_CONTINUE.format(detail=exc)) from None

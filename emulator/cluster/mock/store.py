@@ -1,0 +1,156 @@
+"""The mock apiserver's object store: objects by resource, a resourceVersion counter, watch events.
+
+Objects are plain JSON dicts, stored and returned as deep copies so callers can never alias stored
+state. One lock guards everything because the control API and tests touch the store from other
+threads than the server's event loop; watchers are woken on their own loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# How many past events a watch may resume from; older resourceVersions get 410 Expired.
+HISTORY_LIMIT = 2000
+
+# (group, plural): storage is version-independent, as in etcd.
+ResourceKey = tuple[str, str]
+ObjectKey = tuple[str, str]  # (namespace or "", name)
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: str  # ADDED | MODIFIED | DELETED
+    resource: ResourceKey
+    object: dict[str, Any]
+    resource_version: int
+
+
+class TooOldResourceVersion(Exception):
+    def __init__(self, requested: int, oldest: int) -> None:
+        super().__init__(f"{requested} < {oldest}")
+        self.requested = requested
+        self.oldest = oldest
+
+
+class Watcher:
+    """One open watch: a queue fed from whatever thread changes the store."""
+
+    def __init__(self, resource: ResourceKey, namespace: str | None,
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self.resource = resource
+        self.namespace = namespace
+        self.loop = loop
+        self.queue: asyncio.Queue[WatchEvent] = asyncio.Queue()
+
+    def wants(self, event: WatchEvent) -> bool:
+        if event.resource != self.resource:
+            return False
+        if self.namespace is None:
+            return True
+        return event.object.get("metadata", {}).get("namespace") == self.namespace
+
+    def offer(self, event: WatchEvent) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
+
+
+class ObjectStore:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._objects: dict[ResourceKey, dict[ObjectKey, dict[str, Any]]] = {}
+        self._rv = 0
+        self._history: deque[WatchEvent] = deque(maxlen=HISTORY_LIMIT)
+        self._watchers: list[Watcher] = []
+        self._listeners: list[Callable[[WatchEvent], None]] = []
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    @property
+    def resource_version(self) -> int:
+        with self._lock:
+            return self._rv
+
+    def get(self, resource: ResourceKey, namespace: str, name: str) -> dict[str, Any] | None:
+        with self._lock:
+            obj = self._objects.get(resource, {}).get((namespace, name))
+            return copy.deepcopy(obj) if obj is not None else None
+
+    def list(self, resource: ResourceKey, namespace: str | None) -> tuple[list[dict[str, Any]], int]:
+        """Objects sorted by (namespace, name), as etcd's key order gives, and the list's RV."""
+        with self._lock:
+            items = [copy.deepcopy(o) for (ns, _), o in self._objects.get(resource, {}).items()
+                     if namespace is None or ns == namespace]
+            items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
+            return items, self._rv
+
+    def namespaces_in_use(self, namespace: str) -> list[tuple[ResourceKey, str]]:
+        with self._lock:
+            return [(res, name) for res, objs in self._objects.items()
+                    for (ns, name) in objs if ns == namespace]
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def put(self, resource: ResourceKey, obj: dict[str, Any], *, event: str) -> dict[str, Any]:
+        """Store ``obj`` (already validated) under a new resourceVersion and emit ``event``."""
+        with self._lock:
+            self._rv += 1
+            stored = copy.deepcopy(obj)
+            stored["metadata"]["resourceVersion"] = str(self._rv)
+            meta = stored["metadata"]
+            self._objects.setdefault(resource, {})[(meta.get("namespace", ""), meta["name"])] = stored
+            self._emit(WatchEvent(event, resource, copy.deepcopy(stored), self._rv))
+            return copy.deepcopy(stored)
+
+    def remove(self, resource: ResourceKey, namespace: str, name: str) -> dict[str, Any] | None:
+        with self._lock:
+            obj = self._objects.get(resource, {}).pop((namespace, name), None)
+            if obj is None:
+                return None
+            # A delete is itself a change: the DELETED event carries a new resourceVersion.
+            self._rv += 1
+            obj["metadata"]["resourceVersion"] = str(self._rv)
+            self._emit(WatchEvent("DELETED", resource, copy.deepcopy(obj), self._rv))
+            return copy.deepcopy(obj)
+
+    def _emit(self, event: WatchEvent) -> None:
+        self._history.append(event)
+        for watcher in self._watchers:
+            if watcher.wants(event):
+                watcher.offer(event)
+        for listener in self._listeners:
+            listener(event)
+
+    # -- watch ---------------------------------------------------------------------------------
+
+    def open_watch(self, resource: ResourceKey, namespace: str | None, since: int | None,
+                   loop: asyncio.AbstractEventLoop) -> Watcher:
+        """Register a watcher; with ``since``, replay the history after that resourceVersion.
+
+        ``since=None`` means "from now" (the caller sends the current state itself).
+        """
+        with self._lock:
+            watcher = Watcher(resource, namespace, loop)
+            if since is not None and since < self._rv:
+                oldest = self._history[0].resource_version if self._history else self._rv + 1
+                if since + 1 < oldest:
+                    raise TooOldResourceVersion(since, oldest)
+                for event in self._history:
+                    if event.resource_version > since and watcher.wants(event):
+                        watcher.queue.put_nowait(event)
+            self._watchers.append(watcher)
+            return watcher
+
+    def close_watch(self, watcher: Watcher) -> None:
+        with self._lock:
+            if watcher in self._watchers:
+                self._watchers.remove(watcher)
+
+    def add_listener(self, listener: Callable[[WatchEvent], None]) -> None:
+        """Synchronous observers (the fake kubelet, log bookkeeping), called under the lock."""
+        with self._lock:
+            self._listeners.append(listener)

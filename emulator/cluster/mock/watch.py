@@ -1,0 +1,75 @@
+"""``?watch=true``: newline-delimited watch events in a chunked body, as kube-apiserver streams them.
+
+Without a resourceVersion (or with "0") the watch starts with an ADDED event per existing object;
+with one, it replays what changed after it, or fails with 410 Expired when that is too old.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock import selectors
+from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.store import ObjectStore, TooOldResourceVersion, WatchEvent
+
+# Renders one object for the wire (as itself, or as a one-row Table); the flag says whether this
+# is the first event, which alone carries a Table's column definitions.
+Render = Callable[[dict[str, Any], bool], dict[str, Any]]
+
+
+def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: str | None, *,
+                resource_version: str | None, timeout_seconds: int | None,
+                label: selectors.LabelSelector, field: selectors.FieldSelector,
+                render: Render) -> AsyncIterator[bytes]:
+    """Register the watch now (so no change is missed) and return the body's chunks."""
+    loop = asyncio.get_running_loop()
+    since: int | None = None
+    initial: list[dict[str, Any]] = []
+    if resource_version in (None, "", "0"):
+        initial, since = store.list(resource_key, namespace)
+    else:
+        try:
+            since = int(resource_version)
+        except ValueError:
+            raise KubeError(400, messages.K8S_INVALID_INTEGER.format(
+                name="resourceVersion", value=resource_version)) from None
+    try:
+        watcher = store.open_watch(resource_key, namespace, since, loop)
+    except TooOldResourceVersion as exc:
+        raise KubeError(410, messages.K8S_TOO_OLD_RESOURCE_VERSION.format(
+            requested=exc.requested, oldest=exc.oldest), reason="Expired") from None
+
+    def matches(obj: dict[str, Any]) -> bool:
+        return label.matches(obj["metadata"].get("labels") or {}) and field.matches(obj)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        first = True
+        deadline = loop.time() + timeout_seconds if timeout_seconds else None
+        try:
+            for obj in initial:
+                if matches(obj):
+                    yield _line("ADDED", render(obj, first))
+                    first = False
+            while True:
+                remaining = None if deadline is None else deadline - loop.time()
+                if remaining is not None and remaining <= 0:
+                    return
+                try:
+                    event: WatchEvent = await asyncio.wait_for(watcher.queue.get(), remaining)
+                except TimeoutError:
+                    return
+                if matches(event.object):
+                    yield _line(event.type, render(event.object, first))
+                    first = False
+        finally:
+            store.close_watch(watcher)
+
+    return chunks()
+
+
+def _line(event_type: str, obj: dict[str, Any]) -> bytes:
+    return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"

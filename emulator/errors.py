@@ -1,0 +1,27 @@
+"""Google-side errors: the gateway's own decisions, before or instead of the cluster's answer.
+
+On Kubernetes paths a ``GatewayError`` is rendered as a ``kind: Status`` (so kubectl prints its
+message); an ``UnknownUrl`` is Google's front-end HTML page (design §3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class GatewayError(Exception):
+    code: int
+    reason: str  # the Kubernetes StatusReason kubectl shows in parentheses
+    message: str
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+
+@dataclass
+class UnknownUrl(Exception):
+    path: str
+
+    def __post_init__(self) -> None:
+        super().__init__(self.path)

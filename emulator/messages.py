@@ -1,0 +1,351 @@
+"""Every user-visible message of the emulator, in one place.
+
+Tests compare against these constants, so a wording change is made here once. Texts that reproduce
+a documented or observed string say where it comes from; the rest are the emulator's own words.
+Templates use ``str.format`` fields.
+"""
+
+# --- Google front end (design §3.1) -------------------------------------------------------------
+
+# Google's 404 page; the template is the captured front-end page (connect-gateway-facts.md §5.5).
+GFE_404_TEMPLATE = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <meta name=viewport content="initial-scale=1, minimum-scale=1, width=device-width">
+  <title>Error 404 (Not Found)!!1</title>
+  <a href=//www.google.com/><span id=logo aria-label=Google></span></a>
+  <p><b>404.</b> <ins>That\u2019s an error.</ins>
+  <p>The requested URL <code>{path}</code> was not found on this server.  <ins>That\u2019s all we know.</ins>
+"""
+
+GFE_400_TEMPLATE = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <meta name=viewport content="initial-scale=1, minimum-scale=1, width=device-width">
+  <title>Error 400 (Bad Request)!!1</title>
+  <a href=//www.google.com/><span id=logo aria-label=Google></span></a>
+  <p><b>400.</b> <ins>That\u2019s an error.</ins>
+  <p>Your client has issued a malformed or illegal request.  <ins>That\u2019s all we know.</ins>
+"""
+
+# --- Gateway decisions rendered as Kubernetes Status (design §3.3, §4) ---------------------------
+
+# Google's wording for a missing/invalid OAuth token; kubectl prints it after
+# "error: You must be logged in to the server (...)".
+UNAUTHENTICATED = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+    "or other valid authentication credential. "
+    "See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+TOKEN_EXPIRED = "Request had invalid authentication credentials. The access token has expired."
+
+# connect-gateway-using.en.md §10 (rendered from the Japanese page).
+NO_ACTIVE_CONNECTION = (
+    "No active connection found for cluster (project: {project_number}, membership: {membership})"
+)
+
+# --- Connect Agent -----------------------------------------------------------------------------
+
+AGENT_SERVICE_ACCOUNT = "system:serviceaccount:gke-connect:connect-agent-sa"
+
+# --- Kubernetes apiserver (mock) -----------------------------------------------------------------
+# These reproduce kube-apiserver's own texts so that kubectl prints what it prints against a real
+# cluster.
+
+K8S_NOT_FOUND = '{resource} "{name}" not found'
+K8S_ALREADY_EXISTS = '{resource} "{name}" already exists'
+K8S_CONFLICT = (
+    'Operation cannot be fulfilled on {resource} "{name}": the object has been modified; '
+    "please apply your changes to the latest version and try again"
+)
+K8S_PATH_NOT_FOUND = "the server could not find the requested resource"
+K8S_METHOD_NOT_ALLOWED = "the server does not allow this method on the requested resource"
+K8S_UNAUTHORIZED = "Unauthorized"
+K8S_NAMESPACE_NOT_FOUND = 'namespaces "{namespace}" not found'
+K8S_NAMESPACE_TERMINATING_DEFAULT = 'namespace "{namespace}" is protected and cannot be deleted'
+K8S_NAME_REQUIRED = "name or generateName is required"
+K8S_NAME_MISMATCH = "the name of the object ({body_name}) does not match the name on the URL ({url_name})"
+K8S_NAMESPACE_MISMATCH = (
+    "the namespace of the provided object does not match the namespace sent on the request"
+)
+K8S_KIND_MISMATCH = "the API version in the data ({got}) does not match the expected API version ({want})"
+K8S_DECODE_ERROR = "couldn't get version/kind; json parse error: {detail}"
+K8S_BODY_NOT_OBJECT = "the body of the request was not a JSON object: {detail}"
+K8S_UNSUPPORTED_MEDIA_TYPE = (
+    "the body of the request was in an unknown format - accepted media types include: {accepted}"
+)
+K8S_SERVER_SIDE_APPLY_UNSUPPORTED = (
+    "server-side apply (application/apply-patch+yaml) is not supported by connect-gateway-emulator's "
+    "mock apiserver; use client-side kubectl apply, or front a real cluster"
+)
+K8S_PATCH_FAILED = "the patch could not be applied: {detail}"
+K8S_INVALID_CONTINUE = "continue key is not valid: {detail}"
+K8S_EXPIRED_CONTINUE = (
+    "The provided continue parameter is too old to display a consistent list result. You can start "
+    "a new list without the continue parameter."
+)
+K8S_TOO_OLD_RESOURCE_VERSION = "too old resource version: {requested} ({oldest})"
+K8S_UNSUPPORTED_PARAMETER = (
+    "connect-gateway-emulator's mock apiserver does not support the query parameter {name}={value!r}"
+)
+K8S_INVALID_INTEGER = "{name}: Invalid value: {value!r}: must be a non-negative integer"
+K8S_FIELD_VALIDATION = 'strict decoding error: unknown field "{field}"'
+K8S_INVALID_FIELD_VALIDATION = (
+    'fieldValidation: Invalid value: "{value}": fieldValidation must be one of "Ignore", "Warn", or "Strict"'
+)
+K8S_INVALID_DRY_RUN = 'dryRun: Unsupported value: "{value}": supported values: "All"'
+K8S_REQUIRED_VALUE = "{kind}.{group} \"{name}\" is invalid: {field}: Required value"
+K8S_INVALID_VALUE = '{kind} "{name}" is invalid: {field}: Invalid value: {value}: {detail}'
+K8S_IMMUTABLE_FIELD = "{kind} \"{name}\" is invalid: {field}: Invalid value: {value}: field is immutable"
+
+# Label and field selectors (k8s.io/apimachinery labels and fields packages).
+SELECTOR_UNABLE_TO_PARSE = "unable to parse requirement: {detail}"
+SELECTOR_FIELD_NOT_SUPPORTED = 'field label not supported: {field}'
+SELECTOR_INVALID_FIELD = "invalid selector: '{selector}'; can't understand '{term}'"
+
+# Logs (kubelet / apiserver wording).
+K8S_CONTAINER_NOT_FOUND = 'container {container} is not valid for pod {pod}'
+K8S_CONTAINER_REQUIRED = (
+    "a container name must be specified for pod {pod}, choose one of: [{choices}]"
+)
+K8S_INVALID_LOG_OPTION = "{name}: Invalid value: {value!r}: {detail}"
+K8S_PREVIOUS_TERMINATED = (
+    'previous terminated container "{container}" in pod "{pod}" not found'
+)
+
+# Watch.
+K8S_WATCH_NOT_ALLOWED = "watch is not supported on {resource}"
+
+# Version and identity.
+MOCK_CLUSTER_PLATFORM = "linux/amd64"
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+CLI_SERVING = "connect-gateway-emulator serving {url} (scenario {scenario}; state in {state_dir})"
+CLI_NEXT_HINT = (
+    "next: connect-gateway-emulator kubeconfig my-cluster --as alice@example.com --output "
+    "{state_dir}/kubeconfig && KUBECONFIG={state_dir}/kubeconfig kubectl get ns"
+)
+CLI_PORT_IN_USE = "error: cannot listen on {host}:{port}: {reason}"
+CLI_SCENARIO_ERROR = "error: {detail}"
+CLI_NOT_RUNNING = (
+    "error: no running emulator found in {state_dir} (start one with `connect-gateway-emulator serve`, "
+    "or pass --state-dir)"
+)
+CLI_UNKNOWN_MEMBERSHIP = "error: membership {name!r} is not in the running scenario (known: {known})"
+CLI_UNKNOWN_PRINCIPAL = "error: principal {email!r} is not in the running scenario (known: {known})"
+CLI_NO_TOKEN = "error: principal {email!r} has no bearer token in the running scenario"
+CLI_WROTE_KUBECONFIG = "wrote kubeconfig {path} (context {context})"
+CLI_BAD_PORT = "error: --port {port} is not a TCP port (0-65535; 0 picks a free one)"
+CLI_CANNOT_WRITE = "error: cannot write {path}: {reason}"
+CLI_NON_LOOPBACK = (
+    "error: --host {host} is not a loopback address; pass --allow-remote to bind it on purpose"
+)
+
+# --- Scenario files ----------------------------------------------------------------------------
+
+SCENARIO_NOT_FOUND = "scenario {name!r} not found (built-in scenarios: {known})"
+SCENARIO_UNREADABLE = "{path}: cannot read scenario: {reason}"
+SCENARIO_YAML_ERROR = "{path}:{line}: not valid YAML: {reason}"
+SCENARIO_INVALID = "{path}:{line}: {reason}"
+
+# --- Selectors and patches (helper section A) ------------------------------------------------------
+# Label selector syntax (k8s.io/apimachinery/pkg/labels); each is the detail of
+# SELECTOR_UNABLE_TO_PARSE.
+SELECTOR_FOUND_EXPECTED = "found '{found}', expected: {expected}"
+SELECTOR_INVALID_LABEL_KEY = 'invalid label key "{key}": {reason}'
+SELECTOR_INVALID_LABEL_VALUE = 'invalid label value: "{value}": at key: "{key}": {reason}'
+SELECTOR_NAME_PART_EMPTY = "name part must be non-empty"
+SELECTOR_NAME_PART_TOO_LONG = "name part must be no more than 63 characters"
+SELECTOR_NAME_PART_CHARSET = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+    "with an alphanumeric character"
+)
+SELECTOR_PREFIX_EMPTY = "prefix part must be non-empty"
+SELECTOR_PREFIX_TOO_LONG = "prefix part must be no more than 253 characters"
+SELECTOR_PREFIX_CHARSET = (
+    "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+    "'-' or '.', and must start and end with an alphanumeric character"
+)
+SELECTOR_TOO_MANY_SLASHES = (
+    "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+    "end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"
+)
+SELECTOR_VALUE_TOO_LONG = "must be no more than 63 characters"
+SELECTOR_VALUE_CHARSET = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+SELECTOR_VALUES_REQUIRED = "for 'in', 'notin' operators, values set can't be empty"
+SELECTOR_VALUES_FORBIDDEN = "values set must be empty for 'Exists' and 'DoesNotExist' operators"
+SELECTOR_INTEGER_REQUIRED = "for 'Gt', 'Lt' operators, the value must be an integer"
+SELECTOR_INVALID_OPERATOR = '"{operator}" is not a valid label selector operator'
+SELECTOR_MALFORMED_OBJECT = (
+    "a label selector needs matchLabels as a map of strings and matchExpressions as a list of "
+    "objects with key, operator and values"
+)
+# Field selector values (k8s.io/apimachinery/pkg/fields); complete messages.
+SELECTOR_INVALID_ESCAPE = "invalid field selector: invalid escape sequence: {sequence}"
+SELECTOR_UNESCAPED_CHARACTER = "invalid field selector: unescaped character in value: {character}"
+
+# Patches. Malformed bodies are 400s; the rest are details of K8S_PATCH_FAILED (422).
+PATCH_INVALID_JSON = "the patch body is not valid JSON: {detail}"
+PATCH_TOO_DEEP = "the patch body is nested too deeply"
+PATCH_JSON_PATCH_NOT_LIST = (
+    "a JSON patch (application/json-patch+json) must be a JSON array of operation objects"
+)
+PATCH_JSON_PATCH_INVALID = "invalid JSON patch operation: {detail}"
+PATCH_STRATEGIC_NOT_OBJECT = "a strategic merge patch must be a JSON object"
+PATCH_INVALID_DIRECTIVE = 'invalid value for $patch: "{value}" (expected replace, merge or delete)'
+PATCH_DIRECTIVE_NOT_LIST = "invalid list format for {directive}"
+PATCH_DELETE_WITHOUT_KEY = "a list item of {field} with $patch: delete must carry the merge key {key}"
+PATCH_RETAIN_KEYS_MISMATCH = "patch content doesn't match retainKeys list"
+PATCH_RESULT_NOT_OBJECT = "the patched {kind} is not a JSON object"
+# (end of section A)
+
+# --- Discovery, OpenAPI and Tables (helper section B) ---------------------------------------------
+# Cell placeholders and formats of kube-apiserver's table printers (k8s.io/kubernetes pkg/printers),
+# reproduced because kubectl prints them verbatim.
+TABLE_NONE = "<none>"
+TABLE_UNKNOWN = "<unknown>"
+TABLE_INVALID = "<invalid>"
+TABLE_PENDING = "<pending>"
+TABLE_RESTARTS_AGO = "{restarts} ({age} ago)"
+# kube-apiserver's answer to ?includeObject=<anything else>.
+TABLE_INVALID_INCLUDE_OBJECT = 'unrecognized includeObject value: "{value}"'
+
+# Texts `kubectl explain` prints from the mock's OpenAPI v3 documents (the emulator's own words).
+OPENAPI_KIND_DESCRIPTION = (
+    "{kind} ({api_version}) as served by connect-gateway-emulator's mock apiserver. The schema is "
+    "deliberately loose: the mock accepts any field a real apiserver would."
+)
+OPENAPI_LIST_DESCRIPTION = "{kind}List holds a page of {kind} objects."
+OPENAPI_KIND_DESCRIPTIONS: dict[str, str] = {
+    "ConfigMap": "ConfigMap stores non-confidential key-value configuration for pods to consume.",
+    "Secret": "Secret stores a small amount of sensitive data, base64-encoded under data.",
+    "Namespace": "Namespace is a named scope that groups namespaced objects.",
+    "Pod": "Pod is a group of containers scheduled together on one node.",
+    "Service": "Service gives a stable address and port set to the pods its selector picks.",
+    "ServiceAccount": "ServiceAccount is an identity for processes that run in pods.",
+    "Event": "Event records something that happened to an object in the cluster.",
+    "Node": "Node is a machine that runs pods.",
+    "Deployment": "Deployment keeps a replicated set of identical pods at a declared version.",
+    "Role": "Role is a namespaced set of RBAC permission rules.",
+    "ClusterRole": "ClusterRole is a cluster-wide set of RBAC permission rules.",
+    "RoleBinding": "RoleBinding grants a Role or ClusterRole to subjects within one namespace.",
+    "ClusterRoleBinding": "ClusterRoleBinding grants a ClusterRole to subjects across the cluster.",
+    "SelfSubjectReview": "SelfSubjectReview reports the identity the apiserver sees for the caller.",
+    "SelfSubjectAccessReview": "SelfSubjectAccessReview asks whether the caller may do one action.",
+    "SelfSubjectRulesReview": "SelfSubjectRulesReview lists what the caller may do in a namespace.",
+}
+OPENAPI_FIELD_DESCRIPTIONS: dict[str, str] = {
+    "apiVersion": "The versioned schema of this object, such as v1 or apps/v1.",
+    "kind": "The type of this object, in CamelCase, such as ConfigMap.",
+    "metadata": "Standard object metadata: name, namespace, labels, annotations and more.",
+    "listMetadata": "Standard list metadata: resourceVersion and the continue token.",
+    "items": "The objects in this page of the list.",
+    "spec": "The desired state of the object.",
+    "status": "The most recently observed state of the object, written by the system.",
+    "data": "Key-value pairs. For a Secret the values are base64-encoded.",
+    "binaryData": "Key-value pairs whose values are base64-encoded binary data.",
+    "stringData": "Write-only plain-text values, merged into data when the object is stored.",
+    "immutable": "When true, data can no longer be changed; only deletion is allowed.",
+    "type": "The type of the object's content, used to interpret its data.",
+    "rules": "The permission rules: API groups, resources, verbs and names.",
+    "roleRef": "The Role or ClusterRole being granted. It cannot change after creation.",
+    "subjects": "The users, groups and service accounts receiving the role.",
+    "secrets": "Secrets that pods using this service account may use.",
+    "imagePullSecrets": "Secrets used to pull images for pods using this service account.",
+    "involvedObject": "The object this event is about.",
+    "reason": "A short CamelCase reason for the event.",
+    "message": "A human-readable description of the event.",
+    "name": "The object's name, unique within its namespace (or the cluster).",
+    "namespace": "The namespace of the object; empty for cluster-scoped objects.",
+    "labels": "Key-value labels used to select and organise objects.",
+    "annotations": "Key-value annotations holding non-identifying metadata.",
+}
+# (end of section B)
+
+# --- Impersonation (mock apiserver) ------------------------------------------------------------
+
+# kube-apiserver's impersonation filter; the documented `agent-not-authorized` text is this with
+# the agent's service account as the user (design §4).
+K8S_IMPERSONATE_FORBIDDEN = (
+    '{resource} "{name}" is forbidden: User "{user}" cannot impersonate resource "{resource}" '
+    'in API group "" {scope}'
+)
+K8S_SCOPE_CLUSTER = "at the cluster scope"
+K8S_SCOPE_NAMESPACE = 'in the namespace "{namespace}"'
+K8S_IMPERSONATE_USER_REQUIRED = (
+    "requested [{groups}] without impersonating a user"
+)
+
+# --- Object validation (mock apiserver) ---------------------------------------------------------
+
+K8S_INVALID_NAME = (
+    '{kind} "{name}" is invalid: metadata.name: Invalid value: "{name}": a lowercase RFC 1123 '
+    "subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and "
+    "end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
+K8S_KIND_WRONG = "{kind} in version \"{version}\" cannot be handled as a {want}: no kind \"{kind}\" is registered for version \"{version}\""
+K8S_NAMESPACE_PROTECTED = 'namespaces "{namespace}" is forbidden: this namespace may not be deleted'
+K8S_PRECONDITION_UID = (
+    'Precondition failed: UID in precondition: {want}, UID in object meta: {got}'
+)
+K8S_PRECONDITION_RV = (
+    "Precondition failed: ResourceVersion in precondition: {want}, ResourceVersion in object meta: {got}"
+)
+K8S_NOT_ACCEPTABLE = (
+    "only the following media types are accepted: application/json, application/yaml, "
+    "application/json;as=Table;v=v1;g=meta.k8s.io"
+)
+K8S_SUBRESOURCE_UNSUPPORTED = (
+    "connect-gateway-emulator's mock apiserver does not serve {resource}/{subresource} yet"
+)
+
+# --- Authorization (mock apiserver) ---------------------------------------------------------------
+
+# kube-apiserver's RBAC Forbidden (the `rbac-denied` case, design §4).
+K8S_FORBIDDEN = (
+    '{subject} is forbidden: User "{user}" cannot {verb} resource "{resource}" in API group '
+    '"{group}" {scope}'
+)
+K8S_FORBIDDEN_PATH = 'forbidden: User "{user}" cannot {verb} path "{path}"'
+
+MOCK_SEED_UNKNOWN_KIND = (
+    "the mock apiserver does not serve apiVersion {api_version!r} kind {kind!r}"
+)
+MOCK_INTERNAL_ERROR = (
+    "connect-gateway-emulator's mock apiserver hit an internal error; the emulator's log has the "
+    "details (please report it)"
+)
+
+# --- Scenario validation ---------------------------------------------------------------------------
+
+SCENARIO_EXPECTED_MAPPING = "{where} must be a mapping"
+SCENARIO_EXPECTED_LIST = "{key!r} in {where} must be a list"
+SCENARIO_EXPECTED_STRING = "{key!r} in {where} must be a string"
+SCENARIO_EXPECTED_BOOL = "{key!r} in {where} must be true or false"
+SCENARIO_UNKNOWN_KEY = "unknown key {key!r} in {where} (allowed: {allowed})"
+SCENARIO_MISSING_KEY = "{where} needs {key!r}"
+SCENARIO_BAD_VALUE = "{key!r} in {where} is {value!r}: {hint}"
+SCENARIO_DUPLICATE = "{what} {name!r} is defined twice"
+SCENARIO_BAD_MEMBER = "IAM member {member!r} must look like user:EMAIL, serviceAccount:EMAIL or group:EMAIL"
+SCENARIO_BAD_LOG_KEY = "pod_logs key {key!r} must be NAMESPACE/POD/CONTAINER with a list of lines"
+SCENARIO_HINT_PROJECT_NUMBER = "a project number is 6 to 19 digits, e.g. \"123456789012\""
+SCENARIO_HINT_TYPE = "use attached (Connect Agent, memberships/) or gke (gkeMemberships/)"
+SCENARIO_HINT_MEMBERSHIP = "lower-case letters, digits and '-', starting with a letter, at most 63"
+SCENARIO_HINT_VERSION = "a Kubernetes version such as v1.30.5"
+SCENARIO_OBJECT_REJECTED = "{path}:{line}: the cluster of membership {membership!r} refused this object: {reason}"
+
+# --- Gateway refusals ------------------------------------------------------------------------------
+
+IMPERSONATION_HEADER_REFUSED = (
+    "Connect Gateway refuses client-supplied {header} headers: the gateway already acts as "
+    "{principal} and never lets a client choose another identity (remove kubectl's --as/--as-group)"
+)
+K8S_PROTOBUF_UNSUPPORTED = (
+    "connect-gateway-emulator's mock apiserver reads protobuf only for review objects, not {kind}; "
+    "send application/json"
+)

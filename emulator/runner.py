@@ -1,0 +1,126 @@
+"""Serving an app over TLS with Hypercorn in a background thread: start, learn the port, stop.
+
+The listening socket is bound here, before Hypercorn runs, so a port in use is an ordinary
+``OSError`` for the caller and ``--port 0`` knows its port at once. ``start`` returns only once a
+TLS request has been answered, so whoever reads ``url`` can connect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+from starlette.types import ASGIApp
+
+from emulator import tls
+
+READY_TIMEOUT = 15.0
+
+
+class ServerThreadError(RuntimeError):
+    """The server thread died; the original exception is the cause."""
+
+
+class ServedApp:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0,
+                 cert_dir: Path | None = None) -> None:
+        self.app = app
+        self.host = host
+        self.requested_port = port
+        self.cert_dir = cert_dir or Path(tempfile.mkdtemp(prefix="cgw-tls-"))
+        self.material = tls.generate(tuple(dict.fromkeys((host, "127.0.0.1", "localhost", "::1"))))
+        self.port = 0
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"https://{host}:{self.port}"
+
+    @property
+    def ca_pem(self) -> bytes:
+        return self.material.ca_pem
+
+    def start(self) -> ServedApp:
+        sock = _listen(self.host, self.requested_port)
+        self.port = sock.getsockname()[1]
+        _, cert, key = self.material.write(self.cert_dir)
+        config = Config()
+        # Hypercorn adopts the descriptor and closes it on shutdown.
+        config.bind = [f"fd://{sock.detach()}"]
+        config.certfile, config.keyfile = str(cert), str(key)
+        config.accesslog = None
+        config.errorlog = None  # failures reach clients as Status/HTML; the app logs its own bugs
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(config, ready),
+                                        name=f"cgw-server-{self.port}", daemon=True)
+        self._thread.start()
+        ready.wait(READY_TIMEOUT)
+        self._wait_until_serving()
+        return self
+
+    def _run(self, config: Config, ready: threading.Event) -> None:
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            ready.set()
+            await serve(self.app, config, shutdown_trigger=self._stop.wait)  # type: ignore[arg-type]
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # noqa: BLE001 - surfaced to the caller by stop()
+            self._error = exc
+            ready.set()
+
+    def _wait_until_serving(self) -> None:
+        context = ssl.create_default_context(cadata=self.ca_pem.decode())
+        deadline = time.monotonic() + READY_TIMEOUT
+        while True:
+            if self._error is not None:
+                raise ServerThreadError("the server thread failed to start") from self._error
+            try:
+                urllib.request.urlopen(f"{self.url}/", context=context, timeout=2).close()
+                return
+            except urllib.error.HTTPError:
+                return  # any HTTP answer (the Google 404 page) proves it serves
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
+            try:
+                self._loop.call_soon_threadsafe(self._stop.set)
+            except RuntimeError:
+                pass  # the loop already ended
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._error is not None:
+            raise ServerThreadError("the server thread failed") from self._error
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -1,0 +1,215 @@
+"""Scenario YAML → ``Scenario``, with every mistake reported as ``file:line: what is wrong``.
+
+Unknown keys are errors: a misspelt key that were silently ignored would leave a test running
+against a different world than its author wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emulator import messages
+from emulator.scenario import yamlfile
+from emulator.scenario.model import (
+    IamBinding,
+    MembershipSpec,
+    Principal,
+    Scenario,
+    SeedObject,
+)
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+_VERSION = re.compile(r"^v1\.(\d+)(\.\d+)?([-+].*)?$")
+_PROJECT_NUMBER = re.compile(r"^[1-9]\d{5,18}$")
+_MEMBERSHIP_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; the message is ``file:line: reason``."""
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def resolve(name_or_path: str) -> Path:
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path:
+        return candidate
+    builtin = BUILTIN_DIR / f"{name_or_path}.yaml"
+    if not builtin.exists():
+        raise ScenarioError(messages.SCENARIO_NOT_FOUND.format(
+            name=name_or_path, known=", ".join(builtin_names()) or "none"))
+    return builtin
+
+
+def load(name_or_path: str) -> Scenario:
+    path = resolve(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(messages.SCENARIO_UNREADABLE.format(
+            path=path, reason=exc.strerror or exc)) from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Scenario:
+    try:
+        data = yamlfile.load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(messages.SCENARIO_YAML_ERROR.format(
+            path=path, line=line, reason=reason)) from None
+    return _Parser(path).scenario(data)
+
+
+class _Parser:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, line: int, reason: str) -> ScenarioError:
+        return ScenarioError(messages.SCENARIO_INVALID.format(path=self.path, line=line,
+                                                              reason=reason))
+
+    def fields(self, data: Any, where: str, required: tuple[str, ...],
+               optional: tuple[str, ...], line: int) -> yamlfile.LineDict:
+        if not isinstance(data, dict):
+            raise self.fail(line, messages.SCENARIO_EXPECTED_MAPPING.format(where=where))
+        for key in data:
+            if key not in required and key not in optional:
+                raise self.fail(yamlfile.line_of(data, key), messages.SCENARIO_UNKNOWN_KEY.format(
+                    key=key, where=where, allowed=", ".join(required + optional)))
+        for key in required:
+            if key not in data:
+                raise self.fail(yamlfile.line_of(data), messages.SCENARIO_MISSING_KEY.format(
+                    key=key, where=where))
+        return data  # type: ignore[return-value]
+
+    def text(self, data: yamlfile.LineDict, key: str, where: str, default: str = "",
+             pattern: re.Pattern[str] | None = None, hint: str = "") -> str:
+        value = data.get(key, default)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # project numbers are often written unquoted
+        if not isinstance(value, str):
+            raise self.fail(yamlfile.line_of(data, key), messages.SCENARIO_EXPECTED_STRING.format(
+                key=key, where=where))
+        if pattern is not None and not pattern.match(value):
+            raise self.fail(yamlfile.line_of(data, key), messages.SCENARIO_BAD_VALUE.format(
+                key=key, where=where, value=value, hint=hint))
+        return value
+
+    def items(self, data: yamlfile.LineDict, key: str, where: str) -> list[tuple[Any, int]]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(yamlfile.line_of(data, key), messages.SCENARIO_EXPECTED_LIST.format(
+                key=key, where=where))
+        return [(item, yamlfile.line_of(value, i)) for i, item in enumerate(value)]
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def scenario(self, data: Any) -> Scenario:
+        top = self.fields(data, "the scenario", ("project", "memberships"),
+                          ("description", "principals", "iam", "cluster_objects"), 1)
+        project = self.fields(top["project"], "project", ("id", "number"), (),
+                              yamlfile.line_of(top, "project"))
+        principals = tuple(self.principal(p, line) for p, line in
+                           self.items(top, "principals", "the scenario"))
+        self.unique([p.email for p in principals], top, "principals", "principal")
+        memberships = tuple(self.membership(m, line) for m, line in
+                            self.items(top, "memberships", "the scenario"))
+        self.unique([m.name for m in memberships], top, "memberships", "membership")
+        return Scenario(
+            name=self.path.stem,
+            path=self.path,
+            description=self.text(top, "description", "the scenario"),
+            project_id=self.text(project, "id", "project"),
+            project_number=self.text(project, "number", "project", pattern=_PROJECT_NUMBER,
+                                     hint=messages.SCENARIO_HINT_PROJECT_NUMBER),
+            principals=principals,
+            iam=tuple(self.binding(b, line) for b, line in self.items(top, "iam", "the scenario")),
+            memberships=memberships,
+            cluster_objects=self.objects(top, "cluster_objects", "the scenario"),
+        )
+
+    def unique(self, names: list[str], top: yamlfile.LineDict, key: str, what: str) -> None:
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            if name in seen:
+                raise self.fail(yamlfile.line_of(top[key], index),
+                                messages.SCENARIO_DUPLICATE.format(what=what, name=name))
+            seen.add(name)
+
+    def principal(self, data: Any, line: int) -> Principal:
+        if isinstance(data, dict) and "serviceAccount" in data:
+            fields = self.fields(data, "a principal", ("serviceAccount",), ("token",), line)
+            return Principal("serviceAccount", self.text(fields, "serviceAccount", "a principal"),
+                             self.text(fields, "token", "a principal") or None)
+        fields = self.fields(data, "a principal", ("user",), ("token",), line)
+        return Principal("user", self.text(fields, "user", "a principal"),
+                         self.text(fields, "token", "a principal") or None)
+
+    def binding(self, data: Any, line: int) -> IamBinding:
+        fields = self.fields(data, "an iam binding", ("role", "members"), ("resource",), line)
+        members = []
+        for member, member_line in self.items(fields, "members", "an iam binding"):
+            if not isinstance(member, str) or ":" not in member:
+                raise self.fail(member_line, messages.SCENARIO_BAD_MEMBER.format(member=member))
+            members.append(member)
+        return IamBinding(self.text(fields, "role", "an iam binding"), tuple(members),
+                          self.text(fields, "resource", "an iam binding"))
+
+    def membership(self, data: Any, line: int) -> MembershipSpec:
+        fields = self.fields(
+            data, "a membership", ("name", "kubernetes_version"),
+            ("location", "type", "connected", "agent_installed", "objects", "pod_logs"), line)
+        cluster_type = self.text(fields, "type", "a membership", "attached",
+                                 re.compile(r"^(attached|gke)$"), messages.SCENARIO_HINT_TYPE)
+        logs = fields.get("pod_logs", {})
+        if not isinstance(logs, dict):
+            raise self.fail(yamlfile.line_of(fields, "pod_logs"),
+                            messages.SCENARIO_EXPECTED_MAPPING.format(where="pod_logs"))
+        pod_logs = []
+        for key, lines in logs.items():
+            if not isinstance(key, str) or key.count("/") != 2 or not isinstance(lines, list):
+                raise self.fail(yamlfile.line_of(logs, key), messages.SCENARIO_BAD_LOG_KEY.format(
+                    key=key))
+            pod_logs.append((key, tuple(str(line_text) for line_text in lines)))
+        return MembershipSpec(
+            name=self.text(fields, "name", "a membership", pattern=_MEMBERSHIP_NAME,
+                           hint=messages.SCENARIO_HINT_MEMBERSHIP),
+            location=self.text(fields, "location", "a membership", "global"),
+            cluster_type=cluster_type,  # type: ignore[arg-type]
+            kubernetes_version=self.text(fields, "kubernetes_version", "a membership",
+                                         pattern=_VERSION, hint=messages.SCENARIO_HINT_VERSION),
+            connected=self.flag(fields, "connected", "a membership", True),
+            agent_installed=self.flag(fields, "agent_installed", "a membership",
+                                      cluster_type == "attached"),
+            objects=self.objects(fields, "objects", "a membership"),
+            pod_logs=tuple(pod_logs),
+            line=line,
+        )
+
+    def flag(self, data: yamlfile.LineDict, key: str, where: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(yamlfile.line_of(data, key), messages.SCENARIO_EXPECTED_BOOL.format(
+                key=key, where=where))
+        return value
+
+    def objects(self, data: yamlfile.LineDict, key: str, where: str) -> tuple[SeedObject, ...]:
+        result = []
+        for manifest, line in self.items(data, key, where):
+            if not isinstance(manifest, dict):
+                raise self.fail(line, messages.SCENARIO_EXPECTED_MAPPING.format(where=key))
+            for required in ("apiVersion", "kind", "metadata"):
+                if required not in manifest:
+                    raise self.fail(line, messages.SCENARIO_MISSING_KEY.format(
+                        key=required, where="a Kubernetes object"))
+            result.append(SeedObject(yamlfile.plain(manifest), line))
+        return tuple(result)

@@ -1,0 +1,75 @@
+"""The world a scenario describes, as typed values (loaded and checked by ``scenario.loader``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ClusterType = Literal["attached", "gke"]
+PrincipalKind = Literal["user", "serviceAccount"]
+TRACKS = ("v1", "v1beta1", "v1alpha1")
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: PrincipalKind
+    email: str
+    token: str | None
+
+    @property
+    def member(self) -> str:
+        """IAM member string, e.g. ``user:alice@example.com``."""
+        return f"{self.kind}:{self.email}"
+
+
+@dataclass(frozen=True)
+class IamBinding:
+    role: str
+    members: tuple[str, ...]
+    # "" for the project; "serviceAccount:EMAIL" for a binding on a service account.
+    resource: str = ""
+
+
+@dataclass(frozen=True)
+class SeedObject:
+    manifest: dict[str, Any]
+    line: int  # where it stands in the scenario file, for errors while seeding
+
+
+@dataclass(frozen=True)
+class MembershipSpec:
+    name: str
+    location: str
+    cluster_type: ClusterType
+    kubernetes_version: str
+    connected: bool
+    agent_installed: bool
+    objects: tuple[SeedObject, ...] = ()
+    # "namespace/pod/container" -> log lines
+    pod_logs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    line: int = 0
+
+    @property
+    def collection(self) -> str:
+        """The gateway URL's collection: GKE clusters use ``gkeMemberships``."""
+        return "gkeMemberships" if self.cluster_type == "gke" else "memberships"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: Path | None
+    project_id: str
+    project_number: str
+    principals: tuple[Principal, ...]
+    iam: tuple[IamBinding, ...]
+    memberships: tuple[MembershipSpec, ...]
+    cluster_objects: tuple[SeedObject, ...] = field(default=())
+    description: str = ""
+
+    def membership(self, name: str) -> MembershipSpec | None:
+        return next((m for m in self.memberships if m.name == name), None)
+
+    def principal(self, email: str) -> Principal | None:
+        return next((p for p in self.principals if p.email == email), None)

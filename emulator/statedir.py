@@ -1,0 +1,71 @@
+"""The state directory a running ``serve`` shares with ``kubeconfig`` (and later ``env``).
+
+``serve`` writes ``ca.pem``, ``url`` and ``world.json`` (project, memberships and principals of the
+running scenario) once it accepts connections, and removes ``url`` when it stops, so a leftover
+directory is never mistaken for a running emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from emulator.scenario.model import Scenario
+
+CA_FILE = "ca.pem"
+URL_FILE = "url"
+WORLD_FILE = "world.json"
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "connect-gateway-emulator"
+
+
+def describe(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "scenario": scenario.name,
+        "project": {"id": scenario.project_id, "number": scenario.project_number},
+        "memberships": [{"name": m.name, "location": m.location, "collection": m.collection}
+                        for m in scenario.memberships],
+        "principals": [{"email": p.email, "kind": p.kind, "token": p.token}
+                       for p in scenario.principals],
+    }
+
+
+def publish(directory: Path, url: str, ca_pem: bytes, scenario: Scenario) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / CA_FILE).write_bytes(ca_pem)
+    _write_private(directory / WORLD_FILE, json.dumps(describe(scenario), indent=2))
+    (directory / URL_FILE).write_text(url + "\n")  # last: its presence means "serving"
+
+
+def withdraw(directory: Path) -> None:
+    (directory / URL_FILE).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    url: str
+    ca_pem: bytes
+    world: dict[str, Any]
+
+
+def read(directory: Path) -> RunningEmulator | None:
+    try:
+        url = (directory / URL_FILE).read_text().strip()
+        ca_pem = (directory / CA_FILE).read_bytes()
+        world = json.loads((directory / WORLD_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return RunningEmulator(url, ca_pem, world)
+
+
+def _write_private(path: Path, text: str) -> None:
+    # world.json holds bearer tokens: readable by the owner only.
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(text)

@@ -1,0 +1,87 @@
+"""The emulator's own CA and a server certificate for loopback, made with ``cryptography``.
+
+kubectl only sends credentials over TLS, so the emulator always serves HTTPS and writes its CA into
+every kubeconfig it produces. Keys are EC P-256: fast to generate at every start.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+VALIDITY = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class TlsMaterial:
+    ca_pem: bytes
+    cert_pem: bytes  # server certificate followed by the CA, as a chain
+    key_pem: bytes
+
+    def write(self, directory: Path) -> tuple[Path, Path, Path]:
+        """Write ca.pem, server.pem and server-key.pem (0600) into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        ca, cert, key = directory / "ca.pem", directory / "server.pem", directory / "server-key.pem"
+        ca.write_bytes(self.ca_pem)
+        cert.write_bytes(self.cert_pem)
+        key.touch(mode=0o600)
+        key.chmod(0o600)
+        key.write_bytes(self.key_pem)
+        return ca, cert, key
+
+
+def generate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> TlsMaterial:
+    now = datetime.now(UTC) - timedelta(minutes=5)  # tolerate small clock skew of clients
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "connect-gateway-emulator CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name).issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(now + VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                     content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                       critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
+        .issuer_name(ca_name)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(now + VALIDITY)
+        .add_extension(x509.SubjectAlternativeName([_san(h) for h in hosts]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+                       critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    return TlsMaterial(
+        ca_pem=ca_cert.public_bytes(pem),
+        cert_pem=server_cert.public_bytes(pem) + ca_cert.public_bytes(pem),
+        key_pem=server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()),
+    )
+
+
+def _san(host: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
