@@ -24,6 +24,7 @@ from starlette.types import ASGIApp
 from emulator import tls
 
 READY_TIMEOUT = 15.0
+SHUTDOWN_GRACE = 1.0
 
 
 class ServerThreadError(RuntimeError):
@@ -61,6 +62,7 @@ class ServedApp:
         # Hypercorn adopts the descriptor and closes it on shutdown.
         config.bind = [f"fd://{sock.detach()}"]
         config.certfile, config.keyfile = str(cert), str(key)
+        config.graceful_timeout = SHUTDOWN_GRACE
         config.accesslog = None
         config.errorlog = None  # failures reach clients as Status/HTML; the app logs its own bugs
         ready = threading.Event()
@@ -75,8 +77,27 @@ class ServedApp:
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
+            serving = asyncio.create_task(
+                serve(self.app, config, shutdown_trigger=self._stop.wait))  # type: ignore[arg-type]
             ready.set()
-            await serve(self.app, config, shutdown_trigger=self._stop.wait)  # type: ignore[arg-type]
+            stopping = asyncio.create_task(self._stop.wait())
+            await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if serving.done():
+                stopping.cancel()
+                serving.result()  # re-raises why the server ended on its own
+                return
+            # Hypercorn waits until every connection has closed (asyncio's Server.wait_closed),
+            # and closing a TLS connection waits for the peer's close_notify; a client that keeps
+            # a connection open (an un-drained error response) would hold the stop for as long.
+            # After a grace period for in-flight requests, abort the remaining connections.
+            done, _ = await asyncio.wait({serving}, timeout=SHUTDOWN_GRACE)
+            if not done:
+                # The selector loop's own table of socket transports: private, hence the getattr.
+                transports = getattr(asyncio.get_running_loop(), "_transports", {})
+                for transport in list(transports.values()):
+                    if transport is not None:
+                        transport.abort()
+            await serving
 
         try:
             asyncio.run(main())

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from emulator.app import create_app
-from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig
+from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig, server_url
 from emulator.runner import ServedApp
 from emulator.scenario import loader
 from emulator.state import EmulatorState
@@ -35,6 +35,9 @@ class Served:
         assert spec is not None, membership
         return GatewayCluster(scenario.project_id, scenario.project_number, spec.location,
                               spec.collection, spec.name)
+
+    def server_path(self, membership: str, track: str = "v1") -> str:
+        return server_url("", self.cluster(membership), track)
 
     def kubeconfig(self, membership: str = "my-cluster", *, token: str = "ya29.fake-alice",
                    track: str = "v1", server_path: str | None = None) -> Path:

@@ -1,0 +1,130 @@
+"""The ``kubernetes`` Python client through the gateway URL, loading the emulator's kubeconfig."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from kubernetes import client, config, watch
+from kubernetes.client.rest import ApiException
+
+from emulator import messages
+from tests.contract.conftest import Served
+
+pytestmark = pytest.mark.contract
+
+
+@pytest.fixture
+def api(gateway: Served) -> Iterator[client.ApiClient]:
+    api_client = config.new_client_from_config(config_file=str(gateway.kubeconfig()))
+    yield api_client
+    api_client.close()
+
+
+def test_list_namespaces(api: client.ApiClient) -> None:
+    names = {ns.metadata.name for ns in client.CoreV1Api(api).list_namespace().items}
+    assert {"default", "gke-connect", "kube-system", "kube-public", "kube-node-lease"} <= names
+
+
+def test_list_pods_in_all_namespaces(api: client.ApiClient) -> None:
+    pods = client.CoreV1Api(api).list_pod_for_all_namespaces().items
+    by_name = {(p.metadata.namespace, p.metadata.name): p for p in pods}
+    assert by_name[("default", "web")].status.phase == "Running"
+    assert [p for (ns, _), p in by_name.items() if ns == "gke-connect"][0].metadata.labels == {
+        "app": "gke-connect-agent"}
+
+
+def test_configmap_create_read_replace_delete(api: client.ApiClient) -> None:
+    core = client.CoreV1Api(api)
+    body = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="py-cm"), data={"k": "v"})
+    created = core.create_namespaced_config_map("default", body)
+    assert created.metadata.uid and created.metadata.resource_version
+    read = core.read_namespaced_config_map("py-cm", "default")
+    assert read.data == {"k": "v"}
+    read.data = {"k": "v2"}
+    replaced = core.replace_namespaced_config_map("py-cm", "default", read)
+    assert replaced.data == {"k": "v2"}
+    assert int(replaced.metadata.resource_version) > int(created.metadata.resource_version)
+    # The first read's resourceVersion is stale now: a replace with it conflicts.
+    read.data = {"k": "stale"}
+    with pytest.raises(ApiException) as conflict:
+        core.replace_namespaced_config_map("py-cm", "default", read)
+    assert conflict.value.status == 409
+    core.delete_namespaced_config_map("py-cm", "default")
+    with pytest.raises(ApiException) as missing:
+        core.read_namespaced_config_map("py-cm", "default")
+    assert missing.value.status == 404
+    assert json.loads(missing.value.body)["message"] == 'configmaps "py-cm" not found'
+
+
+def test_deployment_create_patch_delete(api: client.ApiClient) -> None:
+    apps = client.AppsV1Api(api)
+    labels = {"app": "py"}
+    body = client.V1Deployment(
+        metadata=client.V1ObjectMeta(name="py-deploy"),
+        spec=client.V1DeploymentSpec(
+            replicas=1, selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[client.V1Container(name="main", image="a:1")]))))
+    apps.create_namespaced_deployment("default", body)
+    patched = apps.patch_namespaced_deployment("py-deploy", "default", {"spec": {"replicas": 3}})
+    assert patched.spec.replicas == 3
+    assert [d.metadata.name for d in apps.list_namespaced_deployment(
+        "default", label_selector="app=py").items] == []  # the selector is on pods, not the object
+    apps.delete_namespaced_deployment("py-deploy", "default")
+    assert apps.list_namespaced_deployment("default").items == []
+
+
+def test_watch_sees_a_created_configmap(api: client.ApiClient) -> None:
+    core = client.CoreV1Api(api)
+    start_rv = core.list_namespaced_config_map("default").metadata.resource_version
+    creator = threading.Timer(0.2, lambda: core.create_namespaced_config_map(
+        "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="watched-cm"))))
+    creator.start()
+    events = []
+    for event in watch.Watch().stream(core.list_namespaced_config_map, "default",
+                                      resource_version=start_rv, timeout_seconds=5):
+        events.append((event["type"], event["object"].metadata.name))
+        if event["object"].metadata.name == "watched-cm":
+            break
+    creator.join()
+    assert ("ADDED", "watched-cm") in events
+
+
+def test_read_pod_log(api: client.ApiClient) -> None:
+    text = client.CoreV1Api(api).read_namespaced_pod_log("web", "default", tail_lines=1)
+    assert text == "GET / HTTP/1.1 200\n"
+
+
+def test_self_subject_review_names_the_google_principal(api: client.ApiClient) -> None:
+    review = client.AuthenticationV1Api(api).create_self_subject_review(
+        client.V1SelfSubjectReview())
+    assert review.status.user_info.username == "alice@example.com"
+
+
+def test_label_and_field_selectors(api: client.ApiClient) -> None:
+    core = client.CoreV1Api(api)
+    assert [p.metadata.name for p in core.list_pod_for_all_namespaces(
+        label_selector="app in (web, nothing)").items] == ["web"]
+    assert [p.metadata.name for p in core.list_pod_for_all_namespaces(
+        field_selector="metadata.namespace=default,status.phase=Running").items] == ["web"]
+    with pytest.raises(ApiException) as bad:
+        core.list_namespaced_pod("default", field_selector="spec.bogus=1")
+    assert bad.value.status == 400
+    assert json.loads(bad.value.body)["message"] == messages.SELECTOR_FIELD_NOT_SUPPORTED.format(
+        field="spec.bogus")
+
+
+def test_unknown_membership_error_body(gateway: Served) -> None:
+    path = gateway.kubeconfig(server_path=(
+        "/v1/projects/123456789012/locations/global/memberships/no-such-cluster"))
+    api_client = config.new_client_from_config(config_file=str(path))
+    with pytest.raises(ApiException) as caught:
+        client.CoreV1Api(api_client).list_namespace()
+    api_client.close()
+    assert caught.value.status == 400
+    assert json.loads(caught.value.body)["message"] == messages.NO_ACTIVE_CONNECTION.format(
+        project_number="123456789012", membership="no-such-cluster")
