@@ -109,6 +109,8 @@ K8S_CONTAINER_REQUIRED = (
     "a container name must be specified for pod {pod}, choose one of: [{choices}]"
 )
 K8S_INVALID_LOG_OPTION = "{name}: Invalid value: {value!r}: {detail}"
+K8S_LOG_SINCE_EXCLUSIVE = "at most one of sinceTime or sinceSeconds may be specified"
+K8S_MUST_BE_POSITIVE = "must be greater than 0"
 K8S_PREVIOUS_TERMINATED = (
     'previous terminated container "{container}" in pod "{pod}" not found'
 )
@@ -289,6 +291,20 @@ K8S_INVALID_NAME = (
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
 K8S_KIND_WRONG = "{kind} in version \"{version}\" cannot be handled as a {want}: no kind \"{kind}\" is registered for version \"{version}\""
+K8S_INVALID_NAMESPACE_NAME = (
+    'Namespace "{name}" is invalid: metadata.name: Invalid value: "{name}": a lowercase RFC 1123 '
+    "label must consist of lower case alphanumeric characters or '-', and must start and end with "
+    "an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+K8S_INVALID_PATH_SEGMENT_NAME = (
+    '{kind} "{name}" is invalid: metadata.name: Invalid value: "{name}": may not be \'.\' or '
+    "'..' and may not contain '/' or '%'"
+)
+K8S_CLUSTER_IP_ALLOCATED = (
+    'Service "{name}" is invalid: spec.clusterIPs: Invalid value: []string{{"{ip}"}}: failed to '
+    "allocate IP {ip}: provided IP is already allocated"
+)
 K8S_NAMESPACE_PROTECTED = 'namespaces "{namespace}" is forbidden: this namespace may not be deleted'
 K8S_PRECONDITION_UID = (
     'Precondition failed: UID in precondition: {want}, UID in object meta: {got}'
@@ -345,7 +361,23 @@ IMPERSONATION_HEADER_REFUSED = (
     "Connect Gateway refuses client-supplied {header} headers: the gateway already acts as "
     "{principal} and never lets a client choose another identity (remove kubectl's --as/--as-group)"
 )
+
+# --- Protobuf request bodies (mock apiserver) -------------------------------------------------------
+
 K8S_PROTOBUF_UNSUPPORTED = (
-    "connect-gateway-emulator's mock apiserver reads protobuf only for review objects, not {kind}; "
-    "send application/json"
+    "connect-gateway-emulator's mock apiserver cannot read a protobuf body of kind {kind}; "
+    "send it as application/json"
+)
+K8S_PROTOBUF_UNKNOWN_FIELD = (
+    "connect-gateway-emulator's mock apiserver cannot read this protobuf {kind}: field {number} of "
+    "{message} at {path} is not in the emulator's schema, and the request is refused rather than "
+    "the field dropped; send the object as JSON instead (kubectl apply -f)"
+)
+K8S_PROTOBUF_ENVELOPE_UNSUPPORTED = (
+    "connect-gateway-emulator's mock apiserver cannot read a protobuf {kind} whose envelope declares "
+    "content encoding {encoding!r} and content type {content_type!r}; send plain protobuf or JSON"
+)
+K8S_PROTOBUF_DECODE_ERROR = "the protobuf request body could not be decoded: {detail}"
+K8S_PROTOBUF_NOT_PROTOBUF = (
+    "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"
 )

@@ -182,3 +182,20 @@ def test_version_reports_the_membership_kubernetes_version(gateway: Served,
     result = kubectl_run.run(gateway.kubeconfig("old-cluster"), "version", "-o", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["serverVersion"]["gitVersion"] == "v1.29.8"
+
+
+def test_logs_follow_streams_new_lines_until_the_pod_goes(gateway: Served,
+                                                          kubectl_run: KubectlRunner) -> None:
+    cluster = gateway.state.membership("my-cluster").cluster
+    follower = kubectl_run.popen(gateway.kubeconfig(), "logs", "-f", "web")
+    try:
+        assert follower.stdout is not None
+        assert follower.stdout.readline() == "nginx: start worker processes\n"
+        assert follower.stdout.readline() == "GET / HTTP/1.1 200\n"
+        cluster.logs.append("default", "web", "main", "a line written later")
+        assert follower.stdout.readline() == "a line written later\n"
+        cluster.store.remove(("", "pods"), "default", "web")
+        assert follower.wait(timeout=20) == 0
+    finally:
+        follower.kill()
+        follower.communicate(timeout=10)

@@ -16,7 +16,7 @@ import yaml
 from emulator import messages
 from emulator.clock import Clock
 from emulator.cluster.backend import ClusterRequest, ClusterResponse
-from emulator.cluster.mock import discovery, openapi, paths, protobuf, query, reviews, tables
+from emulator.cluster.mock import discovery, openapi, patch, paths, protobuf, query, reviews, tables
 from emulator.cluster.mock import selectors
 from emulator.cluster.mock.authorizer import AlwaysAllow, Attributes, Authorizer
 from emulator.cluster.mock.identity import TokenAuthenticator, UserInfo, impersonated
@@ -32,7 +32,7 @@ from emulator.cluster.mock.watch import open_stream
 log = logging.getLogger(__name__)
 
 JSON = "application/json"
-STREAMED_SUBRESOURCES = ("exec", "attach", "portforward")
+SERVED_SUBRESOURCES = ("status", "log")
 
 
 class MockApiserver:
@@ -150,7 +150,7 @@ class MockApiserver:
     async def _resource(self, request: ClusterRequest, target: paths.ResourcePath, verb: str,
                         user: UserInfo) -> ClusterResponse:
         resource, ns, name, sub = target.resource, target.namespace, target.name, target.subresource
-        if sub in STREAMED_SUBRESOURCES or (sub and sub not in ("status", "log")):
+        if sub is not None and sub not in SERVED_SUBRESOURCES:
             raise KubeError(400, messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
                 resource=resource.plural, subresource=sub))
         if resource.namespaced and name is not None and ns is None:
@@ -180,7 +180,7 @@ class MockApiserver:
                                               None, q))
             return _json(200, obj)
         if verb == "create":
-            body = _decode_body(request, allow_protobuf=resource.virtual)
+            body = _decode_body(request)
             if resource.virtual:
                 return _json(201, reviews.review(resource, body, user, self.authorizer, ns))
             created = self.objects.create(resource, ns, body, q)
@@ -191,6 +191,7 @@ class MockApiserver:
             return _json(200, self.objects.update(resource, ns, name or "", _decode_body(request),
                                                   q, sub))
         if verb == "patch":
+            patch.require_supported(request.header("content-type") or "")
             return _json(200, self.objects.patch(resource, ns, name or "", request.body,
                                                  request.header("content-type") or "", q, sub))
         if verb == "delete":
@@ -253,10 +254,19 @@ class MockApiserver:
         spec = service.setdefault("spec", {})
         spec.setdefault("type", "ClusterIP")
         if spec.get("clusterIP") != "None":
-            if not spec.get("clusterIP"):
+            me = (service["metadata"].get("namespace"), service["metadata"]["name"])
+            taken = {ip for other in self.store.list(("", "services"), None)[0]
+                     if (other["metadata"].get("namespace"), other["metadata"]["name"]) != me
+                     for ip in other.get("spec", {}).get("clusterIPs", [])}
+            wanted = spec.get("clusterIP")
+            if wanted and wanted in taken:
+                raise KubeError(422, messages.K8S_CLUSTER_IP_ALLOCATED.format(
+                    name=service["metadata"]["name"], ip=wanted), reason="Invalid")
+            while not wanted or wanted in taken:
                 self._service_ips += 1
-                spec["clusterIP"] = f"10.96.{self._service_ips // 250}.{self._service_ips % 250}"
-            spec["clusterIPs"] = [spec["clusterIP"]]
+                wanted = f"10.96.{self._service_ips // 250}.{self._service_ips % 250}"
+            spec["clusterIP"] = wanted
+            spec["clusterIPs"] = [wanted]
         spec.setdefault("sessionAffinity", "None")
         for port in spec.get("ports", []):
             port.setdefault("protocol", "TCP")
@@ -279,21 +289,29 @@ class MockApiserver:
             self.logs.forget_pod(meta.get("namespace", ""), meta["name"])
 
 
+_METHOD_VERBS = {"GET": ("list", "get"), "HEAD": ("list", "get"), "POST": ("create", "create"),
+                 "PUT": ("update", "update"), "PATCH": ("patch", "patch"),
+                 "DELETE": ("deletecollection", "delete")}
+
+
 def _verb(method: str, target: paths.ResourcePath) -> str:
+    """The Kubernetes verb of a request, or 405 when the resource (or subresource) lacks it."""
     collection = target.name is None
-    if method in ("GET", "HEAD"):
-        return "list" if collection else "get"
-    if method == "POST" and collection:
-        return "create"
-    if method == "POST" and target.subresource in STREAMED_SUBRESOURCES:
-        return "create"
-    if method == "PUT" and not collection:
-        return "update"
-    if method == "PATCH" and not collection:
-        return "patch"
-    if method == "DELETE":
-        return "deletecollection" if collection else "delete"
-    raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+    verbs = _METHOD_VERBS.get(method)
+    if verbs is None:
+        raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+    verb = verbs[0] if collection else verbs[1]
+    if target.subresource is not None:
+        sub = target.resource.subresource(target.subresource)
+        allowed: tuple[str, ...] = sub.verbs if sub is not None else ()
+    else:
+        allowed = target.resource.verbs
+        # POST creates only on a collection; PUT and PATCH act only on an item.
+        if (verb == "create") != collection and verb in ("create", "update", "patch"):
+            allowed = ()
+    if verb not in allowed:
+        raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+    return verb
 
 
 def _wants_table(accept: str) -> bool:
@@ -316,15 +334,17 @@ def _check_acceptable(accept: str) -> None:
     raise KubeError(406, messages.K8S_NOT_ACCEPTABLE)
 
 
-def _decode_body(request: ClusterRequest, allow_protobuf: bool = False) -> dict[str, Any]:
+def _decode_body(request: ClusterRequest) -> dict[str, Any]:
     content_type = (request.header("content-type") or JSON).split(";")[0].strip().lower()
-    if content_type == protobuf.MEDIA_TYPE and allow_protobuf:
-        return protobuf.decode_review(request.body)
+    if content_type == protobuf.MEDIA_TYPE:
+        # kubectl 1.32+ sends typed bodies (kubectl create, auth can-i) as protobuf.
+        return protobuf.decode_object(request.body)
     try:
         if content_type in (JSON, ""):
-            body = json.loads(request.body or b"{}")
+            body = json.loads(request.body or b"{}", parse_constant=_reject_constant)
         elif content_type in ("application/yaml", "application/x-yaml"):
-            body = yaml.safe_load(request.body or b"{}")
+            # Like kube, YAML is turned into JSON first: an unquoted date becomes its text.
+            body = json.loads(json.dumps(yaml.safe_load(request.body or b"{}"), default=str))
         else:
             raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
                 accepted="application/json, application/yaml"))
@@ -333,6 +353,11 @@ def _decode_body(request: ClusterRequest, allow_protobuf: bool = False) -> dict[
     if not isinstance(body, dict):
         raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=type(body).__name__))
     return body
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON (and kube-apiserver) does not.
+    raise ValueError(f"invalid literal {name}")
 
 
 def _json(status: int, body: dict[str, Any]) -> ClusterResponse:

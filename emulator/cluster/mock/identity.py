@@ -9,6 +9,7 @@ authorizer whether the caller may impersonate before switching identity.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from emulator import messages
 from emulator.cluster.backend import ClusterRequest
@@ -65,7 +66,9 @@ def impersonated(caller: UserInfo, request: ClusterRequest, authorizer: Authoriz
     extra: dict[str, list[str]] = {}
     for key, value in request.headers:
         if key.startswith("impersonate-extra-"):
-            extra.setdefault(key.removeprefix("impersonate-extra-"), []).append(value)
+            # Extra keys travel percent-encoded in the header name (kube decodes them).
+            name = unquote(key.removeprefix("impersonate-extra-")).lower()
+            extra.setdefault(name, []).append(value)
     if user_name is None:
         if groups or extra or uid:
             raise KubeError(400, messages.K8S_IMPERSONATE_USER_REQUIRED.format(
@@ -82,6 +85,10 @@ def impersonated(caller: UserInfo, request: ClusterRequest, authorizer: Authoriz
                      else messages.K8S_SCOPE_CLUSTER)
             raise KubeError(403, messages.K8S_IMPERSONATE_FORBIDDEN.format(
                 resource=resource, name=name, user=caller.name, scope=scope))
+    resource, _, namespace = checks[0]
+    if resource == "serviceaccounts" and not groups:
+        # Like kube: an impersonated service account gets its own groups unless some were named.
+        groups = ("system:serviceaccounts", f"system:serviceaccounts:{namespace}")
     all_groups = groups if AUTHENTICATED in groups else groups + (AUTHENTICATED,)
     return UserInfo(user_name, all_groups, uid,
                     tuple((k, tuple(v)) for k, v in sorted(extra.items())))

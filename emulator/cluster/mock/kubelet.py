@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.clock import rfc3339
 from datetime import datetime
+
+from emulator.clock import rfc3339
 
 NODE_IP = "10.0.0.10"
 
@@ -18,19 +19,32 @@ def node_name(cluster_name: str) -> str:
     return f"{cluster_name}-node-1"
 
 
-def admit_pod(pod: dict[str, Any], *, node: str, pod_ip: str, now: datetime) -> None:
-    """Fill in the defaults and status a scheduled, started pod has (mutates ``pod``)."""
-    spec = pod.setdefault("spec", {})
-    spec.setdefault("nodeName", node)
+def default_pod_spec(spec: dict[str, Any]) -> None:
+    """kube-apiserver's defaults for a PodSpec, wherever one appears (pods, pod templates)."""
     spec.setdefault("restartPolicy", "Always")
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("schedulerName", "default-scheduler")
-    spec.setdefault("serviceAccountName", "default")
     spec.setdefault("terminationGracePeriodSeconds", 30)
-    for container in spec.get("containers", []):
-        container.setdefault("imagePullPolicy", "IfNotPresent")
+    spec.setdefault("securityContext", {})
+    for container in spec.get("containers", []) + spec.get("initContainers", []):
+        image = container.get("image", "")
+        untagged = ":" not in image.rsplit("/", 1)[-1] and "@" not in image
+        container.setdefault("imagePullPolicy",
+                             "Always" if untagged or image.endswith(":latest") else "IfNotPresent")
         container.setdefault("terminationMessagePath", "/dev/termination-log")
         container.setdefault("terminationMessagePolicy", "File")
+        container.setdefault("resources", {})
+        for port in container.get("ports", []):
+            port.setdefault("protocol", "TCP")
+
+
+def admit_pod(pod: dict[str, Any], *, node: str, pod_ip: str, now: datetime) -> None:
+    """Fill in the defaults and status a scheduled, started pod has (mutates ``pod``)."""
+    spec = pod.setdefault("spec", {})
+    default_pod_spec(spec)
+    # The ServiceAccount admission plugin's default, then the scheduler's choice.
+    spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("nodeName", node)
     if pod.get("status", {}).get("phase"):
         return  # a scenario may seed a pod in a given phase; keep it
     started = rfc3339(now)

@@ -22,11 +22,13 @@ from emulator import messages
 from emulator.clock import rfc3339
 from emulator.cluster.mock import patch as patches
 from emulator.cluster.mock import selectors
+from emulator.cluster.mock.kubelet import default_pod_spec
 from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.resources import Registry, ResourceType
 from emulator.cluster.mock.status import KubeError
 from emulator.cluster.mock.store import ObjectStore
 
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # kube's generateName alphabet: no vowels or look-alikes, so suffixes never spell words.
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -146,7 +148,10 @@ class Objects:
     def delete(self, resource: ResourceType, namespace: str | None, name: str,
                options: dict[str, Any], query: Query) -> dict[str, Any]:
         current = self.get(resource, namespace, name)
-        _check_preconditions(current, options.get("preconditions") or {})
+        preconditions = options.get("preconditions") or {}
+        if not isinstance(preconditions, dict):  # was a 500 (AttributeError) before
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="preconditions"))
+        _check_preconditions(current, preconditions)
         if resource.kind == "Namespace" and name in PROTECTED_NAMESPACES:
             raise KubeError(403, messages.K8S_NAMESPACE_PROTECTED.format(namespace=name))
         if query.dry_run or options.get("dryRun"):
@@ -169,7 +174,8 @@ class Objects:
     def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
                       query: Query, subresource: str | None) -> dict[str, Any]:
         merged = copy.deepcopy(obj)
-        meta = merged.setdefault("metadata", {})
+        _check_shapes(resource, merged)  # a patch can produce what a body may not hold
+        meta = merged["metadata"]
         # Fields the server owns survive whatever the client sent.
         for owned in ("uid", "creationTimestamp", "namespace", "name", "generation"):
             if owned in current["metadata"]:
@@ -177,6 +183,8 @@ class Objects:
             else:
                 meta.pop(owned, None)
         has_status = resource.subresource("status") is not None
+        if subresource != "status":
+            self._update_defaults(resource, current, merged)
         if subresource == "status":
             # Only status changes through /status.
             merged = {**current, "status": obj.get("status", {})}
@@ -189,8 +197,12 @@ class Objects:
             merged["status"] = current["status"]
         if "generation" in meta and merged.get("spec") != current.get("spec"):
             meta["generation"] = current["metadata"]["generation"] + 1
-        if merged == current:
-            return current  # a no-op update does not bump resourceVersion, as in kube
+        _check_shapes(resource, merged)  # again: /status takes the body's status as sent
+        # A no-op update does not bump resourceVersion, as in kube. The comparison ignores the
+        # resourceVersion itself: an unconditional PUT (none in the body) of the stored content
+        # is a no-op too, and used to get a new resourceVersion and a MODIFIED event.
+        if _without_resource_version(merged) == _without_resource_version(current):
+            return current
         if query.dry_run:
             return _with_type(resource, merged)
         return _with_type(resource, self.store.put(key(resource), merged, event="MODIFIED"))
@@ -207,7 +219,22 @@ class Objects:
                 kind=kind, version=api_version, want=resource.kind))
         if not isinstance(obj.get("metadata", {}), dict):
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+        _check_shapes(resource, obj)
         return _with_type(resource, obj)
+
+    def _update_defaults(self, resource: ResourceType, current: dict[str, Any],
+                         obj: dict[str, Any]) -> None:
+        """kube defaults every write, not only creates. Without this a replaced Service lost its
+        cluster IP, a Namespace its kubernetes.io/metadata.name label, a Deployment sent
+        without replicas kept none (kube: 1), and a Secret's stringData was stored as sent."""
+        if resource.kind == "Service":
+            # kube keeps the allocated IPs when an update leaves them out (patchAllocatedValues).
+            spec, old = obj.setdefault("spec", {}), current.get("spec") or {}
+            for field_name in ("clusterIP", "clusterIPs"):
+                if not spec.get(field_name) and old.get(field_name):
+                    spec[field_name] = copy.deepcopy(old[field_name])
+        if resource.kind in ("Namespace", "Deployment", "Service", "Secret"):  # not Pod: re-admits
+            self._defaults(resource, obj)
 
     def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:
         body_ns = meta.get("namespace")
@@ -237,6 +264,22 @@ class Objects:
             spec.setdefault("progressDeadlineSeconds", 600)
             spec.setdefault("strategy", {"type": "RollingUpdate", "rollingUpdate": {
                 "maxSurge": "25%", "maxUnavailable": "25%"}})
+            template = spec.get("template")
+            if isinstance(template, dict):
+                default_pod_spec(template.setdefault("spec", {}))
+        elif resource.kind == "Secret":
+            # kube merges the write-only stringData into data (base64) and never stores it; it
+            # used to be stored as sent, so .data lacked those keys.
+            string_data = obj.pop("stringData", None) or {}
+            data = obj.get("data") or {}
+            for name, value in (("stringData", string_data), ("data", data)):
+                if not isinstance(value, dict) or not all(isinstance(v, str)
+                                                          for v in value.values()):
+                    raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=name))
+            if string_data:
+                obj["data"] = {**data, **{k: base64.b64encode(v.encode()).decode()
+                                          for k, v in string_data.items()}}
+            obj.setdefault("type", "Opaque")
 
     def _empty_namespace(self, namespace: str) -> None:
         by_key = {key(r): r for r in self.registry.resources}
@@ -252,9 +295,64 @@ def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate_name(resource: ResourceType, name: str) -> None:
+    if resource.group == "rbac.authorization.k8s.io":
+        # RBAC names are path segments (kube's ValidateRBACName), so "system:aggregate-to-view"
+        # is valid where a DNS subdomain would not be.
+        if name not in (".", "..") and "/" not in name and "%" not in name:
+            return
+        raise KubeError(422, messages.K8S_INVALID_PATH_SEGMENT_NAME.format(
+            kind=resource.kind, name=name), reason="Invalid")
+    if resource.kind == "Namespace":
+        # Namespace names are DNS labels: no dots, at most 63 characters.
+        if len(name) > 63 or not _DNS_LABEL.match(name):
+            raise KubeError(422, messages.K8S_INVALID_NAMESPACE_NAME.format(name=name),
+                            reason="Invalid")
+        return
     if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
         raise KubeError(422, messages.K8S_INVALID_NAME.format(kind=resource.kind, name=name),
                         reason="Invalid")
+
+
+# Lists of objects (under spec) that the mock's own kubelet and service allocator walk.
+_OBJECT_LISTS: dict[str, tuple[str, ...]] = {"Pod": ("containers", "initContainers"),
+                                             "Service": ("ports",)}
+
+
+def _check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
+    """Refuse (400) the JSON types kube's typed decoding refuses, where the mock's own code reads
+    them; they used to surface as 500s (a numeric name, a list of labels, a string pod spec).
+    Explicit nulls are dropped, as Go decodes them to zero values."""
+    meta = obj.setdefault("metadata", {})
+    if not isinstance(meta, dict):
+        raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+    for name in ("name", "generateName", "namespace", "resourceVersion", "uid"):
+        if name in meta and meta[name] is None:
+            del meta[name]
+        elif name in meta and not isinstance(meta[name], str):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"metadata.{name}"))
+    for name in ("labels", "annotations"):
+        if name in meta and meta[name] is None:
+            del meta[name]
+        elif name in meta and not (isinstance(meta[name], dict)
+                                   and all(isinstance(v, str) for v in meta[name].values())):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"metadata.{name}"))
+    for name in ("spec", "status"):
+        if name in obj and obj[name] is None:
+            del obj[name]
+        elif name in obj and not isinstance(obj[name], dict):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=name))
+    spec = obj.get("spec", {})
+    for name in _OBJECT_LISTS.get(resource.kind, ()):
+        if name in spec and spec[name] is None:
+            del spec[name]
+        elif name in spec and not (isinstance(spec[name], list)
+                                   and all(isinstance(i, dict) for i in spec[name])):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
+
+
+def _without_resource_version(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    return {**obj, "metadata": meta}
 
 
 def _not_found(resource: ResourceType, name: str) -> KubeError:

@@ -65,13 +65,7 @@ _DELETE_PRIMITIVES = "$deleteFromPrimitiveList/"
 def apply_patch(original: dict[str, Any], body: bytes, content_type: str, *,
                 kind: str) -> dict[str, Any]:
     """Apply a PATCH body to a copy of ``original`` and return the patched object."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type == APPLY_PATCH:
-        raise KubeError(415, messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
-    handler = _HANDLERS.get(media_type)
-    if handler is None:
-        raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
-            accepted=ACCEPTED_PATCH_TYPES))
+    handler = _HANDLERS[require_supported(content_type)]
     patch = _decode(body)
     try:
         result = handler(copy.deepcopy(original), patch)
@@ -80,6 +74,18 @@ def apply_patch(original: dict[str, Any], body: bytes, content_type: str, *,
     if not isinstance(result, dict):
         raise _cannot_apply(messages.PATCH_RESULT_NOT_OBJECT.format(kind=kind or "object"))
     return result
+
+
+def require_supported(content_type: str) -> str:
+    """The patch's media type, or 415. Checked before the target is read: a server-side apply of a
+    new object must say "unsupported", not "not found"."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == APPLY_PATCH:
+        raise KubeError(415, messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
+    if media_type not in _HANDLERS:
+        raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
+            accepted=ACCEPTED_PATCH_TYPES))
+    return media_type
 
 
 def _decode(body: bytes) -> Any:

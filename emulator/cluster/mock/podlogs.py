@@ -63,8 +63,12 @@ class PodLogs:
             self._closed.discard((namespace, pod, ""))
 
     def _wake(self) -> None:
-        for loop, event in self._followers:
-            loop.call_soon_threadsafe(event.set)
+        for entry in list(self._followers):
+            loop, event = entry
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # its loop is closed: a follow whose stream was never read
+                self._followers.remove(entry)
 
     def _snapshot(self, log_key: LogKey) -> tuple[list[LogLine], bool]:
         with self._lock:
@@ -86,30 +90,52 @@ class PodLogs:
             raise KubeError(400, messages.K8S_PREVIOUS_TERMINATED.format(container=container, pod=name))
         since: datetime | None = None
         since_seconds = query.int("sinceSeconds")
+        limit_bytes = query.int("limitBytes")
+        if since_seconds is not None and query.get("sinceTime"):
+            raise KubeError(400, messages.K8S_LOG_SINCE_EXCLUSIVE)
+        for option, value in (("sinceSeconds", since_seconds), ("limitBytes", limit_bytes)):
+            if value == 0:
+                raise KubeError(400, messages.K8S_INVALID_LOG_OPTION.format(
+                    name=option, value=value, detail=messages.K8S_MUST_BE_POSITIVE))
         if since_seconds is not None:
             since = self._now() - timedelta(seconds=since_seconds)
         if query.get("sinceTime"):
             try:
                 since = datetime.fromisoformat(query.get("sinceTime", "").replace("Z", "+00:00"))
+                if since.tzinfo is None:
+                    # RFC 3339 requires an offset; a naive time used to reach the comparison
+                    # with the lines' aware times and fail there as a 500.
+                    raise ValueError("no time zone offset")
             except ValueError:
                 raise KubeError(400, messages.K8S_INVALID_LOG_OPTION.format(
                     name="sinceTime", value=query.get("sinceTime"), detail="not RFC 3339")) from None
         return LogOptions(container, query.flag("follow"), query.int("tailLines"),
-                          query.flag("timestamps"), since, query.int("limitBytes"))
+                          query.flag("timestamps"), since, limit_bytes)
 
     def read(self, namespace: str, pod: str, opts: LogOptions) -> bytes:
         lines, _ = self._snapshot((namespace, pod, opts.container))
         return _render(_select(lines, opts), opts)[: opts.limit_bytes]
 
-    async def follow(self, namespace: str, pod: str, opts: LogOptions) -> AsyncIterator[bytes]:
+    def follow(self, namespace: str, pod: str, opts: LogOptions) -> AsyncIterator[bytes]:
+        """Take the snapshot and register for new lines now, at request time.
+
+        Both used to happen at the stream's first read, so a line written in between counted as
+        history (``--tail=0`` or ``--since`` dropped it) instead of as a new line.
+        """
         log_key = (namespace, pod, opts.container)
         event = asyncio.Event()
         entry = (asyncio.get_running_loop(), event)
         with self._lock:
             self._followers.append(entry)
+        lines, closed = self._snapshot(log_key)
+        return self._follow(log_key, opts, entry, lines, closed)
+
+    async def _follow(self, log_key: LogKey, opts: LogOptions,
+                      entry: tuple[asyncio.AbstractEventLoop, asyncio.Event],
+                      lines: list[LogLine], closed: bool) -> AsyncIterator[bytes]:
+        event = entry[1]
         sent_bytes = 0
         try:
-            lines, closed = self._snapshot(log_key)
             selected = _select(lines, opts)
             seen = len(lines)
             while True:
@@ -127,7 +153,8 @@ class PodLogs:
                 selected, seen = lines[seen:], len(lines)
         finally:
             with self._lock:
-                self._followers.remove(entry)
+                if entry in self._followers:  # _wake may have dropped it
+                    self._followers.remove(entry)
 
 
 def _select(lines: list[LogLine], opts: LogOptions) -> list[LogLine]:

@@ -29,6 +29,9 @@ class WatchEvent:
     resource: ResourceKey
     object: dict[str, Any]
     resource_version: int
+    # The object before this change (MODIFIED only). A selector watch needs it: an object that
+    # stops matching is a DELETED for that watch, one that starts matching an ADDED, as in kube.
+    previous: dict[str, Any] | None = None
 
 
 class TooOldResourceVersion(Exception):
@@ -102,8 +105,12 @@ class ObjectStore:
             stored = copy.deepcopy(obj)
             stored["metadata"]["resourceVersion"] = str(self._rv)
             meta = stored["metadata"]
-            self._objects.setdefault(resource, {})[(meta.get("namespace", ""), meta["name"])] = stored
-            self._emit(WatchEvent(event, resource, copy.deepcopy(stored), self._rv))
+            objects = self._objects.setdefault(resource, {})
+            object_key = (meta.get("namespace", ""), meta["name"])
+            previous = objects.get(object_key)
+            objects[object_key] = stored
+            self._emit(WatchEvent(event, resource, copy.deepcopy(stored), self._rv,
+                                  copy.deepcopy(previous) if previous is not None else None))
             return copy.deepcopy(stored)
 
     def remove(self, resource: ResourceKey, namespace: str, name: str) -> dict[str, Any] | None:
@@ -119,9 +126,15 @@ class ObjectStore:
 
     def _emit(self, event: WatchEvent) -> None:
         self._history.append(event)
-        for watcher in self._watchers:
+        for watcher in list(self._watchers):
             if watcher.wants(event):
-                watcher.offer(event)
+                try:
+                    watcher.offer(event)
+                except RuntimeError:
+                    # Its event loop is closed: a watch whose stream was never read (so its
+                    # generator never ran the ``finally`` that unregisters it). Offering to it
+                    # used to raise out of every later write as a 500.
+                    self._watchers.remove(watcher)
         for listener in self._listeners:
             listener(event)
 

@@ -7,6 +7,7 @@ with one, it replays what changed after it, or fails with 410 Expired when that 
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -46,6 +47,23 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
     def matches(obj: dict[str, Any]) -> bool:
         return label.matches(obj["metadata"].get("labels") or {}) and field.matches(obj)
 
+    def convert(event: WatchEvent) -> tuple[str, dict[str, Any]] | None:
+        """The event as this watch's filter sees it (kube's cacheWatcher.convertToWatchEvent).
+
+        Filtering only the new object used to drop the change that moves an object out of a
+        selector, so ``kubectl get -l app=x -w`` never saw it leave.
+        """
+        if event.type != "MODIFIED" or event.previous is None:
+            return (event.type, event.object) if matches(event.object) else None
+        now, before = matches(event.object), matches(event.previous)
+        if now:
+            return ("MODIFIED" if before else "ADDED", event.object)
+        if before:  # the last state that matched, at the change's resourceVersion
+            gone = copy.deepcopy(event.previous)
+            gone["metadata"]["resourceVersion"] = str(event.resource_version)
+            return ("DELETED", gone)
+        return None
+
     async def chunks() -> AsyncIterator[bytes]:
         first = True
         deadline = loop.time() + timeout_seconds if timeout_seconds else None
@@ -62,8 +80,9 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
                     event: WatchEvent = await asyncio.wait_for(watcher.queue.get(), remaining)
                 except TimeoutError:
                     return
-                if matches(event.object):
-                    yield _line(event.type, render(event.object, first))
+                converted = convert(event)
+                if converted is not None:
+                    yield _line(converted[0], render(converted[1], first))
                     first = False
         finally:
             store.close_watch(watcher)

@@ -1,0 +1,127 @@
+"""Start-up cost of the emulator, as ratios to the bare stack measured in the same run.
+
+Two numbers (issue #2):
+- ``serve`` → first successful gateway request: a ``connect-gateway-emulator serve`` process until
+  ``kubectl get ns``'s request (GET .../api/v1/namespaces as alice) answers 200. Baseline: a process
+  that serves a one-route Starlette app over TLS with the same runner, until it answers.
+- in-process start: ``EmulatorState(quickstart)`` + ``ServedApp.start()`` + first request.
+  Baseline: ``ServedApp.start()`` of the one-route app + first request.
+
+Run: ``python benchmarks/startup.py [--runs N]``. Prints medians and the ratios; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from emulator.app import create_app
+from emulator.runner import ServedApp
+from emulator.scenario import loader
+from emulator.state import EmulatorState
+
+GATEWAY_LIST = "/v1/projects/123456789012/locations/global/memberships/my-cluster/api/v1/namespaces"
+BARE_SERVER = """
+import sys
+from pathlib import Path
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from emulator.runner import ServedApp
+import threading
+app = Starlette(routes=[Route("/{p:path}", lambda r: PlainTextResponse("ok"))])
+server = ServedApp(app).start()
+state = Path(sys.argv[1])
+(state / "ca.pem").write_bytes(server.ca_pem)
+(state / "url").write_text(server.url)
+threading.Event().wait()
+"""
+
+
+def bare_app() -> Starlette:
+    async def ok(_: object) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+    return Starlette(routes=[Route("/{p:path}", ok)])
+
+
+def first_request(url: str, ca_pem: bytes, path: str) -> None:
+    context = ssl.create_default_context(cadata=ca_pem.decode())
+    request = urllib.request.Request(url + path, headers={"Authorization": "Bearer ya29.fake-alice"})
+    with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+        assert answer.status == 200, answer.status
+
+
+def time_process(command: list[str], state_dir: Path, path: str) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while not (state_dir / "url").exists():
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read().decode() if process.stderr else "exited")
+            time.sleep(0.002)
+        first_request((state_dir / "url").read_text().strip(), (state_dir / "ca.pem").read_bytes(),
+                      path)
+        return time.perf_counter() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def time_in_process(build: Callable[[], ServedApp], path: str) -> float:
+    started = time.perf_counter()
+    server = build().start()
+    first_request(server.url, server.ca_pem, path)
+    elapsed = time.perf_counter() - started
+    server.stop()
+    return elapsed
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    def serve_emulator() -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            return time_process([sys.executable, "-m", "emulator", "serve", "--port", "0",
+                                 "--state-dir", tmp], Path(tmp), GATEWAY_LIST)
+
+    def serve_bare() -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            return time_process([sys.executable, "-c", BARE_SERVER, tmp], Path(tmp), "/")
+
+    scenario = loader.load("quickstart")
+    results = {
+        "serve_to_first_request_s": median_of(args.runs, serve_emulator),
+        "bare_process_to_first_request_s": median_of(args.runs, serve_bare),
+        "in_process_start_s": median_of(args.runs, lambda: time_in_process(
+            lambda: ServedApp(create_app(EmulatorState(scenario))), GATEWAY_LIST)),
+        "bare_in_process_start_s": median_of(args.runs, lambda: time_in_process(
+            lambda: ServedApp(bare_app()), "/")),
+    }
+    results["serve_ratio_to_bare"] = (results["serve_to_first_request_s"]
+                                      / results["bare_process_to_first_request_s"])
+    results["in_process_ratio_to_bare"] = (results["in_process_start_s"]
+                                           / results["bare_in_process_start_s"])
+    print(json.dumps({k: round(v, 4) for k, v in results.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

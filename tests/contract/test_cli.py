@@ -1,0 +1,178 @@
+"""The two front-door commands as a user runs them: ``serve`` in a process, then ``kubeconfig``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from emulator import messages
+from tests import realclients
+
+pytestmark = pytest.mark.contract
+
+CLI = [sys.executable, "-m", "emulator"]
+
+
+def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def wait_for(path: Path, process: subprocess.Popen[str], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early: {process.communicate()}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} did not appear")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    state_dir = tmp_path / "state"
+    process = subprocess.Popen([*CLI, "serve", "--port", "0", "--state-dir", str(state_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(state_dir / "url", process)
+    yield process, state_dir
+    if process.poll() is None:
+        process.kill()
+        process.communicate(timeout=10)
+
+
+def test_serve_publishes_url_and_ca_then_kubectl_works(
+        serving: tuple[subprocess.Popen[str], Path], tmp_path: Path) -> None:
+    process, state_dir = serving
+    url = (state_dir / "url").read_text().strip()
+    assert url.startswith("https://127.0.0.1:")
+    assert (state_dir / "ca.pem").read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+
+    kubeconfig = tmp_path / "kubeconfig"
+    wrote = run_cli("kubeconfig", "my-cluster", "--as", "alice@example.com", "--state-dir",
+                    str(state_dir), "--output", str(kubeconfig))
+    assert wrote.returncode == 0, wrote.stderr
+    config = yaml.safe_load(kubeconfig.read_text())
+    assert config["current-context"] == "connectgateway_my-project_global_my-cluster"
+    assert config["clusters"][0]["cluster"]["server"] == (
+        f"{url}/v1/projects/123456789012/locations/global/memberships/my-cluster")
+
+    kubectls = realclients.kubectls()
+    if not kubectls:
+        pytest.skip("no kubectl.1.NN on this machine")
+    env = {**os.environ, "HOME": str(tmp_path), "KUBECONFIG": str(kubeconfig),
+           "KUBECACHEDIR": str(tmp_path / "cache")}
+    result = subprocess.run([str(kubectls[-1].path), "get", "ns", "-o", "name"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "namespace/gke-connect" in result.stdout.split()
+
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert out.splitlines()[0] == messages.CLI_SERVING.format(
+        url=url, scenario="quickstart", state_dir=state_dir)
+    assert not (state_dir / "url").exists()
+
+
+def test_kubeconfig_beta_track_gke_membership_with_namespace(
+        serving: tuple[subprocess.Popen[str], Path]) -> None:
+    _, state_dir = serving
+    result = run_cli("kubeconfig", "gke-cluster", "--as", "bob@example.com", "--track", "v1beta1",
+                     "--namespace", "team-a", "--state-dir", str(state_dir))
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    context = config["contexts"][0]
+    assert context["name"] == "connectgateway_my-project_us-central1_gke-cluster_ns-team-a"
+    assert context["context"]["namespace"] == "team-a"
+    assert config["clusters"][0]["cluster"]["server"].endswith(
+        "/v1beta1/projects/123456789012/locations/us-central1/gkeMemberships/gke-cluster")
+    assert config["users"][0]["user"] == {"token": "ya29.fake-bob"}
+
+
+def test_sigint_stops_serve_cleanly(serving: tuple[subprocess.Popen[str], Path]) -> None:
+    process, state_dir = serving
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), "--state-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [messages.CLI_PORT_IN_USE.format(
+        host="127.0.0.1", port=port, reason="Address already in use")]
+    assert not (tmp_path / "url").exists()
+
+
+def test_invalid_scenario_is_file_line_and_exit_2(tmp_path: Path) -> None:
+    scenario = tmp_path / "broken.yaml"
+    scenario.write_text("project: {id: p, number: '123456789012'}\nmemberships: []\nbogus: 1\n")
+    result = run_cli("serve", "--scenario", str(scenario), "--port", "0", "--state-dir",
+                     str(tmp_path))
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"error: {scenario}:3: unknown key 'bogus'")
+
+
+def test_unknown_scenario_name_and_unreadable_file(tmp_path: Path) -> None:
+    named = run_cli("serve", "--scenario", "no-such-scenario", "--state-dir", str(tmp_path))
+    assert named.returncode == 2
+    assert named.stderr.strip() == "error: " + messages.SCENARIO_NOT_FOUND.format(
+        name="no-such-scenario", known="quickstart")
+    missing = run_cli("serve", "--scenario", str(tmp_path / "absent.yaml"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == "error: " + messages.SCENARIO_UNREADABLE.format(
+        path=tmp_path / "absent.yaml", reason="No such file or directory")
+
+
+@pytest.mark.parametrize("args", [
+    ["serve", "--port", "eighty"],
+    ["serve", "--no-such-flag"],
+    ["kubeconfig", "my-cluster"],  # --as is required
+    ["kubeconfig", "my-cluster", "--as", "a@b", "--track", "v2"],
+    [],
+])
+def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")
+
+
+def test_non_loopback_host_needs_allow_remote(tmp_path: Path) -> None:
+    result = run_cli("serve", "--host", "0.0.0.0", "--state-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == messages.CLI_NON_LOOPBACK.format(host="0.0.0.0")
+
+
+def test_kubeconfig_without_a_running_emulator(tmp_path: Path) -> None:
+    result = run_cli("kubeconfig", "my-cluster", "--as", "alice@example.com", "--state-dir",
+                     str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == messages.CLI_NOT_RUNNING.format(state_dir=tmp_path)
+
+
+def test_kubeconfig_unknown_membership_or_principal(
+        serving: tuple[subprocess.Popen[str], Path]) -> None:
+    _, state_dir = serving
+    membership = run_cli("kubeconfig", "nope", "--as", "alice@example.com", "--state-dir",
+                         str(state_dir))
+    assert membership.returncode == 2
+    assert membership.stderr.strip() == messages.CLI_UNKNOWN_MEMBERSHIP.format(
+        name="nope", known="my-cluster, old-cluster, gke-cluster")
+    principal = run_cli("kubeconfig", "my-cluster", "--as", "mallory@example.com", "--state-dir",
+                        str(state_dir))
+    assert principal.returncode == 2
+    assert "mallory@example.com" in principal.stderr and len(principal.stderr.splitlines()) == 1

@@ -1,0 +1,74 @@
+"""What the mock does not do is refused with a message that says so, as kubectl prints it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from emulator import messages
+from tests.contract.conftest import KubectlRunner, Served
+from tests.contract.test_kubectl_basics import CONFIGMAP
+
+pytestmark = pytest.mark.contract
+
+
+def test_unknown_resource_type(gateway: Served, kubectl_run: KubectlRunner) -> None:
+    result = kubectl_run.run(gateway.kubeconfig(), "get", "widgets")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        'error: the server doesn\'t have a resource type "widgets"')
+
+
+def test_server_side_apply_is_refused_clearly(gateway: Served, kubectl_run: KubectlRunner,
+                                              tmp_path) -> None:
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text(CONFIGMAP)
+    result = kubectl_run.run(gateway.kubeconfig(), "apply", "--server-side", "--validate=false",
+                             "-f", str(manifest))
+    assert result.returncode == 1
+    assert messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("namespace", "team-a"),
+    ("configmap", "settings", "--from-literal=mode=fast"),
+    ("deployment", "api", "--image=nginx:1.27", "--replicas=2", "--port=80"),
+    ("clusterrolebinding", "ops", "--clusterrole=view", "--group=ops@example.com"),
+])
+def test_kubectl_create(gateway: Served, kubectl_run: KubectlRunner, args: tuple[str, ...]) -> None:
+    # kubectl before 1.32 sends these bodies as JSON, 1.32 and later as protobuf.
+    result = kubectl_run.run(gateway.kubeconfig(), "create", *args)
+    assert result.returncode == 0, result.stderr
+    kind = {"namespace": "namespace", "configmap": "configmap", "deployment": "deployment.apps",
+            "clusterrolebinding": "clusterrolebinding.rbac.authorization.k8s.io"}[args[0]]
+    assert result.stdout.strip() == f"{kind}/{args[1]} created"
+    shown = kubectl_run.run(gateway.kubeconfig(), "get", args[0], args[1], "-o", "json")
+    assert shown.returncode == 0, shown.stderr
+    obj = json.loads(shown.stdout)
+    if args[0] == "configmap":
+        assert obj["data"] == {"mode": "fast"}
+    if args[0] == "deployment":
+        assert obj["spec"]["replicas"] == 2
+        assert obj["spec"]["template"]["spec"]["containers"][0]["ports"] == [
+            {"containerPort": 80, "protocol": "TCP"}]
+    if args[0] == "clusterrolebinding":
+        assert obj["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                                    "name": "ops@example.com"}]
+
+
+def test_kubectl_create_token_is_refused_clearly(gateway: Served,
+                                                 kubectl_run: KubectlRunner) -> None:
+    result = kubectl_run.run(gateway.kubeconfig(), "create", "token", "default")
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
+        resource="serviceaccounts", subresource="token"))
+
+
+def test_unserved_subresource_is_refused_clearly(gateway: Served,
+                                                 kubectl_run: KubectlRunner) -> None:
+    result = kubectl_run.run(gateway.kubeconfig(), "scale", "deployment", "gke-connect-agent",
+                             "-n", "gke-connect", "--replicas=2")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error from server (BadRequest): " + (
+        messages.K8S_SUBRESOURCE_UNSUPPORTED.format(resource="deployments", subresource="scale"))

@@ -1,0 +1,118 @@
+"""Scenario files: the built-in quickstart, and every mistake reported as file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from emulator import messages
+from emulator.clock import FakeClock
+from emulator.scenario import loader
+from emulator.state import EmulatorState, build_world
+
+VALID = """\
+project: {id: p, number: "123456789012"}
+principals:
+  - user: a@example.com
+    token: t-a
+memberships:
+  - name: c1
+    kubernetes_version: v1.30.1
+"""
+
+
+def parse(text: str) -> loader.Scenario:
+    return loader.parse(text, Path("s.yaml"))
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(loader.ScenarioError) as caught:
+        scenario = parse(text)
+        build_world(scenario, FakeClock())
+    return str(caught.value)
+
+
+def test_quickstart_is_the_product_page_world() -> None:
+    scenario = loader.load("quickstart")
+    assert (scenario.project_id, scenario.project_number) == ("my-project", "123456789012")
+    kinds = {m.name: (m.location, m.collection, m.kubernetes_version) for m in scenario.memberships}
+    assert kinds == {"my-cluster": ("global", "memberships", "v1.30.5"),
+                     "old-cluster": ("global", "memberships", "v1.29.8"),
+                     "gke-cluster": ("us-central1", "gkeMemberships", "v1.31.2")}
+    assert {p.email for p in scenario.principals} == {
+        "alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com",
+        "ci-bot@my-project.iam.gserviceaccount.com"}
+    roles = {(b.role, b.resource): b.members for b in scenario.iam}
+    assert roles[("roles/gkehub.gatewayAdmin", "")] == (
+        "user:alice@example.com", "serviceAccount:ci-bot@my-project.iam.gserviceaccount.com")
+    assert roles[("roles/iam.serviceAccountTokenCreator",
+                  "serviceAccount:ci-bot@my-project.iam.gserviceaccount.com")] == (
+        "user:alice@example.com",)
+
+
+def test_quickstart_world_has_agent_only_on_attached_clusters() -> None:
+    state = EmulatorState(loader.load("quickstart"), FakeClock())
+    for name, has_agent in [("my-cluster", True), ("old-cluster", True), ("gke-cluster", False)]:
+        store = state.membership(name).cluster.store
+        assert (store.get(("", "namespaces"), "", "gke-connect") is not None) is has_agent
+        assert store.get(("", "pods"), "default", "web") is not None
+
+
+def test_valid_minimal_scenario_defaults() -> None:
+    membership = parse(VALID).memberships[0]
+    assert (membership.location, membership.cluster_type, membership.connected,
+            membership.agent_installed) == ("global", "attached", True, True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (VALID + "extra: 1\n", "s.yaml:8: unknown key 'extra' in the scenario"),
+    (VALID.replace("    kubernetes_version", "    kubernetes_versoin"),
+     "s.yaml:7: unknown key 'kubernetes_versoin' in a membership"),
+    (VALID.replace('"123456789012"', "my-project"),
+     "s.yaml:1: 'number' in project is 'my-project': "
+     + messages.SCENARIO_HINT_PROJECT_NUMBER),
+    (VALID.replace("v1.30.1", "1.30.1"),
+     "s.yaml:7: 'kubernetes_version' in a membership is '1.30.1'"),
+    # unquoted 1.30 is a YAML number
+    (VALID.replace("v1.30.1", "1.30"), "s.yaml:7: 'kubernetes_version' in a membership must be"),
+    (VALID.replace("name: c1", "name: C_1"), "s.yaml:6: 'name' in a membership is 'C_1'"),
+    (VALID + "  - name: c1\n    kubernetes_version: v1.30.1\n",
+     "s.yaml:8: " + messages.SCENARIO_DUPLICATE.format(what="membership", name="c1")),
+    (VALID.replace("memberships:\n", "memberships: 3\n").split("  - name")[0],
+     "s.yaml:5: 'memberships' in the scenario must be a list"),
+    ("project: {id: p, number: '123456789012'}\n",
+     "s.yaml:1: " + messages.SCENARIO_MISSING_KEY.format(key="memberships", where="the scenario")),
+    (VALID + "iam:\n  - role: r\n    members: [alice]\n",
+     "s.yaml:10: " + messages.SCENARIO_BAD_MEMBER.format(member="alice")),
+    (VALID.replace("    kubernetes_version: v1.30.1\n",
+                   "    kubernetes_version: v1.30.1\n    connected: maybe\n"),
+     "s.yaml:8: 'connected' in a membership must be true or false"),
+    ("project: [\n", "s.yaml:2: not valid YAML"),
+])
+def test_mistakes_name_file_and_line(text: str, expected: str) -> None:
+    assert error_of(text).startswith(expected)
+
+
+def test_object_the_cluster_refuses_names_its_line() -> None:
+    text = VALID + ("    objects:\n"
+                    "      - apiVersion: v1\n"
+                    "        kind: ConfigMap\n"
+                    "        metadata: {name: Not_Valid, namespace: default}\n")
+    message = error_of(text)
+    assert message.startswith("s.yaml:9: the cluster of membership 'c1' refused this object: ")
+    assert 'ConfigMap "Not_Valid" is invalid' in message
+
+
+def test_object_of_an_unserved_kind_is_refused() -> None:
+    text = VALID + ("    objects:\n"
+                    "      - {apiVersion: example.com/v1, kind: Widget, metadata: {name: w}}\n")
+    assert error_of(text).startswith("s.yaml:9: the cluster of membership 'c1' refused this object: "
+                                     + messages.MOCK_SEED_UNKNOWN_KIND.format(
+                                         api_version="example.com/v1", kind="Widget"))
+
+
+def test_unknown_builtin_name() -> None:
+    with pytest.raises(loader.ScenarioError) as caught:
+        loader.load("nope")
+    assert str(caught.value) == messages.SCENARIO_NOT_FOUND.format(name="nope", known="quickstart")
