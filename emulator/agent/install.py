@@ -41,7 +41,10 @@ def install_agent(cluster: MockApiserver, project_id: str) -> AgentIdentity:
     cluster.seed({"apiVersion": "apps/v1", "kind": "Deployment",
                   "metadata": {"name": DEPLOYMENT, "namespace": NAMESPACE, "labels": labels},
                   "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                           "template": {"metadata": {"labels": labels}, "spec": template_spec}}})
+                           "template": {"metadata": {"labels": labels}, "spec": template_spec}},
+                  # No controller runs in the mock: the status says what the pod below shows.
+                  "status": {"observedGeneration": 1, "replicas": 1, "readyReplicas": 1,
+                             "availableReplicas": 1, "updatedReplicas": 1}})
     pod = cluster.seed({"apiVersion": "v1", "kind": "Pod",
                         "metadata": {"generateName": f"{DEPLOYMENT}-7d9f8c6b5-", "namespace": NAMESPACE,
                                      "labels": labels},

@@ -68,7 +68,7 @@ class MockApiserver:
             raise KubeError(400, messages.MOCK_SEED_UNKNOWN_KIND.format(
                 api_version=obj.get("apiVersion"), kind=obj.get("kind")))
         namespace = obj.get("metadata", {}).get("namespace") if resource.namespaced else None
-        created = self.objects.create(resource, namespace, obj, query.Query(()))
+        created = self.objects.create(resource, namespace, obj, query.Query(()), seeding=True)
         self._after_create(resource, created)
         return created
 

@@ -6,9 +6,8 @@ pods Running straight away is what makes ``get``, ``logs`` and (later) ``exec`` 
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from emulator.clock import rfc3339
 

@@ -92,8 +92,12 @@ class Objects:
     # -- writes --------------------------------------------------------------------------------
 
     def create(self, resource: ResourceType, namespace: str | None, body: dict[str, Any],
-               query: Query) -> dict[str, Any]:
+               query: Query, *, seeding: bool = False) -> dict[str, Any]:
+        """Store a new object. ``seeding`` is the emulator itself writing a scenario's world, which
+        may set a status; a client's create never can (kube resets it)."""
         obj = self._typed_body(resource, body)
+        if not seeding and resource.subresource("status") is not None:
+            obj.pop("status", None)
         meta = obj.setdefault("metadata", {})
         if resource.namespaced:
             meta["namespace"] = self._namespace_for(meta, namespace)

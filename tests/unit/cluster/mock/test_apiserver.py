@@ -1463,3 +1463,18 @@ def test_kubernetes_service_is_booted(api: MockApiserver) -> None:
 
 def test_default_namespace_has_a_default_service_account(api: MockApiserver) -> None:
     assert call(api, "GET", "/api/v1/namespaces/default/serviceaccounts/default").status == 200
+
+
+def test_a_clients_create_cannot_set_status(api: MockApiserver) -> None:
+    made = create(api, PODS, {**pod("fresh"), "status": {"phase": "Failed"}})
+    assert made["status"]["phase"] == "Running"  # the fake kubelet's, not the client's
+    deploy = create(api, DEPLOYS, {**deployment("quiet"), "status": {"readyReplicas": 9}})
+    assert "status" not in deploy
+
+
+def test_seeding_keeps_a_scenario_status(api: MockApiserver) -> None:
+    seeded = api.seed({"apiVersion": "v1", "kind": "Pod",
+                       "metadata": {"name": "done", "namespace": "default"},
+                       "spec": {"containers": [{"name": "main"}]},
+                       "status": {"phase": "Succeeded"}})
+    assert seeded["status"]["phase"] == "Succeeded"
