@@ -14,6 +14,7 @@ class GatewayError(Exception):
     code: int
     reason: str  # the Kubernetes StatusReason kubectl shows in parentheses
     message: str
+    error_id: str = ""  # the design §4 catalogue id, for the audit trail
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -349,6 +349,9 @@ SCENARIO_BAD_VALUE = "{key!r} in {where} is {value!r}: {hint}"
 SCENARIO_DUPLICATE = "{what} {name!r} is defined twice"
 SCENARIO_BAD_MEMBER = "IAM member {member!r} must look like user:EMAIL, serviceAccount:EMAIL or group:EMAIL"
 SCENARIO_BAD_LOG_KEY = "pod_logs key {key!r} must be NAMESPACE/POD/CONTAINER with a list of lines"
+SCENARIO_BAD_PERMISSION = "{permission!r} is not an IAM permission (service.resource.verb)"
+SCENARIO_HINT_TIME = "an RFC 3339 time with a zone, e.g. 2026-01-01T00:00:00Z"
+SCENARIO_HINT_CUSTOM_ROLE = "a custom role is named projects/PROJECT/roles/ID"
 SCENARIO_HINT_PROJECT_NUMBER = "a project number is 6 to 19 digits, e.g. \"123456789012\""
 SCENARIO_HINT_TYPE = "use attached (Connect Agent, memberships/) or gke (gkeMemberships/)"
 SCENARIO_HINT_MEMBERSHIP = "lower-case letters, digits and '-', starting with a letter, at most 63"
@@ -380,4 +383,59 @@ K8S_PROTOBUF_ENVELOPE_UNSUPPORTED = (
 K8S_PROTOBUF_DECODE_ERROR = "the protobuf request body could not be decoded: {detail}"
 K8S_PROTOBUF_NOT_PROTOBUF = (
     "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"
+)
+
+# --- Google IAM ------------------------------------------------------------------------------------
+
+IAM_UNKNOWN_ROLE = "unknown IAM role {role!r}: define it under roles: or use one of {known}"
+IAM_EXPLAIN_ALLOWED = "{member} has {permission} through {role}{via}"
+IAM_EXPLAIN_DENIED = "{member} lacks {permission} (roles held on the project: {held})"
+IAM_EXPLAIN_NO_ROLES = "none"
+IAM_NO_PREDEFINED_ROLE = "no predefined gateway role has it; use a custom role"
+# The `iam-denied` case (design §4): the missing permission and the gateway roles that grant it.
+# The product page (§10) words it "The user ID does not have sufficient permission to use the
+# Gateway API" and names the three gateway roles.
+IAM_DENIED = (
+    "Permission '{permission}' denied on '{resource}' for {member}: the caller does not have "
+    "sufficient permission to use the Connect Gateway API. Grant a role that includes "
+    "{permission} ({roles}) on project {project}"
+)
+
+# --- Kubernetes RBAC (mock apiserver) ---------------------------------------------------------------
+
+# kube-apiserver's reason for an RBAC allow (as SelfSubjectAccessReview reports it).
+RBAC_ALLOWED_BY = 'RBAC: allowed by {binding_kind} "{binding}" of {role_kind} "{role}" to {subject}'
+RBAC_NO_RULE = (
+    'no RBAC rule lets User "{user}" (groups: {groups}) {verb} resource "{resource}" in API group '
+    '"{group}"{named} {where}: no RoleBinding or ClusterRoleBinding for this user or its groups '
+    "points at a role with such a rule"
+)
+RBAC_NO_RULE_PATH = (
+    'no RBAC rule lets User "{user}" (groups: {groups}) {verb} the non-resource URL "{path}"'
+)
+RBAC_NO_GROUPS = "none"
+
+# --- Gateway limits --------------------------------------------------------------------------------
+
+# The quotas page: "There is an 8 KB limit for the request header size. If you use Google Groups
+# ... the size of the request header can exceed the 8 KB limit and cause authentication errors."
+HEADER_TOO_LARGE = (
+    "Request had invalid authentication credentials: the request headers, with the caller's "
+    "{groups} Google group(s), are {size} bytes, over the gateway's {limit}-byte request header "
+    "limit"
+)
+
+# --- Audit trail explanations ------------------------------------------------------------------------
+
+AUDIT_URL_NOT_FOUND = "the path is not a gateway URL of the fleet host project"
+AUDIT_IMPERSONATION = "{agent} impersonates {principal} (Google groups: {groups})"
+AUDIT_IMPERSONATION_REFUSED = "refused by the cluster: {reason}"
+AUDIT_AGENT_NOT_AUTHORIZED = (
+    "the Connect Agent ({agent}) is not allowed to impersonate the caller in the cluster: {reason}; "
+    "add the caller to the agent's impersonation ClusterRole (gateway-impersonate)"
+)
+AUDIT_RBAC_DENIED = "Kubernetes RBAC denied the request: {reason}"
+AUDIT_DISCOVERY_DENIED = (
+    "discovery was denied ({case}: {explanation}); the gateway answered the root discovery with "
+    "the bare version list, so kubectl reports 'the server doesn't have a resource type'"
 )

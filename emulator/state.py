@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass
 
 from emulator import messages
+from emulator.audit import AuditLog
+from emulator.iam.policy import IamMode, IamPolicy, UnknownRole
 from emulator.agent.install import AgentIdentity, gke_transport, install_agent
 from emulator.clock import Clock, SystemClock
 from emulator.cluster.mock.apiserver import MockApiserver
@@ -32,11 +34,15 @@ class World:
     scenario: Scenario
     memberships: dict[str, Membership]
     tokens: dict[str, Principal]
+    iam: IamPolicy
 
 
 class EmulatorState:
-    def __init__(self, scenario: Scenario, clock: Clock | None = None) -> None:
+    def __init__(self, scenario: Scenario, clock: Clock | None = None,
+                 iam_mode: IamMode = IamMode.ENFORCE) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.iam_mode = iam_mode
+        self.audit = AuditLog()
         self._lock = threading.RLock()
         self._world = build_world(scenario, self.clock)
 
@@ -49,10 +55,15 @@ class EmulatorState:
     def scenario(self) -> Scenario:
         return self.world.scenario
 
+    @property
+    def iam(self) -> IamPolicy:
+        return self.world.iam
+
     def load(self, scenario: Scenario) -> None:
         world = build_world(scenario, self.clock)  # build outside the lock: it may fail
         with self._lock:
             self._world = world
+        self.audit.clear()
 
     def reset(self) -> None:
         self.load(self.scenario)
@@ -68,7 +79,11 @@ def build_world(scenario: Scenario, clock: Clock) -> World:
     memberships = {spec.name: _build_membership(scenario, spec, clock)
                    for spec in scenario.memberships}
     tokens = {p.token: p for p in scenario.principals if p.token}
-    return World(scenario, memberships, tokens)
+    try:
+        iam = IamPolicy(scenario)
+    except UnknownRole as err:
+        raise ScenarioError(f"{scenario.path}: {err}") from None
+    return World(scenario, memberships, tokens, iam)
 
 
 def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:

@@ -56,7 +56,18 @@ def install_agent(cluster: MockApiserver, project_id: str) -> AgentIdentity:
 
 
 def gke_transport(cluster: MockApiserver) -> AgentIdentity:
+    """GKE's own path into the cluster: it may act as any Google identity, which the customer
+    never has to grant (unlike the Connect Agent's gateway-impersonate role)."""
     user = UserInfo(GKE_TRANSPORT_USER, ("system:authenticated",))
+    rbac = "rbac.authorization.k8s.io"
+    cluster.seed({"apiVersion": f"{rbac}/v1", "kind": "ClusterRole",
+                  "metadata": {"name": GKE_TRANSPORT_USER},
+                  "rules": [{"apiGroups": [""], "resources": ["users", "groups", "serviceaccounts"],
+                             "verbs": ["impersonate"]}]})
+    cluster.seed({"apiVersion": f"{rbac}/v1", "kind": "ClusterRoleBinding",
+                  "metadata": {"name": GKE_TRANSPORT_USER},
+                  "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": GKE_TRANSPORT_USER},
+                  "subjects": [{"apiGroup": rbac, "kind": "User", "name": GKE_TRANSPORT_USER}]})
     token = secrets.token_urlsafe(24)
     cluster.authenticator.add(token, user)
     return AgentIdentity(user, token, None)

@@ -48,6 +48,21 @@ class ClusterResponse:
         return next((v for k, v in self.headers if k.lower() == "content-type"), "")
 
 
+@dataclass(frozen=True)
+class ClusterDecision:
+    """What the apiserver decided about one request, found by its ``Audit-Id`` response header.
+
+    ``stage`` is where the decision was made: authentication, impersonation or authorization.
+    """
+
+    audit_id: str
+    user: str  # the effective user (the impersonated one when impersonation succeeded)
+    impersonated_by: str  # the authenticated caller when it impersonated someone, else ""
+    stage: str
+    allowed: bool
+    reason: str
+
+
 class ClusterBackend(Protocol):
     """An apiserver as the Connect Agent sees it."""
 
@@ -55,3 +70,7 @@ class ClusterBackend(Protocol):
     def kubernetes_version(self) -> str: ...
 
     async def handle(self, request: ClusterRequest) -> ClusterResponse: ...
+
+    def decision(self, audit_id: str) -> ClusterDecision | None:
+        """The authorization story of an earlier request, when the backend can tell it."""
+        ...

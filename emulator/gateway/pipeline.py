@@ -1,7 +1,7 @@
 """The gateway's Kubernetes path, in request order (design §1).
 
 Each stage either enriches what the next one needs or raises the error that production raises at
-that point; this module only strings them together.
+that point; this module only strings them together and keeps the audit record of the request.
 """
 
 from __future__ import annotations
@@ -11,39 +11,104 @@ from starlette.responses import Response
 
 from emulator import messages
 from emulator.agent.impersonation import as_agent, is_impersonation_header
-from emulator.cluster.backend import ClusterRequest
+from emulator.audit import AuditRecord
+from emulator.clock import rfc3339
+from emulator.cluster.backend import ClusterResponse
 from emulator.errors import GatewayError, UnknownUrl
-from emulator.gateway import auth, render, route
+from emulator.gateway import auth, iam, render, route
 from emulator.gateway.connection import connected_membership
-from emulator.state import EmulatorState
+from emulator.state import EmulatorState, Membership
+
+# kubectl's first requests. A denial there is shown as "the server doesn't have a resource type"
+# (design §4, discovery-denied): see render.discovery_fallback.
+ROOT_DISCOVERY = ("/api", "/apis")
 
 
 async def handle(request: Request, state: EmulatorState) -> Response:
+    record = AuditRecord(time=rfc3339(state.clock.now()), method=request.method,
+                         path=request.url.path)
     try:
-        return await _handle(request, state)
+        response = await _handle(request, state, record)
     except UnknownUrl as unknown:
-        return render.not_found_page(unknown.path)
+        record.error_id, record.explanation = "url-not-found", messages.AUDIT_URL_NOT_FOUND
+        response = render.not_found_page(unknown.path)
     except GatewayError as error:
-        return render.status_response(error)
+        record.error_id = error.error_id
+        record.explanation = record.explanation or error.message
+        response = render.status_response(error)
+        if error.error_id == "iam-denied" and _is_root_discovery(request, record):
+            response = _discovery_denied(record)
+    record.status = response.status_code
+    state.audit.add(record)
+    return response
 
 
-async def _handle(request: Request, state: EmulatorState) -> Response:
+async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -> Response:
     # 1 route: only gateway URLs of the fleet host project exist.
     target = route.parse(request.url.path)
     if target is None or target.project_number != state.scenario.project_number:
         raise UnknownUrl(request.url.path)
-    # 2 auth: the bearer token names a Google principal.
+    record.track, record.membership, record.k8s_path = (target.track, target.membership,
+                                                        target.k8s_path)
+    # 2 auth: the bearer token names a Google principal, with its Google groups.
     principal = auth.authenticate(state, request.headers.get("authorization"))
+    groups = state.iam.groups_of(principal)
+    record.principal, record.groups = principal.email, groups
     # A client never picks its identity: the gateway impersonates the caller itself.
     for name in request.headers:
         if is_impersonation_header(name):
             raise GatewayError(403, "Forbidden", messages.IMPERSONATION_HEADER_REFUSED.format(
-                header=name.title(), principal=principal.email))
+                header=name.title(), principal=principal.email), error_id="impersonation-header")
+    auth.check_header_size(request.headers.items(), groups)
+    # 3 iam: gkehub.gateway.<verb> on the fleet host project.
+    decision = iam.authorize(state.iam, state.iam_mode, principal, target,
+                             state.scenario.project_id,
+                             iam.permission_for(request.method, request.headers), record)
     # 7 connection: the membership's cluster must be reachable through its agent.
     membership = connected_membership(state, target)
     # 8 impersonation: the agent re-issues the request as itself, naming the caller.
-    cluster_request: ClusterRequest = as_agent(
+    record.impersonation = messages.AUDIT_IMPERSONATION.format(
+        agent=membership.transport.user.name, principal=principal.email,
+        groups=", ".join(groups) or messages.RBAC_NO_GROUPS)
+    cluster_request = as_agent(
         request.method, target.k8s_path, request.url.query, request.headers.items(),
-        await request.body(), principal=principal.email, groups=(),
+        await request.body(), principal=principal.email, groups=groups,
         agent_token=membership.transport.token)
-    return render.cluster_response(await membership.cluster.handle(cluster_request))
+    answer = await membership.cluster.handle(cluster_request)
+    _record_cluster_decision(membership, answer, record)
+    if record.error_id and answer.status == 403 and _is_root_discovery(request, record):
+        return _discovery_denied(record)
+    if not record.explanation and decision is not None:
+        record.explanation = decision.explain()
+    return render.cluster_response(answer)
+
+
+def _record_cluster_decision(membership: Membership, answer: ClusterResponse,
+                             record: AuditRecord) -> None:
+    audit_id = next((v for k, v in answer.headers if k.lower() == "audit-id"), None)
+    found = membership.cluster.decision(audit_id) if audit_id else None
+    if found is None:
+        record.rbac_result = "unknown"
+        return
+    if found.stage == "impersonation" and not found.allowed:
+        record.impersonation = messages.AUDIT_IMPERSONATION_REFUSED.format(reason=found.reason)
+        record.error_id = "agent-not-authorized"
+        record.explanation = messages.AUDIT_AGENT_NOT_AUTHORIZED.format(
+            agent=found.user, reason=found.reason)
+        return
+    record.rbac_result = "allowed" if found.allowed else "denied"
+    record.rbac_reason = found.reason
+    if not found.allowed and answer.status == 403:
+        record.error_id = "rbac-denied"
+        record.explanation = messages.AUDIT_RBAC_DENIED.format(reason=found.reason)
+
+
+def _is_root_discovery(request: Request, record: AuditRecord) -> bool:
+    return request.method == "GET" and record.k8s_path in ROOT_DISCOVERY
+
+
+def _discovery_denied(record: AuditRecord) -> Response:
+    record.explanation = messages.AUDIT_DISCOVERY_DENIED.format(
+        case=record.error_id, explanation=record.explanation)
+    record.error_id = "discovery-denied"
+    return render.discovery_fallback(record.k8s_path)

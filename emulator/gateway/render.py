@@ -29,3 +29,19 @@ def cluster_response(answer: ClusterResponse) -> Response:
     if answer.stream is not None:
         return StreamingResponse(answer.stream, status_code=answer.status, headers=headers)
     return Response(answer.body, status_code=answer.status, headers=headers)
+
+
+def discovery_fallback(k8s_path: str) -> Response:
+    """The answer to a denied root discovery request (design §4, discovery-denied).
+
+    kubectl reports a denial of its very first request with the HTTP code's generic text only.
+    Answering the root with the legacy version list instead sends it on to ``/api/v1``, whose
+    denial (message included, visible with ``-v 9``) makes it print what the product page lists:
+    "the server doesn't have a resource type".
+    """
+    if k8s_path == "/api":
+        body = {"kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}]}
+    else:
+        body = {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
+    return Response(json.dumps(body), status_code=200, media_type="application/json")

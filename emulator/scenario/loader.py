@@ -7,6 +7,7 @@ against a different world than its author wrote.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ import yaml
 from emulator import messages
 from emulator.scenario import yamlfile
 from emulator.scenario.model import (
+    CustomRole,
+    GoogleGroup,
     IamBinding,
     MembershipSpec,
     Principal,
@@ -25,6 +28,8 @@ from emulator.scenario.model import (
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 _VERSION = re.compile(r"^v1\.(\d+)(\.\d+)?([-+].*)?$")
 _PROJECT_NUMBER = re.compile(r"^[1-9]\d{5,18}$")
+_MEMBER = re.compile(r"^(user|serviceAccount|group):[^\s:@]+@[^\s:@]+$")
+_CUSTOM_ROLE = re.compile(r"^(projects|organizations)/[^/]+/roles/[A-Za-z0-9_.]{3,64}$")
 _MEMBERSHIP_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -115,7 +120,8 @@ class _Parser:
 
     def scenario(self, data: Any) -> Scenario:
         top = self.fields(data, "the scenario", ("project", "memberships"),
-                          ("description", "principals", "iam", "cluster_objects"), 1)
+                          ("description", "principals", "groups", "roles", "iam",
+                           "cluster_objects"), 1)
         project = self.fields(top["project"], "project", ("id", "number"), (),
                               yamlfile.line_of(top, "project"))
         principals = tuple(self.principal(p, line) for p, line in
@@ -133,6 +139,9 @@ class _Parser:
                                      hint=messages.SCENARIO_HINT_PROJECT_NUMBER),
             principals=principals,
             iam=tuple(self.binding(b, line) for b, line in self.items(top, "iam", "the scenario")),
+            groups=self.groups(top),
+            custom_roles=tuple(self.custom_role(r, line)
+                               for r, line in self.items(top, "roles", "the scenario")),
             memberships=memberships,
             cluster_objects=self.objects(top, "cluster_objects", "the scenario"),
         )
@@ -146,22 +155,56 @@ class _Parser:
             seen.add(name)
 
     def principal(self, data: Any, line: int) -> Principal:
-        if isinstance(data, dict) and "serviceAccount" in data:
-            fields = self.fields(data, "a principal", ("serviceAccount",), ("token",), line)
-            return Principal("serviceAccount", self.text(fields, "serviceAccount", "a principal"),
-                             self.text(fields, "token", "a principal") or None)
-        fields = self.fields(data, "a principal", ("user",), ("token",), line)
-        return Principal("user", self.text(fields, "user", "a principal"),
-                         self.text(fields, "token", "a principal") or None)
+        kind = "serviceAccount" if isinstance(data, dict) and "serviceAccount" in data else "user"
+        fields = self.fields(data, "a principal", (kind,), ("token", "token_expires"), line)
+        expires = None
+        if "token_expires" in fields:
+            raw = self.text(fields, "token_expires", "a principal")
+            try:
+                expires = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                expires = None
+            if expires is None or expires.tzinfo is None:
+                raise self.fail(yamlfile.line_of(fields, "token_expires"),
+                                messages.SCENARIO_BAD_VALUE.format(
+                                    key="token_expires", where="a principal", value=raw,
+                                    hint=messages.SCENARIO_HINT_TIME))
+        return Principal(kind, self.text(fields, kind, "a principal"),  # type: ignore[arg-type]
+                         self.text(fields, "token", "a principal") or None, expires)
+
+    def groups(self, top: yamlfile.LineDict) -> tuple[GoogleGroup, ...]:
+        groups = []
+        for data, line in self.items(top, "groups", "the scenario"):
+            fields = self.fields(data, "a group", ("group", "members"), (), line)
+            groups.append(GoogleGroup(self.text(fields, "group", "a group"),
+                                      self.members(fields, "a group")))
+        self.unique([g.email for g in groups], top, "groups", "group")
+        return tuple(groups)
+
+    def custom_role(self, data: Any, line: int) -> CustomRole:
+        fields = self.fields(data, "a custom role", ("name", "permissions"), ("title",), line)
+        permissions = []
+        for permission, item_line in self.items(fields, "permissions", "a custom role"):
+            if not isinstance(permission, str) or permission.count(".") < 2:
+                raise self.fail(item_line, messages.SCENARIO_BAD_PERMISSION.format(
+                    permission=permission))
+            permissions.append(permission)
+        return CustomRole(self.text(fields, "name", "a custom role", pattern=_CUSTOM_ROLE,
+                                    hint=messages.SCENARIO_HINT_CUSTOM_ROLE),
+                          tuple(permissions), self.text(fields, "title", "a custom role"))
+
+    def members(self, fields: yamlfile.LineDict, where: str) -> tuple[str, ...]:
+        members = []
+        for member, member_line in self.items(fields, "members", where):
+            if not isinstance(member, str) or not _MEMBER.match(member):
+                raise self.fail(member_line, messages.SCENARIO_BAD_MEMBER.format(member=member))
+            members.append(member)
+        return tuple(members)
 
     def binding(self, data: Any, line: int) -> IamBinding:
         fields = self.fields(data, "an iam binding", ("role", "members"), ("resource",), line)
-        members = []
-        for member, member_line in self.items(fields, "members", "an iam binding"):
-            if not isinstance(member, str) or ":" not in member:
-                raise self.fail(member_line, messages.SCENARIO_BAD_MEMBER.format(member=member))
-            members.append(member)
-        return IamBinding(self.text(fields, "role", "an iam binding"), tuple(members),
+        return IamBinding(self.text(fields, "role", "an iam binding"),
+                          self.members(fields, "an iam binding"),
                           self.text(fields, "resource", "an iam binding"))
 
     def membership(self, data: Any, line: int) -> MembershipSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,11 +17,27 @@ class Principal:
     kind: PrincipalKind
     email: str
     token: str | None
+    # When the token stops being accepted (an expired OAuth token); None: never.
+    token_expires: datetime | None = None
 
     @property
     def member(self) -> str:
         """IAM member string, e.g. ``user:alice@example.com``."""
         return f"{self.kind}:{self.email}"
+
+
+@dataclass(frozen=True)
+class GoogleGroup:
+    email: str
+    # IAM member strings: user:…, serviceAccount:…, group:… (a nested group)
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CustomRole:
+    name: str  # projects/PROJECT/roles/ID
+    permissions: tuple[str, ...]
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,8 @@ class Scenario:
     memberships: tuple[MembershipSpec, ...]
     cluster_objects: tuple[SeedObject, ...] = field(default=())
     description: str = ""
+    groups: tuple[GoogleGroup, ...] = ()
+    custom_roles: tuple[CustomRole, ...] = ()
 
     def membership(self, name: str) -> MembershipSpec | None:
         return next((m for m in self.memberships if m.name == name), None)

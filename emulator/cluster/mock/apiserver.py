@@ -9,20 +9,30 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from emulator import messages
 from emulator.clock import Clock
-from emulator.cluster.backend import ClusterRequest, ClusterResponse
+from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterResponse
 from emulator.cluster.mock import discovery, openapi, patch, paths, protobuf, query, reviews, tables
 from emulator.cluster.mock import selectors
-from emulator.cluster.mock.authorizer import AlwaysAllow, Attributes, Authorizer
-from emulator.cluster.mock.identity import TokenAuthenticator, UserInfo, impersonated
+from emulator.cluster.mock import rbac
+from emulator.cluster.mock.authorizer import Attributes, Authorizer
+from emulator.cluster.mock.identity import (
+    ImpersonationDenied,
+    TokenAuthenticator,
+    UserInfo,
+    impersonated,
+)
 from emulator.cluster.mock.kubelet import admit_pod, node_name
 from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects
 from emulator.cluster.mock.podlogs import PodLogs
+from emulator.cluster.mock.rbac import RbacAuthorizer
 from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
 from emulator.cluster.mock.seed import boot_objects
 from emulator.cluster.mock.status import KubeError
@@ -32,7 +42,24 @@ from emulator.cluster.mock.watch import open_stream
 log = logging.getLogger(__name__)
 
 JSON = "application/json"
+DECISIONS_KEPT = 10_000  # per cluster, for the gateway's audit trail
 SERVED_SUBRESOURCES = ("status", "log")
+
+
+@dataclass
+class _Trail:
+    """One request's authentication, impersonation and authorization, as it happens."""
+
+    audit_id: str
+    user: str = ""
+    impersonated_by: str = ""
+    stage: str = "authentication"
+    allowed: bool = False
+    reason: str = ""
+
+    def decision(self) -> ClusterDecision:
+        return ClusterDecision(self.audit_id, self.user, self.impersonated_by, self.stage,
+                               self.allowed, self.reason)
 
 
 class MockApiserver:
@@ -44,15 +71,17 @@ class MockApiserver:
         self._version = kubernetes_version
         self.clock = clock
         self.registry = registry
-        self.authorizer: Authorizer = authorizer or AlwaysAllow()
         self.authenticator = TokenAuthenticator()
         self.store = ObjectStore()
+        self.authorizer: Authorizer = authorizer or RbacAuthorizer(self.store)
+        self._decisions: OrderedDict[str, ClusterDecision] = OrderedDict()
         self.logs = PodLogs(clock.now)
         self.objects = Objects(self.store, registry, clock.now, self._admit_pod,
                                self._allocate_service)
         self._pod_ips = 0
         self._service_ips = 1  # 10.96.0.1 is the kubernetes service
         self.store.add_listener(self._on_change)
+        self.store.add_listener(lambda event: rbac.aggregate(self.store, event))
         for obj in boot_objects(name, kubernetes_version):
             self.seed(obj)
 
@@ -75,22 +104,42 @@ class MockApiserver:
     # -- the ClusterBackend entry point -----------------------------------------------------------
 
     async def handle(self, request: ClusterRequest) -> ClusterResponse:
+        trail = _Trail(str(uuid.uuid4()))
         try:
             caller = self.authenticator.authenticate(request)
+            trail.user, trail.stage = caller.name, "impersonation"
             user = impersonated(caller, request, self.authorizer)
-            return await self._dispatch(request, user)
+            if user is not caller:
+                trail.user, trail.impersonated_by = user.name, caller.name
+            trail.stage = "authorization"
+            response = await self._dispatch(request, user, trail)
+        except ImpersonationDenied as err:
+            trail.allowed, trail.reason = False, f"{err.message} ({err.explanation})"
+            response = _json(err.code, err.status())
         except KubeError as err:
-            return _json(err.code, err.status())
+            if not trail.reason:
+                trail.allowed, trail.reason = False, err.message
+            response = _json(err.code, err.status())
         except Exception:  # a bug in the mock: say so as a Status, never as a traceback
             log.exception("mock apiserver failed on %s %s", request.method, request.path)
-            return _json(500, KubeError(500, messages.MOCK_INTERNAL_ERROR).status())
+            response = _json(500, KubeError(500, messages.MOCK_INTERNAL_ERROR).status())
+        self._decisions[trail.audit_id] = trail.decision()
+        while len(self._decisions) > DECISIONS_KEPT:
+            self._decisions.popitem(last=False)
+        # kube-apiserver answers every request with its audit ID; so does the mock.
+        response.headers.append(("audit-id", trail.audit_id))
+        return response
 
-    async def _dispatch(self, request: ClusterRequest, user: UserInfo) -> ClusterResponse:
+    def decision(self, audit_id: str) -> ClusterDecision | None:
+        return self._decisions.get(audit_id)
+
+    async def _dispatch(self, request: ClusterRequest, user: UserInfo,
+                        trail: _Trail) -> ClusterResponse:
         _check_acceptable(request.header("accept") or "")
         target = paths.parse(request.path, self.registry)
         if isinstance(target, paths.NonResourcePath):
             self._authorize(user, Attributes(verb=request.method.lower(), path=target.path,
-                                             resource_request=False))
+                                             resource_request=False), trail)
             return self._non_resource(request, target.path)
         verb = _verb(request.method, target)
         if verb == "list" and query.Query(tuple(request.query)).flag("watch"):
@@ -98,11 +147,12 @@ class MockApiserver:
         self._authorize(user, Attributes(
             verb=verb, resource=target.resource.plural, subresource=target.subresource or "",
             name=target.name or "", namespace=target.namespace or "",
-            api_group=target.resource.group))
+            api_group=target.resource.group), trail)
         return await self._resource(request, target, verb, user)
 
-    def _authorize(self, user: UserInfo, attrs: Attributes) -> None:
+    def _authorize(self, user: UserInfo, attrs: Attributes, trail: _Trail) -> None:
         decision = self.authorizer.authorize(user, attrs)
+        trail.allowed, trail.reason = decision.allowed, decision.reason
         if decision.allowed:
             return
         if not attrs.resource_request:

@@ -1,8 +1,7 @@
 """The mock apiserver's authorization seam.
 
 Every request and every impersonation is described as ``Attributes`` and put to an ``Authorizer``,
-exactly where kube-apiserver consults RBAC. Today the only authorizer is ``AlwaysAllow`` (the mode
-kube-apiserver calls AlwaysAllow); the RBAC evaluator is issue #3 and plugs in here.
+exactly where kube-apiserver consults RBAC. The mock's authorizer is ``rbac.RbacAuthorizer``.
 """
 
 from __future__ import annotations
@@ -34,8 +33,3 @@ class Decision:
 
 class Authorizer(Protocol):
     def authorize(self, user: UserInfo, attributes: Attributes) -> Decision: ...
-
-
-class AlwaysAllow:
-    def authorize(self, user: UserInfo, attributes: Attributes) -> Decision:
-        return Decision(True, "the mock apiserver runs with the AlwaysAllow authorizer")

@@ -58,6 +58,14 @@ class TokenAuthenticator:
         return user
 
 
+class ImpersonationDenied(KubeError):
+    """kube's Forbidden for an impersonation, carrying the authorizer's reason for the audit."""
+
+    def __init__(self, code: int, message: str, explanation: str) -> None:
+        super().__init__(code, message)
+        self.explanation = explanation
+
+
 def impersonated(caller: UserInfo, request: ClusterRequest, authorizer: Authorizer) -> UserInfo:
     """Apply ``Impersonate-*`` headers the way kube-apiserver's impersonation filter does."""
     user_name = request.header("impersonate-user")
@@ -83,8 +91,9 @@ def impersonated(caller: UserInfo, request: ClusterRequest, authorizer: Authoriz
         if not decision.allowed:
             scope = (messages.K8S_SCOPE_NAMESPACE.format(namespace=namespace) if namespace
                      else messages.K8S_SCOPE_CLUSTER)
-            raise KubeError(403, messages.K8S_IMPERSONATE_FORBIDDEN.format(
-                resource=resource, name=name, user=caller.name, scope=scope))
+            raise ImpersonationDenied(403, messages.K8S_IMPERSONATE_FORBIDDEN.format(
+                resource=resource, name=name, user=caller.name, scope=scope),
+                explanation=decision.reason)
     resource, _, namespace = checks[0]
     if resource == "serviceaccounts" and not groups:
         # Like kube: an impersonated service account gets its own groups unless some were named.

@@ -25,7 +25,7 @@ def review(resource: ResourceType, body: dict[str, Any], user: UserInfo,
     elif resource.kind == "SelfSubjectAccessReview":
         answer["status"] = _access(body.get("spec") or {}, user, authorizer)
     elif resource.kind == "SelfSubjectRulesReview":
-        answer["status"] = _rules(user, authorizer)
+        answer["status"] = _rules(user, authorizer, (body.get("spec") or {}).get("namespace", ""))
     else:
         raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
     return answer
@@ -49,12 +49,18 @@ def _access(spec: dict[str, Any], user: UserInfo, authorizer: Authorizer) -> dic
     return status
 
 
-def _rules(user: UserInfo, authorizer: Authorizer) -> dict[str, Any]:
-    # Only AlwaysAllow exists today: it grants everything, and says so.
-    everything = authorizer.authorize(user, Attributes(verb="*", resource="*", api_group="*"))
-    if everything.allowed:
-        return {"resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
-                "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-                "incomplete": False}
-    return {"resourceRules": [], "nonResourceRules": [], "incomplete": True,
-            "evaluationError": everything.reason}
+def _rules(user: UserInfo, authorizer: Authorizer, namespace: str) -> dict[str, Any]:
+    rules_for = getattr(authorizer, "rules_for", None)
+    if rules_for is None:
+        return {"resourceRules": [], "nonResourceRules": [], "incomplete": True}
+    resource_rules, non_resource_rules = [], []
+    for rule in rules_for(user, namespace):
+        if rule.get("nonResourceURLs"):
+            non_resource_rules.append({"verbs": rule.get("verbs", []),
+                                       "nonResourceURLs": rule["nonResourceURLs"]})
+        if rule.get("resources"):
+            entry = {key: rule[key] for key in ("verbs", "apiGroups", "resources",
+                                                "resourceNames") if rule.get(key)}
+            resource_rules.append(entry)
+    return {"resourceRules": resource_rules, "nonResourceRules": non_resource_rules,
+            "incomplete": False}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.cluster.mock.kubelet import NODE_IP, node_name
+from emulator.cluster.mock.rbac_defaults import default_objects
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -14,6 +15,7 @@ def boot_objects(cluster_name: str, kubernetes_version: str) -> list[dict[str, A
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
         for ns in SYSTEM_NAMESPACES
     ]
+    objects += default_objects()  # RBAC's bootstrap policy: cluster-admin, view, discovery, ...
     node = node_name(cluster_name)
     objects.append({
         "apiVersion": "v1", "kind": "Node",
