@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import signal
 import sys
 import threading
@@ -18,6 +19,7 @@ import yaml
 
 from emulator import messages, statedir
 from emulator.app import create_app
+from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.runner import ServedApp
 from emulator.scenario import loader
@@ -47,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"where to publish url, ca.pem and world.json (default: {statedir.default_dir()})")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow --host to be a non-loopback address")
+    serve.add_argument("--iam-mode", choices=[m.value for m in IamMode], default=IamMode.ENFORCE,
+                       help="enforce (default): refuse what IAM denies; log-only: record the "
+                            "decision but allow; off: no IAM checks")
+    serve.add_argument("--quiet", action="store_true",
+                       help="do not print the one-line audit record of each request")
 
     kubeconfig = commands.add_parser("kubeconfig", help="write a gateway kubeconfig for a principal")
     kubeconfig.add_argument("membership")
@@ -80,7 +87,7 @@ def serve(args: argparse.Namespace) -> int:
         raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
     try:
         scenario = loader.load(args.scenario)
-        state = EmulatorState(scenario)
+        state = EmulatorState(scenario, iam_mode=IamMode(args.iam_mode))
     except loader.ScenarioError as err:
         raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
     directory = args.state_dir or statedir.default_dir()
@@ -96,6 +103,9 @@ def serve(args: argparse.Namespace) -> int:
     statedir.publish(directory, server.url, server.ca_pem, scenario)
     print(messages.CLI_SERVING.format(url=server.url, scenario=scenario.name, state_dir=directory),
           flush=True)
+    print(messages.CLI_IAM_MODE.format(mode=state.iam_mode.value), flush=True)
+    if not args.quiet:
+        _print_audit_lines()
     print(messages.CLI_NEXT_HINT.format(state_dir=directory), flush=True)
     try:
         stopping.wait()
@@ -138,6 +148,15 @@ def write_kubeconfig(args: argparse.Namespace) -> int:
     print(messages.CLI_WROTE_KUBECONFIG.format(path=args.output,
                                                context=context_name(cluster, args.namespace)))
     return 0
+
+
+def _print_audit_lines() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    audit_log = logging.getLogger("emulator.audit")
+    audit_log.addHandler(handler)
+    audit_log.setLevel(logging.INFO)
+    audit_log.propagate = False
 
 
 def _is_loopback(host: str) -> bool:

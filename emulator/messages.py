@@ -124,6 +124,7 @@ MOCK_CLUSTER_PLATFORM = "linux/amd64"
 # --- CLI ---------------------------------------------------------------------------------------
 
 CLI_SERVING = "connect-gateway-emulator serving {url} (scenario {scenario}; state in {state_dir})"
+CLI_IAM_MODE = "IAM: {mode} (change with --iam-mode enforce|log-only|off)"
 CLI_NEXT_HINT = (
     "next: connect-gateway-emulator kubeconfig my-cluster --as alice@example.com --output "
     "{state_dir}/kubeconfig && KUBECONFIG={state_dir}/kubeconfig kubectl get ns"
@@ -439,3 +440,7 @@ AUDIT_DISCOVERY_DENIED = (
     "discovery was denied ({case}: {explanation}); the gateway answered the root discovery with "
     "the bare version list, so kubectl reports 'the server doesn't have a resource type'"
 )
+
+# --- Control API -------------------------------------------------------------------------------------
+
+CONTROL_LOOPBACK_ONLY = "the emulator's control API answers loopback clients only"

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.control import routes as control
 from emulator.gateway import pipeline
 from emulator.state import EmulatorState
 
@@ -16,6 +17,6 @@ def routes(state: EmulatorState) -> list[Route]:
     async def gateway(request: Request) -> Response:
         return await pipeline.handle(request, state)
 
-    # Every path goes through the gateway's own router, which answers Google's HTML 404 for
-    # anything that is not a gateway URL.
-    return [Route("/{path:path}", gateway, methods=HTTP_METHODS)]
+    # Every other path goes through the gateway's own router, which answers Google's HTML 404
+    # for anything that is not a gateway URL.
+    return [*control.routes(state), Route("/{path:path}", gateway, methods=HTTP_METHODS)]

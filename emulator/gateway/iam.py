@@ -39,6 +39,7 @@ def authorize(policy: IamPolicy, mode: IamMode, principal: Principal, target: Ga
         record.iam_result = "allowed (log-only: would deny)"
     else:
         record.iam_result = "denied"
+        record.explanation = decision.explain()
         roles = [r for r in GATEWAY_ROLES if r in roles_granting(permission, policy.roles)]
         raise GatewayError(403, "Forbidden", messages.IAM_DENIED.format(
             permission=permission, member=principal.member, project=project_id,

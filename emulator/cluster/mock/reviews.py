@@ -44,7 +44,8 @@ def _access(spec: dict[str, Any], user: UserInfo, authorizer: Authorizer) -> dic
                                 api_group=attrs.get("group", ""))
     decision = authorizer.authorize(user, attributes)
     status: dict[str, Any] = {"allowed": decision.allowed}
-    if decision.reason:
+    # kube's RBAC authorizer explains an allow; a denial is only "no opinion", without a reason.
+    if decision.allowed and decision.reason:
         status["reason"] = decision.reason
     return status
 

@@ -42,7 +42,10 @@ def test_quickstart_is_the_product_page_world() -> None:
                      "gke-cluster": ("us-central1", "gkeMemberships", "v1.31.2")}
     assert {p.email for p in scenario.principals} == {
         "alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com",
-        "ci-bot@my-project.iam.gserviceaccount.com"}
+        "erin@example.com", "ci-bot@my-project.iam.gserviceaccount.com"}
+    assert {g.email: g.members for g in scenario.groups} == {
+        "sre@example.com": ("group:oncall@example.com",),
+        "oncall@example.com": ("user:erin@example.com",)}
     roles = {(b.role, b.resource): b.members for b in scenario.iam}
     assert roles[("roles/gkehub.gatewayAdmin", "")] == (
         "user:alice@example.com", "serviceAccount:ci-bot@my-project.iam.gserviceaccount.com")
