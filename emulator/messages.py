@@ -390,7 +390,9 @@ K8S_PROTOBUF_NOT_PROTOBUF = (
 
 IAM_UNKNOWN_ROLE = "unknown IAM role {role!r}: define it under roles: or use one of {known}"
 IAM_EXPLAIN_ALLOWED = "{member} has {permission} through {role}{via}"
-IAM_EXPLAIN_DENIED = "{member} lacks {permission} (roles held on the project: {held})"
+IAM_EXPLAIN_DENIED = "{member} lacks {permission} (roles held on {where}: {held})"
+IAM_WHERE_PROJECT = "the project"
+IAM_WHERE_RESOURCE = "the project and {resource}"
 IAM_EXPLAIN_NO_ROLES = "none"
 IAM_NO_PREDEFINED_ROLE = "no predefined gateway role has it; use a custom role"
 # The `iam-denied` case (design §4): the missing permission and the gateway roles that grant it.

@@ -48,8 +48,10 @@ class IamDecision:
             return messages.IAM_EXPLAIN_ALLOWED.format(
                 member=self.member, permission=self.permission, role=self.grant.role, via=via)
         held = ", ".join(self.roles_held) or messages.IAM_EXPLAIN_NO_ROLES
+        where = (messages.IAM_WHERE_RESOURCE.format(resource=self.resource) if self.resource
+                 else messages.IAM_WHERE_PROJECT)
         return messages.IAM_EXPLAIN_DENIED.format(member=self.member, permission=self.permission,
-                                                  held=held)
+                                                  where=where, held=held)
 
 
 class UnknownRole(ValueError):
@@ -95,13 +97,15 @@ class IamPolicy:
             self._bindings.append(binding)
 
     def remove_member(self, role: str, member: str, resource: str = PROJECT) -> bool:
+        """Take ``member`` out of every binding of ``role`` on ``resource``."""
+        removed = False
         with self._lock:
             for index, binding in enumerate(self._bindings):
                 if (binding.role, binding.resource) == (role, resource) and member in binding.members:
                     kept = tuple(m for m in binding.members if m != member)
                     self._bindings[index] = IamBinding(role, kept, resource)
-                    return True
-        return False
+                    removed = True
+        return removed
 
     def bindings(self) -> list[IamBinding]:
         with self._lock:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from emulator import messages
-from tests.contract.conftest import KubectlRunner, Served
+from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
 

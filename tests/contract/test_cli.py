@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from emulator import messages
+from emulator.scenario import loader
 from tests import realclients
 
 pytestmark = pytest.mark.contract
@@ -131,7 +132,7 @@ def test_unknown_scenario_name_and_unreadable_file(tmp_path: Path) -> None:
     named = run_cli("serve", "--scenario", "no-such-scenario", "--state-dir", str(tmp_path))
     assert named.returncode == 2
     assert named.stderr.strip() == "error: " + messages.SCENARIO_NOT_FOUND.format(
-        name="no-such-scenario", known="quickstart")
+        name="no-such-scenario", known=", ".join(loader.builtin_names()))
     missing = run_cli("serve", "--scenario", str(tmp_path / "absent.yaml"))
     assert missing.returncode == 2
     assert missing.stderr.strip() == "error: " + messages.SCENARIO_UNREADABLE.format(

@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 
 from emulator import messages
-from tests.contract.conftest import KubectlRunner, Served
+from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
 

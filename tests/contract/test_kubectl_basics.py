@@ -8,7 +8,7 @@ import time
 import pytest
 import yaml
 
-from tests.contract.conftest import KubectlRunner, Served
+from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
 

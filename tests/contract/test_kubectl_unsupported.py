@@ -7,7 +7,7 @@ import json
 import pytest
 
 from emulator import messages
-from tests.contract.conftest import KubectlRunner, Served
+from tests.harness import KubectlRunner, Served
 from tests.contract.test_kubectl_basics import CONFIGMAP
 
 pytestmark = pytest.mark.contract

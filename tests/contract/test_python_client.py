@@ -11,7 +11,7 @@ from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
 from emulator import messages
-from tests.contract.conftest import Served
+from tests.harness import Served
 
 pytestmark = pytest.mark.contract
 

@@ -37,7 +37,7 @@ class Match:
     binding_namespace: str
     role_kind: str
     role_name: str
-    subject: str  # 'User "x"', 'Group "y"', 'ServiceAccount "ns/z"'
+    subject: str  # 'User "x"', 'Group "y"', 'ServiceAccount "z/ns"'
     rule: dict[str, Any]
 
     def reason(self) -> str:
@@ -113,7 +113,7 @@ def _subject_matches(subject: dict[str, Any], user: UserInfo, binding_namespace:
         # A RoleBinding's service-account subject may leave its namespace to the binding's.
         namespace = subject.get("namespace") or binding_namespace
         if user.name == f"system:serviceaccount:{namespace}:{name}":
-            return f'ServiceAccount "{namespace}/{name}"'
+            return f'ServiceAccount "{name}/{namespace}"'  # kube's order: name, then namespace
     return None
 
 
@@ -152,7 +152,7 @@ def _url_matches(urls: list[str], path: str) -> bool:
     for url in urls:
         if url in ("*", path):
             return True
-        if url.endswith("*") and path.startswith(url[:-1]):
+        if url.endswith("*") and path.startswith(url.rstrip("*")):
             return True
     return False
 

@@ -118,4 +118,5 @@ def test_object_of_an_unserved_kind_is_refused() -> None:
 def test_unknown_builtin_name() -> None:
     with pytest.raises(loader.ScenarioError) as caught:
         loader.load("nope")
-    assert str(caught.value) == messages.SCENARIO_NOT_FOUND.format(name="nope", known="quickstart")
+    assert str(caught.value) == messages.SCENARIO_NOT_FOUND.format(
+        name="nope", known=", ".join(loader.builtin_names()))

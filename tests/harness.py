@@ -1,20 +1,16 @@
-"""A served emulator for contract tests, and a way to run real kubectl against it."""
+"""What contract tests drive: a served emulator, and real kubectl runs with their own HOME."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import yaml
 
-from emulator.app import create_app
 from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig, server_url
 from emulator.runner import ServedApp
-from emulator.scenario import loader
 from emulator.state import EmulatorState
 from tests.realclients import Kubectl
 
@@ -51,21 +47,6 @@ class Served:
         return path
 
 
-@pytest.fixture(scope="session")
-def served_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    state = EmulatorState(loader.load("quickstart"))
-    server = ServedApp(create_app(state)).start()
-    yield Served(state, server, tmp_path_factory.mktemp("served"))
-    server.stop()
-
-
-@pytest.fixture
-def gateway(served_emulator: Served) -> Served:
-    """The served emulator with the quickstart world freshly reset."""
-    served_emulator.state.reset()
-    return served_emulator
-
-
 @dataclass
 class KubectlRunner:
     binary: Kubectl
@@ -88,10 +69,3 @@ class KubectlRunner:
     def popen(self, kubeconfig: Path, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen([str(self.binary.path), *args], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=self.env(kubeconfig))
-
-
-@pytest.fixture
-def kubectl_run(kubectl: Kubectl, tmp_path: Path) -> KubectlRunner:
-    home = tmp_path / "home"
-    home.mkdir()
-    return KubectlRunner(kubectl, home)
