@@ -78,8 +78,13 @@ def test_serve_publishes_url_and_ca_then_kubectl_works(
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
-    assert out.splitlines()[0] == messages.CLI_SERVING.format(
+    lines = out.splitlines()
+    assert lines[0] == messages.CLI_SERVING.format(
         url=url, scenario="quickstart", state_dir=state_dir)
+    assert lines[1] == messages.CLI_IAM_MODE.format(mode="enforce")
+    # one audit line per request: kubectl's namespace list among them
+    assert any(" alice@example.com v1 my-cluster GET /api/v1/namespaces iam=gkehub.gateway.get:"
+               "allowed rbac=allowed -> 200" in line for line in lines), out
     assert not (state_dir / "url").exists()
 
 
