@@ -63,6 +63,10 @@ class ServedApp:
         config.bind = [f"fd://{sock.detach()}"]
         config.certfile, config.keyfile = str(cert), str(key)
         config.graceful_timeout = SHUTDOWN_GRACE
+        # HTTP/1.1 only: Hypercorn's HTTP/2 raises (KeyError in h2.py) when Go clients reset a
+        # stream it has already finished, e.g. after kubectl reads a 401. kubectl speaks
+        # HTTP/1.1 to the gateway just as well, and always does for upgrades.
+        config.alpn_protocols = ["http/1.1"]
         config.accesslog = None
         config.errorlog = None  # failures reach clients as Status/HTML; the app logs its own bugs
         ready = threading.Event()

@@ -160,3 +160,18 @@ def test_whoami_shows_google_groups(gateway: Served, kubectl_run: KubectlRunner)
     info = json.loads(result.stdout)["status"]["userInfo"]
     assert info["username"] == "erin@example.com"
     assert info["groups"] == ["oncall@example.com", "sre@example.com", "system:authenticated"]
+
+
+def test_can_i_list_shows_only_what_rbac_grants(gateway: Served,
+                                                kubectl_run: KubectlRunner) -> None:
+    dave = kubectl_run.run(as_user(gateway, "dave"), "auth", "can-i", "--list")
+    assert dave.returncode == 0, dave.stderr
+    resources = {line.split()[0] for line in dave.stdout.splitlines()[1:]
+                 if line and not line.startswith(" ")}
+    assert resources == {"selfsubjectreviews.authentication.k8s.io",
+                         "selfsubjectaccessreviews.authorization.k8s.io",
+                         "selfsubjectrulesreviews.authorization.k8s.io"}
+    erin = kubectl_run.run(as_user(gateway, "erin"), "auth", "can-i", "--list")
+    assert erin.returncode == 0, erin.stderr
+    assert any(line.startswith("deployments.apps ") and "create" in line
+               for line in erin.stdout.splitlines())

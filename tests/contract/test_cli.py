@@ -74,10 +74,18 @@ def test_serve_publishes_url_and_ca_then_kubectl_works(
                             capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "namespace/gke-connect" in result.stdout.split()
+    bad = kubeconfig.read_text().replace("ya29.fake-alice", "ya29.unknown")
+    (tmp_path / "bad-kubeconfig").write_text(bad)
+    refused = subprocess.run([str(kubectls[-1].path), "get", "ns"], capture_output=True, text=True,
+                             env={**env, "KUBECONFIG": str(tmp_path / "bad-kubeconfig"),
+                                  "KUBECACHEDIR": str(tmp_path / "cache2")}, timeout=60)
+    assert refused.returncode == 1
 
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
+    # Refusals are answers, not server errors: nothing is logged as a traceback.
+    assert "Traceback" not in err and "Unhandled exception" not in err, err
     lines = out.splitlines()
     assert lines[0] == messages.CLI_SERVING.format(
         url=url, scenario="quickstart", state_dir=state_dir)
