@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--iam-mode", choices=[m.value for m in IamMode], default=IamMode.ENFORCE,
                        help="enforce (default): refuse what IAM denies; log-only: record the "
                             "decision but allow; off: no IAM checks")
+    serve.add_argument("--active-streams-quota", type=int, default=None, metavar="N",
+                       help="concurrent streams per fleet host project (default: the scenario's, "
+                            "10 unless it says otherwise)")
+    serve.add_argument("--stream-timeout", type=float, default=None, metavar="SECONDS",
+                       help="cut every stream session after SECONDS (default: the scenario's, or "
+                            "a limit drawn between 5 and 10 minutes per session)")
     serve.add_argument("--quiet", action="store_true",
                        help="do not print the one-line audit record of each request")
 
@@ -85,9 +91,17 @@ def serve(args: argparse.Namespace) -> int:
         raise _Failure(messages.CLI_NON_LOOPBACK.format(host=args.host))
     if not 0 <= args.port <= 65535:
         raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
+    if args.active_streams_quota is not None and args.active_streams_quota < 0:
+        raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--active-streams-quota",
+                                                      value=args.active_streams_quota))
+    if args.stream_timeout is not None and args.stream_timeout <= 0:
+        raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--stream-timeout",
+                                                      value=args.stream_timeout))
     try:
         scenario = loader.load(args.scenario)
-        state = EmulatorState(scenario, iam_mode=IamMode(args.iam_mode))
+        state = EmulatorState(scenario, iam_mode=IamMode(args.iam_mode),
+                              active_streams=args.active_streams_quota,
+                              stream_timeout=args.stream_timeout)
     except loader.ScenarioError as err:
         raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
     directory = args.state_dir or statedir.default_dir()

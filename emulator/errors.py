@@ -15,6 +15,7 @@ class GatewayError(Exception):
     reason: str  # the Kubernetes StatusReason kubectl shows in parentheses
     message: str
     error_id: str = ""  # the design §4 catalogue id, for the audit trail
+    html: bool = False  # answered by Google's front end as its HTML error page, not a Status
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

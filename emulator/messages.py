@@ -140,6 +140,7 @@ CLI_UNKNOWN_PRINCIPAL = "error: principal {email!r} is not in the running scenar
 CLI_NO_TOKEN = "error: principal {email!r} has no bearer token in the running scenario"
 CLI_WROTE_KUBECONFIG = "wrote kubeconfig {path} (context {context})"
 CLI_BAD_PORT = "error: --port {port} is not a TCP port (0-65535; 0 picks a free one)"
+CLI_BAD_NUMBER = "error: {flag} {value} is out of range"
 CLI_CANNOT_WRITE = "error: cannot write {path}: {reason}"
 CLI_NON_LOOPBACK = (
     "error: --host {host} is not a loopback address; pass --allow-remote to bind it on purpose"
@@ -350,6 +351,11 @@ SCENARIO_BAD_VALUE = "{key!r} in {where} is {value!r}: {hint}"
 SCENARIO_DUPLICATE = "{what} {name!r} is defined twice"
 SCENARIO_BAD_MEMBER = "IAM member {member!r} must look like user:EMAIL, serviceAccount:EMAIL or group:EMAIL"
 SCENARIO_BAD_LOG_KEY = "pod_logs key {key!r} must be NAMESPACE/POD/CONTAINER with a list of lines"
+SCENARIO_BAD_CONTAINER_KEY = "{where} key {key!r} must be NAMESPACE/POD/CONTAINER with a mapping"
+SCENARIO_BAD_FILE = "pod_files path {path!r} must be absolute and its content text"
+SCENARIO_HINT_COUNT = "a whole number, 0 or more"
+SCENARIO_HINT_SECONDS = "a number of seconds above 0"
+SCENARIO_HINT_EXIT_CODE = "an exit code from 0 to 255"
 SCENARIO_BAD_PERMISSION = "{permission!r} is not an IAM permission (service.resource.verb)"
 SCENARIO_HINT_TIME = "an RFC 3339 time with a zone, e.g. 2026-01-01T00:00:00Z"
 SCENARIO_HINT_CUSTOM_ROLE = "a custom role is named projects/PROJECT/roles/ID"
@@ -438,6 +444,20 @@ AUDIT_AGENT_NOT_AUTHORIZED = (
     "add the caller to the agent's impersonation ClusterRole (gateway-impersonate)"
 )
 AUDIT_RBAC_DENIED = "Kubernetes RBAC denied the request: {reason}"
+AUDIT_GA_TRACK_STREAM = (
+    "exec, attach, cp and port-forward are not supported on the v1 (GA) track: regenerate the "
+    "kubeconfig with `gcloud beta container fleet memberships get-credentials` (v1beta1)"
+)
+AUDIT_PORT_FORWARD = "port-forward is not supported through Connect Gateway on any track"
+AUDIT_SPDY_STREAM = (
+    "the client upgraded with SPDY; Connect Gateway streams only over WebSocket (kubectl 1.30+, "
+    "or 1.29 with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true)"
+)
+AUDIT_QUOTA = "active_streams {active}/{limit} ({outcome})"
+AUDIT_AGENT_DISCONNECTED = "the membership's Connect Agent is disconnected"
+AUDIT_CLUSTER_ERROR = "the Connect Agent could not open its WebSocket to the apiserver: {reason}"
+AUDIT_CLIENT_LEFT = "the client closed the stream"
+AUDIT_STREAM_TIMEOUT = "the stream session reached its limit of {seconds} seconds"
 AUDIT_DISCOVERY_DENIED = (
     "discovery was denied ({case}: {explanation}); the gateway answered the root discovery with "
     "the bare version list, so kubectl reports 'the server doesn't have a resource type'"
@@ -446,3 +466,161 @@ AUDIT_DISCOVERY_DENIED = (
 # --- Control API -------------------------------------------------------------------------------------
 
 CONTROL_LOOPBACK_ONLY = "the emulator's control API answers loopback clients only"
+CONTROL_NO_MEMBERSHIP = "membership {name!r} is not in the running scenario"
+
+# --- Streams: exec, attach, cp, port-forward (design §4) ------------------------------------------------
+
+# gke-preview: the product page: "GKE on Google Cloud is not supported in the preview."
+GKE_PREVIEW = (
+    "kubectl attach, cp and exec through Connect Gateway are in preview, and the preview does not "
+    "support GKE clusters on Google Cloud (membership {membership} is a GKE cluster); use the "
+    "cluster's own endpoint for streaming commands"
+)
+# quota: the product page's heading (connect-gateway-facts.md §5.2).
+QUOTA_EXHAUSTED = (
+    "generic::resource_exhausted: Gateway's active_streams quota exhausted "
+    "(connectgateway.googleapis.com/active_streams: {limit} active streams per fleet host project "
+    "{project})"
+)
+# cluster-too-old and exec-rbac: the product page's verbatim string.
+CLUSTER_ERROR = "generic::failed_precondition: error encountered within the cluster"
+# agent-stream-failure: at once (agent disconnected) or after the session limit.
+AGENT_CONNECT_FAILED = (
+    "generic::failed_precondition: failed to connect to the Connect Agent for cluster (project: "
+    "{project_number}, membership: {membership}): the agent is not connected"
+)
+AGENT_STREAM_INTERRUPTED = (
+    "generic::failed_precondition: the connection to the Connect Agent was interrupted: the "
+    "stream session reached its limit of {seconds} seconds; re-establish the connection"
+)
+# stream-permission: kubectl reports it as "error reading from error stream" (the close reason).
+# A WebSocket close reason holds 123 bytes: keep this short.
+STREAM_PERMISSION_DENIED = "generic::permission_denied: gkehub.gateway.stream denied for {member}"
+# The Connect Agent's own log lines (kubectl logs -n gke-connect -l app=gke-connect-agent).
+AGENT_LOG_WEBSOCKET_FAILED = "failed to create the websocket connection: {reason}"
+AGENT_LOG_BAD_HANDSHAKE = "websocket: bad handshake ({status}){detail}"
+AGENT_LOG_STREAM_STARTED = "stream {stream_id} opened for {principal}: {method} {path}"
+AGENT_LOG_STREAM_ENDED = "stream {stream_id} closed with code {code}"
+AGENT_LOG_STARTED = "gke-connect-agent started; connected to Connect Gateway for project {project}"
+
+# Mock apiserver streaming endpoints.
+K8S_UPGRADE_REQUIRED = "Upgrade request required"
+K8S_EXEC_NEEDS_OUTPUT = "you must specify at least 1 of stdin, stdout, stderr"
+K8S_EXEC_NO_COMMAND = "you must specify at least one command for the container"
+K8S_EXEC_CONTAINER_NOT_FOUND = 'container {container} is not valid for pod {pod}'
+K8S_EXEC_NON_ZERO = "command terminated with non-zero exit code: command terminated with exit code {code}"
+K8S_POD_NOT_RUNNING = "pod {pod} is not running (phase {phase})"
+K8S_PORT_FORWARD_UNSUPPORTED = (
+    "connect-gateway-emulator's mock apiserver does not serve pods/portforward"
+)
+MOCK_NO_SUBPROTOCOL = (
+    "no acceptable WebSocket subprotocol among [{offered}] for a {version} cluster (1.30 and later "
+    "serve v5.channel.k8s.io; older clusters only up to v4.channel.k8s.io)"
+)
+
+
+# --- Fake container shell ---
+# What the mock's sandboxed containers print (emulator/cluster/mock/container/). Wording follows
+# busybox/dash for the shell, GNU coreutils and GNU tar for the commands, so tools and people that
+# parse a real container's errors recognise them; texts about the sandbox are the emulator's own.
+
+# strerror texts, printed after a path.
+SH_ENOENT = "No such file or directory"
+SH_ENOTDIR = "Not a directory"
+SH_EISDIR = "Is a directory"
+SH_EEXIST = "File exists"
+SH_ENOSPC = "No space left on device"
+SH_EBUSY = "Device or resource busy"
+
+# The shell.
+SH_NOT_FOUND = "sh: {name}: not found"
+SH_NO_COMMAND = "sh: no command given"
+SH_PROMPT = "# "
+SH_PROMPT_MORE = "> "
+SH_SYNTAX_UNEXPECTED = 'sh: syntax error: "{token}" unexpected'
+SH_SYNTAX_UNTERMINATED = "sh: syntax error: unterminated quoted string"
+SH_SYNTAX_EOF = "sh: syntax error: unexpected end of file"
+SH_BAD_SUBSTITUTION = "sh: syntax error: bad substitution"
+SH_UNSUPPORTED = (
+    "sh: syntax error: {what} is not supported by connect-gateway-emulator's fake container shell "
+    "(it runs simple commands, ;, &&, ||, pipes and redirections)"
+)
+SH_ILLEGAL_OPTION = "sh: {option}: illegal option"
+SH_C_NEEDS_ARGUMENT = "sh: -c requires an argument"
+SH_ILLEGAL_NUMBER = "sh: {cmd}: Illegal number: {value}"
+SH_CANNOT_CREATE = "sh: can't create {path}: {reason}"
+SH_CANNOT_OPEN = "sh: can't open {path}: {reason}"
+SH_BAD_FD = "sh: {fd}: bad file descriptor"
+SH_CD_FAILED = "sh: cd: can't cd to {path}: {reason}"
+
+# Commands (GNU coreutils wording).
+SH_INVALID_OPTION = "{cmd}: invalid option -- '{option}'"
+SH_UNRECOGNIZED_OPTION = "{cmd}: unrecognized option '{option}'"
+SH_OPTION_NEEDS_VALUE = "{cmd}: option requires an argument -- '{option}'"
+SH_MISSING_OPERAND = "{cmd}: missing operand"
+SH_FILE_ERROR = "{cmd}: {path}: {reason}"
+SH_CANNOT_READ = "{cmd}: cannot open '{path}' for reading: {reason}"
+SH_WRITE_ERROR = "{cmd}: write error: {reason}"
+SH_LS_FAILED = "ls: cannot access '{path}': {reason}"
+SH_MKDIR_FAILED = "mkdir: cannot create directory '{path}': {reason}"
+SH_INVALID_MODE = "{cmd}: invalid mode '{mode}'"
+SH_RM_FAILED = "rm: cannot remove '{path}': {reason}"
+SH_RM_ROOT = (
+    "rm: it is dangerous to operate recursively on '/'\n"
+    "rm: use --no-preserve-root to override this failsafe"
+)
+SH_RM_DOT = "rm: refusing to remove '.' or '..' directory: skipping '{path}'"
+SH_TOUCH_FAILED = "touch: cannot touch '{path}': {reason}"
+SH_SLEEP_INVALID = "sleep: invalid time interval '{value}'"
+SH_INVALID_COUNT = "{cmd}: invalid number of {what}: '{value}'"
+SH_HEAD_TAIL_HEADER = "==> {name} <=="
+SH_STANDARD_INPUT = "standard input"
+SH_PRINTF_NOT_NUMBER = "printf: '{value}': expected a numeric value"
+SH_DATE_INVALID = "date: invalid date '{value}'"
+SH_TEST_MISSING_BRACKET = "sh: [: missing ]"
+SH_TEST_ERROR = "sh: {cmd}: {detail}"
+SH_TEST_INTEGER_EXPECTED = "{value}: integer expression expected"
+SH_TEST_UNARY_EXPECTED = "{operator}: unary operator expected"
+SH_TEST_BINARY_EXPECTED = "{operator}: binary operator expected"
+SH_TEST_TOO_MANY = "too many arguments"
+
+# Fixed answers of the fake system.
+SH_ROOT = "root"
+SH_ID = "uid=0(root) gid=0(root) groups=0(root)"
+SH_DATE_FORMAT = "%a %b %e %H:%M:%S UTC %Y"
+SH_UNAME_SYSTEM = "Linux"
+SH_UNAME_RELEASE = "6.1.0-emulator"
+SH_UNAME_VERSION = "#1 SMP PREEMPT_DYNAMIC"
+SH_UNAME_MACHINE = "x86_64"
+SH_UNAME_OS = "GNU/Linux"
+SH_OS_RELEASE = (
+    'PRETTY_NAME="connect-gateway-emulator fake container"\n'
+    'NAME="connect-gateway-emulator fake container"\n'
+    "ID=connect-gateway-emulator\n"
+    'VERSION_ID="1"\n'
+    "# Not a real Linux: an in-memory sandbox inside the emulator's mock apiserver. Nothing here\n"
+    "# runs on the host; files live in memory for the pod's lifetime.\n"
+)
+
+# tar (GNU tar wording).
+SH_TAR_REMOVING_LEADING = "tar: Removing leading `{prefix}' from member names"
+SH_TAR_CANNOT = "tar: {name}: Cannot {action}: {reason}"
+SH_TAR_NOT_RECOVERABLE = "tar: Error is not recoverable: exiting now"
+SH_TAR_FAILED_STATUS = "tar: Exiting with failure status due to previous errors"
+SH_TAR_EMPTY_ARCHIVE = "tar: Cowardly refusing to create an empty archive"
+SH_TAR_NOT_AN_ARCHIVE = "tar: This does not look like a tar archive"
+SH_TAR_UNEXPECTED_EOF = "tar: Unexpected EOF in archive"
+SH_TAR_DOT_DOT = "tar: {name}: Member name contains '..'"
+SH_TAR_ONE_MODE = (
+    "tar: You may not specify more than one '-Acdtrux', '--delete' or  '--test-label' option"
+)
+SH_TAR_NO_MODE = "tar: You must specify one of the '-Acdtrux', '--delete' or '--test-label' options"
+SH_TAR_UNSUPPORTED = (
+    "tar: {name}: Cannot create {kind}: connect-gateway-emulator's fake container holds regular "
+    "files and directories only"
+)
+SH_TAR_KIND_SYMLINK = "symlink"
+SH_TAR_KIND_LINK = "hard link"
+SH_TAR_KIND_DEVICE = "device"
+SH_TAR_KIND_FIFO = "fifo"
+SH_TAR_KIND_OTHER = "special file"

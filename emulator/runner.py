@@ -80,6 +80,7 @@ class ServedApp:
     def _run(self, config: Config, ready: threading.Event) -> None:
         async def main() -> None:
             self._loop = asyncio.get_running_loop()
+            self._loop.set_exception_handler(_quiet_disconnects)
             self._stop = asyncio.Event()
             serving = asyncio.create_task(
                 serve(self.app, config, shutdown_trigger=self._stop.wait))  # type: ignore[arg-type]
@@ -135,6 +136,28 @@ class ServedApp:
             self._thread.join(timeout=10)
         if self._error is not None:
             raise ServerThreadError("the server thread failed") from self._error
+
+
+def _quiet_disconnects(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    """Clients that drop a TLS connection abruptly (kubectl after a stream, a killed client) make
+    asyncio's TLS close fail inside Hypercorn's connection task. That is the client leaving, not a
+    server error: keep it out of the output; anything else goes to asyncio's usual handler."""
+    error = context.get("exception")
+    if isinstance(error, BaseExceptionGroup):
+        errors = list(_leaves(error))
+    else:
+        errors = [error] if error is not None else []
+    if errors and all(isinstance(e, (ssl.SSLError, ConnectionError, asyncio.CancelledError))
+                      for e in errors):
+        return
+    loop.default_exception_handler(context)
+
+
+def _leaves(group: BaseExceptionGroup) -> list[BaseException]:  # type: ignore[type-arg]
+    found: list[BaseException] = []
+    for error in group.exceptions:
+        found.extend(_leaves(error) if isinstance(error, BaseExceptionGroup) else [error])
+    return found
 
 
 def _listen(host: str, port: int) -> socket.socket:

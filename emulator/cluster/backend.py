@@ -63,6 +63,34 @@ class ClusterDecision:
     reason: str
 
 
+# A WebSocket message as it crosses a hop: binary stays bytes, text stays str (empty ones too).
+Message = bytes | str
+
+
+class StreamSession(Protocol):
+    """An upgraded streaming connection (exec, attach) to the cluster, as the agent holds it."""
+
+    @property
+    def subprotocol(self) -> str: ...
+
+    @property
+    def close_code(self) -> int | None:
+        """Set once the cluster side has closed: 1000 for a normal end."""
+        ...
+
+    async def send(self, message: Message) -> None:
+        """Client → cluster."""
+        ...
+
+    async def receive(self) -> Message | None:
+        """Cluster → client; None once the cluster side has closed."""
+        ...
+
+    async def close(self) -> None:
+        """The client went away: end the session (its process, if any, is stopped)."""
+        ...
+
+
 class ClusterBackend(Protocol):
     """An apiserver as the Connect Agent sees it."""
 
@@ -73,4 +101,9 @@ class ClusterBackend(Protocol):
 
     def decision(self, audit_id: str) -> ClusterDecision | None:
         """The authorization story of an earlier request, when the backend can tell it."""
+        ...
+
+    async def open_stream(self, request: ClusterRequest,
+                          subprotocols: list[str]) -> StreamSession | ClusterResponse:
+        """Upgrade ``request`` to a WebSocket session, or say why not (the non-101 answer)."""
         ...

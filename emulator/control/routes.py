@@ -24,7 +24,20 @@ def routes(state: EmulatorState) -> list[Route]:
             return refused
         return JSONResponse({"records": state.audit.as_json()})
 
-    return [Route(f"{PREFIX}/audit", audit, methods=["GET"])]
+    async def agent_log(request: Request) -> Response:
+        refused = _refuse_remote(request)
+        if refused is not None:
+            return refused
+        name = request.path_params["name"]
+        membership = state.membership(name)
+        if membership is None:
+            return JSONResponse({"error": {"code": 404, "status": "NOT_FOUND",
+                                           "message": messages.CONTROL_NO_MEMBERSHIP.format(
+                                               name=name)}}, status_code=404)
+        return JSONResponse({"membership": name, "lines": membership.agent_log.lines()})
+
+    return [Route(f"{PREFIX}/audit", audit, methods=["GET"]),
+            Route(f"{PREFIX}/memberships/{{name}}/agent-log", agent_log, methods=["GET"])]
 
 
 def _refuse_remote(request: Request) -> Response | None:

@@ -10,12 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import messages
-from emulator.agent.impersonation import as_agent, is_impersonation_header
+from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
 from emulator.cluster.backend import ClusterResponse
 from emulator.errors import GatewayError, UnknownUrl
-from emulator.gateway import auth, iam, render, route
+from emulator.gateway import iam, render, streams
+from emulator.gateway.caller import identify
 from emulator.gateway.connection import connected_membership
 from emulator.state import EmulatorState, Membership
 
@@ -35,7 +36,7 @@ async def handle(request: Request, state: EmulatorState) -> Response:
     except GatewayError as error:
         record.error_id = error.error_id
         record.explanation = record.explanation or error.message
-        response = render.status_response(error)
+        response = render.error_response(error)
         if error.error_id == "iam-denied" and _is_root_discovery(request, record):
             response = _discovery_denied(record)
     record.status = response.status_code
@@ -44,22 +45,13 @@ async def handle(request: Request, state: EmulatorState) -> Response:
 
 
 async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -> Response:
-    # 1 route: only gateway URLs of the fleet host project exist.
-    target = route.parse(request.url.path)
-    if target is None or target.project_number != state.scenario.project_number:
-        raise UnknownUrl(request.url.path)
-    record.track, record.membership, record.k8s_path = (target.track, target.membership,
-                                                        target.k8s_path)
-    # 2 auth: the bearer token names a Google principal, with its Google groups.
-    principal = auth.authenticate(state, request.headers.get("authorization"))
-    groups = state.iam.groups_of(principal)
-    record.principal, record.groups = principal.email, groups
-    # A client never picks its identity: the gateway impersonates the caller itself.
-    for name in request.headers:
-        if is_impersonation_header(name):
-            raise GatewayError(403, "Forbidden", messages.IMPERSONATION_HEADER_REFUSED.format(
-                header=name.title(), principal=principal.email), error_id="impersonation-header")
-    auth.check_header_size(request.headers.items(), groups)
+    target, principal, groups = identify(state, request.url.path, request.headers, record)
+    if "upgrade" in request.headers:
+        # A SPDY upgrade (kubectl before 1.30, and every kubectl's fallback): refused, with the
+        # same answer the WebSocket attempt got for the same request.
+        refused = streams.refusal(target, state, record, transport="spdy")
+        assert refused is not None  # the SPDY transport itself is always refused
+        raise refused
     # 3 iam: gkehub.gateway.<verb> on the fleet host project.
     decision = iam.authorize(state.iam, state.iam_mode, principal, target,
                              state.scenario.project_id,

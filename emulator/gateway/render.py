@@ -24,6 +24,17 @@ def status_response(error: GatewayError) -> Response:
     return Response(json.dumps(body), status_code=error.code, media_type="application/json")
 
 
+def bad_request_page() -> HTMLResponse:
+    """Google's front end refusing an upgrade it does not take (design §3.1)."""
+    return HTMLResponse(messages.GFE_400_TEMPLATE, status_code=400)
+
+
+def error_response(error: GatewayError) -> Response:
+    if error.html:
+        return bad_request_page()
+    return status_response(error)
+
+
 def cluster_response(answer: ClusterResponse) -> Response:
     headers = {k: v for k, v in answer.headers if k.lower() not in _HOP_BY_HOP}
     if answer.stream is not None:

@@ -7,6 +7,7 @@ against a different world than its author wrote.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ from emulator.scenario.model import (
     MembershipSpec,
     Principal,
     Scenario,
+    ScriptedAnswer,
     SeedObject,
+    StreamLimits,
 )
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -121,7 +124,7 @@ class _Parser:
     def scenario(self, data: Any) -> Scenario:
         top = self.fields(data, "the scenario", ("project", "memberships"),
                           ("description", "principals", "groups", "roles", "iam",
-                           "cluster_objects"), 1)
+                           "cluster_objects", "limits"), 1)
         project = self.fields(top["project"], "project", ("id", "number"), (),
                               yamlfile.line_of(top, "project"))
         principals = tuple(self.principal(p, line) for p, line in
@@ -144,7 +147,29 @@ class _Parser:
                                for r, line in self.items(top, "roles", "the scenario")),
             memberships=memberships,
             cluster_objects=self.objects(top, "cluster_objects", "the scenario"),
+            limits=self.limits(top),
         )
+
+    def limits(self, top: yamlfile.LineDict) -> StreamLimits:
+        if "limits" not in top:
+            return StreamLimits()
+        fields = self.fields(top["limits"], "limits", (),
+                             ("active_streams", "stream_timeout_seconds"),
+                             yamlfile.line_of(top, "limits"))
+        quota = fields.get("active_streams", StreamLimits.active_streams)
+        timeout = fields.get("stream_timeout_seconds")
+        if not isinstance(quota, int) or isinstance(quota, bool) or quota < 0:
+            raise self.fail(yamlfile.line_of(fields, "active_streams"),
+                            messages.SCENARIO_BAD_VALUE.format(
+                                key="active_streams", where="limits", value=quota,
+                                hint=messages.SCENARIO_HINT_COUNT))
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(
+                timeout, (int, float)) or timeout <= 0):
+            raise self.fail(yamlfile.line_of(fields, "stream_timeout_seconds"),
+                            messages.SCENARIO_BAD_VALUE.format(
+                                key="stream_timeout_seconds", where="limits", value=timeout,
+                                hint=messages.SCENARIO_HINT_SECONDS))
+        return StreamLimits(quota, float(timeout) if timeout is not None else None)
 
     def unique(self, names: list[str], top: yamlfile.LineDict, key: str, what: str) -> None:
         seen: set[str] = set()
@@ -210,7 +235,8 @@ class _Parser:
     def membership(self, data: Any, line: int) -> MembershipSpec:
         fields = self.fields(
             data, "a membership", ("name", "kubernetes_version"),
-            ("location", "type", "connected", "agent_installed", "objects", "pod_logs"), line)
+            ("location", "type", "connected", "agent_installed", "objects", "pod_logs",
+             "pod_files", "scripted"), line)
         cluster_type = self.text(fields, "type", "a membership", "attached",
                                  re.compile(r"^(attached|gke)$"), messages.SCENARIO_HINT_TYPE)
         logs = fields.get("pod_logs", {})
@@ -235,8 +261,47 @@ class _Parser:
                                       cluster_type == "attached"),
             objects=self.objects(fields, "objects", "a membership"),
             pod_logs=tuple(pod_logs),
+            pod_files=self.per_container(fields, "pod_files", self.file_entry),
+            scripted=self.per_container(fields, "scripted", self.scripted_entry),
             line=line,
         )
+
+    def per_container(self, fields: yamlfile.LineDict, key: str,
+                      entry: Callable[[Any, Any, int], Any]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+        """``NAMESPACE/POD/CONTAINER: {name: value}`` mappings (pod_files, scripted)."""
+        data = fields.get(key, {})
+        if not isinstance(data, dict):
+            raise self.fail(yamlfile.line_of(fields, key),
+                            messages.SCENARIO_EXPECTED_MAPPING.format(where=key))
+        result = []
+        for target, items in data.items():
+            line = yamlfile.line_of(data, target)
+            if not isinstance(target, str) or target.count("/") != 2 or not isinstance(items, dict):
+                raise self.fail(line, messages.SCENARIO_BAD_CONTAINER_KEY.format(key=target,
+                                                                                  where=key))
+            result.append((target, tuple(
+                (name, entry(name, value, yamlfile.line_of(items, name)))
+                for name, value in items.items())))
+        return tuple(result)
+
+    def file_entry(self, path: Any, content: Any, line: int) -> str:
+        if not isinstance(path, str) or not path.startswith("/") or not isinstance(content, str):
+            raise self.fail(line, messages.SCENARIO_BAD_FILE.format(path=path))
+        return content
+
+    def scripted_entry(self, command: Any, answer: Any, line: int) -> ScriptedAnswer:
+        if not isinstance(command, str):
+            raise self.fail(line, messages.SCENARIO_EXPECTED_STRING.format(key=command,
+                                                                           where="scripted"))
+        fields = self.fields(answer, "a scripted answer", (), ("stdout", "stderr", "exit_code"),
+                             line)
+        code = fields.get("exit_code", 0)
+        if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
+            raise self.fail(yamlfile.line_of(fields, "exit_code"), messages.SCENARIO_BAD_VALUE.format(
+                key="exit_code", where="a scripted answer", value=code,
+                hint=messages.SCENARIO_HINT_EXIT_CODE))
+        return ScriptedAnswer(self.text(fields, "stdout", "a scripted answer"),
+                              self.text(fields, "stderr", "a scripted answer"), code)
 
     def flag(self, data: yamlfile.LineDict, key: str, where: str, default: bool) -> bool:
         value = data.get(key, default)

@@ -55,6 +55,20 @@ class SeedObject:
 
 
 @dataclass(frozen=True)
+class ScriptedAnswer:
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    active_streams: int = 10  # per fleet host project (the product page)
+    # None: each session's limit is drawn between 5 and 10 minutes, as the page describes.
+    stream_timeout_seconds: float | None = None
+
+
+@dataclass(frozen=True)
 class MembershipSpec:
     name: str
     location: str
@@ -65,6 +79,10 @@ class MembershipSpec:
     objects: tuple[SeedObject, ...] = ()
     # "namespace/pod/container" -> log lines
     pod_logs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # "namespace/pod/container" -> {path: text} seeded into that container's fake filesystem
+    pod_files: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # "namespace/pod/container" -> {command line: canned answer} for commands the shell lacks
+    scripted: tuple[tuple[str, tuple[tuple[str, ScriptedAnswer], ...]], ...] = ()
     line: int = 0
 
     @property
@@ -86,6 +104,7 @@ class Scenario:
     description: str = ""
     groups: tuple[GoogleGroup, ...] = ()
     custom_roles: tuple[CustomRole, ...] = ()
+    limits: StreamLimits = StreamLimits()
 
     def membership(self, name: str) -> MembershipSpec | None:
         return next((m for m in self.memberships if m.name == name), None)

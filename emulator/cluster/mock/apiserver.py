@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
+from collections.abc import Awaitable, Callable
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +21,19 @@ import yaml
 from emulator import messages
 from emulator.clock import Clock
 from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterResponse
-from emulator.cluster.mock import discovery, openapi, patch, paths, protobuf, query, reviews, tables
+from emulator.cluster.mock import (
+    container,
+    discovery,
+    openapi,
+    patch,
+    paths,
+    protobuf,
+    query,
+    reviews,
+    streams,
+    tables,
+)
+from emulator.cluster.mock.attach import attach_main_process
 from emulator.cluster.mock import selectors
 from emulator.cluster.mock import rbac
 from emulator.cluster.mock.authorizer import Attributes, Authorizer
@@ -37,6 +51,7 @@ from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
 from emulator.cluster.mock.seed import boot_objects
 from emulator.cluster.mock.status import KubeError
 from emulator.cluster.mock.store import ObjectStore, WatchEvent
+from emulator.cluster.mock.streams import ChannelSession
 from emulator.cluster.mock.watch import open_stream
 
 log = logging.getLogger(__name__)
@@ -44,6 +59,7 @@ log = logging.getLogger(__name__)
 JSON = "application/json"
 DECISIONS_KEPT = 10_000  # per cluster, for the gateway's audit trail
 SERVED_SUBRESOURCES = ("status", "log")
+STREAMED_SUBRESOURCES = ("exec", "attach", "portforward")
 
 
 @dataclass
@@ -75,6 +91,10 @@ class MockApiserver:
         self.store = ObjectStore()
         self.authorizer: Authorizer = authorizer or RbacAuthorizer(self.store)
         self._decisions: OrderedDict[str, ClusterDecision] = OrderedDict()
+        # Fake container sandboxes and what a scenario seeds into them, by (ns, pod, container).
+        self._sandboxes: dict[tuple[str, str, str], container.Container] = {}
+        self.pod_files: dict[tuple[str, str, str], dict[str, str | bytes]] = {}
+        self.scripted: dict[tuple[str, str, str], dict[str, container.Scripted]] = {}
         self.logs = PodLogs(clock.now)
         self.objects = Objects(self.store, registry, clock.now, self._admit_pod,
                                self._allocate_service)
@@ -104,7 +124,22 @@ class MockApiserver:
     # -- the ClusterBackend entry point -----------------------------------------------------------
 
     async def handle(self, request: ClusterRequest) -> ClusterResponse:
+        answer = await self._guarded(request, lambda user, trail: self._dispatch(
+            request, user, trail))
+        assert isinstance(answer, ClusterResponse)
+        return answer
+
+    async def open_stream(self, request: ClusterRequest,
+                          subprotocols: list[str]) -> ChannelSession | ClusterResponse:
+        return await self._guarded(request, lambda user, trail: self._stream(
+            request, user, trail, subprotocols))
+
+    async def _guarded(self, request: ClusterRequest, action: Callable[
+            [UserInfo, _Trail], Awaitable[ClusterResponse | ChannelSession]]
+            ) -> ClusterResponse | ChannelSession:
+        """Authenticate, impersonate, run ``action``, and keep the decision for the audit."""
         trail = _Trail(str(uuid.uuid4()))
+        answer: ClusterResponse | ChannelSession
         try:
             caller = self.authenticator.authenticate(request)
             trail.user, trail.stage = caller.name, "impersonation"
@@ -112,23 +147,26 @@ class MockApiserver:
             if user is not caller:
                 trail.user, trail.impersonated_by = user.name, caller.name
             trail.stage = "authorization"
-            response = await self._dispatch(request, user, trail)
+            answer = await action(user, trail)
         except ImpersonationDenied as err:
             trail.allowed, trail.reason = False, f"{err.message} ({err.explanation})"
-            response = _json(err.code, err.status())
+            answer = _json(err.code, err.status())
         except KubeError as err:
             if not trail.reason:
                 trail.allowed, trail.reason = False, err.message
-            response = _json(err.code, err.status())
+            answer = _json(err.code, err.status())
         except Exception:  # a bug in the mock: say so as a Status, never as a traceback
             log.exception("mock apiserver failed on %s %s", request.method, request.path)
-            response = _json(500, KubeError(500, messages.MOCK_INTERNAL_ERROR).status())
+            answer = _json(500, KubeError(500, messages.MOCK_INTERNAL_ERROR).status())
         self._decisions[trail.audit_id] = trail.decision()
         while len(self._decisions) > DECISIONS_KEPT:
             self._decisions.popitem(last=False)
         # kube-apiserver answers every request with its audit ID; so does the mock.
-        response.headers.append(("audit-id", trail.audit_id))
-        return response
+        if isinstance(answer, ClusterResponse):
+            answer.headers.append(("audit-id", trail.audit_id))
+        else:
+            answer.audit_id = trail.audit_id
+        return answer
 
     def decision(self, audit_id: str) -> ClusterDecision | None:
         return self._decisions.get(audit_id)
@@ -149,6 +187,52 @@ class MockApiserver:
             name=target.name or "", namespace=target.namespace or "",
             api_group=target.resource.group), trail)
         return await self._resource(request, target, verb, user)
+
+    async def _stream(self, request: ClusterRequest, user: UserInfo, trail: _Trail,
+                      subprotocols: list[str]) -> ClusterResponse | ChannelSession:
+        target = paths.parse(request.path, self.registry)
+        if (isinstance(target, paths.NonResourcePath) or target.resource.kind != "Pod"
+                or target.subresource not in STREAMED_SUBRESOURCES or target.name is None):
+            raise KubeError(400, messages.K8S_UPGRADE_REQUIRED)
+        self._authorize(user, Attributes(
+            verb="get", resource="pods", subresource=target.subresource, name=target.name,
+            namespace=target.namespace or ""), trail)
+        if target.subresource == "portforward":
+            raise KubeError(400, messages.K8S_PORT_FORWARD_UNSUPPORTED)
+        query.checked(request.query, "exec")
+        pod = self.objects.get(target.resource, target.namespace, target.name)
+        phase = pod.get("status", {}).get("phase", "")
+        if phase != "Running":
+            raise KubeError(400, messages.K8S_POD_NOT_RUNNING.format(pod=target.name, phase=phase))
+        attach = target.subresource == "attach"
+        options = streams.options_from(request.query, pod, attach=attach)
+        protocol = streams.negotiate(subprotocols, _minor(self._version))
+        if protocol is None:
+            # What the kubelet's (and kube-apiserver's) WebSocket server answers when no offered
+            # subprotocol is acceptable: 403 with an empty body. RBAC did allow the request.
+            log.info(messages.MOCK_NO_SUBPROTOCOL.format(
+                offered=", ".join(subprotocols) or "none", version=self._version))
+            return ClusterResponse(403, [("content-type", "text/plain")], b"")
+        sandbox = self.sandbox(target.namespace or "", target.name, options.container)
+        namespace, pod_name = target.namespace or "", target.name
+
+        async def process(io: streams.ChannelIO) -> int:
+            if attach:
+                return await attach_main_process(self.logs, namespace, pod_name, options, io)
+            return await container.execute(list(options.command), sandbox, io, tty=options.tty)
+
+        return streams.ChannelSession(protocol, options, process)
+
+    def sandbox(self, namespace: str, pod: str, name: str) -> container.Container:
+        """The pod's container sandbox: made on first use, kept while the pod lives."""
+        key = (namespace, pod, name)
+        if key not in self._sandboxes:
+            spec = self.objects.get(self.registry.lookup("", "v1", "pods"), namespace, pod)
+            container_spec = next(c for c in spec["spec"]["containers"] if c.get("name") == name)
+            self._sandboxes[key] = container.Container.from_spec(
+                pod, container_spec, files=self.pod_files.get(key),
+                scripted=self.scripted.get(key), now=self.clock.now)
+        return self._sandboxes[key]
 
     def _authorize(self, user: UserInfo, attrs: Attributes, trail: _Trail) -> None:
         decision = self.authorizer.authorize(user, attrs)
@@ -200,6 +284,9 @@ class MockApiserver:
     async def _resource(self, request: ClusterRequest, target: paths.ResourcePath, verb: str,
                         user: UserInfo) -> ClusterResponse:
         resource, ns, name, sub = target.resource, target.namespace, target.name, target.subresource
+        if sub in STREAMED_SUBRESOURCES:
+            # Reached without a WebSocket upgrade (plain GET, or a SPDY POST): kube's answer.
+            raise KubeError(400, messages.K8S_UPGRADE_REQUIRED)
         if sub is not None and sub not in SERVED_SUBRESOURCES:
             raise KubeError(400, messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
                 resource=resource.plural, subresource=sub))
@@ -337,6 +424,9 @@ class MockApiserver:
         if event.resource == ("", "pods") and event.type == "DELETED":
             meta = event.object["metadata"]
             self.logs.forget_pod(meta.get("namespace", ""), meta["name"])
+            for key in [k for k in self._sandboxes if k[:2] == (meta.get("namespace", ""),
+                                                                 meta["name"])]:
+                del self._sandboxes[key]
 
 
 _METHOD_VERBS = {"GET": ("list", "get"), "HEAD": ("list", "get"), "POST": ("create", "create"),
@@ -371,6 +461,11 @@ def _wants_table(accept: str) -> bool:
         if params.get("as") == "Table" and params.get("g") == "meta.k8s.io":
             return True
     return False
+
+
+def _minor(version: str) -> int:
+    match = re.match(r"v?1\.(\d+)", version)
+    return int(match.group(1)) if match else 0
 
 
 def _check_acceptable(accept: str) -> None:

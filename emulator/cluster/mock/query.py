@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "delete": _COMMON | {"dryRun", "gracePeriodSeconds", "propagationPolicy", "orphanDependents"},
     "deletecollection": _COMMON | {"dryRun", "gracePeriodSeconds", "propagationPolicy",
                                    "orphanDependents", "labelSelector", "fieldSelector"},
+    "exec": _COMMON | {"command", "container", "stdin", "stdout", "stderr", "tty"},
     "log": _COMMON | {"container", "follow", "tailLines", "timestamps", "sinceSeconds", "sinceTime",
                       "limitBytes", "previous", "insecureSkipTLSVerifyBackend"},
 }

@@ -1184,11 +1184,20 @@ def test_unknown_group_versions_are_404(api: MockApiserver, path: str) -> None:
     assert_status(call(api, "GET", path), 404, "NotFound", messages.K8S_PATH_NOT_FOUND)
 
 
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", f"{PODS}/web/exec"),
+    ("GET", f"{PODS}/web/exec"),
+    ("POST", f"{PODS}/web/attach"),
+    ("POST", f"{PODS}/web/portforward"),
+])
+def test_streaming_subresource_without_an_upgrade_is_400(api: MockApiserver, method: str,
+                                                         path: str) -> None:
+    # A plain request (or a SPDY POST, which an ASGI server cannot switch to) gets kube's answer.
+    reply = call(api, method, path, "command=ls&stdout=true" if path.endswith("exec") else "")
+    assert_status(reply, 400, "BadRequest", messages.K8S_UPGRADE_REQUIRED)
+
+
 @pytest.mark.parametrize(("method", "path", "resource", "subresource"), [
-    ("POST", f"{PODS}/web/exec", "pods", "exec"),
-    ("GET", f"{PODS}/web/exec", "pods", "exec"),
-    ("POST", f"{PODS}/web/attach", "pods", "attach"),
-    ("POST", f"{PODS}/web/portforward", "pods", "portforward"),
     ("GET", f"{DEPLOYS}/web/scale", "deployments", "scale"),
     ("POST", "/api/v1/namespaces/default/serviceaccounts/default/token",
                  "serviceaccounts", "token"),

@@ -1,0 +1,256 @@
+"""Streams through the gateway: exec, attach and cp over WebSocket (design §1, stages 4-6).
+
+A stream request passes the same first stages as any request, then the stream gates in the
+product page's order: the track (GA refuses streams), port-forward (never supported), GKE clusters
+(not in the preview), the transport (SPDY is never taken), the ``gkehub.gateway.stream``
+permission, the agent's connection, the ``active_streams`` quota. Only then does the agent open
+its own WebSocket to the apiserver, and the gateway relays frames until either side ends, the
+session limit cuts it, or the client vanishes; the quota slot is given back on every one of those
+paths. Refusals before the 101 are the HTTP answers kubectl reports; refusals after it arrive on
+the status channel (or, for a missing stream permission, as the close reason), as the page shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from contextlib import suppress
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from emulator import messages
+from emulator.agent.impersonation import as_agent
+from emulator.audit import AuditRecord
+from emulator.clock import rfc3339
+from emulator.cluster.backend import ClusterResponse, StreamSession
+from emulator.errors import GatewayError, UnknownUrl
+from emulator.gateway import iam, render
+from emulator.gateway.caller import identify
+from emulator.gateway.connection import connected_membership
+from emulator.gateway.route import GatewayTarget
+from emulator.state import EmulatorState, Membership
+
+STREAM_PERMISSION = "gkehub.gateway.stream"
+STREAM_SUBRESOURCES = ("exec", "attach", "portforward")
+POLICY_VIOLATION = 1008
+NORMAL_CLOSURE = 1000
+CLOSE_REASON_LIMIT = 123  # bytes a WebSocket close reason may hold
+
+
+def subresource_of(target: GatewayTarget) -> str:
+    parts = [p for p in target.k8s_path.split("/") if p]
+    return parts[-1] if parts and parts[-1] in STREAM_SUBRESOURCES else ""
+
+
+def refusal(target: GatewayTarget, state: EmulatorState, record: AuditRecord, *,
+            transport: str) -> GatewayError | None:
+    """The gate both transports share, so a WebSocket attempt and kubectl's SPDY fallback are
+    refused for the same reason with the same answer."""
+    record.iam_permission = STREAM_PERMISSION
+    if target.track == "v1":
+        record.explanation = messages.AUDIT_GA_TRACK_STREAM
+        return GatewayError(400, "BadRequest", "", error_id="ga-track-stream", html=True)
+    if subresource_of(target) == "portforward":
+        record.explanation = messages.AUDIT_PORT_FORWARD
+        return GatewayError(400, "BadRequest", "", error_id="port-forward", html=True)
+    if target.collection == "gkeMemberships":
+        return GatewayError(400, "BadRequest", messages.GKE_PREVIEW.format(
+            membership=target.membership), error_id="gke-preview")
+    if transport == "spdy":
+        record.explanation = messages.AUDIT_SPDY_STREAM
+        return GatewayError(400, "BadRequest", "", error_id="spdy-stream", html=True)
+    return None
+
+
+async def handle_websocket(websocket: WebSocket, state: EmulatorState) -> None:
+    record = AuditRecord(time=rfc3339(state.clock.now()), method="GET", path=websocket.url.path)
+    project = state.scenario.project_number
+    slot = False
+    try:
+        target, principal, groups = identify(state, websocket.url.path, websocket.headers, record)
+        gate = refusal(target, state, record, transport="websocket")
+        if gate is not None:
+            raise gate
+        try:
+            iam.authorize(state.iam, state.iam_mode, principal, target, state.scenario.project_id,
+                          STREAM_PERMISSION, record)
+        except GatewayError:
+            # Accepted, then closed: kubectl reports "error reading from error stream".
+            record.error_id = "stream-permission"
+            await _accept(websocket)
+            await websocket.close(code=POLICY_VIOLATION, reason=_close_reason(
+                messages.STREAM_PERMISSION_DENIED.format(member=principal.member)))
+            record.status = 101
+            return
+        membership = connected_or_refused(state, target, record)
+        if membership is None:
+            await _fail_after_accept(websocket, record, "agent-stream-failure",
+                                     messages.AGENT_CONNECT_FAILED.format(
+                                         project_number=project, membership=target.membership))
+            return
+        count = state.quota.acquire(project)
+        record.quota = messages.AUDIT_QUOTA.format(
+            active=count if count is not None else state.quota.active(project),
+            limit=state.quota.limit, outcome="taken" if count is not None else "exhausted")
+        if count is None:
+            await _fail_after_accept(websocket, record, "quota", messages.QUOTA_EXHAUSTED.format(
+                limit=state.quota.limit, project=state.scenario.project_id))
+            return
+        slot = True
+        await _open_and_relay(websocket, state, membership, target, principal.email, groups,
+                              record)
+    except UnknownUrl as unknown:
+        record.error_id, record.explanation = "url-not-found", messages.AUDIT_URL_NOT_FOUND
+        record.status = 404
+        await websocket.send_denial_response(render.not_found_page(unknown.path))
+    except GatewayError as error:
+        record.error_id = error.error_id
+        record.explanation = record.explanation or error.message
+        record.status = error.code
+        await websocket.send_denial_response(render.error_response(error))
+    finally:
+        if slot:
+            state.quota.release(project)
+        state.audit.add(record)
+
+
+def connected_or_refused(state: EmulatorState, target: GatewayTarget,
+                         record: AuditRecord) -> Membership | None:
+    """The membership, None when its agent is disconnected (a stream fails after the 101), or
+    the no-active-connection refusal when there is no such membership at all."""
+    membership = state.membership(target.membership)
+    if membership is not None and not membership.connected:
+        if (membership.spec.location, membership.spec.collection) == (target.location,
+                                                                       target.collection):
+            record.explanation = messages.AUDIT_AGENT_DISCONNECTED
+            return None
+    return connected_membership(state, target)
+
+
+async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership: Membership,
+                          target: GatewayTarget, principal: str, groups: list[str],
+                          record: AuditRecord) -> None:
+    offered = list(websocket.scope.get("subprotocols") or [])
+    request = as_agent("GET", target.k8s_path, websocket.url.query, websocket.headers.items(),
+                       b"", principal=principal, groups=groups,
+                       agent_token=membership.transport.token)
+    record.impersonation = messages.AUDIT_IMPERSONATION.format(
+        agent=membership.transport.user.name, principal=principal,
+        groups=", ".join(groups) or messages.RBAC_NO_GROUPS)
+    upstream = await membership.cluster.open_stream(request, offered)
+    audit_id = (next((v for k, v in upstream.headers if k == "audit-id"), "")
+                if isinstance(upstream, ClusterResponse) else getattr(upstream, "audit_id", ""))
+    decision = membership.cluster.decision(audit_id) if audit_id else None
+    if decision is not None:
+        record.rbac_result = "allowed" if decision.allowed else "denied"
+        record.rbac_reason = decision.reason
+    if isinstance(upstream, ClusterResponse):
+        reason = _handshake_failure(upstream)
+        membership.agent_log.error(messages.AGENT_LOG_WEBSOCKET_FAILED.format(reason=reason))
+        error_id = "exec-rbac" if upstream.status == 403 and upstream.body else "cluster-too-old"
+        record.explanation = messages.AUDIT_CLUSTER_ERROR.format(reason=reason)
+        await _fail_after_accept(websocket, record, error_id, messages.CLUSTER_ERROR)
+        return
+    await websocket.accept(subprotocol=upstream.subprotocol or None)
+    record.status = 101
+    stream_id = audit_id or "-"
+    membership.agent_log.info(messages.AGENT_LOG_STREAM_STARTED.format(
+        stream_id=stream_id, principal=principal, method="GET", path=target.k8s_path))
+    code = await _relay(websocket, upstream, state.stream_timeout(), record)
+    membership.agent_log.info(messages.AGENT_LOG_STREAM_ENDED.format(stream_id=stream_id,
+                                                                    code=code))
+
+
+async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
+                 record: AuditRecord) -> int:
+    """Frames both ways, as they are (binary stays binary, empty messages stay), until one side
+    ends or the session limit is reached. Returns the close code the client got."""
+
+    async def from_client() -> None:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("bytes")
+            await session.send(data if data is not None else message.get("text") or "")
+
+    async def from_cluster() -> None:
+        while (message := await session.receive()) is not None:
+            if isinstance(message, bytes):
+                await websocket.send_bytes(message)
+            else:
+                await websocket.send_text(message)
+
+    client = asyncio.create_task(from_client())
+    cluster = asyncio.create_task(from_cluster())
+    try:
+        done, _ = await asyncio.wait({client, cluster}, timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if cluster in done and cluster.exception() is None:
+            code = session.close_code or NORMAL_CLOSURE
+            await _close(websocket, code)
+            return code
+        await session.close()
+        if client in done:
+            record.explanation = messages.AUDIT_CLIENT_LEFT
+            return 1006
+        record.error_id = "agent-stream-failure"
+        record.explanation = messages.AUDIT_STREAM_TIMEOUT.format(seconds=round(timeout, 1))
+        with suppress(WebSocketDisconnect, RuntimeError):
+            await websocket.send_bytes(_status_frame(messages.AGENT_STREAM_INTERRUPTED.format(
+                seconds=round(timeout, 1))))
+        await _close(websocket, NORMAL_CLOSURE)
+        return NORMAL_CLOSURE
+    finally:
+        for task in (client, cluster):
+            task.cancel()
+        await asyncio.gather(client, cluster, return_exceptions=True)
+
+
+async def _accept(websocket: WebSocket) -> None:
+    # kubectl 1.30+ insists that the 101 names a subprotocol it offered.
+    offered = list(websocket.scope.get("subprotocols") or [])
+    await websocket.accept(subprotocol=offered[0] if offered else None)
+
+
+async def _fail_after_accept(websocket: WebSocket, record: AuditRecord, error_id: str,
+                             message: str) -> None:
+    """The stream opens, then carries the failure on the status channel and ends normally:
+    kubectl prints ``error: <message>``."""
+    record.error_id = error_id
+    record.explanation = record.explanation or message
+    await _accept(websocket)
+    record.status = 101
+    with suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.send_bytes(_status_frame(message))
+    await _close(websocket, NORMAL_CLOSURE)
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    with suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.close(code=code)
+
+
+def _status_frame(message: str) -> bytes:
+    status = {"metadata": {}, "status": "Failure", "message": message, "reason": "InternalError",
+              "code": 500}
+    return b"\x03" + json.dumps(status, separators=(",", ":")).encode()
+
+
+def _close_reason(text: str) -> str:
+    return text.encode()[:CLOSE_REASON_LIMIT].decode(errors="ignore")
+
+
+def _handshake_failure(answer: ClusterResponse) -> str:
+    """How the agent's WebSocket client reports a refused upgrade (gorilla's wording)."""
+    status = f"{answer.status} {_REASONS.get(answer.status, '')}".strip()
+    detail = ""
+    if answer.body:
+        try:
+            detail = ": " + str(json.loads(answer.body).get("message", ""))
+        except ValueError:
+            detail = ": " + answer.body.decode(errors="replace")
+    return messages.AGENT_LOG_BAD_HANDSHAKE.format(status=status, detail=detail)
+
+
+_REASONS = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error"}
