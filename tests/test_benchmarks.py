@@ -19,3 +19,13 @@ def test_startup_benchmark_reports_its_ratios() -> None:
                            "in_process_start_s", "bare_in_process_start_s",
                            "serve_ratio_to_bare", "in_process_ratio_to_bare"}
     assert all(value > 0 for value in report.values())
+
+
+def test_stream_benchmark_reports_its_ratios() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "streams.py"), "--mib", "1",
+                             "--runs", "1"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["file_mib"] == 1
+    assert report["throughput_ratio_gateway_to_direct"] > 0
+    assert report["stream_open_ratio_to_plain_request"] > 0

@@ -195,10 +195,11 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
             record.explanation = messages.AUDIT_CLIENT_LEFT
             return 1006
         record.error_id = "agent-stream-failure"
-        record.explanation = messages.AUDIT_STREAM_TIMEOUT.format(seconds=round(timeout, 1))
+        seconds = f"{timeout:.0f}" if timeout >= 10 else f"{timeout:g}"
+        record.explanation = messages.AUDIT_STREAM_TIMEOUT.format(seconds=seconds)
         with suppress(WebSocketDisconnect, RuntimeError):
             await websocket.send_bytes(_status_frame(messages.AGENT_STREAM_INTERRUPTED.format(
-                seconds=round(timeout, 1))))
+                seconds=seconds)))
         await _close(websocket, NORMAL_CLOSURE)
         return NORMAL_CLOSURE
     finally:
