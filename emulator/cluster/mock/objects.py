@@ -9,7 +9,6 @@ namespace delete that takes its contents with it.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import random
 import re
@@ -22,6 +21,7 @@ from emulator import messages
 from emulator.clock import rfc3339
 from emulator.cluster.mock import patch as patches
 from emulator.cluster.mock import selectors
+from emulator.cluster.mock.jsoncopy import clone
 from emulator.cluster.mock.kubelet import default_pod_spec
 from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.resources import Registry, ResourceType
@@ -177,7 +177,7 @@ class Objects:
 
     def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
                       query: Query, subresource: str | None) -> dict[str, Any]:
-        merged = copy.deepcopy(obj)
+        merged = clone(obj)
         _check_shapes(resource, merged)  # a patch can produce what a body may not hold
         meta = merged["metadata"]
         # Fields the server owns survive whatever the client sent.
@@ -212,7 +212,7 @@ class Objects:
         return _with_type(resource, self.store.put(key(resource), merged, event="MODIFIED"))
 
     def _typed_body(self, resource: ResourceType, body: dict[str, Any]) -> dict[str, Any]:
-        obj = copy.deepcopy(body)
+        obj = clone(body)
         api_version = obj.get("apiVersion", resource.api_version)
         kind = obj.get("kind", resource.kind)
         if api_version != resource.api_version:
@@ -236,7 +236,7 @@ class Objects:
             spec, old = obj.setdefault("spec", {}), current.get("spec") or {}
             for field_name in ("clusterIP", "clusterIPs"):
                 if not spec.get(field_name) and old.get(field_name):
-                    spec[field_name] = copy.deepcopy(old[field_name])
+                    spec[field_name] = clone(old[field_name])
         if resource.kind in ("Namespace", "Deployment", "Service", "Secret"):  # not Pod: re-admits
             self._defaults(resource, obj)
 

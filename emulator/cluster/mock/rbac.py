@@ -176,19 +176,34 @@ def _denial(user: UserInfo, attributes: Attributes) -> str:
 
 
 def aggregate(store: ObjectStore, event: WatchEvent) -> None:
-    """Store listener: after any ClusterRole change, refresh every aggregated ClusterRole."""
+    """Store listener: after a ClusterRole change, refresh the aggregated ClusterRoles it feeds."""
     if event.resource != CLUSTER_ROLES:
         return
+    changed = [event.object] + ([event.previous] if event.previous else [])
+    aggregated = [role for role in _aggregating_roles(store)
+                  if role["metadata"]["name"] == event.object["metadata"]["name"]
+                  or any(_selected(role, other) for other in changed)]
+    if not aggregated:
+        return  # the common case (seeding, unrelated roles): no full listing needed
     roles, _ = store.list(CLUSTER_ROLES, None)
-    for role in roles:
-        rule = role.get("aggregationRule")
-        if not rule:
+    for role in aggregated:
+        current = store.get(CLUSTER_ROLES, "", role["metadata"]["name"])
+        if current is None:
             continue
-        wanted = _aggregated_rules(rule, roles, role["metadata"]["name"])
-        if wanted != (role.get("rules") or []):
-            updated = copy.deepcopy(role)
-            updated["rules"] = wanted
-            store.put(CLUSTER_ROLES, updated, event="MODIFIED")
+        wanted = _aggregated_rules(current["aggregationRule"], roles, role["metadata"]["name"])
+        if wanted != (current.get("rules") or []):
+            current["rules"] = wanted
+            store.put(CLUSTER_ROLES, current, event="MODIFIED")
+
+
+def _aggregating_roles(store: ObjectStore) -> list[dict[str, Any]]:
+    return store.select(CLUSTER_ROLES, lambda role: bool(role.get("aggregationRule")))
+
+
+def _selected(aggregating: dict[str, Any], other: dict[str, Any]) -> bool:
+    labels = other.get("metadata", {}).get("labels") or {}
+    return any(selectors.label_selector_from_match(selector).matches(labels)
+               for selector in aggregating["aggregationRule"].get("clusterRoleSelectors") or [])
 
 
 def _aggregated_rules(rule: dict[str, Any], roles: list[dict[str, Any]],

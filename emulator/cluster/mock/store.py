@@ -8,12 +8,13 @@ threads than the server's event loop; watchers are woken on their own loop.
 from __future__ import annotations
 
 import asyncio
-import copy
 import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from emulator.cluster.mock.jsoncopy import clone
 
 # How many past events a watch may resume from; older resourceVersions get 410 Expired.
 HISTORY_LIMIT = 2000
@@ -81,15 +82,21 @@ class ObjectStore:
     def get(self, resource: ResourceKey, namespace: str, name: str) -> dict[str, Any] | None:
         with self._lock:
             obj = self._objects.get(resource, {}).get((namespace, name))
-            return copy.deepcopy(obj) if obj is not None else None
+            return clone(obj) if obj is not None else None
 
     def list(self, resource: ResourceKey, namespace: str | None) -> tuple[list[dict[str, Any]], int]:
         """Objects sorted by (namespace, name), as etcd's key order gives, and the list's RV."""
         with self._lock:
-            items = [copy.deepcopy(o) for (ns, _), o in self._objects.get(resource, {}).items()
+            items = [clone(o) for (ns, _), o in self._objects.get(resource, {}).items()
                      if namespace is None or ns == namespace]
             items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
             return items, self._rv
+
+    def select(self, resource: ResourceKey,
+               wanted: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        """Copies of only the objects ``wanted`` accepts (it sees the stored ones: read only)."""
+        with self._lock:
+            return [clone(o) for o in self._objects.get(resource, {}).values() if wanted(o)]
 
     def namespaces_in_use(self, namespace: str) -> list[tuple[ResourceKey, str]]:
         with self._lock:
@@ -102,16 +109,16 @@ class ObjectStore:
         """Store ``obj`` (already validated) under a new resourceVersion and emit ``event``."""
         with self._lock:
             self._rv += 1
-            stored = copy.deepcopy(obj)
+            stored = clone(obj)
             stored["metadata"]["resourceVersion"] = str(self._rv)
             meta = stored["metadata"]
             objects = self._objects.setdefault(resource, {})
             object_key = (meta.get("namespace", ""), meta["name"])
             previous = objects.get(object_key)
             objects[object_key] = stored
-            self._emit(WatchEvent(event, resource, copy.deepcopy(stored), self._rv,
-                                  copy.deepcopy(previous) if previous is not None else None))
-            return copy.deepcopy(stored)
+            self._emit(WatchEvent(event, resource, clone(stored), self._rv,
+                                  clone(previous) if previous is not None else None))
+            return clone(stored)
 
     def remove(self, resource: ResourceKey, namespace: str, name: str) -> dict[str, Any] | None:
         with self._lock:
@@ -121,8 +128,8 @@ class ObjectStore:
             # A delete is itself a change: the DELETED event carries a new resourceVersion.
             self._rv += 1
             obj["metadata"]["resourceVersion"] = str(self._rv)
-            self._emit(WatchEvent("DELETED", resource, copy.deepcopy(obj), self._rv))
-            return copy.deepcopy(obj)
+            self._emit(WatchEvent("DELETED", resource, clone(obj), self._rv))
+            return clone(obj)
 
     def _emit(self, event: WatchEvent) -> None:
         self._history.append(event)

@@ -7,13 +7,13 @@ with one, it replays what changed after it, or fails with 410 Expired when that 
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock import selectors
+from emulator.cluster.mock.jsoncopy import clone
 from emulator.cluster.mock.status import KubeError
 from emulator.cluster.mock.store import ObjectStore, TooOldResourceVersion, WatchEvent
 
@@ -59,7 +59,7 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
         if now:
             return ("MODIFIED" if before else "ADDED", event.object)
         if before:  # the last state that matched, at the change's resourceVersion
-            gone = copy.deepcopy(event.previous)
+            gone = clone(event.previous)
             gone["metadata"]["resourceVersion"] = str(event.resource_version)
             return ("DELETED", gone)
         return None

@@ -120,3 +120,30 @@ def test_unknown_builtin_name() -> None:
         loader.load("nope")
     assert str(caught.value) == messages.SCENARIO_NOT_FOUND.format(
         name="nope", known=", ".join(loader.builtin_names()))
+
+
+def test_limits_pod_files_and_scripted_answers() -> None:
+    text = VALID.replace("    kubernetes_version: v1.30.1\n", """    kubernetes_version: v1.30.1
+    pod_files:
+      default/web/main:
+        /srv/hello.txt: "hello\\n"
+    scripted:
+      default/web/main:
+        nginx -v: {stderr: "nginx version: nginx/1.27.0\\n", exit_code: 0}
+""") + "limits: {active_streams: 3, stream_timeout_seconds: 1.5}\n"
+    scenario = parse(text)
+    assert (scenario.limits.active_streams, scenario.limits.stream_timeout_seconds) == (3, 1.5)
+    membership = scenario.memberships[0]
+    assert membership.pod_files == (("default/web/main", (("/srv/hello.txt", "hello\n"),)),)
+    (target, ((command, answer),)), = membership.scripted
+    assert (target, command, answer.stderr, answer.exit_code) == (
+        "default/web/main", "nginx -v", "nginx version: nginx/1.27.0\n", 0)
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("limits: {active_streams: -1}\n", "s.yaml:8: 'active_streams' in limits is -1"),
+    ("limits: {stream_timeout_seconds: 0}\n", "s.yaml:8: 'stream_timeout_seconds' in limits is 0"),
+    ("limits: {quota: 1}\n", "s.yaml:8: unknown key 'quota' in limits"),
+])
+def test_bad_limits(extra: str, expected: str) -> None:
+    assert error_of(VALID + extra).startswith(expected)

@@ -324,7 +324,8 @@ def _open_output(fs: FakeFilesystem, path: str, shown: str, *, append: bool) -> 
 async def interactive(state: ShellState, stdio: Stdio) -> int:
     """``sh`` with no script: run stdin line by line until EOF or ``exit``. On a TTY, print the
     prompt and read raw keystrokes (Enter is CR, Ctrl-C drops the line, Ctrl-D on an empty line
-    is EOF, DEL erases); echoing them is the terminal's business."""
+    is EOF, DEL erases). kubectl puts the local terminal in raw mode, so the pod's terminal
+    echoes what is typed: here a whole line at a time, when Enter arrives."""
     pending, prompt = "", True
     while True:
         if state.tty and prompt:
@@ -344,9 +345,14 @@ async def interactive(state: ShellState, stdio: Stdio) -> int:
             continue
         if end == b"\r":
             stdio.stdin.drop(b"\n")  # a CR LF pair is one Enter
+        if state.tty:
+            # (stdout on a TTY already turns \n into \r\n)
+            typed = line.rstrip(b"\r\n\x03")
+            await stdio.stdout.write(typed + (b"^C" if end == b"\x03" else b"") + b"\n")
         if end == b"\x03":
             pending = ""
-            await stdio.stdout.write(b"\n")
+            if not state.tty:
+                await stdio.stdout.write(b"\n")
             continue
         text = pending + line.decode(errors="replace")
         pending = ""

@@ -655,14 +655,16 @@ def test_interactive_syntax_error_does_not_end_the_session(box: Container) -> No
 
 def test_interactive_tty_prompts_and_ends_lines_with_crlf(box: Container) -> None:
     result = run(box, ["sh"], [b"echo hi\r", b"ls /srv/data\r", b"exit 3\r"], tty=True)
-    assert result == Result(3, b"# hi\r\n# a.txt\r\nb.bin\r\n# ", b"")
+    # The pod's terminal echoes each line it reads (kubectl's local terminal is raw).
+    assert result == Result(3, b"# echo hi\r\nhi\r\n# ls /srv/data\r\na.txt\r\nb.bin\r\n"
+                               b"# exit 3\r\n", b"")
 
 
 def test_interactive_tty_keys(box: Container) -> None:
     """Ctrl-C drops the line, DEL erases, Ctrl-D on an empty line ends the shell."""
     keys = b"echo nope\x03echo ab\x7fc\rexit\x7f\x7f\x7f\x7f\x04"
     result = run(box, ["sh"], keys, tty=True)
-    assert result.out == b"# \r\n# ac\r\n# " and result.code == 0
+    assert result.out == b"# echo nope^C\r\n# echo ac\r\nac\r\n# " and result.code == 0
 
 
 def test_tty_exec_output_uses_crlf(box: Container) -> None:
