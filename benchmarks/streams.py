@@ -24,8 +24,7 @@ from collections.abc import Callable
 from websockets.sync.client import connect
 
 from emulator.agent.impersonation import as_agent
-from emulator.app import create_app
-from emulator.runner import ServedApp
+from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
 
@@ -100,7 +99,7 @@ def main() -> None:
     assert membership is not None
     size = args.mib * 1024 * 1024
     membership.cluster.sandbox("default", "web", "main").fs.write("/tmp/big", b"x" * size)
-    server = ServedApp(create_app(state)).start()
+    server = serve_emulator(state)
     context = ssl.create_default_context(cadata=server.ca_pem.decode())
     query = exec_query("cat", "/tmp/big")
     try:

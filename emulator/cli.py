@@ -1,4 +1,4 @@
-"""Front door 1: ``connect-gateway-emulator serve | kubeconfig``. Argument parsing and wiring only.
+"""Front door 1: ``connect-gateway-emulator serve | kubeconfig | env``. Argument parsing and wiring only.
 
 Every failure a user can cause (bad flag, unreadable scenario, port in use, no running emulator)
 is one line on stderr and exit code 2, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import os
 import signal
 import sys
 import threading
@@ -17,11 +18,10 @@ from typing import NoReturn
 
 import yaml
 
-from emulator import messages, statedir
-from emulator.app import create_app
+from emulator import gcloud_env, messages, statedir
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
-from emulator.runner import ServedApp
+from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.scenario.model import TRACKS
 from emulator.state import EmulatorState
@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     kubeconfig.add_argument("--namespace", default=None)
     kubeconfig.add_argument("--state-dir", type=Path, default=None)
     kubeconfig.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    env = commands.add_parser("env", help="print the environment that points gcloud and kubectl "
+                                            "at the running emulator")
+    env.add_argument("--as", dest="principal", default=None, metavar="EMAIL",
+                     help="the principal whose token gcloud uses (default: the first one)")
+    env.add_argument("--impersonate", default=None, metavar="SA",
+                     help="service account gcloud impersonates (auth/impersonate_service_account)")
+    env.add_argument("--format", choices=("shell", "dotenv", "json"), default="shell")
+    env.add_argument("--state-dir", type=Path, default=None)
     return parser
 
 
@@ -76,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "env":
+            return print_env(args)
         return write_kubeconfig(args)
     except _Failure as failure:
         print(failure, file=sys.stderr)
@@ -105,9 +115,8 @@ def serve(args: argparse.Namespace) -> int:
     except loader.ScenarioError as err:
         raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
     directory = args.state_dir or statedir.default_dir()
-    server = ServedApp(create_app(state), args.host, args.port, cert_dir=directory / "tls")
     try:
-        server.start()
+        server = serve_emulator(state, args.host, args.port, cert_dir=directory / "tls")
     except OSError as err:
         raise _Failure(messages.CLI_PORT_IN_USE.format(
             host=args.host, port=args.port, reason=err.strerror or err)) from None
@@ -129,22 +138,47 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_kubeconfig(args: argparse.Namespace) -> int:
+def print_env(args: argparse.Namespace) -> int:
     directory = args.state_dir or statedir.default_dir()
+    running = _running(directory)
+    principals = running.world["principals"]
+    email = args.principal or (principals[0]["email"] if principals else "")
+    principal = _principal(running, email)
+    if args.impersonate:
+        _principal(running, args.impersonate)  # must be a principal of the scenario
+    values = gcloud_env.environment(directory, running, email, principal["token"],
+                                    args.impersonate, dict(os.environ))
+    sys.stdout.write(gcloud_env.render(values, args.format))
+    return 0
+
+
+def _running(directory: Path) -> statedir.RunningEmulator:
     running = statedir.read(directory)
     if running is None:
         raise _Failure(messages.CLI_NOT_RUNNING.format(state_dir=directory))
+    return running
+
+
+def _principal(running: statedir.RunningEmulator, email: str) -> dict[str, str]:
+    principals = running.world["principals"]
+    principal = next((p for p in principals if p["email"] == email), None)
+    if principal is None:
+        raise _Failure(messages.CLI_UNKNOWN_PRINCIPAL.format(
+            email=email, known=", ".join(p["email"] for p in principals)))
+    if not principal["token"]:
+        raise _Failure(messages.CLI_NO_TOKEN.format(email=email))
+    return principal
+
+
+def write_kubeconfig(args: argparse.Namespace) -> int:
+    directory = args.state_dir or statedir.default_dir()
+    running = _running(directory)
     world = running.world
     membership = next((m for m in world["memberships"] if m["name"] == args.membership), None)
     if membership is None:
         raise _Failure(messages.CLI_UNKNOWN_MEMBERSHIP.format(
             name=args.membership, known=", ".join(m["name"] for m in world["memberships"])))
-    principal = next((p for p in world["principals"] if p["email"] == args.principal), None)
-    if principal is None:
-        raise _Failure(messages.CLI_UNKNOWN_PRINCIPAL.format(
-            email=args.principal, known=", ".join(p["email"] for p in world["principals"])))
-    if not principal["token"]:
-        raise _Failure(messages.CLI_NO_TOKEN.format(email=args.principal))
+    principal = _principal(running, args.principal)
     cluster = GatewayCluster(world["project"]["id"], world["project"]["number"],
                              membership["location"], membership["collection"], membership["name"])
     config = gateway_kubeconfig(running.url, running.ca_pem, cluster, args.track,

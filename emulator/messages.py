@@ -624,3 +624,23 @@ SH_TAR_KIND_LINK = "hard link"
 SH_TAR_KIND_DEVICE = "device"
 SH_TAR_KIND_FIFO = "fifo"
 SH_TAR_KIND_OTHER = "special file"
+
+# --- Google control-plane APIs (gcloud) ---------------------------------------------------------------
+
+GOOGLE_UNAUTHENTICATED = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+    "or other valid authentication credential. "
+    "See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+# gcloud prints these after "PERMISSION_DENIED: " / "NOT_FOUND: " (gcloud-wire.md §2-§4).
+GOOGLE_PERMISSION_DENIED = "Permission '{permission}' denied on '{resource}'"
+GOOGLE_RESOURCE_NOT_FOUND = "Resource '{resource}' was not found"
+GOOGLE_MEMBERSHIP_NOT_FOUND = "membership {name} not found"
+GOOGLE_PROJECT_NOT_FOUND = "Project '{project}' not found or permission denied."
+# The server's half of what gcloud prints on a failed impersonation (gcloud-wire.md §5).
+GOOGLE_GET_ACCESS_TOKEN_DENIED = (
+    "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."
+)
+GOOGLE_SA_NOT_FOUND = "Service account {email} not found or it is not a service account of the scenario"
+GOOGLE_BAD_ARGUMENT = "Request contains an invalid argument: {detail}"
+GOOGLE_BAD_LIFETIME = "lifetime must be between 1s and 43200s, got {value!r}"

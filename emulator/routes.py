@@ -9,6 +9,7 @@ from starlette.websockets import WebSocket
 
 from emulator.control import routes as control
 from emulator.gateway import pipeline, streams
+from emulator.google import router as google_router
 from emulator.state import EmulatorState
 
 HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -16,7 +17,9 @@ HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def routes(state: EmulatorState) -> list[Route | WebSocketRoute]:
     async def gateway(request: Request) -> Response:
-        return await pipeline.handle(request, state)
+        # The Google control-plane APIs gcloud calls share the host; the rest is the gateway's.
+        answer = await google_router.dispatch(request, state)
+        return answer if answer is not None else await pipeline.handle(request, state)
 
     async def stream(websocket: WebSocket) -> None:
         await streams.handle_websocket(websocket, state)

@@ -22,6 +22,8 @@ from hypercorn.config import Config
 from starlette.types import ASGIApp
 
 from emulator import tls
+from emulator.app import create_app
+from emulator.state import EmulatorState
 
 READY_TIMEOUT = 15.0
 SHUTDOWN_GRACE = 1.0
@@ -172,3 +174,12 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def serve_emulator(state: EmulatorState, host: str = "127.0.0.1", port: int = 0,
+                   cert_dir: Path | None = None) -> ServedApp:
+    """Serve an emulator state: its app over TLS, with the CA known to the state (the kubeconfigs
+    generateCredentials returns carry it)."""
+    server = ServedApp(create_app(state), host, port, cert_dir)
+    state.ca_pem = server.ca_pem
+    return server.start()

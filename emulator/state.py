@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from emulator import messages
 from emulator.agent.install import CONTAINER as AGENT_CONTAINER
@@ -43,6 +45,7 @@ class World:
     memberships: dict[str, Membership]
     tokens: dict[str, Principal]
     iam: IamPolicy
+    minted: dict[str, Principal] = field(default_factory=dict)
 
 
 class EmulatorState:
@@ -59,6 +62,9 @@ class EmulatorState:
         self._timeout_override = stream_timeout
         # Live streams outlast a reset, so the count lives here, not in the world.
         self.quota = StreamQuota(self._effective_quota(scenario))
+        # The serving certificate's CA, written into the kubeconfigs generateCredentials returns;
+        # set by whoever serves this state (runner.serve_emulator).
+        self.ca_pem = b""
 
     @property
     def world(self) -> World:
@@ -95,7 +101,18 @@ class EmulatorState:
         self.load(self.scenario)
 
     def principal_for_token(self, token: str) -> Principal | None:
-        return self.world.tokens.get(token)
+        world = self.world
+        return world.tokens.get(token) or world.minted.get(token)
+
+    def mint_token(self, principal: Principal, lifetime: timedelta) -> tuple[str, datetime]:
+        """A short-lived token that acts as ``principal`` (IAM Credentials' generateAccessToken).
+        Minted tokens end with the world: a reset forgets them."""
+        expires = self.clock.now() + lifetime
+        token = f"ya29.minted-{secrets.token_urlsafe(24)}"
+        minted = Principal(principal.kind, principal.email, token, expires)
+        with self._lock:
+            self._world.minted[token] = minted
+        return token, expires
 
     def membership(self, name: str) -> Membership | None:
         return self.world.memberships.get(name)

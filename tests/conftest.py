@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.app import create_app
-from emulator.runner import ServedApp
+from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
 from tests.harness import KubectlRunner, Served
@@ -21,7 +20,7 @@ QUICKSTART = loader.load("quickstart")
 @pytest.fixture(scope="session")
 def served_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     state = EmulatorState(QUICKSTART)
-    server = ServedApp(create_app(state)).start()
+    server = serve_emulator(state)
     yield Served(state, server, tmp_path_factory.mktemp("served"))
     server.stop()
 

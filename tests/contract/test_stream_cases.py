@@ -14,8 +14,7 @@ from kubernetes import client, config
 from kubernetes.stream import stream
 
 from emulator import messages
-from emulator.app import create_app
-from emulator.runner import ServedApp
+from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
 from tests import realclients
@@ -128,7 +127,7 @@ def other_project() -> Iterator[Served]:
     text = loader.BUILTIN_DIR.joinpath("quickstart.yaml").read_text().replace(
         '"123456789012"', '"222222222222"')
     state = EmulatorState(loader.parse(text, Path("other-project.yaml")))
-    server = ServedApp(create_app(state)).start()
+    server = serve_emulator(state)
     import tempfile
     yield Served(state, server, Path(tempfile.mkdtemp()))
     server.stop()

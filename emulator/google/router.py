@@ -1,0 +1,46 @@
+"""The Google control-plane URL table (gcloud-wire.md §10). A path that matches none of these is
+left to the gateway, whose router answers Google's HTML 404 for anything it does not know."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.google import credentials, gkehub, projects, serviceusage
+from emulator.google.errors import GoogleApiError
+from emulator.state import EmulatorState
+
+Handler = Callable[..., Awaitable[Response]]
+
+_SEGMENT = r"([^/:]+)"
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
+    ("GET", re.compile(rf"^/(?:v1|v1beta|v1alpha)/projects/{_SEGMENT}/locations/{_SEGMENT}"
+                       r"/memberships$"), gkehub.list_memberships),
+    ("GET", re.compile(rf"^/(?:v1|v1beta|v1alpha)/projects/{_SEGMENT}/locations/{_SEGMENT}"
+                       rf"/memberships/{_SEGMENT}$"), gkehub.get_membership),
+    ("GET", re.compile(rf"^/(v1|v1beta1|v1alpha1)/projects/{_SEGMENT}/locations/{_SEGMENT}"
+                       rf"/memberships/{_SEGMENT}:generateCredentials$"),
+     credentials.generate_credentials),
+    ("GET", re.compile(rf"^/v1/projects/{_SEGMENT}$"), projects.get_project),
+    ("POST", re.compile(rf"^/v1/projects/{_SEGMENT}:testIamPermissions$"),
+     projects.test_iam_permissions),
+    ("POST", re.compile(rf"^/v1/projects/-/serviceAccounts/{_SEGMENT}:generateAccessToken$"),
+     credentials.generate_access_token),
+    ("GET", re.compile(rf"^/v1/projects/{_SEGMENT}/services/{_SEGMENT}$"),
+     serviceusage.get_service),
+]
+
+
+async def dispatch(request: Request, state: EmulatorState) -> Response | None:
+    """The Google API's answer, or None when the path is not a Google API path."""
+    for method, pattern, handler in ROUTES:
+        match = pattern.match(request.url.path)
+        if match and request.method == method:
+            try:
+                return await handler(request, state, *match.groups())
+            except GoogleApiError as error:
+                return error.response()
+    return None
