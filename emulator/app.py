@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
+import logging
 
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from emulator import messages
 from emulator.routes import routes
 from emulator.state import EmulatorState
 
+log = logging.getLogger(__name__)
+
 
 def create_app(state: EmulatorState) -> Starlette:
-    app = Starlette(routes=routes(state))
+    app = Starlette(routes=routes(state),
+                    exception_handlers={Exception: _server_error})  # type: ignore[dict-item]
     app.state.emulator = state
     return app
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    """A bug in the emulator: logged with its traceback (the pytest plugin fails the test that
+    caused it), answered like Google's front end answers its own failures."""
+    log.error(messages.APP_INTERNAL_ERROR.format(method=request.method, path=request.url.path),
+              exc_info=error)
+    return HTMLResponse(messages.GFE_500_PAGE, status_code=500)

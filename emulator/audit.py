@@ -39,6 +39,7 @@ class AuditRecord:
     error_id: str = ""  # the design §4 catalogue id when the request failed at a known case
     explanation: str = ""
     groups: list[str] = field(default_factory=list)
+    fault: str = ""  # the faults injected through the control API that acted on this request
 
     def line(self) -> str:
         """The one line ``serve`` prints per request."""
@@ -48,6 +49,8 @@ class AuditRecord:
         parts = [self.time, who, where, self.method, self.k8s_path or self.path,
                  f"iam={self.iam_permission or '-'}:{self.iam_result}",
                  f"rbac={self.rbac_result}", f"-> {outcome}"]
+        if self.fault:
+            parts.append(f"fault={self.fault}")
         if self.explanation:
             parts.append(f"({self.explanation})")
         return " ".join(parts)

@@ -28,6 +28,14 @@ GFE_400_TEMPLATE = """<!DOCTYPE html>
   <p>Your client has issued a malformed or illegal request.  <ins>That\u2019s all we know.</ins>
 """
 
+GFE_500_PAGE = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <title>Error 500 (Server Error)!!1</title>
+  <p><b>500.</b> <ins>That\u2019s an error.</ins>
+  <p>There was an error. Please try again later.  <ins>That\u2019s all we know.</ins>
+"""
+
 # --- Gateway decisions rendered as Kubernetes Status (design §3.3, §4) ---------------------------
 
 # Google's wording for a missing/invalid OAuth token; kubectl prints it after
@@ -625,6 +633,22 @@ SH_TAR_KIND_DEVICE = "device"
 SH_TAR_KIND_FIFO = "fifo"
 SH_TAR_KIND_OTHER = "special file"
 
+# --- pytest plugin and test handle -----------------------------------------------------------------
+
+PLUGIN_UNKNOWN_MARKER_ARGUMENT = (
+    "@pytest.mark.connect_gateway does not take {names} (it takes scenario, active_streams_quota, "
+    "stream_timeout, iam_mode)"
+)
+PLUGIN_SERVER_ERROR = "the connect-gateway emulator hit an error while serving this test:\n{report}"
+TESTING_NO_TOKEN = "principal {principal!r} has no bearer token in this test's scenario"
+TESTING_NO_MEMBERSHIP = "membership {membership!r} is not in this test's scenario"
+TESTING_NOT_DENIED = (
+    "no request by {principal} was refused for lacking {permission}; its requests:{seen}"
+)
+TESTING_NO_SUCH_REQUEST = "no request matched {wanted}; the closest ones (one field off):{near}"
+TESTING_NONE_CLOSE = " none"
+APP_INTERNAL_ERROR = "connect-gateway-emulator failed on {method} {path}"
+
 # --- Google control-plane APIs (gcloud) ---------------------------------------------------------------
 
 GOOGLE_UNAUTHENTICATED = (
@@ -644,3 +668,78 @@ GOOGLE_GET_ACCESS_TOKEN_DENIED = (
 GOOGLE_SA_NOT_FOUND = "Service account {email} not found or it is not a service account of the scenario"
 GOOGLE_BAD_ARGUMENT = "Request contains an invalid argument: {detail}"
 GOOGLE_BAD_LIFETIME = "lifetime must be between 1s and 43200s, got {value!r}"
+
+# --- Control API (issue #6) ---------------------------------------------------------------------------
+
+CONTROL_UNKNOWN_ENDPOINT = "no control endpoint {method} {path}; the endpoints are: {endpoints}"
+CONTROL_METHOD_NOT_ALLOWED = "{path} takes {allowed}, not {method}"
+CONTROL_BAD_JSON = "the request body is not valid JSON: {reason}"
+CONTROL_NOT_AN_OBJECT = "the request body must be a JSON object, got {value}"
+CONTROL_UNKNOWN_FIELD = "unknown field {field!r} (allowed: {allowed})"
+CONTROL_MISSING_FIELD = "missing field {field!r}"
+CONTROL_BAD_FIELD = "field {field!r} must be {expected}, got {value}"
+CONTROL_EXPECT_STRING = "a string"
+CONTROL_EXPECT_EMAIL = "an email address (NAME@DOMAIN)"
+CONTROL_EXPECT_COUNT = "a whole number, 0 or more"
+CONTROL_EXPECT_POSITIVE = "a whole number, 1 or more"
+CONTROL_EXPECT_SECONDS = "a number of seconds above 0, or null (drawn between 5 and 10 minutes)"
+CONTROL_EXPECT_5XX = "a server error status from 500 to 599, or null"
+CONTROL_EXPECT_LATENCY = "a whole number of milliseconds from 0 to {maximum}"
+CONTROL_EXPECT_TIME = "an RFC 3339 time with its offset, e.g. 2030-01-01T00:00:00Z"
+CONTROL_EXPECT_MEMBERS = "a list of user:EMAIL, serviceAccount:EMAIL or group:EMAIL strings"
+CONTROL_EXPECT_BOOL_QUERY = "true or false"
+CONTROL_BAD_QUERY = "query parameter {name!r} must be {expected}, got {value!r}"
+CONTROL_BAD_MEMBER = "member {member!r} is not user:EMAIL, serviceAccount:EMAIL or group:EMAIL"
+CONTROL_BAD_RESOURCE = (
+    "resource {resource!r} is neither empty (the fleet host project) nor serviceAccount:EMAIL"
+)
+CONTROL_NOT_GRANTED = "{member} holds no {role} binding on {where}"
+CONTROL_WHERE_PROJECT = "the project"
+CONTROL_ONE_KIND = "give exactly one of 'user' or 'serviceAccount' (the principal's email)"
+CONTROL_DUPLICATE_PRINCIPAL = "principal {email} is already in the running world"
+CONTROL_DUPLICATE_TOKEN = "that token already belongs to {email}"
+CONTROL_NO_PRINCIPAL = "principal {email!r} is not in the running world"
+CONTROL_SCENARIO_CONTENT_TYPE = (
+    "send the scenario as YAML with Content-Type application/yaml, text/yaml or text/plain "
+    "(curl -H 'Content-Type: application/yaml' --data-binary @FILE), not {content_type!r}"
+)
+CONTROL_SCENARIO_EMPTY = (
+    "no scenario in the request: send its YAML as the body, or name a built-in one with ?name="
+)
+CONTROL_SCENARIO_BOTH = "send either a YAML body or ?name=, not both"
+# Where a posted scenario's mistakes point: "posted scenario:LINE: reason".
+CONTROL_POSTED_SCENARIO = "posted scenario"
+# The Connect Agent's log when the control API cuts or restores its connection.
+AGENT_LOG_DISCONNECTED = (
+    "disconnected from Connect Gateway: the connection was closed through the emulator's control API"
+)
+AGENT_LOG_RECONNECTED = "reconnected to Connect Gateway for project {project}"
+
+# Faults injected through the control API: what the client sees, and what the audit trail says.
+FAULT_CLUSTER_STATUS = (
+    "the cluster answered {status}: a fault injected through connect-gateway-emulator's control API"
+)
+FAULT_NOTE_LATENCY = "latency {ms} ms"
+FAULT_NOTE_CLUSTER_STATUS = "cluster status {status}"
+FAULT_NOTE_DROP = "stream dropped after {bytes} bytes"
+AUDIT_FAULT_CLUSTER_STATUS = (
+    "an injected fault answered {status} in the cluster's place; the cluster never saw the request"
+)
+AUDIT_STREAM_DROPPED = "an injected fault dropped the stream after {bytes} bytes to the client"
+# agent-stream-failure by injection: the same shape as AGENT_STREAM_INTERRUPTED.
+AGENT_STREAM_DROPPED = (
+    "generic::failed_precondition: the connection to the Connect Agent was interrupted: the "
+    "stream was dropped after {bytes} bytes by an injected fault; re-establish the connection"
+)
+
+# A scenario mapping key written as a list or a mapping ("? [a]"), found while posting scenarios.
+SCENARIO_UNHASHABLE_KEY = "a mapping key must be a plain value, not a list or a mapping"
+
+# ControlClient (emulator.control.client).
+CONTROL_CLIENT_NOT_SERVING = (
+    "no emulator is serving from {directory}: start one with `connect-gateway-emulator serve`"
+)
+CONTROL_CLIENT_UNREACHABLE = "cannot reach the emulator's control API at {url}: {reason}"
+CONTROL_CLIENT_NOT_JSON = (
+    "the emulator answered {status} with a body that is not a control API answer: {body}"
+)

@@ -1,6 +1,96 @@
-"""Front door 2: the pytest plugin, registered through the ``pytest11`` entry point.
+"""Front door 2: the pytest plugin, registered through the ``pytest11`` entry point, so a project
+that installs the package gets it without conftest edits.
 
-It is deliberately empty for now: the fixtures (a session-served emulator, a per-test reset
-``connect_gateway`` handle, markers) are issue #6. Registering the entry point already means a
-project that installs the package gets them without conftest edits once they land.
+- ``connect_gateway_server`` (session): one emulator served over TLS on a free loopback port.
+- ``connect_gateway`` (function): that emulator with a freshly loaded world, as a
+  ``testing.ConnectGateway`` handle. Nothing a test changes reaches the next one.
+- ``@pytest.mark.connect_gateway(scenario=..., active_streams_quota=..., stream_timeout=...,
+  iam_mode=...)`` configures one test; ``--connect-gateway-scenario`` and friends the whole run.
+- Anything the emulator logs as an error while a test runs (a bug inside the server) fails that
+  test, with the server's own traceback.
 """
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator import messages
+from emulator.iam.policy import IamMode
+from emulator.runner import ServedApp, serve_emulator
+from emulator.scenario import loader
+from emulator.state import EmulatorState
+from emulator.testing import ConnectGateway, ServerErrors
+
+MARKER = "connect_gateway"
+_OPTIONS = ("scenario", "active_streams_quota", "stream_timeout", "iam_mode")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("connect-gateway", "connect-gateway-emulator")
+    group.addoption("--connect-gateway-scenario", default="quickstart", metavar="NAME|PATH",
+                    help="scenario for tests without a marker (default: quickstart)")
+    group.addoption("--connect-gateway-active-streams", type=int, default=None, metavar="N",
+                    help="active_streams quota per fleet host project")
+    group.addoption("--connect-gateway-stream-timeout", type=float, default=None,
+                    metavar="SECONDS", help="stream session limit")
+    group.addoption("--connect-gateway-iam-mode", default="enforce",
+                    choices=[m.value for m in IamMode], help="enforce, log-only or off")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(scenario=None, active_streams_quota=None, stream_timeout=None, "
+        "iam_mode=None): configure the connect_gateway emulator for this test")
+
+
+@pytest.fixture(scope="session")
+def connect_gateway_server(pytestconfig: pytest.Config) -> Iterator[tuple[EmulatorState,
+                                                                           ServedApp]]:
+    scenario = _load(pytestconfig.getoption("--connect-gateway-scenario"))
+    state = EmulatorState(scenario)
+    server = serve_emulator(state)
+    yield state, server
+    server.stop()  # re-raises what killed the server thread, if anything did
+
+
+@pytest.fixture
+def connect_gateway(request: pytest.FixtureRequest,
+                    connect_gateway_server: tuple[EmulatorState, ServedApp]
+                    ) -> Iterator[ConnectGateway]:
+    state, server = connect_gateway_server
+    config = request.config
+    marker = request.node.get_closest_marker(MARKER)
+    wanted = dict(marker.kwargs) if marker is not None else {}
+    unknown = sorted(set(wanted) - set(_OPTIONS))
+    if unknown:
+        pytest.fail(messages.PLUGIN_UNKNOWN_MARKER_ARGUMENT.format(names=", ".join(unknown)),
+                    pytrace=False)
+    state.configure(
+        iam_mode=IamMode(wanted.get("iam_mode") or config.getoption("--connect-gateway-iam-mode")),
+        active_streams=wanted.get("active_streams_quota",
+                                  config.getoption("--connect-gateway-active-streams")),
+        stream_timeout=wanted.get("stream_timeout",
+                                  config.getoption("--connect-gateway-stream-timeout")))
+    state.load(_load(wanted.get("scenario") or config.getoption("--connect-gateway-scenario")))
+    errors = ServerErrors()
+    emulator_log = logging.getLogger("emulator")
+    emulator_log.addHandler(errors)
+    with tempfile.TemporaryDirectory(prefix="cgw-test-") as workdir:
+        try:
+            yield ConnectGateway(state, server, Path(workdir))
+        finally:
+            emulator_log.removeHandler(errors)
+    if errors.records:
+        pytest.fail(messages.PLUGIN_SERVER_ERROR.format(report=errors.report()), pytrace=False)
+
+
+def _load(name_or_path: str) -> loader.Scenario:
+    try:
+        return loader.load(name_or_path)
+    except loader.ScenarioError as err:
+        raise pytest.UsageError(str(err)) from None

@@ -7,9 +7,9 @@ lock guards swaps of the world; each mock cluster guards its own store.
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 from collections.abc import Callable
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,10 +23,18 @@ from emulator.clock import Clock, SystemClock
 from emulator.cluster.mock import container
 from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.cluster.mock.status import KubeError
+from emulator.faults import NO_FAULTS, Faults
 from emulator.gateway.quota import StreamQuota
 from emulator.iam.policy import IamMode, IamPolicy, UnknownRole
 from emulator.scenario.loader import ScenarioError
-from emulator.scenario.model import MembershipSpec, Principal, Scenario, SeedObject
+from emulator.scenario.model import (
+    MembershipSpec,
+    Principal,
+    PrincipalKind,
+    Scenario,
+    SeedObject,
+    StreamLimits,
+)
 
 
 @dataclass
@@ -46,6 +54,21 @@ class World:
     tokens: dict[str, Principal]
     iam: IamPolicy
     minted: dict[str, Principal] = field(default_factory=dict)
+    # email -> principal: the scenario's, plus any the control API added to this world.
+    principals: dict[str, Principal] = field(default_factory=dict)
+    # membership name -> the faults injected through the control API (none by default).
+    faults: dict[str, Faults] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TimeoutOverride:
+    """A stream session limit that wins over the scenario's."""
+
+    seconds: float | None  # None: drawn between 5 and 10 minutes for each stream
+
+
+class DuplicatePrincipal(ValueError):
+    """The email or token already belongs to a principal of the world."""
 
 
 class EmulatorState:
@@ -59,7 +82,10 @@ class EmulatorState:
         self._lock = threading.RLock()
         self._world = build_world(scenario, self.clock)
         self._quota_override = active_streams
-        self._timeout_override = stream_timeout
+        self._timeout_override = (TimeoutOverride(stream_timeout) if stream_timeout is not None
+                                  else None)
+        # What the serve flags said, for restore_limits() after the control API changed them.
+        self._flag_overrides = (self._quota_override, self._timeout_override)
         # Live streams outlast a reset, so the count lives here, not in the world.
         self.quota = StreamQuota(self._effective_quota(scenario))
         # The serving certificate's CA, written into the kubeconfigs generateCredentials returns;
@@ -86,16 +112,48 @@ class EmulatorState:
         self.quota.limit = self._effective_quota(scenario)
         self.audit.clear()
 
+    def configure(self, *, iam_mode: IamMode | None = None, active_streams: int | None = None,
+                  stream_timeout: float | None = None) -> None:
+        """What ``serve``'s flags (or a pytest marker) set: they win over the scenario's limits.
+        ``None`` hands a limit back to the scenario."""
+        if iam_mode is not None:
+            self.iam_mode = iam_mode
+        self._quota_override = active_streams
+        self._timeout_override = (TimeoutOverride(stream_timeout) if stream_timeout is not None
+                                  else None)
+        # These are the flags now: restore_limits() (control API) comes back to them.
+        self._flag_overrides = (self._quota_override, self._timeout_override)
+        self.quota.limit = self._effective_quota(self.scenario)
+
     def _effective_quota(self, scenario: Scenario) -> int:
         return (self._quota_override if self._quota_override is not None
                 else scenario.limits.active_streams)
 
     def stream_timeout(self) -> float:
         """This stream's session limit: the override, the scenario's, or 5 to 10 minutes."""
-        if self._timeout_override is not None:
-            return self._timeout_override
-        configured = self.scenario.limits.stream_timeout_seconds
+        configured = self.limits().stream_timeout_seconds
         return configured if configured is not None else random.uniform(300.0, 600.0)
+
+    # -- limits: overrides win over the scenario until restore_limits() or a restart ------------
+
+    def limits(self) -> StreamLimits:
+        """The stream limits in force (a timeout of None: drawn per stream)."""
+        timeout = (self._timeout_override.seconds if self._timeout_override is not None
+                   else self.scenario.limits.stream_timeout_seconds)
+        return StreamLimits(self.quota.limit, timeout)
+
+    def set_active_streams(self, limit: int) -> None:
+        self._quota_override = limit
+        self.quota.limit = limit
+
+    def set_stream_timeout(self, seconds: float | None) -> None:
+        """``None``: each stream's limit is drawn between 5 and 10 minutes, as by default."""
+        self._timeout_override = TimeoutOverride(seconds)
+
+    def restore_limits(self) -> None:
+        """Back to the serve flags, or else the scenario's limits."""
+        self._quota_override, self._timeout_override = self._flag_overrides
+        self.quota.limit = self._effective_quota(self.scenario)
 
     def reset(self) -> None:
         self.load(self.scenario)
@@ -103,6 +161,25 @@ class EmulatorState:
     def principal_for_token(self, token: str) -> Principal | None:
         world = self.world
         return world.tokens.get(token) or world.minted.get(token)
+
+    def principal(self, email: str) -> Principal | None:
+        return self.world.principals.get(email)
+
+    def add_principal(self, kind: PrincipalKind, email: str, token: str | None = None,
+                      expires: datetime | None = None) -> Principal:
+        """A new principal of the live world, with ``token`` or a ``ya29.fake-NAME`` one."""
+        with self._lock:
+            world = self._world
+            if email in world.principals:
+                raise DuplicatePrincipal(messages.CONTROL_DUPLICATE_PRINCIPAL.format(email=email))
+            if token is not None and token in world.tokens:
+                raise DuplicatePrincipal(messages.CONTROL_DUPLICATE_TOKEN.format(
+                    email=world.tokens[token].email))
+            token = token or _free_token(world, email)
+            principal = Principal(kind, email, token, expires)
+            world.principals[email] = principal
+            world.tokens[token] = principal
+        return principal
 
     def mint_token(self, principal: Principal, lifetime: timedelta) -> tuple[str, datetime]:
         """A short-lived token that acts as ``principal`` (IAM Credentials' generateAccessToken).
@@ -117,6 +194,32 @@ class EmulatorState:
     def membership(self, name: str) -> Membership | None:
         return self.world.memberships.get(name)
 
+    # -- faults (control API): part of the world, so reset and load forget them --------------------
+
+    def faults_for(self, membership: str) -> Faults:
+        return self.world.faults.get(membership, NO_FAULTS)
+
+    def set_faults(self, membership: str, faults: Faults) -> None:
+        with self._lock:
+            if faults.active:
+                self._world.faults[membership] = faults
+            else:
+                self._world.faults.pop(membership, None)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._world.faults.clear()
+
+
+def _free_token(world: World, email: str) -> str:
+    """``ya29.fake-LOCALPART``, as the scenarios name tokens, made unique if it is taken."""
+    base = f"ya29.fake-{email.partition('@')[0]}"
+    token, suffix = base, 1
+    while token in world.tokens:
+        suffix += 1
+        token = f"{base}-{suffix}"
+    return token
+
 
 def build_world(scenario: Scenario, clock: Clock) -> World:
     memberships = {spec.name: _build_membership(scenario, spec, clock)
@@ -126,7 +229,8 @@ def build_world(scenario: Scenario, clock: Clock) -> World:
         iam = IamPolicy(scenario)
     except UnknownRole as err:
         raise ScenarioError(f"{scenario.path}: {err}") from None
-    return World(scenario, memberships, tokens, iam)
+    principals = {p.email: p for p in scenario.principals}
+    return World(scenario, memberships, tokens, iam, principals=principals)
 
 
 def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:

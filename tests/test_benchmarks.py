@@ -29,3 +29,11 @@ def test_stream_benchmark_reports_its_ratios() -> None:
     assert report["file_mib"] == 1
     assert report["throughput_ratio_gateway_to_direct"] > 0
     assert report["stream_open_ratio_to_plain_request"] > 0
+
+
+def test_lifecycle_benchmark_reports_its_ratios() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lifecycle.py"), "--runs",
+                             "2"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["session_start_ratio_to_bare"] > 0 and report["reset_ratio_to_one_request"] > 0

@@ -19,5 +19,6 @@ def connected_membership(state: EmulatorState, target: GatewayTarget) -> Members
             or membership.spec.location != target.location
             or membership.spec.collection != target.collection):
         raise GatewayError(400, "BadRequest", messages.NO_ACTIVE_CONNECTION.format(
-            project_number=target.project_number, membership=target.membership))
+            project_number=target.project_number, membership=target.membership),
+            error_id="no-active-connection")
     return membership

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator import messages
+from emulator import faults, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
@@ -66,6 +66,11 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
         request.method, target.k8s_path, request.url.query, request.headers.items(),
         await request.body(), principal=principal.email, groups=groups,
         agent_token=membership.transport.token)
+    # Faults injected through the control API (none unless a test asked): a slow hop, or a
+    # failing cluster whose answer replaces the real one.
+    injected = await faults.before_cluster(state.faults_for(membership.spec.name), record)
+    if injected is not None:
+        return render.cluster_response(injected)
     answer = await membership.cluster.handle(cluster_request)
     _record_cluster_decision(membership, answer, record)
     if record.error_id and answer.status == 403 and _is_root_discovery(request, record):

@@ -22,7 +22,7 @@ from emulator import messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
-from emulator.cluster.backend import ClusterResponse, StreamSession
+from emulator.cluster.backend import ClusterResponse, Message, StreamSession
 from emulator.errors import GatewayError, UnknownUrl
 from emulator.gateway import iam, render
 from emulator.gateway.caller import identify
@@ -35,6 +35,7 @@ STREAM_SUBRESOURCES = ("exec", "attach", "portforward")
 POLICY_VIOLATION = 1008
 NORMAL_CLOSURE = 1000
 CLOSE_REASON_LIMIT = 123  # bytes a WebSocket close reason may hold
+OUTPUT_CHANNELS = (b"\x01", b"\x02")  # stdout and stderr frames of the channel protocols
 
 
 def subresource_of(target: GatewayTarget) -> str:
@@ -156,15 +157,21 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
     stream_id = audit_id or "-"
     membership.agent_log.info(messages.AGENT_LOG_STREAM_STARTED.format(
         stream_id=stream_id, principal=principal, method="GET", path=target.k8s_path))
-    code = await _relay(websocket, upstream, state.stream_timeout(), record)
+    code = await _relay(websocket, upstream, state.stream_timeout(), record,
+                        state.faults_for(membership.spec.name).drop_stream_after_bytes)
     membership.agent_log.info(messages.AGENT_LOG_STREAM_ENDED.format(stream_id=stream_id,
                                                                     code=code))
 
 
+class _Dropped(Exception):
+    """An injected fault (control API ``drop_stream_after_bytes``) cut the stream."""
+
+
 async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
-                 record: AuditRecord) -> int:
+                 record: AuditRecord, drop_after: int | None = None) -> int:
     """Frames both ways, as they are (binary stays binary, empty messages stay), until one side
-    ends or the session limit is reached. Returns the close code the client got."""
+    ends or the session limit is reached. Returns the close code the client got.
+    ``drop_after``: an injected fault ends the stream once that many bytes went to the client."""
 
     async def from_client() -> None:
         while True:
@@ -175,11 +182,16 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
             await session.send(data if data is not None else message.get("text") or "")
 
     async def from_cluster() -> None:
+        sent = 0
         while (message := await session.receive()) is not None:
-            if isinstance(message, bytes):
-                await websocket.send_bytes(message)
-            else:
-                await websocket.send_text(message)
+            if drop_after is not None and sent + _size(message) > drop_after:
+                # Injected fault: forward what fits in the budget, then fail like a lost agent.
+                part = _output_prefix(message, drop_after - sent)
+                if part is not None:
+                    await _send(websocket, part)
+                raise _Dropped
+            sent += _size(message)
+            await _send(websocket, message)
 
     client = asyncio.create_task(from_client())
     cluster = asyncio.create_task(from_cluster())
@@ -191,21 +203,53 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
             await _close(websocket, code)
             return code
         await session.close()
+        if cluster in done and isinstance(cluster.exception(), _Dropped):
+            record.fault = messages.FAULT_NOTE_DROP.format(bytes=drop_after)
+            return await _interrupt(websocket, record,
+                                    messages.AUDIT_STREAM_DROPPED.format(bytes=drop_after),
+                                    messages.AGENT_STREAM_DROPPED.format(bytes=drop_after))
         if client in done:
             record.explanation = messages.AUDIT_CLIENT_LEFT
             return 1006
-        record.error_id = "agent-stream-failure"
         seconds = f"{timeout:.0f}" if timeout >= 10 else f"{timeout:g}"
-        record.explanation = messages.AUDIT_STREAM_TIMEOUT.format(seconds=seconds)
-        with suppress(WebSocketDisconnect, RuntimeError):
-            await websocket.send_bytes(_status_frame(messages.AGENT_STREAM_INTERRUPTED.format(
-                seconds=seconds)))
-        await _close(websocket, NORMAL_CLOSURE)
-        return NORMAL_CLOSURE
+        return await _interrupt(websocket, record,
+                                messages.AUDIT_STREAM_TIMEOUT.format(seconds=seconds),
+                                messages.AGENT_STREAM_INTERRUPTED.format(seconds=seconds))
     finally:
         for task in (client, cluster):
             task.cancel()
         await asyncio.gather(client, cluster, return_exceptions=True)
+
+
+async def _interrupt(websocket: WebSocket, record: AuditRecord, explanation: str,
+                     message: str) -> int:
+    """An accepted stream the agent's side gave up on: the failure on the status channel, then
+    a normal close (agent-stream-failure)."""
+    record.error_id = "agent-stream-failure"
+    record.explanation = explanation
+    with suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.send_bytes(_status_frame(message))
+    await _close(websocket, NORMAL_CLOSURE)
+    return NORMAL_CLOSURE
+
+
+async def _send(websocket: WebSocket, message: Message) -> None:
+    if isinstance(message, bytes):
+        await websocket.send_bytes(message)
+    else:
+        await websocket.send_text(message)
+
+
+def _size(message: Message) -> int:
+    return len(message) if isinstance(message, bytes) else len(message.encode())
+
+
+def _output_prefix(message: Message, limit: int) -> bytes | None:
+    """The first ``limit`` bytes of a stdout/stderr frame, or None when nothing of it can go:
+    a cut status frame would reach the client as broken JSON rather than as the failure."""
+    if not isinstance(message, bytes) or limit < 2 or message[:1] not in OUTPUT_CHANNELS:
+        return None
+    return message[:limit]
 
 
 async def _accept(websocket: WebSocket) -> None:

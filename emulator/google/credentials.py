@@ -71,7 +71,7 @@ async def generate_access_token(request: Request, state: EmulatorState, email: s
             "domain": "iam.googleapis.com",
             "metadata": {"permission": permission,
                          "resource": f"projects/-/serviceAccounts/{email}"}}])
-    target = state.scenario.principal(email)
+    target = state.principal(email)  # the control API may have added it
     if target is None or target.kind != "serviceAccount":
         raise not_found(messages.GOOGLE_SA_NOT_FOUND.format(email=email),
                         f"projects/-/serviceAccounts/{email}")

@@ -84,15 +84,30 @@ class IamPolicy:
             frontier = containing
         return sorted(found)
 
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """Group email -> its direct members."""
+        with self._lock:
+            return dict(self._groups)
+
+    def set_group(self, email: str, members: tuple[str, ...]) -> None:
+        """Add the group, or replace its members (the control API edits groups live)."""
+        with self._lock:
+            # A new dict, never an edit in place: groups_of iterates the old one without the lock.
+            self._groups = {**self._groups, email: members}
+
     def identities(self, principal: Principal) -> list[str]:
         return [principal.member] + [f"group:{g}" for g in self.groups_of(principal)]
 
     # -- bindings --------------------------------------------------------------------------------
 
-    def add_binding(self, binding: IamBinding) -> None:
-        if binding.role not in self.roles:
+    def require_role(self, role: str) -> None:
+        """Raise ``UnknownRole`` unless the role is predefined or one of the scenario's."""
+        if role not in self.roles:
             raise UnknownRole(messages.IAM_UNKNOWN_ROLE.format(
-                role=binding.role, known=", ".join(sorted(self.roles))))
+                role=role, known=", ".join(sorted(self.roles))))
+
+    def add_binding(self, binding: IamBinding) -> None:
+        self.require_role(binding.role)
         with self._lock:
             self._bindings.append(binding)
 

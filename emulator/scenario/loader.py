@@ -40,6 +40,20 @@ class ScenarioError(Exception):
     """A scenario that cannot be used; the message is ``file:line: reason``."""
 
 
+def is_member(text: str) -> bool:
+    """``user:EMAIL``, ``serviceAccount:EMAIL`` or ``group:EMAIL``, as IAM writes members."""
+    return bool(_MEMBER.match(text))
+
+
+def parse_time(raw: str) -> datetime | None:
+    """An RFC 3339 time with its offset (``Z`` included); None for anything else."""
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
@@ -185,11 +199,8 @@ class _Parser:
         expires = None
         if "token_expires" in fields:
             raw = self.text(fields, "token_expires", "a principal")
-            try:
-                expires = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-            except ValueError:
-                expires = None
-            if expires is None or expires.tzinfo is None:
+            expires = parse_time(raw)
+            if expires is None:
                 raise self.fail(yamlfile.line_of(fields, "token_expires"),
                                 messages.SCENARIO_BAD_VALUE.format(
                                     key="token_expires", where="a principal", value=raw,
@@ -221,7 +232,7 @@ class _Parser:
     def members(self, fields: yamlfile.LineDict, where: str) -> tuple[str, ...]:
         members = []
         for member, member_line in self.items(fields, "members", where):
-            if not isinstance(member, str) or not _MEMBER.match(member):
+            if not isinstance(member, str) or not is_member(member):
                 raise self.fail(member_line, messages.SCENARIO_BAD_MEMBER.format(member=member))
             members.append(member)
         return tuple(members)

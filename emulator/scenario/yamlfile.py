@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
+
+from emulator import messages
 
 
 class LineDict(dict[str, Any]):
@@ -28,6 +31,9 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):  # "? [a]": a mistake to report, not a crash
+            raise yaml.constructor.ConstructorError(None, None, messages.SCENARIO_UNHASHABLE_KEY,
+                                                    key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result

@@ -1,0 +1,138 @@
+"""Reading the control API's JSON bodies: every mistake becomes a 400 that names the field.
+
+Unknown fields are refused, as the scenario loader refuses unknown keys: a misspelt field that
+were silently ignored would leave a test running against a different world than it asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from emulator import messages
+from emulator.scenario import loader
+
+_EMAIL = re.compile(r"^[^\s:@]+@[^\s:@]+$")
+_RESOURCE = re.compile(r"^serviceAccount:[^\s:@]+@[^\s:@]+$")
+# A field that was left out, as opposed to one sent as null.
+ABSENT: Any = object()
+
+
+@dataclass
+class ControlApiError(Exception):
+    """An error answer: ``{"error": {"code", "status", "message"}}``."""
+
+    code: int
+    message: str
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    @property
+    def status(self) -> str:
+        return STATUSES.get(self.code, "UNKNOWN")
+
+
+STATUSES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+            405: "METHOD_NOT_ALLOWED", 409: "ALREADY_EXISTS"}
+
+
+def invalid(message: str) -> ControlApiError:
+    return ControlApiError(400, message)
+
+
+class Body:
+    """One JSON object whose fields are all among ``allowed``; each reader checks one field."""
+
+    def __init__(self, raw: bytes, allowed: tuple[str, ...]) -> None:
+        try:
+            data = json.loads(raw or b"{}")
+        except ValueError as err:
+            raise invalid(messages.CONTROL_BAD_JSON.format(reason=err)) from None
+        if not isinstance(data, dict):
+            raise invalid(messages.CONTROL_NOT_AN_OBJECT.format(value=json.dumps(data)[:80]))
+        for key in data:
+            if key not in allowed:
+                raise invalid(messages.CONTROL_UNKNOWN_FIELD.format(field=key,
+                                                                    allowed=", ".join(allowed)))
+        self.data: dict[str, Any] = data
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.data.get(key, ABSENT)
+        if value is ABSENT and default is not None:
+            return default
+        if value is ABSENT:
+            raise invalid(messages.CONTROL_MISSING_FIELD.format(field=key))
+        if not isinstance(value, str):
+            raise _bad(key, messages.CONTROL_EXPECT_STRING, value)
+        return value
+
+    def email(self, key: str) -> str:
+        value = self.text(key)
+        if not _EMAIL.match(value):
+            raise _bad(key, messages.CONTROL_EXPECT_EMAIL, value)
+        return value
+
+    def member(self, key: str) -> str:
+        value = self.text(key)
+        if not loader.is_member(value):
+            raise invalid(messages.CONTROL_BAD_MEMBER.format(member=value))
+        return value
+
+    def members(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, ABSENT)
+        if value is ABSENT:
+            raise invalid(messages.CONTROL_MISSING_FIELD.format(field=key))
+        if not isinstance(value, list):
+            raise _bad(key, messages.CONTROL_EXPECT_MEMBERS, value)
+        for member in value:
+            if not isinstance(member, str) or not loader.is_member(member):
+                raise invalid(messages.CONTROL_BAD_MEMBER.format(member=member))
+        return tuple(value)
+
+    def resource(self, key: str) -> str:
+        """Empty (the fleet host project) or ``serviceAccount:EMAIL``: the resources IAM knows."""
+        value = self.text(key, default="")
+        if value and not _RESOURCE.match(value):
+            raise invalid(messages.CONTROL_BAD_RESOURCE.format(resource=value))
+        return value
+
+    def integer(self, key: str, minimum: int, expected: str, maximum: int | None = None,
+                nullable: bool = False) -> Any:
+        """The whole number at ``key``; ABSENT when left out, None when null and ``nullable``."""
+        value = self.data.get(key, ABSENT)
+        if value is ABSENT or (value is None and nullable):
+            return value
+        if (not isinstance(value, int) or isinstance(value, bool) or value < minimum
+                or (maximum is not None and value > maximum)):
+            raise _bad(key, expected, value)
+        return value
+
+    def seconds(self, key: str) -> Any:
+        """Seconds above 0, None for null (drawn per stream), ABSENT when left out."""
+        value = self.data.get(key, ABSENT)
+        if value is ABSENT or value is None:
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise _bad(key, messages.CONTROL_EXPECT_SECONDS, value)
+        return float(value)
+
+    def time(self, key: str) -> datetime | None:
+        if not self.has(key):
+            return None
+        raw = self.text(key)
+        moment = loader.parse_time(raw)
+        if moment is None:
+            raise _bad(key, messages.CONTROL_EXPECT_TIME, raw)
+        return moment
+
+
+def _bad(key: str, expected: str, value: Any) -> ControlApiError:
+    return invalid(messages.CONTROL_BAD_FIELD.format(field=key, expected=expected,
+                                                     value=json.dumps(value)))
