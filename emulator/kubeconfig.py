@@ -11,6 +11,8 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
+from emulator.scenario.model import MembershipSpec, Scenario
+
 
 @dataclass(frozen=True)
 class GatewayCluster:
@@ -19,6 +21,11 @@ class GatewayCluster:
     location: str
     collection: str  # memberships | gkeMemberships
     membership: str
+
+    @classmethod
+    def of(cls, scenario: Scenario, spec: MembershipSpec) -> GatewayCluster:
+        return cls(scenario.project_id, scenario.project_number, spec.location, spec.collection,
+                   spec.name)
 
 
 def context_name(cluster: GatewayCluster, namespace: str | None = None) -> str:

@@ -43,7 +43,7 @@ class ConnectGateway:
         return ControlClient(self.url, self.ca_pem)
 
     def token(self, principal: str) -> str:
-        found = self.state.scenario.principal(principal)
+        found = self.state.principal(principal)  # control-API additions included
         if found is None or not found.token:
             raise LookupError(messages.TESTING_NO_TOKEN.format(principal=principal))
         return found.token
@@ -55,8 +55,7 @@ class ConnectGateway:
         spec = scenario.membership(membership)
         if spec is None:
             raise LookupError(messages.TESTING_NO_MEMBERSHIP.format(membership=membership))
-        cluster = GatewayCluster(scenario.project_id, scenario.project_number, spec.location,
-                                 spec.collection, spec.name)
+        cluster = GatewayCluster.of(scenario, spec)
         config = gateway_kubeconfig(self.url, self.ca_pem, cluster, track,
                                     {"token": self.token(as_)}, namespace)
         path = self.workdir / f"kubeconfig-{membership}-{as_}-{track}-{namespace or 'all'}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,14 @@ class Served:
     def url(self) -> str:
         return self.server.url
 
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cadata=self.server.ca_pem.decode())
+
     def cluster(self, membership: str) -> GatewayCluster:
         scenario = self.state.scenario
         spec = scenario.membership(membership)
         assert spec is not None, membership
-        return GatewayCluster(scenario.project_id, scenario.project_number, spec.location,
-                              spec.collection, spec.name)
+        return GatewayCluster.of(scenario, spec)
 
     def server_path(self, membership: str, track: str = "v1") -> str:
         return server_url("", self.cluster(membership), track)

@@ -48,8 +48,7 @@ async def generate_credentials(request: Request, state: EmulatorState, track: st
     if (membership is None or project != scenario.project_number
             or membership.spec.location != location):
         raise not_found(messages.GOOGLE_MEMBERSHIP_NOT_FOUND.format(name=resource), resource)
-    cluster = GatewayCluster(scenario.project_id, scenario.project_number, location,
-                             membership.spec.collection, name)
+    cluster = GatewayCluster.of(scenario, membership.spec)
     plugin: dict[str, object] = {
         "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "gke-gcloud-auth-plugin",
         "installHint": PLUGIN_HINT, "provideClusterInfo": True, "interactiveMode": "IfAvailable"}

@@ -9,7 +9,6 @@ are checked, because both are what a user sees.
 from __future__ import annotations
 
 import json
-import ssl
 import urllib.error
 import urllib.request
 
@@ -22,10 +21,6 @@ pytestmark = pytest.mark.contract
 
 NO_CONNECTION = messages.NO_ACTIVE_CONNECTION.format(project_number="123456789012",
                                                      membership="{membership}")
-
-
-def tls_context(gateway: Served) -> ssl.SSLContext:
-    return ssl.create_default_context(cadata=gateway.server.ca_pem.decode())
 
 
 def warm_discovery(gateway: Served, kubectl_run: KubectlRunner) -> None:
@@ -54,7 +49,7 @@ def test_missing_token_is_a_401_status(gateway: Served) -> None:
     # kubectl prompts for a username when its kubeconfig has no credentials, so ask directly.
     request = urllib.request.Request(gateway.url + gateway.server_path("my-cluster") + "/api")
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(request, context=tls_context(gateway))
+        urllib.request.urlopen(request, context=gateway.tls_context())
     assert caught.value.code == 401
     status = json.loads(caught.value.read())
     assert (status["kind"], status["reason"], status["message"]) == (
@@ -85,7 +80,7 @@ def test_not_a_gateway_url_is_googles_404_page(gateway: Served, kubectl_run: Kub
 
 def test_unknown_url_html_page_over_plain_https(gateway: Served) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(f"{gateway.url}/no/such/page", context=tls_context(gateway))
+        urllib.request.urlopen(f"{gateway.url}/no/such/page", context=gateway.tls_context())
     assert caught.value.code == 404
     assert caught.value.headers["content-type"].startswith("text/html")
     page = caught.value.read().decode()

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -112,11 +116,8 @@ def test_exec_without_rbac(world: Callable[[str], Served], newest: KubectlRunner
 
 def test_agent_log_is_also_in_the_control_api(gateway: Served, newest: KubectlRunner) -> None:
     newest.run(beta(gateway, membership="old-cluster"), "exec", "web", "--", "ls")
-    from tests.contract.test_gateway_errors import tls_context
-    import json
-    import urllib.request
     with urllib.request.urlopen(f"{gateway.url}/_emulator/memberships/old-cluster/agent-log",
-                                context=tls_context(gateway)) as answer:
+                                context=gateway.tls_context()) as answer:
         lines = json.load(answer)["lines"]
     assert any("failed to create the websocket connection" in line for line in lines)
 
@@ -128,7 +129,6 @@ def other_project() -> Iterator[Served]:
         '"123456789012"', '"222222222222"')
     state = EmulatorState(loader.parse(text, Path("other-project.yaml")))
     server = serve_emulator(state)
-    import tempfile
     yield Served(state, server, Path(tempfile.mkdtemp()))
     server.stop()
 
@@ -192,7 +192,6 @@ def test_python_client_to_a_disconnected_agent(gateway: Served) -> None:
 
 
 def test_stream_timeout_from_serve(tmp_path: Path, newest: KubectlRunner) -> None:
-    import sys
     state_dir = tmp_path / "state"
     process = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0",
                                 "--state-dir", str(state_dir), "--stream-timeout", "2",

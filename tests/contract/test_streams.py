@@ -8,12 +8,10 @@
 
 from __future__ import annotations
 
-import io
 import os
 import pty
 import select
 import subprocess
-import tarfile
 import time
 from pathlib import Path
 
@@ -174,12 +172,3 @@ def run_in_pty(kubectl_run: KubectlRunner, kubeconfig: Path, args: list[str], ke
         os.close(primary)
     return rc, output.decode(errors="replace")
 
-
-def tar_of(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, content in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(content)
-            archive.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()

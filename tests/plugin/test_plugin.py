@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -127,7 +129,6 @@ def test_bad_marker(connect_gateway):
 
 
 def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
-    from pathlib import Path
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     example = readme.split("<!-- pytest-example -->")[1].split("```python")[1].split("```")[0]
     pytester.makepyfile(test_readme=example)

@@ -10,7 +10,6 @@ controller does, so ``kubectl get clusterrole view -o yaml`` shows them too.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
