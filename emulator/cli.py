@@ -1,4 +1,4 @@
-"""Front door 1: ``connect-gateway-emulator serve | kubeconfig | env``. Argument parsing and wiring only.
+"""Front door 1: ``connect-gateway-emulator serve | kubeconfig | env | scenarios``. Argument parsing and wiring only.
 
 Every failure a user can cause (bad flag, unreadable scenario, port in use, no running emulator)
 is one line on stderr and exit code 2, never a traceback.
@@ -22,6 +22,7 @@ from emulator import gcloud_env, messages, statedir
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.runner import serve_emulator
+from emulator.scenario import check as scenario_check
 from emulator.scenario import loader
 from emulator.scenario.model import TRACKS
 from emulator.state import EmulatorState
@@ -76,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="service account gcloud impersonates (auth/impersonate_service_account)")
     env.add_argument("--format", choices=("shell", "dotenv", "json"), default="shell")
     env.add_argument("--state-dir", type=Path, default=None)
+    scenarios = commands.add_parser("scenarios", help="list, show or check the built-in scenarios")
+    scenario_commands = scenarios.add_subparsers(dest="scenarios_command", required=True,
+                                                 parser_class=_Parser)
+    scenario_commands.add_parser("list", help="name and description of each built-in scenario")
+    show = scenario_commands.add_parser("show", help="print a scenario file")
+    show.add_argument("name")
+    check = scenario_commands.add_parser(
+        "check", help="run scenarios' expectations with the real kubectl against a fresh emulator")
+    check.add_argument("names", nargs="*", help="scenario names or paths (default: all built-in)")
     return parser
 
 
@@ -86,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args)
         if args.command == "env":
             return print_env(args)
+        if args.command == "scenarios":
+            return scenarios(args)
         return write_kubeconfig(args)
     except _Failure as failure:
         print(failure, file=sys.stderr)
@@ -136,6 +148,34 @@ def serve(args: argparse.Namespace) -> int:
         statedir.withdraw(directory)
         server.stop()
     return 0
+
+
+def scenarios(args: argparse.Namespace) -> int:
+    try:
+        if args.scenarios_command == "list":
+            for name in loader.builtin_names():
+                description = loader.load(name).description.split(". ")[0]
+                print(f"{name:24} {description}")
+            return 0
+        if args.scenarios_command == "show":
+            sys.stdout.write(loader.resolve(args.name).read_text(encoding="utf-8"))
+            return 0
+        kubectl = scenario_check.find_kubectl()
+        if kubectl is None:
+            raise _Failure(messages.CHECK_NO_KUBECTL)
+        outcomes = []
+        for name in args.names or loader.builtin_names():
+            scenario = loader.load(name)
+            if not scenario.expectations:
+                print(messages.CHECK_NOTHING.format(scenario=scenario.name))
+            for outcome in scenario_check.check(scenario, kubectl):
+                print(outcome.line(), flush=True)
+                outcomes.append(outcome)
+    except (loader.ScenarioError, OSError) as err:
+        raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
+    failed = sum(not o.passed for o in outcomes)
+    print(messages.CHECK_SUMMARY.format(passed=len(outcomes) - failed, failed=failed))
+    return 1 if failed else 0
 
 
 def print_env(args: argparse.Namespace) -> int:

@@ -359,6 +359,10 @@ SCENARIO_BAD_VALUE = "{key!r} in {where} is {value!r}: {hint}"
 SCENARIO_DUPLICATE = "{what} {name!r} is defined twice"
 SCENARIO_BAD_MEMBER = "IAM member {member!r} must look like user:EMAIL, serviceAccount:EMAIL or group:EMAIL"
 SCENARIO_BAD_LOG_KEY = "pod_logs key {key!r} must be NAMESPACE/POD/CONTAINER with a list of lines"
+SCENARIO_BAD_EXTENDS = "extends {name!r}: not a built-in scenario (built-in: {known})"
+SCENARIO_BAD_COMMAND = "the command cannot be split into words: {detail}"
+SCENARIO_COMMAND_NOT_KUBECTL = "expectations run kubectl commands; {command!r} is not one"
+SCENARIO_HINT_TRACK = "v1, v1beta1 or v1alpha1"
 SCENARIO_BAD_CONTAINER_KEY = "{where} key {key!r} must be NAMESPACE/POD/CONTAINER with a mapping"
 SCENARIO_BAD_FILE = "pod_files path {path!r} must be absolute and its content text"
 SCENARIO_HINT_COUNT = "a whole number, 0 or more"
@@ -743,3 +747,13 @@ CONTROL_CLIENT_UNREACHABLE = "cannot reach the emulator's control API at {url}: 
 CONTROL_CLIENT_NOT_JSON = (
     "the emulator answered {status} with a body that is not a control API answer: {body}"
 )
+
+# --- scenarios list | show | check -------------------------------------------------------------------
+
+CHECK_LINE = "{verdict} {scenario}:{line}: `{command}` as {principal}"
+CHECK_EXIT_CODE = "exit code {got}, expected {want}"
+CHECK_MISSING = "{stream} lacks {text!r}; it was: {got!r}"
+CHECK_ERROR_ID = "the audit trail has no {want!r} for this principal (it has: {got})"
+CHECK_NO_KUBECTL = "error: scenarios check needs kubectl (the Google Cloud SDK's kubectl.1.NN or kubectl on PATH)"
+CHECK_NOTHING = "{scenario}: no expectations"
+CHECK_SUMMARY = "{passed} passed, {failed} failed"

@@ -7,6 +7,7 @@ against a different world than its author wrote.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from emulator import messages
 from emulator.scenario import yamlfile
 from emulator.scenario.model import (
     CustomRole,
+    Expectation,
     GoogleGroup,
     IamBinding,
     MembershipSpec,
@@ -88,7 +90,27 @@ def parse(text: str, path: Path) -> Scenario:
         reason = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(messages.SCENARIO_YAML_ERROR.format(
             path=path, line=line, reason=reason)) from None
+    if isinstance(data, dict) and "extends" in data:
+        data = _extended(data, path)
     return _Parser(path).scenario(data)
+
+
+def _extended(data: yamlfile.LineDict, path: Path) -> yamlfile.LineDict:
+    """``extends: BUILTIN``: the built-in scenario's keys, with this file's keys replacing them
+    (whole keys, not merged), so a case file states only what differs from its base."""
+    base_name = data["extends"]
+    if not isinstance(base_name, str) or not (BUILTIN_DIR / f"{base_name}.yaml").exists():
+        raise ScenarioError(messages.SCENARIO_INVALID.format(
+            path=path, line=yamlfile.line_of(data, "extends"),
+            reason=messages.SCENARIO_BAD_EXTENDS.format(name=base_name,
+                                                       known=", ".join(builtin_names()))))
+    base = yamlfile.load((BUILTIN_DIR / f"{base_name}.yaml").read_text(encoding="utf-8"))
+    merged = yamlfile.LineDict({**base, **{k: v for k, v in data.items() if k != "extends"}})
+    merged.line = data.line
+    merged.key_lines = {**base.key_lines, **data.key_lines}
+    if "expect" not in data:
+        merged.pop("expect", None)  # the base's claims are about the base
+    return merged
 
 
 class _Parser:
@@ -138,7 +160,7 @@ class _Parser:
     def scenario(self, data: Any) -> Scenario:
         top = self.fields(data, "the scenario", ("project", "memberships"),
                           ("description", "principals", "groups", "roles", "iam",
-                           "cluster_objects", "limits"), 1)
+                           "cluster_objects", "limits", "expect"), 1)
         project = self.fields(top["project"], "project", ("id", "number"), (),
                               yamlfile.line_of(top, "project"))
         principals = tuple(self.principal(p, line) for p, line in
@@ -162,7 +184,65 @@ class _Parser:
             memberships=memberships,
             cluster_objects=self.objects(top, "cluster_objects", "the scenario"),
             limits=self.limits(top),
+            expectations=tuple(self.expectation(e, line, memberships)
+                               for e, line in self.items(top, "expect", "the scenario")),
         )
+
+    def expectation(self, data: Any, line: int,
+                    memberships: tuple[MembershipSpec, ...]) -> Expectation:
+        fields = self.fields(data, "an expectation", ("run", "as"), (
+            "membership", "track", "env", "before", "before_as", "exit_code", "stdout_contains",
+            "stderr_contains", "error_id"), line)
+        where = "an expectation"
+        code = fields.get("exit_code", 0)
+        if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
+            raise self.fail(yamlfile.line_of(fields, "exit_code"), messages.SCENARIO_BAD_VALUE.format(
+                key="exit_code", where=where, value=code, hint=messages.SCENARIO_HINT_EXIT_CODE))
+        env = fields.get("env", {})
+        if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+            raise self.fail(yamlfile.line_of(fields, "env"),
+                            messages.SCENARIO_EXPECTED_MAPPING.format(where="env"))
+        default_membership = memberships[0].name if memberships else ""
+        return Expectation(
+            run=self.command(fields, "run"),
+            principal=self.text(fields, "as", where),
+            membership=self.text(fields, "membership", where, default_membership),
+            track=self.text(fields, "track", where, "v1",
+                            re.compile(r"^(v1|v1beta1|v1alpha1)$"), messages.SCENARIO_HINT_TRACK),
+            env=tuple(sorted(env.items())),
+            before=tuple(self.command({"run": c}, "run", line)
+                         for c, _ in self.items(fields, "before", where)),
+            before_as=self.text(fields, "before_as", where),
+            exit_code=code,
+            stdout_contains=self.texts(fields, "stdout_contains", where),
+            stderr_contains=self.texts(fields, "stderr_contains", where),
+            error_id=self.text(fields, "error_id", where),
+            line=line,
+        )
+
+    def command(self, fields: Any, key: str, line: int = 0) -> tuple[str, ...]:
+        raw = fields.get(key)
+        if not isinstance(raw, str) or not raw.strip():
+            raise self.fail(yamlfile.line_of(fields, key) or line,
+                            messages.SCENARIO_EXPECTED_STRING.format(key=key, where="an expectation"))
+        try:
+            argv = tuple(shlex.split(raw))
+        except ValueError as exc:
+            raise self.fail(yamlfile.line_of(fields, key) or line,
+                            messages.SCENARIO_BAD_COMMAND.format(detail=exc)) from None
+        if argv[0] != "kubectl":
+            raise self.fail(yamlfile.line_of(fields, key) or line,
+                            messages.SCENARIO_COMMAND_NOT_KUBECTL.format(command=argv[0]))
+        return argv
+
+    def texts(self, fields: yamlfile.LineDict, key: str, where: str) -> tuple[str, ...]:
+        found = []
+        for item, item_line in self.items(fields, key, where):
+            if not isinstance(item, str):
+                raise self.fail(item_line, messages.SCENARIO_EXPECTED_STRING.format(key=key,
+                                                                                   where=where))
+            found.append(item)
+        return tuple(found)
 
     def limits(self, top: yamlfile.LineDict) -> StreamLimits:
         if "limits" not in top:

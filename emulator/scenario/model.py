@@ -92,6 +92,25 @@ class MembershipSpec:
 
 
 @dataclass(frozen=True)
+class Expectation:
+    """A scenario's own claim about what a real client prints in its world."""
+
+    run: tuple[str, ...]  # the command, e.g. ("kubectl", "get", "ns")
+    principal: str
+    membership: str
+    track: str = "v1"
+    env: tuple[tuple[str, str], ...] = ()
+    # Commands run first with the same HOME (e.g. to fill kubectl's discovery cache), as `as`.
+    before: tuple[tuple[str, ...], ...] = ()
+    before_as: str = ""
+    exit_code: int = 0
+    stdout_contains: tuple[str, ...] = ()
+    stderr_contains: tuple[str, ...] = ()
+    error_id: str = ""  # the audit trail's id for the command's last request through the gateway
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     path: Path | None
@@ -105,6 +124,7 @@ class Scenario:
     groups: tuple[GoogleGroup, ...] = ()
     custom_roles: tuple[CustomRole, ...] = ()
     limits: StreamLimits = StreamLimits()
+    expectations: tuple[Expectation, ...] = ()
 
     def membership(self, name: str) -> MembershipSpec | None:
         return next((m for m in self.memberships if m.name == name), None)

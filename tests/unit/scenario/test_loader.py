@@ -147,3 +147,28 @@ def test_limits_pod_files_and_scripted_answers() -> None:
 ])
 def test_bad_limits(extra: str, expected: str) -> None:
     assert error_of(VALID + extra).startswith(expected)
+
+
+def test_extends_takes_the_base_and_replaces_whole_keys() -> None:
+    scenario = parse("extends: quickstart\nlimits: {active_streams: 2}\n"
+                     "expect:\n  - run: kubectl get ns\n    as: alice@example.com\n")
+    assert scenario.project_number == "123456789012"
+    assert [m.name for m in scenario.memberships] == ["my-cluster", "old-cluster", "gke-cluster"]
+    assert scenario.limits.active_streams == 2
+    (expectation,) = scenario.expectations
+    assert (expectation.run, expectation.membership, expectation.track, expectation.line) == (
+        ("kubectl", "get", "ns"), "my-cluster", "v1", 4)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("extends: nope\n", "s.yaml:1: " + messages.SCENARIO_BAD_EXTENDS.format(
+        name="nope", known=", ".join(loader.builtin_names()))),
+    ("extends: quickstart\nexpect:\n  - run: kubectl get ns\n",
+     "s.yaml:3: " + messages.SCENARIO_MISSING_KEY.format(key="as", where="an expectation")),
+    ("extends: quickstart\nexpect:\n  - {run: kubectl get ns, as: a, track: v2}\n",
+     "s.yaml:3: 'track' in an expectation is 'v2'"),
+    ("extends: quickstart\nexpect:\n  - {run: 'kubectl \"unclosed', as: a}\n",
+     "s.yaml:3: the command cannot be split into words"),
+])
+def test_bad_extends_and_expectations(text: str, expected: str) -> None:
+    assert error_of(text).startswith(expected)

@@ -1,0 +1,77 @@
+"""Every built-in scenario's own expectations hold with the real kubectl, and the `scenarios`
+command reports them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator import messages
+from emulator.scenario import loader
+from emulator.scenario.check import check, find_kubectl
+
+pytestmark = pytest.mark.contract
+
+WITH_EXPECTATIONS = [n for n in loader.builtin_names() if loader.load(n).expectations]
+DESIGN_CASES = {"unauthenticated", "iam-denied", "no-active-connection", "agent-not-authorized",
+                "rbac-denied", "ga-track-stream", "spdy-stream", "port-forward",
+                "stream-permission", "gke-preview", "cluster-too-old", "exec-rbac",
+                "agent-stream-failure", "header-too-large", "impersonation-header"}
+
+
+def kubectl() -> Path:
+    found = find_kubectl()
+    if found is None:
+        pytest.skip("no kubectl on this machine")
+    return found
+
+
+def test_every_design_case_has_a_scenario_with_expectations() -> None:
+    assert DESIGN_CASES <= set(WITH_EXPECTATIONS)
+
+
+@pytest.mark.parametrize("name", WITH_EXPECTATIONS)
+def test_scenario_expectations_hold(name: str) -> None:
+    outcomes = check(loader.load(name), kubectl())
+    assert outcomes, name
+    failed = [o.line() for o in outcomes if not o.passed]
+    assert not failed, "\n".join(failed)
+
+
+def test_a_false_expectation_fails_with_a_reason(tmp_path: Path) -> None:
+    scenario = tmp_path / "wrong.yaml"
+    scenario.write_text("extends: quickstart\nexpect:\n  - run: kubectl get ns\n"
+                        "    as: alice@example.com\n    stdout_contains: [no-such-namespace]\n")
+    result = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "check",
+                             str(scenario)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == messages.CHECK_LINE.format(
+        verdict="FAIL", scenario="wrong", line=3, command="kubectl get ns",
+        principal="alice@example.com")
+    assert "stdout lacks 'no-such-namespace'" in result.stdout
+    assert result.stdout.splitlines()[-1] == messages.CHECK_SUMMARY.format(passed=0, failed=1)
+
+
+def test_list_and_show() -> None:
+    listed = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "list"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == loader.builtin_names()
+    shown = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "show", "iam-denied"],
+                           capture_output=True, text=True, timeout=60)
+    assert shown.stdout == (loader.BUILTIN_DIR / "iam-denied.yaml").read_text()
+
+
+def test_a_broken_scenario_is_file_and_line(tmp_path: Path) -> None:
+    scenario = tmp_path / "broken.yaml"
+    scenario.write_text("extends: quickstart\nexpect:\n  - run: gcloud info\n"
+                        "    as: alice@example.com\n")
+    result = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "check",
+                             str(scenario)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: " + messages.SCENARIO_INVALID.format(
+        path=scenario, line=3, reason=messages.SCENARIO_COMMAND_NOT_KUBECTL.format(
+            command="gcloud"))
