@@ -366,6 +366,7 @@ SCENARIO_HINT_TRACK = "v1, v1beta1 or v1alpha1"
 SCENARIO_BAD_CONTAINER_KEY = "{where} key {key!r} must be NAMESPACE/POD/CONTAINER with a mapping"
 SCENARIO_BAD_FILE = "pod_files path {path!r} must be absolute and its content text"
 SCENARIO_HINT_COUNT = "a whole number, 0 or more"
+SCENARIO_HINT_POSITIVE = "a whole number, 1 or more"
 SCENARIO_HINT_SECONDS = "a number of seconds above 0"
 SCENARIO_HINT_EXIT_CODE = "an exit code from 0 to 255"
 SCENARIO_BAD_PERMISSION = "{permission!r} is not an IAM permission (service.resource.verb)"
@@ -487,6 +488,11 @@ GKE_PREVIEW = (
     "kubectl attach, cp and exec through Connect Gateway are in preview, and the preview does not "
     "support GKE clusters on Google Cloud (membership {membership} is a GKE cluster); use the "
     "cluster's own endpoint for streaming commands"
+)
+# rate-limit: the quotas page's 2,400 requests per minute per fleet (design §4: HTTP 429).
+RATE_LIMITED = (
+    "generic::resource_exhausted: Quota exceeded for connectgateway.googleapis.com requests: "
+    "{limit} requests per minute per fleet host project {project}"
 )
 # quota: the product page's heading (connect-gateway-facts.md §5.2).
 QUOTA_EXHAUSTED = (

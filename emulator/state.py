@@ -24,7 +24,7 @@ from emulator.cluster.mock import container
 from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.cluster.mock.status import KubeError
 from emulator.faults import NO_FAULTS, Faults
-from emulator.gateway.quota import StreamQuota
+from emulator.gateway.quota import RequestRate, StreamQuota
 from emulator.iam.policy import IamMode, IamPolicy, UnknownRole
 from emulator.scenario.loader import ScenarioError
 from emulator.scenario.model import (
@@ -54,6 +54,8 @@ class World:
     tokens: dict[str, Principal]
     iam: IamPolicy
     minted: dict[str, Principal] = field(default_factory=dict)
+    # Requests per minute per fleet host project; a new world starts a new window.
+    rate: RequestRate = field(default_factory=RequestRate)
     # email -> principal: the scenario's, plus any the control API added to this world.
     principals: dict[str, Principal] = field(default_factory=dict)
     # membership name -> the faults injected through the control API (none by default).
@@ -140,7 +142,9 @@ class EmulatorState:
         """The stream limits in force (a timeout of None: drawn per stream)."""
         timeout = (self._timeout_override.seconds if self._timeout_override is not None
                    else self.scenario.limits.stream_timeout_seconds)
-        return StreamLimits(self.quota.limit, timeout)
+        return StreamLimits(active_streams=self.quota.limit,
+                            requests_per_minute=self.scenario.limits.requests_per_minute,
+                            stream_timeout_seconds=timeout)
 
     def set_active_streams(self, limit: int) -> None:
         self._quota_override = limit

@@ -33,4 +33,9 @@ def identify(state: EmulatorState, path: str, headers: Headers,
             raise GatewayError(403, "Forbidden", messages.IMPERSONATION_HEADER_REFUSED.format(
                 header=name.title(), principal=principal.email), error_id="impersonation-header")
     auth.check_header_size(headers.items(), groups)
+    # 5 quota: requests per minute per fleet host project.
+    limit = state.scenario.limits.requests_per_minute
+    if not state.world.rate.admit(target.project_number, state.clock.now(), limit):
+        raise GatewayError(429, "TooManyRequests", messages.RATE_LIMITED.format(
+            limit=limit, project=state.scenario.project_id), error_id="rate-limit")
     return target, principal, groups

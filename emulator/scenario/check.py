@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from emulator import messages
 from emulator.runner import serve_emulator
 from emulator.scenario.model import Expectation, Scenario
@@ -85,6 +87,8 @@ def _check_one(scenario: Scenario, expectation: Expectation, state: EmulatorStat
             _run(kubectl, before, config, env)
         config = handle.kubeconfig(expectation.membership, as_=expectation.principal,
                                    track=expectation.track)
+        if expectation.server_path:
+            _replace_server_path(config, handle.url + expectation.server_path)
         result = _run(kubectl, expectation.run, config, env)
     problems = []
     if result.returncode != expectation.exit_code:
@@ -107,6 +111,12 @@ def _check_one(scenario: Scenario, expectation: Expectation, state: EmulatorStat
                                                            got=", ".join(filter(None, seen))
                                                            or "none"))
     return Outcome(scenario.name, expectation, tuple(problems))
+
+
+def _replace_server_path(kubeconfig: Path, server: str) -> None:
+    config = yaml.safe_load(kubeconfig.read_text())
+    config["clusters"][0]["cluster"]["server"] = server
+    kubeconfig.write_text(yaml.safe_dump(config))
 
 
 def _run(kubectl: Path, argv: tuple[str, ...], kubeconfig: Path,

@@ -192,7 +192,7 @@ class _Parser:
                     memberships: tuple[MembershipSpec, ...]) -> Expectation:
         fields = self.fields(data, "an expectation", ("run", "as"), (
             "membership", "track", "env", "before", "before_as", "exit_code", "stdout_contains",
-            "stderr_contains", "error_id"), line)
+            "stderr_contains", "error_id", "server_path"), line)
         where = "an expectation"
         code = fields.get("exit_code", 0)
         if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
@@ -217,6 +217,7 @@ class _Parser:
             stdout_contains=self.texts(fields, "stdout_contains", where),
             stderr_contains=self.texts(fields, "stderr_contains", where),
             error_id=self.text(fields, "error_id", where),
+            server_path=self.text(fields, "server_path", where),
             line=line,
         )
 
@@ -248,8 +249,14 @@ class _Parser:
         if "limits" not in top:
             return StreamLimits()
         fields = self.fields(top["limits"], "limits", (),
-                             ("active_streams", "stream_timeout_seconds"),
+                             ("active_streams", "stream_timeout_seconds", "requests_per_minute"),
                              yamlfile.line_of(top, "limits"))
+        rate = fields.get("requests_per_minute", StreamLimits.requests_per_minute)
+        if not isinstance(rate, int) or isinstance(rate, bool) or rate < 1:
+            raise self.fail(yamlfile.line_of(fields, "requests_per_minute"),
+                            messages.SCENARIO_BAD_VALUE.format(
+                                key="requests_per_minute", where="limits", value=rate,
+                                hint=messages.SCENARIO_HINT_POSITIVE))
         quota = fields.get("active_streams", StreamLimits.active_streams)
         timeout = fields.get("stream_timeout_seconds")
         if not isinstance(quota, int) or isinstance(quota, bool) or quota < 0:
@@ -263,7 +270,7 @@ class _Parser:
                             messages.SCENARIO_BAD_VALUE.format(
                                 key="stream_timeout_seconds", where="limits", value=timeout,
                                 hint=messages.SCENARIO_HINT_SECONDS))
-        return StreamLimits(quota, float(timeout) if timeout is not None else None)
+        return StreamLimits(quota, rate, float(timeout) if timeout is not None else None)
 
     def unique(self, names: list[str], top: yamlfile.LineDict, key: str, what: str) -> None:
         seen: set[str] = set()

@@ -64,6 +64,7 @@ class ScriptedAnswer:
 @dataclass(frozen=True)
 class StreamLimits:
     active_streams: int = 10  # per fleet host project (the product page)
+    requests_per_minute: int = 2400  # per fleet host project (the quotas page)
     # None: each session's limit is drawn between 5 and 10 minutes, as the page describes.
     stream_timeout_seconds: float | None = None
 
@@ -107,6 +108,8 @@ class Expectation:
     stdout_contains: tuple[str, ...] = ()
     stderr_contains: tuple[str, ...] = ()
     error_id: str = ""  # the audit trail's id for the command's last request through the gateway
+    # Replaces the gateway path in the kubeconfig's server URL (a hand-edited kubeconfig).
+    server_path: str = ""
     line: int = 0
 
 

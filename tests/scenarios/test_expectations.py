@@ -19,7 +19,8 @@ WITH_EXPECTATIONS = [n for n in loader.builtin_names() if loader.load(n).expecta
 DESIGN_CASES = {"unauthenticated", "iam-denied", "no-active-connection", "agent-not-authorized",
                 "rbac-denied", "ga-track-stream", "spdy-stream", "port-forward",
                 "stream-permission", "gke-preview", "cluster-too-old", "exec-rbac",
-                "agent-stream-failure", "header-too-large", "impersonation-header"}
+                "agent-stream-failure", "header-too-large", "impersonation-header", "rate-limit",
+                "url-not-found"}
 
 
 def kubectl() -> Path:

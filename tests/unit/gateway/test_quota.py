@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from emulator.gateway.quota import StreamQuota
+from datetime import timedelta
+
+from emulator.clock import FakeClock
+from emulator.gateway.quota import RequestRate, StreamQuota
 
 
 def test_slots_are_counted_per_project_up_to_the_limit() -> None:
@@ -21,3 +24,13 @@ def test_release_never_goes_below_zero() -> None:
 
 def test_a_zero_limit_refuses_every_stream() -> None:
     assert StreamQuota(limit=0).acquire("p") is None
+
+
+def test_requests_per_minute_slide_with_the_clock() -> None:
+    clock, rate = FakeClock(), RequestRate()
+    assert [rate.admit("p", clock.now(), 2) for _ in range(3)] == [True, True, False]
+    assert rate.admit("other", clock.now(), 2) is True  # per fleet host project
+    clock.advance(59)
+    assert rate.admit("p", clock.now(), 2) is False
+    clock.current += timedelta(seconds=1)  # a minute after the first two
+    assert rate.admit("p", clock.now(), 2) is True
