@@ -19,6 +19,7 @@ from typing import NoReturn
 import yaml
 
 from emulator import gcloud_env, messages, statedir
+from emulator.clients import find_kubectl
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.runner import serve_emulator
@@ -160,7 +161,7 @@ def scenarios(args: argparse.Namespace) -> int:
         if args.scenarios_command == "show":
             sys.stdout.write(loader.resolve(args.name).read_text(encoding="utf-8"))
             return 0
-        kubectl = scenario_check.find_kubectl()
+        kubectl = find_kubectl()
         if kubectl is None:
             raise _Failure(messages.CHECK_NO_KUBECTL)
         outcomes = []

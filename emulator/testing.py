@@ -8,6 +8,8 @@ and assertions that explain themselves when they fail.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 
 from emulator import messages
 from emulator.audit import AuditRecord
+from emulator.clients import find_kubectl
 from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig
 from emulator.runner import ServedApp
 from emulator.state import EmulatorState
@@ -61,6 +64,22 @@ class ConnectGateway:
         path = self.workdir / f"kubeconfig-{membership}-{as_}-{track}-{namespace or 'all'}"
         path.write_text(yaml.safe_dump(config))
         return path
+
+    def kubectl(self, *args: str, as_: str = "alice@example.com", membership: str = "my-cluster",
+                track: str = "v1", env: dict[str, str] | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run the real kubectl (``clients.find_kubectl``) as ``as_`` through the gateway, with
+        this test's own HOME and discovery cache (kept between calls, as on a user's machine)."""
+        kubectl = find_kubectl()
+        if kubectl is None:
+            raise FileNotFoundError(messages.CHECK_NO_KUBECTL)
+        home = self.workdir / "home"
+        home.mkdir(exist_ok=True)
+        run_env = {**os.environ, "HOME": str(home), "KUBECACHEDIR": str(home / "cache"),
+                   "KUBECONFIG": str(self.kubeconfig(membership, as_=as_, track=track)),
+                   **(env or {})}
+        return subprocess.run([str(kubectl), *args], capture_output=True, text=True,
+                              env=run_env, timeout=timeout, stdin=subprocess.DEVNULL)
 
     def audit(self) -> list[AuditRecord]:
         return self.state.audit.records()

@@ -1,15 +1,12 @@
 """``connect-gateway-emulator scenarios check``: run each scenario's expectations with the real
 kubectl against a fresh emulator serving that scenario, and say which hold.
 
-kubectl is the newest ``kubectl.1.NN`` the Google Cloud SDK ships (``CGW_SDK_BIN`` points at
-another ``bin/``), else ``kubectl`` on PATH. Every run has its own HOME and KUBECACHEDIR.
+kubectl is ``clients.find_kubectl()``'s. Every run has its own HOME and KUBECACHEDIR.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -18,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from emulator import messages
+from emulator.clients import find_kubectl
 from emulator.runner import serve_emulator
 from emulator.scenario.model import Expectation, Scenario
 from emulator.state import EmulatorState
@@ -43,22 +41,6 @@ class Outcome:
                                           line=self.expectation.line, command=command,
                                           principal=self.expectation.principal)
         return head + "".join(f"\n    {problem}" for problem in self.problems)
-
-
-def find_kubectl() -> Path | None:
-    sdk_bin = os.environ.get("CGW_SDK_BIN")
-    gcloud = shutil.which("gcloud")
-    directory = Path(sdk_bin) if sdk_bin else (Path(gcloud).resolve().parent if gcloud else None)
-    versions: list[tuple[int, Path]] = []
-    if directory is not None and directory.is_dir():
-        for path in directory.glob("kubectl.1.*"):
-            match = re.fullmatch(r"kubectl\.1\.(\d+)", path.name)
-            if match and os.access(path, os.X_OK):
-                versions.append((int(match.group(1)), path))
-    if versions:
-        return max(versions)[1]
-    found = shutil.which("kubectl")
-    return Path(found) if found else None
 
 
 def check(scenario: Scenario, kubectl: Path) -> list[Outcome]:

@@ -11,7 +11,8 @@ import pytest
 
 from emulator import messages
 from emulator.scenario import loader
-from emulator.scenario.check import check, find_kubectl
+from emulator.clients import find_kubectl
+from emulator.scenario.check import check
 
 pytestmark = pytest.mark.contract
 
