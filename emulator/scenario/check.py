@@ -15,7 +15,6 @@ from pathlib import Path
 import yaml
 
 from emulator import messages
-from emulator.clients import find_kubectl
 from emulator.runner import serve_emulator
 from emulator.scenario.model import Expectation, Scenario
 from emulator.state import EmulatorState
