@@ -21,7 +21,7 @@ DESIGN_CASES = {"unauthenticated", "iam-denied", "no-active-connection", "agent-
                 "rbac-denied", "ga-track-stream", "spdy-stream", "port-forward",
                 "stream-permission", "gke-preview", "cluster-too-old", "exec-rbac",
                 "agent-stream-failure", "header-too-large", "impersonation-header", "rate-limit",
-                "url-not-found"}
+                "url-not-found", "quota", "discovery-denied"}
 
 
 def kubectl() -> Path:
