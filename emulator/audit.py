@@ -40,6 +40,8 @@ class AuditRecord:
     explanation: str = ""
     groups: list[str] = field(default_factory=list)
     fault: str = ""  # the faults injected through the control API that acted on this request
+    # The apiserver's Audit-Id for the request the agent sent: finds it in the cluster's audit log.
+    cluster_audit_id: str = ""
 
     def line(self) -> str:
         """The one line ``serve`` prints per request."""

@@ -1,4 +1,5 @@
-"""Front door 1: ``connect-gateway-emulator serve | kubeconfig | env | scenarios``. Argument parsing and wiring only.
+"""Front door 1: ``connect-gateway-emulator serve | kubeconfig | env | scenarios | apiserver |
+agent-rbac``. Argument parsing and wiring only.
 
 Every failure a user can cause (bad flag, unreadable scenario, port in use, no running emulator)
 is one line on stderr and exit code 2, never a traceback.
@@ -19,14 +20,18 @@ from typing import NoReturn
 import yaml
 
 from emulator import gcloud_env, messages, statedir
+from emulator.agent import gateway_rbac
+from emulator.cluster.remote.backend import RemoteCluster
 from emulator.clients import find_kubectl
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.runner import serve_emulator
 from emulator.scenario import check as scenario_check
 from emulator.scenario import loader
-from emulator.scenario.model import TRACKS
-from emulator.state import EmulatorState
+from emulator.scenario.model import TRACKS, RemoteSpec
+from emulator.standalone import server as standalone
+from emulator.standalone.server import StandaloneApiserver
+from emulator.state import EmulatorState, skipped_seeds
 
 USAGE_ERROR = 2
 
@@ -62,6 +67,37 @@ def build_parser() -> argparse.ArgumentParser:
                             "a limit drawn between 5 and 10 minutes per session)")
     serve.add_argument("--quiet", action="store_true",
                        help="do not print the one-line audit record of each request")
+    serve.add_argument("--cluster", action="append", default=[], metavar="MEMBERSHIP=KUBECONFIG[:CONTEXT]",
+                       help="put a real apiserver (kind, k3d, GKE, `apiserver`) behind MEMBERSHIP "
+                            "instead of the embedded mock; repeatable")
+    serve.add_argument("--agent-credentials", choices=("kubeconfig", "service-account"),
+                       default="kubeconfig",
+                       help="how the agent authenticates to --cluster apiservers: the "
+                            "kubeconfig's own credentials (default), or a TokenRequest token for "
+                            "gke-connect/connect-agent-sa (apply `agent-rbac` first)")
+
+    apiserver = commands.add_parser(
+        "apiserver", help="serve one membership's mock cluster on its own, like a real apiserver")
+    apiserver.add_argument("--scenario", default="quickstart")
+    apiserver.add_argument("--membership", default=None,
+                           help="whose cluster to serve (default: the scenario's first)")
+    apiserver.add_argument("--host", default="127.0.0.1")
+    apiserver.add_argument("--port", type=int, default=6443, help="port (default: 6443; 0 picks one)")
+    apiserver.add_argument("--state-dir", type=Path, default=None,
+                           help="where to write kubeconfig, audit.log and tls/ (default: "
+                                f"{statedir.default_dir() / 'apiserver'})")
+    apiserver.add_argument("--allow-remote", action="store_true")
+    apiserver.add_argument("--quiet", action="store_true",
+                           help="do not print an audit line per request")
+
+    rbac = commands.add_parser(
+        "agent-rbac", help="print the RBAC YAML a real cluster needs for the emulator's agent")
+    rbac.add_argument("--users", default="", help="comma-separated Google users to impersonate")
+    rbac.add_argument("--groups", default="", help="comma-separated Google groups to impersonate")
+    rbac.add_argument("--role", default=None, metavar="clusterrole/NAME|role/NAMESPACE/NAME",
+                      help="what the users and groups may do (default: grant nothing more)")
+    rbac.add_argument("--project", default="my-project", help="fleet host project ID (names only)")
+    rbac.add_argument("--membership", default="my-cluster", help="membership name (names only)")
 
     kubeconfig = commands.add_parser("kubeconfig", help="write a gateway kubeconfig for a principal")
     kubeconfig.add_argument("membership")
@@ -99,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             return print_env(args)
         if args.command == "scenarios":
             return scenarios(args)
+        if args.command == "apiserver":
+            return serve_apiserver(args)
+        if args.command == "agent-rbac":
+            return print_agent_rbac(args)
         return write_kubeconfig(args)
     except _Failure as failure:
         print(failure, file=sys.stderr)
@@ -120,11 +160,13 @@ def serve(args: argparse.Namespace) -> int:
     if args.stream_timeout is not None and args.stream_timeout <= 0:
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--stream-timeout",
                                                       value=args.stream_timeout))
+    clusters = {name: RemoteSpec(path, context, args.agent_credentials)
+                for name, path, context in map(_cluster_flag, args.cluster)}
     try:
         scenario = loader.load(args.scenario)
         state = EmulatorState(scenario, iam_mode=IamMode(args.iam_mode),
                               active_streams=args.active_streams_quota,
-                              stream_timeout=args.stream_timeout)
+                              stream_timeout=args.stream_timeout, clusters=clusters)
     except loader.ScenarioError as err:
         raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
     directory = args.state_dir or statedir.default_dir()
@@ -140,6 +182,7 @@ def serve(args: argparse.Namespace) -> int:
     print(messages.CLI_SERVING.format(url=server.url, scenario=scenario.name, state_dir=directory),
           flush=True)
     print(messages.CLI_IAM_MODE.format(mode=state.iam_mode.value), flush=True)
+    _print_remote_clusters(state)
     if not args.quiet:
         _print_audit_lines()
     print(messages.CLI_NEXT_HINT.format(state_dir=directory), flush=True)
@@ -148,6 +191,84 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         statedir.withdraw(directory)
         server.stop()
+    return 0
+
+
+def _cluster_flag(text: str) -> tuple[str, Path, str | None]:
+    """``MEMBERSHIP=KUBECONFIG[:CONTEXT]``; a colon belongs to the path when the path exists."""
+    name, equals, rest = text.partition("=")
+    if not equals or not name or not rest:
+        raise _Failure(messages.CLI_BAD_CLUSTER_FLAG.format(value=text))
+    path, colon, context = rest.rpartition(":")
+    if not colon or Path(rest).expanduser().is_file():
+        return name, Path(rest).expanduser(), None
+    return name, Path(path).expanduser(), context or None
+
+
+def _print_remote_clusters(state: EmulatorState) -> None:
+    for membership in state.world.memberships.values():
+        remote = membership.cluster
+        if not isinstance(remote, RemoteCluster):
+            continue
+        print(messages.CLI_REMOTE_CLUSTER.format(
+            membership=membership.spec.name, server=remote.upstream.server,
+            context=remote.upstream.context or "-", identity=remote.identity()), flush=True)
+        if skipped_seeds(state.scenario, membership.spec):
+            print(messages.CLI_REMOTE_SEEDS_SKIPPED.format(membership=membership.spec.name),
+                  flush=True)
+
+
+def serve_apiserver(args: argparse.Namespace) -> int:
+    if not _is_loopback(args.host) and not args.allow_remote:
+        raise _Failure(messages.CLI_NON_LOOPBACK.format(host=args.host))
+    if not 0 <= args.port <= 65535:
+        raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
+    directory = args.state_dir or statedir.default_dir() / "apiserver"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        apiserver = StandaloneApiserver(loader.load(args.scenario), args.membership,
+                                        audit_path=directory / standalone.AUDIT_FILE)
+    except loader.ScenarioError as err:
+        raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
+    except OSError as err:
+        raise _Failure(messages.CLI_CANNOT_WRITE.format(path=directory, reason=err.strerror)) from None
+    try:
+        server = standalone.serve_apiserver(apiserver, args.host, args.port, directory / "tls")
+    except OSError as err:
+        raise _Failure(messages.CLI_PORT_IN_USE.format(
+            host=args.host, port=args.port, reason=err.strerror or err)) from None
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    kubeconfig = directory / standalone.KUBECONFIG_FILE
+    kubeconfig.touch(mode=0o600)
+    kubeconfig.write_text(yaml.safe_dump(apiserver.kubeconfig(server.url, server.ca_pem),
+                                         sort_keys=False))
+    print(messages.CLI_APISERVER_SERVING.format(
+        url=server.url, membership=apiserver.spec.name, scenario=apiserver.scenario.name,
+        version=apiserver.spec.kubernetes_version), flush=True)
+    print(messages.CLI_APISERVER_FILES.format(kubeconfig=kubeconfig,
+                                             audit=directory / standalone.AUDIT_FILE), flush=True)
+    if not args.quiet:
+        _print_log_lines("emulator.standalone.audit")
+    try:
+        stopping.wait()
+    finally:
+        server.stop()
+    return 0
+
+
+def print_agent_rbac(args: argparse.Namespace) -> int:
+    def listed(text: str) -> tuple[str, ...]:
+        return tuple(item.strip() for item in text.split(",") if item.strip())
+
+    try:
+        role = gateway_rbac.parse_role(args.role) if args.role else None
+        text = gateway_rbac.render(gateway_rbac.RbacRequest(
+            args.project, args.membership, listed(args.users), listed(args.groups), role))
+    except gateway_rbac.InvalidRbacRequest as err:
+        raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
+    sys.stdout.write(text)
     return 0
 
 
@@ -240,9 +361,13 @@ def write_kubeconfig(args: argparse.Namespace) -> int:
 
 
 def _print_audit_lines() -> None:
+    _print_log_lines("emulator.audit")
+
+
+def _print_log_lines(logger: str) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    audit_log = logging.getLogger("emulator.audit")
+    audit_log = logging.getLogger(logger)
     audit_log.addHandler(handler)
     audit_log.setLevel(logging.INFO)
     audit_log.propagate = False

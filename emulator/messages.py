@@ -129,6 +129,60 @@ K8S_WATCH_NOT_ALLOWED = "watch is not supported on {resource}"
 # Version and identity.
 MOCK_CLUSTER_PLATFORM = "linux/amd64"
 
+# --- Remote clusters (a real apiserver behind the agent, issue #7) ---------------------------------
+REMOTE_NO_KUBECONFIG = "kubeconfig {path} does not exist"
+REMOTE_BAD_KUBECONFIG = "kubeconfig {path} cannot be used: {reason}"
+REMOTE_NO_SERVER = "its cluster has no https:// server"
+REMOTE_CREDENTIALS_TOKEN = "the kubeconfig's bearer token"
+REMOTE_CREDENTIALS_BASIC = "the kubeconfig's username and password"
+REMOTE_CREDENTIALS_CERTIFICATE = "the kubeconfig's client certificate"
+REMOTE_CREDENTIALS_NONE = "no credentials (the kubeconfig has none)"
+# Causes of a failed hop to the apiserver, in Go's wording (the real agent is a Go program).
+REMOTE_CAUSE_REFUSED = "dial tcp {address}: connect: connection refused"
+REMOTE_CAUSE_DIAL = "dial tcp {address}: connect: {detail}"
+REMOTE_CAUSE_DIAL_TIMEOUT = "dial tcp {address}: i/o timeout"
+REMOTE_CAUSE_TIMEOUT = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+REMOTE_CAUSE_RESET = "read tcp {address}: read: connection reset by peer"
+REMOTE_CAUSE_EOF = "unexpected EOF"
+REMOTE_CAUSE_TLS_VERIFY = "tls: failed to verify certificate: x509: {detail}"
+REMOTE_CAUSE_TLS = "remote error: tls: {detail}"
+REMOTE_CAUSE_OTHER = "{detail}"
+REMOTE_CAUSE_STATUS = "the apiserver answered {status}: {detail}"
+REMOTE_CAUSE_TOKEN = (
+    "cannot get a token for service account {namespace}/{name} (TokenRequest answered "
+    "{status}: {detail}); apply the output of `connect-gateway-emulator agent-rbac` first"
+)
+REMOTE_CAUSE_LOST = "the connection to the apiserver was lost: {detail}"
+REMOTE_IDENTITY_SERVICE_ACCOUNT = "{user} (a TokenRequest token)"
+REMOTE_IDENTITY_KUBECONFIG = "{credentials}"
+REMOTE_DECISION_ALLOWED = "the remote apiserver accepted the request"
+
+# --- agent-rbac (the RBAC a real cluster needs for the Connect Agent) ------------------------------
+RBAC_ERR_NO_IDENTITIES = "Specify at least one user or group to generate gateway RBAC for."
+RBAC_ERR_ROLE_FORMAT = (
+    'Role "{role}" is not in a supported form: use clusterrole/NAME or role/NAMESPACE/NAME.'
+)
+RBAC_ERR_NO_PROJECT = "A project ID is required: it is part of every generated RBAC object name."
+RBAC_ERR_NO_MEMBERSHIP = (
+    "A membership name is required: it is part of every generated RBAC object name."
+)
+RBAC_ERR_USER_FORMAT = (
+    'User "{identity}" is not in a supported form: use an email such as foo@example.com or '
+    "principal://iam.googleapis.com/locations/global/workforcePools/POOL/subject/SUBJECT."
+)
+RBAC_ERR_GROUP_FORMAT = (
+    'Group "{identity}" is not in a supported form: use an email such as group@example.com or '
+    "principalSet://iam.googleapis.com/locations/global/workforcePools/POOL/group/GROUP."
+)
+RBAC_ERR_NAME_CLASH = (
+    '{first} and {second} would both get RBAC objects named like "{name}"; grant only one of them.'
+)
+
+# --- Standalone mock apiserver (connect-gateway-emulator apiserver) ---------------------------------
+APISERVER_NO_MEMBERSHIPS = "{path}: the scenario has no memberships, so no cluster to serve"
+APISERVER_AUDIT_LINE = "{code} {verb} {uri} by {who}"
+APISERVER_UNKNOWN_MEMBERSHIP = "{path}: no membership {name} (memberships: {known})"
+
 # --- CLI ---------------------------------------------------------------------------------------
 
 CLI_SERVING = "connect-gateway-emulator serving {url} (scenario {scenario}; state in {state_dir})"
@@ -137,6 +191,20 @@ CLI_NEXT_HINT = (
     "next: connect-gateway-emulator kubeconfig my-cluster --as alice@example.com --output "
     "{state_dir}/kubeconfig && KUBECONFIG={state_dir}/kubeconfig kubectl get ns"
 )
+CLI_BAD_CLUSTER_FLAG = "error: --cluster {value}: expected MEMBERSHIP=KUBECONFIG[:CONTEXT]"
+CLI_REMOTE_CLUSTER = (
+    "membership {membership}: remote apiserver {server} (context {context}); the agent "
+    "authenticates as {identity}"
+)
+CLI_REMOTE_SEEDS_SKIPPED = (
+    "membership {membership}: the scenario's objects and pod logs are not applied to a remote "
+    "cluster (`connect-gateway-emulator agent-rbac` prints the RBAC the agent needs)"
+)
+CLI_APISERVER_SERVING = (
+    "mock apiserver serving {url}: cluster of membership {membership} (scenario {scenario}, "
+    "Kubernetes {version})"
+)
+CLI_APISERVER_FILES = "admin kubeconfig: {kubeconfig}; audit log: {audit}"
 CLI_PORT_IN_USE = "error: cannot listen on {host}:{port}: {reason}"
 CLI_SCENARIO_ERROR = "error: {detail}"
 CLI_NOT_RUNNING = (
@@ -330,6 +398,16 @@ K8S_SUBRESOURCE_UNSUPPORTED = (
     "connect-gateway-emulator's mock apiserver does not serve {resource}/{subresource} yet"
 )
 
+# TokenRequest validation (k8s.io/kubernetes pkg/apis/authentication/validation).
+K8S_TOKEN_TOO_SHORT = (
+    'TokenRequest.authentication.k8s.io "{name}" is invalid: spec.expirationSeconds: Invalid '
+    "value: {seconds}: may not specify a duration less than 10 minutes"
+)
+K8S_TOKEN_TOO_LONG = (
+    'TokenRequest.authentication.k8s.io "{name}" is invalid: spec.expirationSeconds: Invalid '
+    "value: {seconds}: may not specify a duration larger than 2^32 seconds"
+)
+
 # --- Authorization (mock apiserver) ---------------------------------------------------------------
 
 # kube-apiserver's RBAC Forbidden (the `rbac-denied` case, design §4).
@@ -373,6 +451,19 @@ SCENARIO_BAD_PERMISSION = "{permission!r} is not an IAM permission (service.reso
 SCENARIO_HINT_TIME = "an RFC 3339 time with a zone, e.g. 2026-01-01T00:00:00Z"
 SCENARIO_HINT_CUSTOM_ROLE = "a custom role is named projects/PROJECT/roles/ID"
 SCENARIO_HINT_PROJECT_NUMBER = "a project number is 6 to 19 digits, e.g. \"123456789012\""
+SCENARIO_HINT_AGENT_CREDENTIALS = (
+    "use kubeconfig (the kubeconfig's own credentials) or service-account (TokenRequest for "
+    "gke-connect/connect-agent-sa)"
+)
+SCENARIO_REMOTE_SEEDS = (
+    "membership {name} is a remote cluster (kubeconfig:): objects, pod_logs, pod_files and "
+    "scripted cannot be seeded into it; apply them with kubectl instead"
+)
+SCENARIO_REMOTE_UNUSABLE = "{path}: membership {membership}: {reason}"
+SCENARIO_UNKNOWN_CLUSTER_MEMBERSHIP = (
+    "{path}: --cluster names {names}, which the scenario does not have (memberships: {known})"
+)
+SCENARIO_REMOTE_ONLY = "{key} is only meaningful with kubeconfig: (a remote cluster)"
 SCENARIO_HINT_TYPE = "use attached (Connect Agent, memberships/) or gke (gkeMemberships/)"
 SCENARIO_HINT_MEMBERSHIP = "lower-case letters, digits and '-', starting with a letter, at most 63"
 SCENARIO_HINT_VERSION = "a Kubernetes version such as v1.30.5"
@@ -517,6 +608,14 @@ STREAM_PERMISSION_DENIED = "generic::permission_denied: gkehub.gateway.stream de
 # The Connect Agent's own log lines (kubectl logs -n gke-connect -l app=gke-connect-agent).
 AGENT_LOG_WEBSOCKET_FAILED = "failed to create the websocket connection: {reason}"
 AGENT_LOG_BAD_HANDSHAKE = "websocket: bad handshake ({status}){detail}"
+AGENT_LOG_UPSTREAM_FAILED = "failed to forward the request to the Kubernetes API server: {cause}"
+AGENT_UPSTREAM_STREAM_LOST = "the stream's WebSocket to the apiserver closed without a close frame"
+AGENT_UPSTREAM_INTERRUPTED = (
+    "generic::failed_precondition: error encountered within the cluster: the Connect Agent lost "
+    "its connection to the Kubernetes API server"
+)
+AUDIT_CLUSTER_UNREACHABLE = "the Connect Agent could not reach the apiserver: {cause}"
+AUDIT_UPSTREAM_STREAM_LOST = "the apiserver's side of the stream vanished mid-session"
 AGENT_LOG_STREAM_STARTED = "stream {stream_id} opened for {principal}: {method} {path}"
 AGENT_LOG_STREAM_ENDED = "stream {stream_id} closed with code {code}"
 AGENT_LOG_STARTED = "gke-connect-agent started; connected to Connect Gateway for project {project}"

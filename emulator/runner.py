@@ -35,12 +35,12 @@ class ServerThreadError(RuntimeError):
 
 class ServedApp:
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0,
-                 cert_dir: Path | None = None) -> None:
+                 cert_dir: Path | None = None, material: tls.TlsMaterial | None = None) -> None:
         self.app = app
         self.host = host
         self.requested_port = port
         self.cert_dir = cert_dir or Path(tempfile.mkdtemp(prefix="cgw-tls-"))
-        self.material = tls.generate(tuple(dict.fromkeys((host, "127.0.0.1", "localhost", "::1"))))
+        self.material = material or tls.generate(serving_hosts(host))
         self.port = 0
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -138,6 +138,11 @@ class ServedApp:
             self._thread.join(timeout=10)
         if self._error is not None:
             raise ServerThreadError("the server thread failed") from self._error
+
+
+def serving_hosts(host: str) -> tuple[str, ...]:
+    """The names the server certificate covers: the bound address and loopback."""
+    return tuple(dict.fromkeys((host, "127.0.0.1", "localhost", "::1")))
 
 
 def _quiet_disconnects(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

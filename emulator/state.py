@@ -6,6 +6,7 @@ lock guards swaps of the world; each mock cluster guards its own store.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import secrets
 import threading
@@ -16,12 +17,18 @@ from datetime import datetime, timedelta
 from emulator import messages
 from emulator.agent.install import CONTAINER as AGENT_CONTAINER
 from emulator.agent.install import NAMESPACE as AGENT_NAMESPACE
+from emulator.agent.install import SERVICE_ACCOUNT as AGENT_SERVICE_ACCOUNT
 from emulator.agent.install import AgentIdentity, gke_transport, install_agent
 from emulator.agent.log import AgentLog
 from emulator.audit import AuditLog
 from emulator.clock import Clock, SystemClock
+from emulator.cluster.backend import ClusterBackend
 from emulator.cluster.mock import container
 from emulator.cluster.mock.apiserver import MockApiserver
+from emulator.cluster.mock.identity import UserInfo
+from emulator.cluster.remote.backend import AgentCredentials, RemoteCluster, ServiceAccountRef
+from emulator.cluster.remote.upstream import UpstreamConfigError
+from emulator.cluster.remote import upstream as remote_upstream
 from emulator.cluster.mock.status import KubeError
 from emulator.faults import NO_FAULTS, Faults
 from emulator.gateway.quota import RequestRate, StreamQuota
@@ -31,6 +38,7 @@ from emulator.scenario.model import (
     MembershipSpec,
     Principal,
     PrincipalKind,
+    RemoteSpec,
     Scenario,
     SeedObject,
     StreamLimits,
@@ -40,7 +48,7 @@ from emulator.scenario.model import (
 @dataclass
 class Membership:
     spec: MembershipSpec
-    cluster: MockApiserver
+    cluster: ClusterBackend  # a MockApiserver, or a RemoteCluster for a kubeconfig: membership
     # Who the gateway's requests arrive as inside the cluster (the Connect Agent, for attached).
     transport: AgentIdentity
     connected: bool
@@ -76,13 +84,20 @@ class DuplicatePrincipal(ValueError):
 class EmulatorState:
     def __init__(self, scenario: Scenario, clock: Clock | None = None,
                  iam_mode: IamMode = IamMode.ENFORCE, active_streams: int | None = None,
-                 stream_timeout: float | None = None) -> None:
-        """``active_streams`` and ``stream_timeout`` override the scenario's limits (serve flags)."""
+                 stream_timeout: float | None = None,
+                 clusters: dict[str, RemoteSpec] | None = None) -> None:
+        """``active_streams`` and ``stream_timeout`` override the scenario's limits, and
+        ``clusters`` puts real apiservers behind memberships of that name (serve flags)."""
         self.clock: Clock = clock or SystemClock()
         self.iam_mode = iam_mode
         self.audit = AuditLog()
         self._lock = threading.RLock()
-        self._world = build_world(scenario, self.clock)
+        self._clusters = dict(clusters or {})
+        # Remote backends outlive world resets: a kubeconfig is read (and an exec plugin run)
+        # once, and a TokenRequest token is reused until it is due for renewal.
+        self._remotes = RemoteClusters(self.clock)
+        self._world = build_world(with_clusters(scenario, self._clusters), self.clock,
+                                  self._remotes)
         self._quota_override = active_streams
         self._timeout_override = (TimeoutOverride(stream_timeout) if stream_timeout is not None
                                   else None)
@@ -108,11 +123,16 @@ class EmulatorState:
         return self.world.iam
 
     def load(self, scenario: Scenario) -> None:
-        world = build_world(scenario, self.clock)  # build outside the lock: it may fail
+        # Build outside the lock: it may fail.
+        world = build_world(with_clusters(scenario, self._clusters), self.clock, self._remotes)
         with self._lock:
             self._world = world
         self.quota.limit = self._effective_quota(scenario)
         self.audit.clear()
+
+    def set_clusters(self, clusters: dict[str, RemoteSpec]) -> None:
+        """Which memberships front real apiservers from the next load on (serve's --cluster)."""
+        self._clusters = dict(clusters)
 
     def configure(self, *, iam_mode: IamMode | None = None, active_streams: int | None = None,
                   stream_timeout: float | None = None) -> None:
@@ -225,8 +245,54 @@ def _free_token(world: World, email: str) -> str:
     return token
 
 
-def build_world(scenario: Scenario, clock: Clock) -> World:
-    memberships = {spec.name: _build_membership(scenario, spec, clock)
+class RemoteClusters:
+    """The remote backends of a state, one per membership and kubeconfig, built on first use."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._built: dict[tuple[str, RemoteSpec], RemoteCluster] = {}
+
+    def get(self, scenario: Scenario, spec: MembershipSpec, remote: RemoteSpec) -> RemoteCluster:
+        key = (spec.name, remote)
+        if key not in self._built:
+            try:
+                upstream = remote_upstream.load(remote.kubeconfig, remote.context)
+            except UpstreamConfigError as err:
+                raise ScenarioError(messages.SCENARIO_REMOTE_UNUSABLE.format(
+                    path=scenario.path, membership=spec.name, reason=err)) from None
+            self._built[key] = RemoteCluster(
+                spec.name, upstream, AgentCredentials(remote.agent_credentials),
+                ServiceAccountRef(AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT),
+                spec.kubernetes_version, self._clock.now)
+        return self._built[key]
+
+    def all(self) -> list[RemoteCluster]:
+        return list(self._built.values())
+
+
+def with_clusters(scenario: Scenario, clusters: dict[str, RemoteSpec]) -> Scenario:
+    """The scenario with ``serve --cluster`` applied: those memberships front real apiservers.
+    Their seeds stay in the scenario but are not applied (``skipped_seeds`` says which)."""
+    if not clusters:
+        return scenario
+    unknown = sorted(set(clusters) - {m.name for m in scenario.memberships})
+    if unknown:
+        raise ScenarioError(messages.SCENARIO_UNKNOWN_CLUSTER_MEMBERSHIP.format(
+            path=scenario.path, names=", ".join(unknown),
+            known=", ".join(m.name for m in scenario.memberships)))
+    memberships = tuple(dataclasses.replace(m, remote=clusters[m.name]) if m.name in clusters
+                        else m for m in scenario.memberships)
+    return dataclasses.replace(scenario, memberships=memberships)
+
+
+def skipped_seeds(scenario: Scenario, spec: MembershipSpec) -> bool:
+    """Whether the scenario seeds things a remote membership's cluster does not get."""
+    return spec.remote is not None and bool(scenario.cluster_objects or spec.seeds_anything)
+
+
+def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None = None) -> World:
+    remotes = remotes or RemoteClusters(clock)
+    memberships = {spec.name: _build_membership(scenario, spec, clock, remotes)
                    for spec in scenario.memberships}
     tokens = {p.token: p for p in scenario.principals if p.token}
     try:
@@ -237,7 +303,28 @@ def build_world(scenario: Scenario, clock: Clock) -> World:
     return World(scenario, memberships, tokens, iam, principals=principals)
 
 
-def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:
+def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
+                      remotes: RemoteClusters) -> Membership:
+    if spec.remote is not None:
+        return _remote_membership(scenario, spec, clock, remotes.get(scenario, spec, spec.remote))
+    return build_mock_membership(scenario, spec, clock)
+
+
+def _remote_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
+                       remote: RemoteCluster) -> Membership:
+    # The backend holds the agent's credentials; the gateway only names who it acts as.
+    agent = (remote.agent.user if remote.credentials is AgentCredentials.SERVICE_ACCOUNT
+             else remote.identity())
+    agent_log = AgentLog(clock.now)  # no agent pod to write to: the control API serves it
+    if spec.agent_installed:
+        agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
+    return Membership(spec, remote, AgentIdentity(UserInfo(agent), "", None), spec.connected,
+                      agent_log)
+
+
+def build_mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:
+    """A membership on the embedded mock, seeded as the scenario says (also what the standalone
+    ``apiserver`` command serves)."""
     cluster = MockApiserver(spec.name, spec.kubernetes_version, clock)
     transport = (install_agent(cluster, scenario.project_id) if spec.agent_installed
                  else gke_transport(cluster))

@@ -37,6 +37,31 @@ class TlsMaterial:
         return ca, cert, key
 
 
+def reuse_or_generate(directory: Path, hosts: tuple[str, ...]) -> TlsMaterial:
+    """The material written in ``directory`` earlier, or new material (written there). A server
+    that restarts keeps its CA, so the kubeconfigs handed out before stay valid."""
+    files = [directory / n for n in ("ca.pem", "server.pem", "server-key.pem")]
+    if all(f.is_file() for f in files):
+        ca, cert, key = (f.read_bytes() for f in files)
+        material = TlsMaterial(ca, cert, key)
+        if _still_valid(material, hosts):
+            return material
+    material = generate(hosts)
+    material.write(directory)
+    return material
+
+
+def _still_valid(material: TlsMaterial, hosts: tuple[str, ...]) -> bool:
+    try:
+        cert = x509.load_pem_x509_certificate(material.cert_pem)
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (ValueError, x509.ExtensionNotFound):
+        return False
+    covered = {str(n) for n in names.get_values_for_type(x509.IPAddress)} | set(
+        names.get_values_for_type(x509.DNSName))
+    return set(hosts) <= covered and cert.not_valid_after_utc > datetime.now(UTC) + timedelta(days=1)
+
+
 def generate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> TlsMaterial:
     now = datetime.now(UTC) - timedelta(minutes=5)  # tolerate small clock skew of clients
     ca_key = ec.generate_private_key(ec.SECP256R1())

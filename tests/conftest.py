@@ -7,22 +7,39 @@ from pathlib import Path
 
 import pytest
 
+import yaml
+
 from emulator.runner import serve_emulator
 from emulator.scenario import loader
+from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
-from tests.harness import KubectlRunner, Served
+from tests.harness import FrontedState, KubectlRunner, Served
 from tests.realclients import Kubectl
 
 
 QUICKSTART = loader.load("quickstart")
 
 
-@pytest.fixture(scope="session")
-def served_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    state = EmulatorState(QUICKSTART)
-    server = serve_emulator(state)
-    yield Served(state, server, tmp_path_factory.mktemp("served"))
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def served_emulator(request: pytest.FixtureRequest,
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The emulator every contract test talks to, once per cluster backend (tests/harness.py)."""
+    tmp = tmp_path_factory.mktemp(f"served-{request.param}")
+    if request.param == "embedded":
+        state = EmulatorState(QUICKSTART)
+        server = serve_emulator(state)
+        yield Served(state, server, tmp)
+        server.stop()
+        return
+    standalone = StandaloneApiserver(QUICKSTART, "my-cluster")
+    upstream = serve_apiserver(standalone, tls_dir=tmp / "upstream-tls")
+    kubeconfig = tmp / "upstream-kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(upstream.url, upstream.ca_pem)))
+    fronted = FrontedState(QUICKSTART, standalone, kubeconfig)
+    server = serve_emulator(fronted)
+    yield Served(fronted, server, tmp, "remote", upstream)
     server.stop()
+    upstream.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""What contract tests drive: a served emulator, and real kubectl runs with their own HOME."""
+"""What contract tests drive: a served emulator, and real kubectl runs with their own HOME.
+
+The served emulator comes in two flavours, so the one contract suite runs against both cluster
+backends: ``embedded`` (every membership on the in-process mock) and ``remote`` (membership
+``my-cluster`` behind the remote backend, talking over TLS to a standalone mock apiserver that
+serves the same scenario's cluster, as the agent's service account through TokenRequest).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,38 @@ from pathlib import Path
 
 import yaml
 
+from emulator.audit import AuditRecord
+from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig, server_url
 from emulator.runner import ServedApp
+from emulator.scenario.model import RemoteSpec, Scenario
+from emulator.standalone.server import StandaloneApiserver
 from emulator.state import EmulatorState
 from tests.realclients import Kubectl
+
+REMOTE_MEMBERSHIP = "my-cluster"
+AGENT_LOG_COMMAND = ("logs", "-n", "gke-connect", "-l", "app=gke-connect-agent", "--tail", "-1")
+
+
+class FrontedState(EmulatorState):
+    """An emulator whose ``my-cluster`` is a standalone mock apiserver over the network: every
+    world it loads (fixture, control API) reloads that apiserver with the same scenario."""
+
+    def __init__(self, scenario: Scenario, upstream: StandaloneApiserver,
+                 kubeconfig: Path) -> None:
+        self.upstream = upstream
+        self.remote = RemoteSpec(kubeconfig, None, "service-account")
+        super().__init__(scenario, clusters=self._clusters_for(scenario))
+
+    def load(self, scenario: Scenario) -> None:
+        if scenario.membership(REMOTE_MEMBERSHIP) is not None:
+            self.upstream.load(scenario, REMOTE_MEMBERSHIP)
+        self.set_clusters(self._clusters_for(scenario))
+        super().load(scenario)
+
+    def _clusters_for(self, scenario: Scenario) -> dict[str, RemoteSpec]:
+        spec = scenario.membership(REMOTE_MEMBERSHIP)
+        return {REMOTE_MEMBERSHIP: self.remote} if spec is not None and spec.remote is None else {}
 
 
 @dataclass
@@ -21,6 +55,45 @@ class Served:
     state: EmulatorState
     server: ServedApp
     tmp: Path
+    flavour: str = "embedded"
+    upstream: ServedApp | None = None  # the standalone apiserver, in the remote flavour
+
+    def mock(self, membership: str = REMOTE_MEMBERSHIP) -> MockApiserver:
+        """The mock cluster that serves ``membership``, wherever it runs, for tests that seed it
+        or look inside it directly."""
+        if isinstance(self.state, FrontedState) and membership == REMOTE_MEMBERSHIP:
+            return self.state.upstream.cluster
+        found = self.state.membership(membership)
+        assert found is not None and isinstance(found.cluster, MockApiserver), membership
+        return found.cluster
+
+    def rbac_reason(self, record: AuditRecord) -> str:
+        """Why RBAC allowed or denied a gateway request: from the gateway's own record with the
+        embedded mock; from the standalone apiserver's audit event (its authorization reason
+        annotation) in the remote flavour, since a real apiserver does not send reasons back."""
+        if not isinstance(self.state, FrontedState) or record.membership != REMOTE_MEMBERSHIP:
+            return record.rbac_reason
+        event = next(e for e in self.state.upstream.audit.events()
+                     if e.audit_id == record.cluster_audit_id)
+        return event.reason
+
+    def agent_log(self, runner: KubectlRunner, kubeconfig: Path,
+                  membership: str = REMOTE_MEMBERSHIP) -> str:
+        """The Connect Agent's log as a user reads it: ``kubectl logs -l app=gke-connect-agent``
+        through the gateway for an embedded cluster. A remote cluster has no agent pod of ours
+        (the agent's hop runs in the emulator), so there it is the control API's copy."""
+        found = self.state.membership(membership)
+        assert found is not None, membership
+        if isinstance(found.cluster, MockApiserver):
+            result = runner.run(kubeconfig, *AGENT_LOG_COMMAND)
+            assert result.returncode == 0, result.stderr
+            return result.stdout
+        return "\n".join(found.agent_log.lines()) + "\n"
+
+    def agent_pod(self, membership: str = REMOTE_MEMBERSHIP) -> str:
+        pods = self.mock(membership).store.list(("", "pods"), "gke-connect")[0]
+        return next(p["metadata"]["name"] for p in pods
+                    if p["metadata"].get("labels", {}).get("app") == "gke-connect-agent")
 
     @property
     def url(self) -> str:

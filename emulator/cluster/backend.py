@@ -1,7 +1,7 @@
 """The cluster hop's seam: what the Connect Agent sends to an apiserver and what comes back.
 
-Two implementations sit behind it: the embedded mock (``cluster.mock``) and, later, a remote
-apiserver reached through a kubeconfig. The agent only ever speaks these types, so the same gateway
+Two implementations sit behind it: the embedded mock (``cluster.mock``) and a remote apiserver
+reached through a kubeconfig (``cluster.remote``). The agent only ever speaks these types, so the same gateway
 and contract tests run against either.
 """
 
@@ -63,6 +63,15 @@ class ClusterDecision:
     reason: str
 
 
+class ClusterUnreachable(Exception):
+    """The apiserver could not be asked at all (refused, TLS, timeout, lost, 5xx): ``cause`` is
+    the one line the Connect Agent logs about it."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
 # A WebSocket message as it crosses a hop: binary stays bytes, text stays str (empty ones too).
 Message = bytes | str
 
@@ -97,7 +106,9 @@ class ClusterBackend(Protocol):
     @property
     def kubernetes_version(self) -> str: ...
 
-    async def handle(self, request: ClusterRequest) -> ClusterResponse: ...
+    async def handle(self, request: ClusterRequest) -> ClusterResponse:
+        """The apiserver's answer; raises ``ClusterUnreachable`` when there is none."""
+        ...
 
     def decision(self, audit_id: str) -> ClusterDecision | None:
         """The authorization story of an earlier request, when the backend can tell it."""
@@ -105,5 +116,6 @@ class ClusterBackend(Protocol):
 
     async def open_stream(self, request: ClusterRequest,
                           subprotocols: list[str]) -> StreamSession | ClusterResponse:
-        """Upgrade ``request`` to a WebSocket session, or say why not (the non-101 answer)."""
+        """Upgrade ``request`` to a WebSocket session, or say why not (the non-101 answer);
+        raises ``ClusterUnreachable`` when the apiserver cannot be reached."""
         ...

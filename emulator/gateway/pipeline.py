@@ -13,7 +13,9 @@ from emulator import faults, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
-from emulator.cluster.backend import ClusterResponse
+from collections.abc import AsyncIterator
+
+from emulator.cluster.backend import ClusterResponse, ClusterUnreachable
 from emulator.errors import GatewayError, UnknownUrl
 from emulator.gateway import iam, render, streams
 from emulator.gateway.caller import identify
@@ -71,7 +73,12 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
     injected = await faults.before_cluster(state.faults_for(membership.spec.name), record)
     if injected is not None:
         return render.cluster_response(injected)
-    answer = await membership.cluster.handle(cluster_request)
+    try:
+        answer = await membership.cluster.handle(cluster_request)
+    except ClusterUnreachable as unreachable:
+        raise cluster_unreachable(membership, unreachable, record) from None
+    if answer.stream is not None:
+        answer.stream = _guarded_body(answer.stream, membership, record)
     _record_cluster_decision(membership, answer, record)
     if record.error_id and answer.status == 403 and _is_root_discovery(request, record):
         return _discovery_denied(record)
@@ -80,9 +87,31 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
     return render.cluster_response(answer)
 
 
+def cluster_unreachable(membership: Membership, unreachable: ClusterUnreachable,
+                        record: AuditRecord) -> GatewayError:
+    """The agent could not get an answer from its apiserver: it logs why, and the caller gets
+    the page's agent-side failure (design §4, the cluster-error family)."""
+    membership.agent_log.error(messages.AGENT_LOG_UPSTREAM_FAILED.format(cause=unreachable.cause))
+    record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=unreachable.cause)
+    return GatewayError(400, "BadRequest", messages.CLUSTER_ERROR, error_id="cluster-unreachable")
+
+
+async def _guarded_body(body: AsyncIterator[bytes], membership: Membership,
+                        record: AuditRecord) -> AsyncIterator[bytes]:
+    """A body that arrives over time (watch, logs -f): if the apiserver goes away half-way, the
+    agent logs it and the response ends, as a watch ends when the agent's connection drops."""
+    try:
+        async for chunk in body:
+            yield chunk
+    except ClusterUnreachable as lost:
+        membership.agent_log.error(messages.AGENT_LOG_UPSTREAM_FAILED.format(cause=lost.cause))
+        record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=lost.cause)
+
+
 def _record_cluster_decision(membership: Membership, answer: ClusterResponse,
                              record: AuditRecord) -> None:
     audit_id = next((v for k, v in answer.headers if k.lower() == "audit-id"), None)
+    record.cluster_audit_id = audit_id or ""
     found = membership.cluster.decision(audit_id) if audit_id else None
     if found is None:
         record.rbac_result = "unknown"

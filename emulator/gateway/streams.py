@@ -22,7 +22,7 @@ from emulator import messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
-from emulator.cluster.backend import ClusterResponse, Message, StreamSession
+from emulator.cluster.backend import ClusterResponse, ClusterUnreachable, Message, StreamSession
 from emulator.errors import GatewayError, UnknownUrl
 from emulator.gateway import iam, render
 from emulator.gateway.caller import identify
@@ -34,6 +34,7 @@ STREAM_PERMISSION = "gkehub.gateway.stream"
 STREAM_SUBRESOURCES = ("exec", "attach", "portforward")
 POLICY_VIOLATION = 1008
 NORMAL_CLOSURE = 1000
+ABNORMAL_CLOSURE = 1006  # never sent on the wire: the peer vanished without a close frame
 CLOSE_REASON_LIMIT = 123  # bytes a WebSocket close reason may hold
 OUTPUT_CHANNELS = (b"\x01", b"\x02")  # stdout and stderr frames of the channel protocols
 
@@ -138,9 +139,18 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
     record.impersonation = messages.AUDIT_IMPERSONATION.format(
         agent=membership.transport.user.name, principal=principal,
         groups=", ".join(groups) or messages.RBAC_NO_GROUPS)
-    upstream = await membership.cluster.open_stream(request, offered)
+    try:
+        upstream = await membership.cluster.open_stream(request, offered)
+    except ClusterUnreachable as unreachable:
+        # The agent's WebSocket to the apiserver could not be made: the page's 9.4 case.
+        membership.agent_log.error(messages.AGENT_LOG_WEBSOCKET_FAILED.format(
+            reason=unreachable.cause))
+        record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=unreachable.cause)
+        await _fail_after_accept(websocket, record, "cluster-unreachable", messages.CLUSTER_ERROR)
+        return
     audit_id = (next((v for k, v in upstream.headers if k == "audit-id"), "")
                 if isinstance(upstream, ClusterResponse) else getattr(upstream, "audit_id", ""))
+    record.cluster_audit_id = audit_id
     decision = membership.cluster.decision(audit_id) if audit_id else None
     if decision is not None:
         record.rbac_result = "allowed" if decision.allowed else "denied"
@@ -159,6 +169,9 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
         stream_id=stream_id, principal=principal, method="GET", path=target.k8s_path))
     code = await _relay(websocket, upstream, state.stream_timeout(), record,
                         state.faults_for(membership.spec.name).drop_stream_after_bytes)
+    if record.error_id == "cluster-unreachable":
+        membership.agent_log.error(messages.AGENT_LOG_UPSTREAM_FAILED.format(
+            cause=messages.AGENT_UPSTREAM_STREAM_LOST))
     membership.agent_log.info(messages.AGENT_LOG_STREAM_ENDED.format(stream_id=stream_id,
                                                                     code=code))
 
@@ -200,6 +213,13 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
                                      return_when=asyncio.FIRST_COMPLETED)
         if cluster in done and cluster.exception() is None:
             code = session.close_code or NORMAL_CLOSURE
+            if code == ABNORMAL_CLOSURE:
+                # The apiserver's side vanished without a close frame (it stopped, or the
+                # network failed): the client gets the agent-side failure, as for a lost agent.
+                await _interrupt(websocket, record, messages.AUDIT_UPSTREAM_STREAM_LOST,
+                                 messages.AGENT_UPSTREAM_INTERRUPTED)
+                record.error_id = "cluster-unreachable"
+                return NORMAL_CLOSURE
             await _close(websocket, code)
             return code
         await session.close()

@@ -24,6 +24,7 @@ from emulator.scenario.model import (
     IamBinding,
     MembershipSpec,
     Principal,
+    RemoteSpec,
     Scenario,
     ScriptedAnswer,
     SeedObject,
@@ -334,7 +335,7 @@ class _Parser:
         fields = self.fields(
             data, "a membership", ("name", "kubernetes_version"),
             ("location", "type", "connected", "agent_installed", "objects", "pod_logs",
-             "pod_files", "scripted"), line)
+             "pod_files", "scripted", "kubeconfig", "context", "agent_credentials"), line)
         cluster_type = self.text(fields, "type", "a membership", "attached",
                                  re.compile(r"^(attached|gke)$"), messages.SCENARIO_HINT_TYPE)
         logs = fields.get("pod_logs", {})
@@ -347,7 +348,7 @@ class _Parser:
                 raise self.fail(yamlfile.line_of(logs, key), messages.SCENARIO_BAD_LOG_KEY.format(
                     key=key))
             pod_logs.append((key, tuple(str(line_text) for line_text in lines)))
-        return MembershipSpec(
+        spec = MembershipSpec(
             name=self.text(fields, "name", "a membership", pattern=_MEMBERSHIP_NAME,
                            hint=messages.SCENARIO_HINT_MEMBERSHIP),
             location=self.text(fields, "location", "a membership", "global"),
@@ -362,7 +363,29 @@ class _Parser:
             pod_files=self.per_container(fields, "pod_files", self.file_entry),
             scripted=self.per_container(fields, "scripted", self.scripted_entry),
             line=line,
+            remote=self.remote(fields),
         )
+        if spec.remote is not None and spec.seeds_anything:
+            # A real cluster is not the emulator's to fill: say so rather than skip the seeds.
+            raise self.fail(line, messages.SCENARIO_REMOTE_SEEDS.format(name=spec.name))
+        return spec
+
+    def remote(self, fields: yamlfile.LineDict) -> RemoteSpec | None:
+        """``kubeconfig: PATH`` (relative to the scenario file), ``context:``, ``agent_credentials:``."""
+        kubeconfig = self.text(fields, "kubeconfig", "a membership")
+        if not kubeconfig:
+            for key in ("context", "agent_credentials"):
+                if key in fields:
+                    raise self.fail(yamlfile.line_of(fields, key),
+                                    messages.SCENARIO_REMOTE_ONLY.format(key=key))
+            return None
+        credentials = self.text(fields, "agent_credentials", "a membership", "kubeconfig",
+                                re.compile(r"^(kubeconfig|service-account)$"),
+                                messages.SCENARIO_HINT_AGENT_CREDENTIALS)
+        path = Path(kubeconfig).expanduser()
+        return RemoteSpec(path if path.is_absolute() else self.path.parent / path,
+                          self.text(fields, "context", "a membership") or None,
+                          credentials)  # type: ignore[arg-type]
 
     def per_container(self, fields: yamlfile.LineDict, key: str,
                       entry: Callable[[Any, Any, int], Any]) -> tuple[tuple[str, tuple[Any, ...]], ...]:

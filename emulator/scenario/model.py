@@ -69,6 +69,20 @@ class StreamLimits:
     stream_timeout_seconds: float | None = None
 
 
+AgentCredentialsName = Literal["kubeconfig", "service-account"]
+
+
+@dataclass(frozen=True)
+class RemoteSpec:
+    """A membership whose cluster is a real apiserver, reached through a kubeconfig."""
+
+    kubeconfig: Path
+    context: str | None = None
+    # How the agent authenticates: the kubeconfig's own credentials, or the agent's service
+    # account (gke-connect/connect-agent-sa) through TokenRequest.
+    agent_credentials: AgentCredentialsName = "kubeconfig"
+
+
 @dataclass(frozen=True)
 class MembershipSpec:
     name: str
@@ -85,6 +99,11 @@ class MembershipSpec:
     # "namespace/pod/container" -> {command line: canned answer} for commands the shell lacks
     scripted: tuple[tuple[str, tuple[tuple[str, ScriptedAnswer], ...]], ...] = ()
     line: int = 0
+    remote: RemoteSpec | None = None  # None: the embedded mock apiserver
+
+    @property
+    def seeds_anything(self) -> bool:
+        return bool(self.objects or self.pod_logs or self.pod_files or self.scripted)
 
     @property
     def collection(self) -> str:

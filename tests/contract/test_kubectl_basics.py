@@ -91,8 +91,7 @@ def test_apply_get_yaml_delete_configmap(gateway: Served, kubectl_run: KubectlRu
                                 str(manifest))
     assert reapplied.returncode == 0, reapplied.stderr
     assert reapplied.stdout.strip() == "configmap/demo-cm configured"
-    stored = gateway.state.membership("my-cluster").cluster.store.get(("", "configmaps"),
-                                                                       "default", "demo-cm")
+    stored = gateway.mock("my-cluster").store.get(("", "configmaps"), "default", "demo-cm")
     assert stored is not None and stored["data"] == {"greeting": "bonjour"}
 
     deleted = kubectl_run.run(kubeconfig, "delete", "-f", str(manifest), timeout=30)
@@ -137,7 +136,7 @@ def test_get_pods_watch_sees_a_new_pod(gateway: Served, kubectl_run: KubectlRunn
         first = watcher.stdout.readline()
         assert first.split()[:2] == ["NAME", "READY"], first
         assert watcher.stdout.readline().split()[0] == "web"
-        gateway.state.membership("my-cluster").cluster.seed({
+        gateway.mock("my-cluster").seed({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "watched", "namespace": "default"},
             "spec": {"containers": [{"name": "main", "image": "busybox"}]}})
@@ -160,9 +159,8 @@ def test_logs_prints_the_container_log(gateway: Served, kubectl_run: KubectlRunn
 
 
 def test_logs_by_label_reads_the_agent_log(gateway: Served, kubectl_run: KubectlRunner) -> None:
-    membership = gateway.state.membership("my-cluster")
-    membership.cluster.logs.append("gke-connect", membership.transport.pod or "",
-                                   "gke-connect-agent", "agent log line for the test")
+    gateway.mock("my-cluster").logs.append("gke-connect", gateway.agent_pod("my-cluster"),
+                                           "gke-connect-agent", "agent log line for the test")
     result = kubectl_run.run(gateway.kubeconfig(), "logs", "-n", "gke-connect", "-l",
                              "app=gke-connect-agent", "--tail", "-1")
     assert result.returncode == 0, result.stderr
@@ -186,7 +184,7 @@ def test_version_reports_the_membership_kubernetes_version(gateway: Served,
 
 def test_logs_follow_streams_new_lines_until_the_pod_goes(gateway: Served,
                                                           kubectl_run: KubectlRunner) -> None:
-    cluster = gateway.state.membership("my-cluster").cluster
+    cluster = gateway.mock("my-cluster")
     follower = kubectl_run.popen(gateway.kubeconfig(), "logs", "-f", "web")
     try:
         assert follower.stdout is not None

@@ -57,12 +57,19 @@ def test_kubectl_create(gateway: Served, kubectl_run: KubectlRunner, args: tuple
                                     "name": "ops@example.com"}]
 
 
-def test_kubectl_create_token_is_refused_clearly(gateway: Served,
-                                                 kubectl_run: KubectlRunner) -> None:
-    result = kubectl_run.run(gateway.kubeconfig(), "create", "token", "default")
-    assert result.returncode == 1
-    assert result.stderr.strip().endswith(messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
-        resource="serviceaccounts", subresource="token"))
+def test_kubectl_create_token_needs_rbac_for_the_token_subresource(
+        gateway: Served, kubectl_run: KubectlRunner) -> None:
+    # TokenRequest is served (issue #7); dave (IAM yes, no RBAC) may not create tokens, alice may.
+    denied = kubectl_run.run(gateway.kubeconfig(token="ya29.fake-dave"), "create", "token",
+                             "default")
+    assert denied.returncode == 1
+    assert denied.stderr.strip() == (
+        'error: failed to create token: serviceaccounts "default" is forbidden: User '
+        '"dave@example.com" cannot create resource "serviceaccounts/token" in API group "" in the '
+        'namespace "default"')
+    issued = kubectl_run.run(gateway.kubeconfig(), "create", "token", "default")
+    assert issued.returncode == 0, issued.stderr
+    assert issued.stdout.startswith("mock-sa.")
 
 
 def test_unserved_subresource_is_refused_clearly(gateway: Served,

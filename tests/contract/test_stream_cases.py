@@ -26,7 +26,6 @@ from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
 
-AGENT_LOG = ("logs", "-n", "gke-connect", "-l", "app=gke-connect-agent", "--tail", "-1")
 
 
 @pytest.fixture
@@ -95,10 +94,8 @@ def test_cluster_older_than_1_30(gateway: Served, newest: KubectlRunner) -> None
     assert result.stderr.strip() == f"error: {messages.CLUSTER_ERROR}"
     record = stream_record(gateway)
     assert (record.error_id, record.quota) == ("cluster-too-old", "active_streams 1/10 (taken)")
-    agent = newest.run(config_path, *AGENT_LOG)
-    assert agent.returncode == 0, agent.stderr
     assert "failed to create the websocket connection: websocket: bad handshake (403 Forbidden)" \
-        in agent.stdout
+        in gateway.agent_log(newest, config_path, "old-cluster")
 
 
 def test_exec_without_rbac(world: Callable[[str], Served], newest: KubectlRunner) -> None:
@@ -108,10 +105,9 @@ def test_exec_without_rbac(world: Callable[[str], Served], newest: KubectlRunner
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {messages.CLUSTER_ERROR}"
     assert stream_record(served).error_id == "exec-rbac"
-    agent = newest.run(config_path, *AGENT_LOG)
     assert ('failed to create the websocket connection: websocket: bad handshake (403 Forbidden): '
             'pods "web" is forbidden: User "olga@example.com" cannot get resource "pods/exec" in '
-            'API group "" in the namespace "default"') in agent.stdout
+            'API group "" in the namespace "default"') in served.agent_log(newest, config_path)
 
 
 def test_agent_log_is_also_in_the_control_api(gateway: Served, newest: KubectlRunner) -> None:

@@ -75,7 +75,7 @@ def test_group_rbac(world: Callable[[str], Served], kubectl_run: KubectlRunner) 
     assert record.iam_reason == ("user:judy@example.com has gkehub.gateway.post through "
                                  "roles/gkehub.gatewayEditor through "
                                  "group:gke-security-groups@example.com")
-    assert record.rbac_reason.endswith('to Group "platform@example.com"')
+    assert served.rbac_reason(record).endswith('to Group "platform@example.com"')
     assert kubectl_run.run(kubeconfig(served, "alice"), "delete", "clusterrolebinding",
                            "platform-edit").returncode == 0
     denied = kubectl_run.run(judy, "get", "configmap", "by-group")

@@ -32,6 +32,7 @@ from emulator.cluster.mock import (
     reviews,
     streams,
     tables,
+    tokens,
 )
 from emulator.cluster.mock.attach import attach_main_process
 from emulator.cluster.mock import selectors
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 
 JSON = "application/json"
 DECISIONS_KEPT = 10_000  # per cluster, for the gateway's audit trail
-SERVED_SUBRESOURCES = ("status", "log")
+SERVED_SUBRESOURCES = ("status", "log", "token")
 STREAMED_SUBRESOURCES = ("exec", "attach", "portforward")
 
 
@@ -87,7 +88,7 @@ class MockApiserver:
         self._version = kubernetes_version
         self.clock = clock
         self.registry = registry
-        self.authenticator = TokenAuthenticator()
+        self.authenticator = TokenAuthenticator(now=clock.now)
         self.store = ObjectStore()
         self.authorizer: Authorizer = authorizer or RbacAuthorizer(self.store)
         self._decisions: OrderedDict[str, ClusterDecision] = OrderedDict()
@@ -297,6 +298,10 @@ class MockApiserver:
                           "list" if verb == "watch" else verb)
         if sub == "log":
             return self._logs(resource, ns, name or "", q)
+        if sub == "token":
+            self.objects.get(resource, ns, name or "")  # the service account must exist
+            return _json(201, tokens.issue(self.authenticator, ns or "", name or "",
+                                           _decode_body(request), self.clock.now()))
         accept = request.header("accept") or ""
         as_table = _wants_table(accept)
         if verb == "watch":

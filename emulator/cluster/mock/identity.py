@@ -8,7 +8,9 @@ authorizer whether the caller may impersonate before switching identity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import unquote
 
 from emulator import messages
@@ -42,17 +44,26 @@ def service_account_user(namespace: str, name: str) -> UserInfo:
 
 @dataclass
 class TokenAuthenticator:
-    """Static bearer tokens, like kube-apiserver's --token-auth-file plus minted SA tokens."""
+    """Static bearer tokens, like kube-apiserver's --token-auth-file, plus the service-account
+    tokens TokenRequest issues, which stop working at their expiry."""
 
     tokens: dict[str, UserInfo] = field(default_factory=dict)
+    expiries: dict[str, datetime] = field(default_factory=dict)
+    now: Callable[[], datetime] | None = None
 
-    def add(self, token: str, user: UserInfo) -> None:
+    def add(self, token: str, user: UserInfo, expires: datetime | None = None) -> None:
         self.tokens[token] = user
+        if expires is not None:
+            self.expiries[token] = expires
 
     def authenticate(self, request: ClusterRequest) -> UserInfo:
         header = request.header("authorization") or ""
         scheme, _, token = header.partition(" ")
-        user = self.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        token = token.strip()
+        user = self.tokens.get(token) if scheme.lower() == "bearer" else None
+        expires = self.expiries.get(token)
+        if expires is not None and self.now is not None and self.now() >= expires:
+            user = None
         if user is None:
             raise KubeError(401, messages.K8S_UNAUTHORIZED)
         return user

@@ -1,0 +1,1 @@
+"""A real apiserver (kind, k3d, GKE, or the standalone mock) reached through a kubeconfig."""

@@ -1,0 +1,285 @@
+"""``RemoteCluster``: the Connect Agent's hop to a real apiserver, as a ``ClusterBackend``.
+
+Requests leave with the agent's identity, never the caller's: either the kubeconfig's own
+credentials, or a token for the agent's service account that TokenRequest issued (renewed before it
+expires). Bodies are relayed as they arrive (watches, ``logs -f``, large lists), not buffered;
+only error answers are read whole, to tell the gateway what the apiserver decided. A request the
+apiserver never answers raises ``ClusterUnreachable`` with the cause in the agent's wording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+import httpx
+
+from emulator import messages
+from emulator.cluster.backend import (
+    ClusterDecision,
+    ClusterRequest,
+    ClusterResponse,
+    ClusterUnreachable,
+    StreamSession,
+)
+from emulator.cluster.remote import failures
+from emulator.cluster.remote.stream import open_remote_stream
+from emulator.cluster.remote.upstream import Upstream
+
+CONNECT_TIMEOUT = 5.0
+REQUEST_TIMEOUT = 60.0  # kube-apiserver's own limit for a non-long-running request
+ERROR_BODY_LIMIT = 1 << 20
+DECISIONS_KEPT = 10_000
+TOKEN_SECONDS = 3600
+TOKEN_RENEW_BEFORE = timedelta(minutes=5)
+# Request headers the apiserver must not see from the agent's hop.
+_NOT_FORWARDED = {"authorization", "host", "content-length", "accept-encoding"}
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade"}
+
+
+class AgentCredentials(Enum):
+    KUBECONFIG = "kubeconfig"  # whatever the kubeconfig authenticates as
+    SERVICE_ACCOUNT = "service-account"  # the agent's service account, through TokenRequest
+
+
+@dataclass(frozen=True)
+class ServiceAccountRef:
+    namespace: str
+    name: str
+
+    @property
+    def user(self) -> str:
+        return f"system:serviceaccount:{self.namespace}:{self.name}"
+
+
+class RemoteCluster:
+    """Implements ``ClusterBackend`` for an apiserver reached over the network."""
+
+    def __init__(self, name: str, upstream: Upstream, credentials: AgentCredentials,
+                 agent: ServiceAccountRef, kubernetes_version: str,
+                 now: Callable[[], datetime]) -> None:
+        self.name = name
+        self.upstream = upstream
+        self.credentials = credentials
+        self.agent = agent
+        self._version = kubernetes_version
+        self._now = now
+        self._decisions: OrderedDict[str, ClusterDecision] = OrderedDict()
+        self._token: tuple[str, datetime] | None = None
+        # httpx clients belong to the event loop that made them: one per loop.
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+    @property
+    def kubernetes_version(self) -> str:
+        return self._version
+
+    def identity(self) -> str:
+        """Who the apiserver sees, for the startup line and the audit."""
+        if self.credentials is AgentCredentials.SERVICE_ACCOUNT:
+            return messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=self.agent.user)
+        return messages.REMOTE_IDENTITY_KUBECONFIG.format(credentials=self.upstream.credentials)
+
+    # -- plain requests --------------------------------------------------------------------------
+
+    async def handle(self, request: ClusterRequest) -> ClusterResponse:
+        answer = await self._handle(request)
+        if answer.status == 401 and self._forget_token():
+            # The apiserver no longer honours the agent's token (it was revoked, or the cluster
+            # was recreated): ask for a new one once, as the agent would, and try again.
+            answer = await self._handle(request)
+        return answer
+
+    def _forget_token(self) -> bool:
+        had_token = self._token is not None
+        self._token = None
+        return had_token and self.credentials is AgentCredentials.SERVICE_ACCOUNT
+
+    async def _handle(self, request: ClusterRequest) -> ClusterResponse:
+        url = self._url(request)
+        headers = await self._headers(request)
+        client = self._client()
+        outgoing = client.build_request(request.method, url, headers=headers,
+                                        content=request.body or None,
+                                        timeout=self._timeout(request))
+        try:
+            answer = await client.send(outgoing, stream=True)
+        except httpx.HTTPError as err:
+            raise ClusterUnreachable(failures.cause(err, url)) from None
+        response_headers = [(k, v) for k, v in answer.headers.multi_items()
+                            if k.lower() not in _HOP_BY_HOP]
+        audit_id = answer.headers.get("audit-id")
+        if audit_id is None:
+            audit_id = str(uuid.uuid4())
+            response_headers.append(("audit-id", audit_id))
+        if answer.status_code < 400:
+            self._remember(audit_id, ClusterDecision(audit_id, "", "", "authorization", True,
+                                                     messages.REMOTE_DECISION_ALLOWED))
+            return ClusterResponse(answer.status_code, response_headers,
+                                   stream=_relayed(answer, url))
+        body = await _read_bounded(answer, url)
+        status = _status_of(body)
+        if answer.status_code >= 500 and status is None:
+            # Not the apiserver speaking: a proxy or load balancer in front of it failed.
+            raise ClusterUnreachable(messages.REMOTE_CAUSE_STATUS.format(
+                status=f"{answer.status_code} {answer.reason_phrase}".strip(),
+                detail=body[:200].decode(errors="replace").strip() or "-"))
+        self._remember(audit_id, _decision_from(audit_id, answer.status_code, status))
+        return ClusterResponse(answer.status_code, response_headers, body)
+
+    def decision(self, audit_id: str) -> ClusterDecision | None:
+        return self._decisions.get(audit_id)
+
+    # -- streams ---------------------------------------------------------------------------------
+
+    async def open_stream(self, request: ClusterRequest,
+                          subprotocols: list[str]) -> StreamSession | ClusterResponse:
+        url = self.upstream.websocket_server + request.path + (
+            f"?{request.query_string}" if request.query_string else "")
+        headers = [(k, v) for k, v in await self._headers(request)
+                   if not k.startswith("sec-websocket") and k != "accept-encoding"]
+        opened = await open_remote_stream(url, headers, subprotocols, self.upstream.ssl_context,
+                                          CONNECT_TIMEOUT)
+        if isinstance(opened, ClusterResponse) and opened.status == 401 and self._forget_token():
+            headers = [(k, v) for k, v in await self._headers(request)
+                       if not k.startswith("sec-websocket") and k != "accept-encoding"]
+            opened = await open_remote_stream(url, headers, subprotocols,
+                                              self.upstream.ssl_context, CONNECT_TIMEOUT)
+        if isinstance(opened, ClusterResponse):
+            audit_id = next((v for k, v in opened.headers if k == "audit-id"), None)
+            if audit_id is None:
+                audit_id = str(uuid.uuid4())
+                opened.headers.append(("audit-id", audit_id))
+            self._remember(audit_id, _decision_from(audit_id, opened.status,
+                                                    _status_of(opened.body)))
+        return opened
+
+    # -- the agent's identity --------------------------------------------------------------------
+
+    async def _headers(self, request: ClusterRequest) -> list[tuple[str, str]]:
+        headers = [(k, v) for k, v in request.headers if k not in _NOT_FORWARDED]
+        # Relay bodies byte for byte: ask for what the caller asked for, and no more.
+        headers.append(("accept-encoding", request.header("accept-encoding") or "identity"))
+        authorization = await self._authorization()
+        if authorization:
+            headers.append(("authorization", authorization))
+        return headers
+
+    async def _authorization(self) -> str | None:
+        if self.credentials is AgentCredentials.KUBECONFIG:
+            return self.upstream.authorization()
+        if self._token is None or self._token[1] - TOKEN_RENEW_BEFORE <= self._now():
+            self._token = await self._request_token()
+        return f"Bearer {self._token[0]}"
+
+    async def _request_token(self) -> tuple[str, datetime]:
+        path = (f"/api/v1/namespaces/{self.agent.namespace}/serviceaccounts/"
+                f"{self.agent.name}/token")
+        url = self.upstream.server + path
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                "spec": {"expirationSeconds": TOKEN_SECONDS}}
+        headers = {"content-type": "application/json", "accept": "application/json"}
+        own = self.upstream.authorization()
+        if own:
+            headers["authorization"] = own
+        try:
+            answer = await self._client().post(url, json=body, headers=headers,
+                                               timeout=httpx.Timeout(REQUEST_TIMEOUT,
+                                                                     connect=CONNECT_TIMEOUT))
+        except httpx.HTTPError as err:
+            raise ClusterUnreachable(failures.cause(err, url)) from None
+        try:
+            issued = answer.json()
+            token = issued["status"]["token"]
+        except (ValueError, KeyError, TypeError):
+            status = _status_of(answer.content) or {}
+            raise ClusterUnreachable(messages.REMOTE_CAUSE_TOKEN.format(
+                namespace=self.agent.namespace, name=self.agent.name,
+                status=f"{answer.status_code} {answer.reason_phrase}".strip(),
+                detail=status.get("message") or answer.text[:200] or "-")) from None
+        # Renew on our own clock, from the lifetime the apiserver granted.
+        seconds = int((issued.get("spec") or {}).get("expirationSeconds") or TOKEN_SECONDS)
+        return token, self._now() + timedelta(seconds=seconds)
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            for old in [old for old in self._clients if old.is_closed()]:
+                del self._clients[old]
+            client = httpx.AsyncClient(verify=self.upstream.ssl_context or False,
+                                       trust_env=False, follow_redirects=False)
+            self._clients[loop] = client
+        return client
+
+    def _url(self, request: ClusterRequest) -> str:
+        query = f"?{request.query_string}" if request.query_string else ""
+        return f"{self.upstream.server}{request.path}{query}"
+
+    @staticmethod
+    def _timeout(request: ClusterRequest) -> httpx.Timeout:
+        # Watches and followed logs are long-running: they may be silent for as long as they like.
+        long_running = any(k in ("watch", "follow") and v in ("true", "1")
+                           for k, v in request.query)
+        return httpx.Timeout(None if long_running else REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT)
+
+    def _remember(self, audit_id: str, decision: ClusterDecision) -> None:
+        self._decisions[audit_id] = decision
+        while len(self._decisions) > DECISIONS_KEPT:
+            self._decisions.popitem(last=False)
+
+
+async def _relayed(answer: httpx.Response, url: str) -> AsyncIterator[bytes]:
+    """The body as the apiserver sends it; a connection lost half-way is ``ClusterUnreachable``."""
+    try:
+        async for chunk in answer.aiter_raw():
+            yield chunk
+    except httpx.HTTPError as err:
+        raise ClusterUnreachable(messages.REMOTE_CAUSE_LOST.format(
+            detail=failures.cause(err, url))) from None
+    finally:
+        await answer.aclose()
+
+
+async def _read_bounded(answer: httpx.Response, url: str) -> bytes:
+    body = bytearray()
+    try:
+        async for chunk in answer.aiter_raw():
+            body += chunk
+            if len(body) > ERROR_BODY_LIMIT:
+                break
+    except httpx.HTTPError as err:
+        raise ClusterUnreachable(failures.cause(err, url)) from None
+    finally:
+        await answer.aclose()
+    return bytes(body)
+
+
+def _status_of(body: bytes) -> dict[str, object] | None:
+    """The body as a Kubernetes Status, or None when it is something else."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) and parsed.get("kind") == "Status" else None
+
+
+def _decision_from(audit_id: str, code: int, status: dict[str, object] | None) -> ClusterDecision:
+    """What an error answer proves the apiserver decided (it tells the gateway no more)."""
+    message = str((status or {}).get("message", ""))
+    if code == 401:
+        return ClusterDecision(audit_id, "", "", "authentication", False, message)
+    if code == 403 and "cannot impersonate" in message:
+        user = message.split('User "', 1)[-1].split('"', 1)[0] if 'User "' in message else ""
+        return ClusterDecision(audit_id, user, "", "impersonation", False, message)
+    if code == 403:
+        return ClusterDecision(audit_id, "", "", "authorization", False, message)
+    return ClusterDecision(audit_id, "", "", "authorization", True,
+                           messages.REMOTE_DECISION_ALLOWED)

@@ -1,0 +1,99 @@
+"""Where the remote apiserver is and how to prove who we are to it, read from a kubeconfig.
+
+The ``kubernetes`` package does the reading, so whatever it understands works here too:
+certificate files or inline data, bearer tokens, basic auth, exec plugins and auth providers
+(refreshed when they expire). What comes out is what an HTTP and a WebSocket client need: a base
+URL, an ``ssl.SSLContext`` and an ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubernetes import client
+from kubernetes.config import ConfigException
+from kubernetes.config.kube_config import (
+    KUBE_CONFIG_DEFAULT_LOCATION,
+    list_kube_config_contexts,
+    load_kube_config,
+)
+
+from emulator import messages
+
+
+class UpstreamConfigError(ValueError):
+    """The kubeconfig cannot be used: a one-line reason for the user."""
+
+
+@dataclass
+class Upstream:
+    server: str  # https://HOST:PORT, without a trailing slash
+    ssl_context: ssl.SSLContext | None  # None for a plain-HTTP server
+    context: str  # the kubeconfig context in use
+    credentials: str  # what the kubeconfig authenticates with, for the startup line
+    _configuration: client.Configuration
+
+    def authorization(self) -> str | None:
+        """The kubeconfig's own Authorization header, refreshed first when an exec plugin or
+        auth provider's token has expired; None for client-certificate authentication."""
+        config = self._configuration
+        if config.refresh_api_key_hook is not None:
+            config.refresh_api_key_hook(config)
+        return config.get_api_key_with_prefix("BearerToken") or None
+
+    @property
+    def websocket_server(self) -> str:
+        return "wss" + self.server.removeprefix("https") if self.server.startswith(
+            "https") else "ws" + self.server.removeprefix("http")
+
+
+def load(kubeconfig: Path | None, context: str | None) -> Upstream:
+    path = Path(kubeconfig).expanduser() if kubeconfig else Path(
+        KUBE_CONFIG_DEFAULT_LOCATION).expanduser()
+    if not path.is_file():
+        raise UpstreamConfigError(messages.REMOTE_NO_KUBECONFIG.format(path=path))
+    configuration = client.Configuration()
+    try:
+        load_kube_config(config_file=str(path), context=context,
+                         client_configuration=configuration, persist_config=False)
+    except (ConfigException, OSError, ValueError, KeyError, TypeError) as err:
+        raise UpstreamConfigError(messages.REMOTE_BAD_KUBECONFIG.format(
+            path=path, reason=str(err).strip() or type(err).__name__)) from None
+    server = (configuration.host or "").rstrip("/")
+    if not server.startswith(("https://", "http://")):
+        raise UpstreamConfigError(messages.REMOTE_BAD_KUBECONFIG.format(
+            path=path, reason=messages.REMOTE_NO_SERVER))
+    chosen = context or _current_context(path)
+    return Upstream(server, _ssl_context(configuration, server), chosen,
+                    _credentials_kind(configuration), configuration)
+
+
+def _current_context(path: Path) -> str:
+    _, current = list_kube_config_contexts(config_file=str(path))
+    return str(current.get("name", ""))
+
+
+def _ssl_context(configuration: client.Configuration, server: str) -> ssl.SSLContext | None:
+    if server.startswith("http://"):
+        return None
+    context = ssl.create_default_context(cafile=configuration.ssl_ca_cert or None)
+    if not configuration.verify_ssl:
+        # insecure-skip-tls-verify: the kubeconfig asked for it, as kubectl would honour it.
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if configuration.cert_file:
+        context.load_cert_chain(configuration.cert_file, configuration.key_file or None)
+    return context
+
+
+def _credentials_kind(configuration: client.Configuration) -> str:
+    header = configuration.get_api_key_with_prefix("BearerToken") or ""
+    if header.startswith("Basic "):
+        return messages.REMOTE_CREDENTIALS_BASIC
+    if header:
+        return messages.REMOTE_CREDENTIALS_TOKEN
+    if configuration.cert_file:
+        return messages.REMOTE_CREDENTIALS_CERTIFICATE
+    return messages.REMOTE_CREDENTIALS_NONE

@@ -1,0 +1,104 @@
+"""The standalone apiserver's ASGI app: HTTP requests and WebSocket upgrades to one mock cluster.
+
+It is the network face of ``MockApiserver``: each request becomes a ``ClusterRequest`` exactly as
+the gateway's agent builds one, the answer is sent as it arrives (watches, ``logs -f``), and exec
+and attach sessions relay WebSocket frames unchanged. Every request leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from emulator.cluster.backend import ClusterRequest, ClusterResponse, StreamSession
+from emulator.standalone.audit import event_for
+
+if TYPE_CHECKING:  # the server module serves this app, so it imports this one
+    from emulator.standalone.server import StandaloneApiserver
+
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
+NORMAL_CLOSURE = 1000
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
+    async def http(request: Request) -> Response:
+        cluster_request = ClusterRequest(
+            request.method, request.url.path, request.url.query,
+            tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
+                  for k, v in request.scope["headers"]), await request.body())
+        cluster = server.cluster
+        answer = await cluster.handle(cluster_request)
+        _audit(server, cluster_request, answer.status, answer)
+        headers = {k: v for k, v in answer.headers if k.lower() not in _HOP_BY_HOP}
+        if answer.stream is not None:
+            return StreamingResponse(answer.stream, status_code=answer.status, headers=headers)
+        return Response(answer.body, status_code=answer.status, headers=headers)
+
+    async def websocket(socket: WebSocket) -> None:
+        cluster_request = ClusterRequest(
+            "GET", socket.url.path, socket.url.query,
+            tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
+                  for k, v in socket.scope["headers"]))
+        offered = list(socket.scope.get("subprotocols") or [])
+        opened = await server.cluster.open_stream(cluster_request, offered)
+        if isinstance(opened, ClusterResponse):
+            _audit(server, cluster_request, opened.status, opened)
+            headers = {k: v for k, v in opened.headers if k.lower() not in _HOP_BY_HOP}
+            await socket.send_denial_response(Response(opened.body, opened.status, headers))
+            return
+        audit_id = getattr(opened, "audit_id", "")
+        server.audit.add(event_for(cluster_request, 101, server.cluster.decision(audit_id),
+                                   server.clock.now(), audit_id))
+        # The Audit-Id travels on the 101, as kube-apiserver sends it.
+        await socket.accept(subprotocol=opened.subprotocol or None,
+                            headers=[(b"audit-id", audit_id.encode())])
+        await _relay(socket, opened)
+
+    return Starlette(routes=[Route("/{path:path}", http, methods=METHODS),
+                             WebSocketRoute("/{path:path}", websocket)])
+
+
+def _audit(server: StandaloneApiserver, request: ClusterRequest, code: int,
+           answer: ClusterResponse) -> None:
+    audit_id = next((v for k, v in answer.headers if k == "audit-id"), "")
+    server.audit.add(event_for(request, code, server.cluster.decision(audit_id),
+                               server.clock.now(), audit_id))
+
+
+async def _relay(socket: WebSocket, session: StreamSession) -> None:
+    async def from_client() -> None:
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("bytes")
+            await session.send(data if data is not None else message.get("text") or "")
+
+    async def from_cluster() -> None:
+        while (message := await session.receive()) is not None:
+            if isinstance(message, bytes):
+                await socket.send_bytes(message)
+            else:
+                await socket.send_text(message)
+
+    client = asyncio.create_task(from_client())
+    cluster = asyncio.create_task(from_cluster())
+    try:
+        done, _ = await asyncio.wait({client, cluster}, return_when=asyncio.FIRST_COMPLETED)
+        if cluster in done:
+            with suppress(WebSocketDisconnect, RuntimeError):
+                await socket.close(code=session.close_code or NORMAL_CLOSURE)
+        else:
+            await session.close()
+    finally:
+        for task in (client, cluster):
+            task.cancel()
+        await asyncio.gather(client, cluster, return_exceptions=True)
