@@ -63,8 +63,11 @@ class RemoteCluster:
 
     def __init__(self, name: str, upstream: Upstream, credentials: AgentCredentials,
                  agent: ServiceAccountRef, kubernetes_version: str,
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], *, connect_timeout: float = CONNECT_TIMEOUT,
+                 request_timeout: float = REQUEST_TIMEOUT) -> None:
         self.name = name
+        self.connect_timeout = connect_timeout
+        self.request_timeout = request_timeout
         self.upstream = upstream
         self.credentials = credentials
         self.agent = agent
@@ -144,12 +147,12 @@ class RemoteCluster:
         headers = [(k, v) for k, v in await self._headers(request)
                    if not k.startswith("sec-websocket") and k != "accept-encoding"]
         opened = await open_remote_stream(url, headers, subprotocols, self.upstream.ssl_context,
-                                          CONNECT_TIMEOUT)
+                                          self.connect_timeout)
         if isinstance(opened, ClusterResponse) and opened.status == 401 and self._forget_token():
             headers = [(k, v) for k, v in await self._headers(request)
                        if not k.startswith("sec-websocket") and k != "accept-encoding"]
             opened = await open_remote_stream(url, headers, subprotocols,
-                                              self.upstream.ssl_context, CONNECT_TIMEOUT)
+                                              self.upstream.ssl_context, self.connect_timeout)
         if isinstance(opened, ClusterResponse):
             audit_id = next((v for k, v in opened.headers if k == "audit-id"), None)
             if audit_id is None:
@@ -189,8 +192,8 @@ class RemoteCluster:
             headers["authorization"] = own
         try:
             answer = await self._client().post(url, json=body, headers=headers,
-                                               timeout=httpx.Timeout(REQUEST_TIMEOUT,
-                                                                     connect=CONNECT_TIMEOUT))
+                                               timeout=httpx.Timeout(self.request_timeout,
+                                                                     connect=self.connect_timeout))
         except httpx.HTTPError as err:
             raise ClusterUnreachable(failures.cause(err, url)) from None
         try:
@@ -223,12 +226,12 @@ class RemoteCluster:
         query = f"?{request.query_string}" if request.query_string else ""
         return f"{self.upstream.server}{request.path}{query}"
 
-    @staticmethod
-    def _timeout(request: ClusterRequest) -> httpx.Timeout:
+    def _timeout(self, request: ClusterRequest) -> httpx.Timeout:
         # Watches and followed logs are long-running: they may be silent for as long as they like.
         long_running = any(k in ("watch", "follow") and v in ("true", "1")
                            for k, v in request.query)
-        return httpx.Timeout(None if long_running else REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT)
+        return httpx.Timeout(None if long_running else self.request_timeout,
+                             connect=self.connect_timeout)
 
     def _remember(self, audit_id: str, decision: ClusterDecision) -> None:
         self._decisions[audit_id] = decision
