@@ -104,7 +104,14 @@ class ServedApp:
                 for transport in list(transports.values()):
                     if transport is not None:
                         transport.abort()
-            await serving
+            try:
+                await serving
+            except (ssl.SSLError, ConnectionError, BaseExceptionGroup) as error:
+                # Connections cut by the stop itself (a client mid-stream whose TLS close
+                # crosses ours) are the stop working, not a server failure.
+                leaves = _leaves(error) if isinstance(error, BaseExceptionGroup) else [error]
+                if not all(isinstance(e, (ssl.SSLError, ConnectionError)) for e in leaves):
+                    raise
 
         try:
             asyncio.run(main())

@@ -37,3 +37,17 @@ def test_lifecycle_benchmark_reports_its_ratios() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["session_start_ratio_to_bare"] > 0 and report["reset_ratio_to_one_request"] > 0
+
+
+def test_remote_benchmark_reports_its_ratios() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "remote.py"), "--runs", "5"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"requests", "direct_ms", "gateway_remote_ms", "gateway_embedded_ms",
+                           "added_ms", "ratio_gateway_to_direct", "ratio_remote_to_embedded",
+                           "direct_new_connection_ms", "gateway_remote_new_connection_ms",
+                           "ratio_gateway_to_direct_new_connection"}
+    # added_ms is a difference of two measurements: a number, of either sign.
+    assert isinstance(report.pop("added_ms"), float)
+    assert all(value > 0 for value in report.values())
