@@ -241,9 +241,13 @@ def serve_apiserver(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     kubeconfig = directory / standalone.KUBECONFIG_FILE
-    kubeconfig.touch(mode=0o600)
-    kubeconfig.write_text(yaml.safe_dump(apiserver.kubeconfig(server.url, server.ca_pem),
-                                         sort_keys=False))
+    # Written aside, then renamed: whoever waits for the file never reads half of it.
+    partial = directory / f".{standalone.KUBECONFIG_FILE}.partial"
+    partial.touch(mode=0o600)
+    partial.chmod(0o600)  # it holds the admin token
+    partial.write_text(yaml.safe_dump(apiserver.kubeconfig(server.url, server.ca_pem),
+                                      sort_keys=False))
+    partial.replace(kubeconfig)
     print(messages.CLI_APISERVER_SERVING.format(
         url=server.url, membership=apiserver.spec.name, scenario=apiserver.scenario.name,
         version=apiserver.spec.kubernetes_version), flush=True)

@@ -1,0 +1,205 @@
+"""The issue #7 commands as a user runs them: ``apiserver`` (a standalone mock cluster),
+``serve --cluster`` in front of it, and ``agent-rbac`` applied with kubectl to let the agent in."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from emulator import messages
+from emulator.agent.gateway_rbac import RbacRequest, parse_role, render
+from tests import realclients
+from tests.contract.test_cli import CLI, run_cli, wait_for
+from tests.harness import KubectlRunner
+
+pytestmark = pytest.mark.contract
+
+AGENT = "system:serviceaccount:gke-connect:connect-agent-sa"
+
+
+class Processes:
+    def __init__(self) -> None:
+        self.running: list[subprocess.Popen[str]] = []
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        self.running.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen[str]) -> tuple[str, str]:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+        return out, err
+
+
+@pytest.fixture
+def processes() -> Iterator[Processes]:
+    handle = Processes()
+    yield handle
+    for process in handle.running:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+@pytest.fixture
+def newest(tmp_path: Path) -> KubectlRunner:
+    found = realclients.kubectls()
+    if not found:
+        pytest.skip("no kubectl.1.NN on this machine")
+    home = tmp_path / "home"
+    home.mkdir()
+    return KubectlRunner(found[-1], home)
+
+
+def start_apiserver(processes: Processes, directory: Path,
+                    scenario: str = "quickstart") -> subprocess.Popen[str]:
+    process = processes.start("apiserver", "--port", "0", "--state-dir", str(directory),
+                              "--scenario", scenario)
+    wait_for(directory / "kubeconfig", process)
+    return process
+
+
+def start_gateway(processes: Processes, directory: Path, upstream: Path,
+                  scenario: str = "quickstart") -> subprocess.Popen[str]:
+    process = processes.start("serve", "--port", "0", "--state-dir", str(directory),
+                              "--scenario", scenario, "--cluster", f"my-cluster={upstream}",
+                              "--agent-credentials", "service-account")
+    wait_for(directory / "url", process)
+    return process
+
+
+def gateway_kubeconfig(directory: Path, principal: str) -> Path:
+    path = directory / f"kubeconfig-{principal.partition('@')[0]}"
+    wrote = run_cli("kubeconfig", "my-cluster", "--as", principal, "--state-dir", str(directory),
+                    "--output", str(path))
+    assert wrote.returncode == 0, wrote.stderr
+    return path
+
+
+def audit_events(directory: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in (directory / "audit.log").read_text().splitlines()]
+
+
+def test_apiserver_serves_kubectl_directly_as_its_admin(
+        processes: Processes, newest: KubectlRunner, tmp_path: Path) -> None:
+    directory = tmp_path / "apiserver"
+    process = start_apiserver(processes, directory)
+    kubeconfig = directory / "kubeconfig"
+    config = yaml.safe_load(kubeconfig.read_text())
+    assert config["current-context"] == "mock-my-cluster"
+    assert config["clusters"][0]["cluster"]["server"].startswith("https://127.0.0.1:")
+
+    whoami = newest.run(kubeconfig, "auth", "whoami", "-o", "json")
+    assert whoami.returncode == 0, whoami.stderr
+    assert json.loads(whoami.stdout)["status"]["userInfo"]["username"] == "kubernetes-admin"
+    pods = newest.run(kubeconfig, "get", "pods", "-n", "gke-connect", "-o", "name")
+    assert pods.returncode == 0, pods.stderr
+    assert pods.stdout.startswith("pod/gke-connect-agent-")
+    # Impersonation through RBAC, as the agent does it: allowed for alice, refused for a stranger.
+    as_alice = newest.run(kubeconfig, "get", "pods", "--as", "alice@example.com")
+    assert as_alice.returncode == 0, as_alice.stderr
+
+    out, err = processes.stop(process)
+    assert process.returncode == 0 and "Traceback" not in err
+    assert out.splitlines()[0].startswith(messages.CLI_APISERVER_SERVING.split("{url}")[0])
+    assert "200 get /api/v1/namespaces/gke-connect/pods?limit=500 by kubernetes-admin" in out
+    events = audit_events(directory)
+    assert all(e["kind"] == "Event" and e["apiVersion"] == "audit.k8s.io/v1" for e in events)
+    impersonated = [e for e in events if "impersonatedUser" in e]
+    assert impersonated and all(
+        e["impersonatedUser"]["username"] == "alice@example.com"  # type: ignore[index]
+        and e["user"]["username"] == "kubernetes-admin" for e in impersonated)  # type: ignore[index]
+
+
+def test_serve_cluster_fronts_the_apiserver_as_the_agent(
+        processes: Processes, newest: KubectlRunner, tmp_path: Path) -> None:
+    upstream_dir, gateway_dir = tmp_path / "apiserver", tmp_path / "gateway"
+    start_apiserver(processes, upstream_dir)
+    gateway = start_gateway(processes, gateway_dir, upstream_dir / "kubeconfig")
+    result = newest.run(gateway_kubeconfig(gateway_dir, "alice@example.com"), "get", "pods")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[5:8] == ["web", "1/1", "Running"]
+
+    out, err = processes.stop(gateway)
+    assert gateway.returncode == 0 and "Traceback" not in err
+    server = yaml.safe_load((upstream_dir / "kubeconfig").read_text())["clusters"][0]["cluster"][
+        "server"]
+    assert messages.CLI_REMOTE_CLUSTER.format(
+        membership="my-cluster", server=server, context="mock-my-cluster",
+        identity=messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=AGENT)) in out.splitlines()
+    assert messages.CLI_REMOTE_SEEDS_SKIPPED.format(membership="my-cluster") in out.splitlines()
+    listed = [e for e in audit_events(upstream_dir)
+              if e["requestURI"] == "/api/v1/namespaces/default/pods?limit=500"]
+    assert [(e["user"]["username"], e["impersonatedUser"]["username"])  # type: ignore[index]
+            for e in listed] == [(AGENT, "alice@example.com")]
+
+
+def test_agent_rbac_output_lets_the_agent_impersonate(
+        processes: Processes, newest: KubectlRunner, tmp_path: Path) -> None:
+    """agent-not-authorized over the network, then fixed the way the product page says: apply
+    the impersonation policy (here, the YAML `agent-rbac` prints) to the cluster."""
+    upstream_dir, gateway_dir = tmp_path / "apiserver", tmp_path / "gateway"
+    start_apiserver(processes, upstream_dir, "agent-not-authorized")
+    start_gateway(processes, gateway_dir, upstream_dir / "kubeconfig", "agent-not-authorized")
+    grace = gateway_kubeconfig(gateway_dir, "grace@example.com")
+    # Discovery as alice first (shared cache), so grace's denial is printed, not discovery's.
+    warmed = newest.run(gateway_kubeconfig(gateway_dir, "alice@example.com"), "get", "ns")
+    assert warmed.returncode == 0, warmed.stderr
+    denied = newest.run(grace, "get", "pods")
+    assert denied.returncode == 1
+    assert denied.stderr.strip().endswith(messages.K8S_IMPERSONATE_FORBIDDEN.format(
+        resource="users", name="grace@example.com", user=AGENT, scope=messages.K8S_SCOPE_CLUSTER))
+
+    printed = run_cli("agent-rbac", "--users", "grace@example.com", "--project", "my-project",
+                      "--membership", "my-cluster")
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == render(RbacRequest("my-project", "my-cluster",
+                                                ("grace@example.com",), (), None))
+    rbac = tmp_path / "rbac.yaml"
+    rbac.write_text(printed.stdout)
+    applied = newest.run(upstream_dir / "kubeconfig", "apply", "-f", str(rbac))
+    assert applied.returncode == 0, applied.stderr
+    allowed = newest.run(grace, "get", "pods")
+    assert allowed.returncode == 0, allowed.stderr
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["serve", "--cluster", "my-cluster"],
+     messages.CLI_BAD_CLUSTER_FLAG.format(value="my-cluster")),
+    (["serve", "--cluster", "my-cluster=/nonexistent/kubeconfig"],
+     messages.CLI_SCENARIO_ERROR.format(detail=messages.SCENARIO_REMOTE_UNUSABLE.format(
+         path=Path("scenarios/quickstart.yaml").resolve(), membership="my-cluster",
+         reason=messages.REMOTE_NO_KUBECONFIG.format(path="/nonexistent/kubeconfig")))),
+    (["agent-rbac", "--role", "admin", "--users", "a@example.com"],
+     messages.CLI_SCENARIO_ERROR.format(detail=messages.RBAC_ERR_ROLE_FORMAT.format(role="admin"))),
+    (["agent-rbac"], messages.CLI_SCENARIO_ERROR.format(detail=messages.RBAC_ERR_NO_IDENTITIES)),
+    (["apiserver", "--membership", "nosuch", "--port", "0"],
+     messages.CLI_SCENARIO_ERROR.format(detail=messages.APISERVER_UNKNOWN_MEMBERSHIP.format(
+         path=Path("scenarios/quickstart.yaml").resolve(), name="nosuch",
+         known="my-cluster, old-cluster, gke-cluster"))),
+])
+def test_bad_remote_flags_are_one_line_and_exit_2(args: list[str], expected: str,
+                                                  tmp_path: Path) -> None:
+    result = run_cli(*args, "--state-dir", str(tmp_path)) if args[0] != "agent-rbac" else run_cli(
+        *args)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [expected]
+
+
+def test_agent_rbac_with_a_role_prints_the_permission_binding() -> None:
+    result = run_cli("agent-rbac", "--users", "alice@example.com", "--role",
+                     "clusterrole/cluster-admin", "--project", "my-project", "--membership",
+                     "alpha")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == render(RbacRequest("my-project", "alpha", ("alice@example.com",), (),
+                                               parse_role("clusterrole/cluster-admin")))
+    names = [d["metadata"]["name"] for d in yaml.safe_load_all(result.stdout) if d]
+    assert "gateway-permission-my-project_alice_alpha" in names
