@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from tests import realclients
+from tests import realclients, realcluster
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    realcluster.add_option(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{realcluster.MOCK_ONLY}(reason): needs what only the "
+                            "mock can seed; skipped under --real-cluster")
+    if realcluster.target(config) is not None and (config.getoption("numprocesses", None) or 0) > 1:
+        raise pytest.UsageError(f"{realcluster.OPTION} shares one cluster between all tests: run "
+                                "it with -n 0")
     if realclients.required():
         missing = []
         if realclients.sdk_bin() is None:
@@ -20,7 +29,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that asks for ``kubectl`` runs once per kubectl minor on the machine."""
+    """Every test that asks for ``kubectl`` runs once per kubectl minor on the machine, and
+    every test on the served emulator once per cluster backend: embedded and remote (the
+    standalone mock over TLS), or only the real cluster under ``--real-cluster``."""
+    if "served_emulator" in metafunc.fixturenames:
+        backends = (["real"] if realcluster.target(metafunc.config) is not None
+                    else ["embedded", "remote"])
+        metafunc.parametrize("served_emulator", backends, indirect=True, scope="session")
     if "kubectl" in metafunc.fixturenames:
         found = realclients.kubectls()
         if found:

@@ -13,18 +13,23 @@ from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
-from tests.harness import FrontedState, KubectlRunner, Served
+from tests import realclients, realcluster
+from tests.harness import FrontedState, KubectlRunner, RealClusterState, Served
 from tests.realclients import Kubectl
 
 
 QUICKSTART = loader.load("quickstart")
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session")
 def served_emulator(request: pytest.FixtureRequest,
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The emulator every contract test talks to, once per cluster backend (tests/harness.py)."""
+    """The emulator every contract test talks to, once per cluster backend (tests/harness.py;
+    the root conftest parametrizes it)."""
     tmp = tmp_path_factory.mktemp(f"served-{request.param}")
+    if request.param == "real":
+        yield from _fronting_a_real_cluster(request.config, tmp)
+        return
     if request.param == "embedded":
         state = EmulatorState(QUICKSTART)
         server = serve_emulator(state)
@@ -42,10 +47,35 @@ def served_emulator(request: pytest.FixtureRequest,
     upstream.stop()
 
 
+def _fronting_a_real_cluster(config: pytest.Config, tmp: Path) -> Iterator[Served]:
+    remote = realcluster.target(config)
+    kubectls = realclients.kubectls()
+    assert remote is not None
+    if not kubectls:
+        pytest.exit(f"{realcluster.OPTION} needs kubectl.1.NN to seed the cluster", 2)
+    seeded = realcluster.Seeded(kubectls[-1], remote, QUICKSTART, tmp)
+    seeded.apply()
+    state = RealClusterState(QUICKSTART, remote)
+    server = serve_emulator(state)
+    try:
+        yield Served(state, server, tmp, "real", reseed=seeded.apply)
+    finally:
+        server.stop()
+        seeded.remove()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    marker = item.get_closest_marker(realcluster.MOCK_ONLY)
+    if marker is not None and realcluster.target(item.config) is not None:
+        pytest.skip(f"needs the mock: {marker.args[0] if marker.args else ''}")
+
+
 @pytest.fixture
 def gateway(served_emulator: Served) -> Served:
     """The served emulator with a fresh quickstart world (whatever the last test loaded)."""
     served_emulator.state.load(QUICKSTART)
+    if served_emulator.reseed is not None:
+        served_emulator.reseed()
     return served_emulator
 
 
@@ -53,6 +83,8 @@ def gateway(served_emulator: Served) -> Served:
 def world(served_emulator: Served) -> Callable[[str], Served]:
     """Load a built-in scenario into the served emulator for this test."""
     def load(name: str) -> Served:
+        if isinstance(served_emulator.state, RealClusterState):
+            pytest.skip(f"scenario {name} seeds its own cluster; a real cluster has quickstart's")
         served_emulator.state.load(loader.load(name))
         return served_emulator
     return load

@@ -24,29 +24,36 @@ AGENT = "system:serviceaccount:gke-connect:connect-agent-sa"
 
 
 class Processes:
-    def __init__(self) -> None:
-        self.running: list[subprocess.Popen[str]] = []
+    """CLI processes of one test. Their output goes to files, not pipes: a server printing a
+    line per request would block once nobody drained a pipe."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.running: list[tuple[subprocess.Popen[str], Path, Path]] = []
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        process = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        self.running.append(process)
+        index = len(self.running)
+        out, err = self.directory / f"process-{index}.out", self.directory / f"process-{index}.err"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            process = subprocess.Popen([*CLI, *args], stdout=stdout, stderr=stderr, text=True)
+        self.running.append((process, out, err))
         return process
 
     def stop(self, process: subprocess.Popen[str]) -> tuple[str, str]:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
-        return out, err
+        process.wait(timeout=20)
+        _, out, err = next(entry for entry in self.running if entry[0] is process)
+        return out.read_text(), err.read_text()
 
 
 @pytest.fixture
-def processes() -> Iterator[Processes]:
-    handle = Processes()
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    handle = Processes(tmp_path)
     yield handle
-    for process in handle.running:
+    for process, _, _ in handle.running:
         if process.poll() is None:
             process.kill()
-            process.communicate(timeout=10)
+            process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ def test_get_namespaces_lists_the_product_page_namespaces(gateway: Served,
     assert {"kube-system", "kube-public", "kube-node-lease"} <= rows.keys()
 
 
+@pytest.mark.mock_only("the Connect Agent's pod exists in the mock cluster only")
 def test_get_pods_all_namespaces_shows_web_and_the_agent(gateway: Served,
                                                          kubectl_run: KubectlRunner) -> None:
     result = kubectl_run.run(gateway.kubeconfig(), "get", "pods", "-A")
@@ -91,8 +92,9 @@ def test_apply_get_yaml_delete_configmap(gateway: Served, kubectl_run: KubectlRu
                                 str(manifest))
     assert reapplied.returncode == 0, reapplied.stderr
     assert reapplied.stdout.strip() == "configmap/demo-cm configured"
-    stored = gateway.mock("my-cluster").store.get(("", "configmaps"), "default", "demo-cm")
-    assert stored is not None and stored["data"] == {"greeting": "bonjour"}
+    stored = kubectl_run.run(kubeconfig, "get", "configmap", "demo-cm", "-o",
+                             "jsonpath={.data.greeting}")
+    assert stored.stdout == "bonjour", stored.stderr
 
     deleted = kubectl_run.run(kubeconfig, "delete", "-f", str(manifest), timeout=30)
     assert deleted.returncode == 0, deleted.stderr
@@ -130,13 +132,14 @@ def test_apply_get_yaml_delete_deployment(gateway: Served, kubectl_run: KubectlR
 
 
 def test_get_pods_watch_sees_a_new_pod(gateway: Served, kubectl_run: KubectlRunner) -> None:
+    cluster = gateway.mock("my-cluster")
     watcher = kubectl_run.popen(gateway.kubeconfig(), "get", "pods", "-w")
     try:
         assert watcher.stdout is not None
         first = watcher.stdout.readline()
         assert first.split()[:2] == ["NAME", "READY"], first
         assert watcher.stdout.readline().split()[0] == "web"
-        gateway.mock("my-cluster").seed({
+        cluster.seed({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "watched", "namespace": "default"},
             "spec": {"containers": [{"name": "main", "image": "busybox"}]}})
@@ -150,6 +153,7 @@ def test_get_pods_watch_sees_a_new_pod(gateway: Served, kubectl_run: KubectlRunn
         watcher.communicate(timeout=10)
 
 
+@pytest.mark.mock_only("the web pod's log lines are seeded by the scenario")
 def test_logs_prints_the_container_log(gateway: Served, kubectl_run: KubectlRunner) -> None:
     result = kubectl_run.run(gateway.kubeconfig(), "logs", "web")
     assert result.returncode == 0, result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -20,6 +21,7 @@ def test_unknown_resource_type(gateway: Served, kubectl_run: KubectlRunner) -> N
         'error: the server doesn\'t have a resource type "widgets"')
 
 
+@pytest.mark.mock_only("a real apiserver serves server-side apply")
 def test_server_side_apply_is_refused_clearly(gateway: Served, kubectl_run: KubectlRunner,
                                               tmp_path) -> None:
     manifest = tmp_path / "cm.yaml"
@@ -38,12 +40,23 @@ def test_server_side_apply_is_refused_clearly(gateway: Served, kubectl_run: Kube
 ])
 def test_kubectl_create(gateway: Served, kubectl_run: KubectlRunner, args: tuple[str, ...]) -> None:
     # kubectl before 1.32 sends these bodies as JSON, 1.32 and later as protobuf.
-    result = kubectl_run.run(gateway.kubeconfig(), "create", *args)
+    # A name per kubectl minor, removed at the end: a real cluster (--real-cluster) is not reset,
+    # and a namespace takes a while to go.
+    name = f"{args[1]}-{kubectl_run.binary.minor}"
+    result = kubectl_run.run(gateway.kubeconfig(), "create", args[0], name, *args[2:])
+    try:
+        check_created(gateway, kubectl_run, args, name, result)
+    finally:
+        kubectl_run.run(gateway.kubeconfig(), "delete", args[0], name, "--wait=false")
+
+
+def check_created(gateway: Served, kubectl_run: KubectlRunner, args: tuple[str, ...], name: str,
+                  result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, result.stderr
     kind = {"namespace": "namespace", "configmap": "configmap", "deployment": "deployment.apps",
             "clusterrolebinding": "clusterrolebinding.rbac.authorization.k8s.io"}[args[0]]
-    assert result.stdout.strip() == f"{kind}/{args[1]} created"
-    shown = kubectl_run.run(gateway.kubeconfig(), "get", args[0], args[1], "-o", "json")
+    assert result.stdout.strip() == f"{kind}/{name} created"
+    shown = kubectl_run.run(gateway.kubeconfig(), "get", args[0], name, "-o", "json")
     assert shown.returncode == 0, shown.stderr
     obj = json.loads(shown.stdout)
     if args[0] == "configmap":
@@ -57,6 +70,7 @@ def test_kubectl_create(gateway: Served, kubectl_run: KubectlRunner, args: tuple
                                     "name": "ops@example.com"}]
 
 
+@pytest.mark.mock_only("the mock's tokens have a recognisable prefix; a real cluster's are JWTs")
 def test_kubectl_create_token_needs_rbac_for_the_token_subresource(
         gateway: Served, kubectl_run: KubectlRunner) -> None:
     # TokenRequest is served (issue #7); dave (IAM yes, no RBAC) may not create tokens, alice may.
@@ -72,6 +86,7 @@ def test_kubectl_create_token_needs_rbac_for_the_token_subresource(
     assert issued.stdout.startswith("mock-sa.")
 
 
+@pytest.mark.mock_only("a real apiserver serves deployments/scale")
 def test_unserved_subresource_is_refused_clearly(gateway: Served,
                                                  kubectl_run: KubectlRunner) -> None:
     result = kubectl_run.run(gateway.kubeconfig(), "scale", "deployment", "gke-connect-agent",

@@ -28,6 +28,7 @@ def test_list_namespaces(api: client.ApiClient) -> None:
     assert {"default", "gke-connect", "kube-system", "kube-public", "kube-node-lease"} <= names
 
 
+@pytest.mark.mock_only("the Connect Agent's pod exists in the mock cluster only")
 def test_list_pods_in_all_namespaces(api: client.ApiClient) -> None:
     pods = client.CoreV1Api(api).list_pod_for_all_namespaces().items
     by_name = {(p.metadata.namespace, p.metadata.name): p for p in pods}
@@ -94,6 +95,7 @@ def test_watch_sees_a_created_configmap(api: client.ApiClient) -> None:
     assert ("ADDED", "watched-cm") in events
 
 
+@pytest.mark.mock_only("the web pod's log lines are seeded by the scenario")
 def test_read_pod_log(api: client.ApiClient) -> None:
     text = client.CoreV1Api(api).read_namespaced_pod_log("web", "default", tail_lines=1)
     assert text == "GET / HTTP/1.1 200\n"

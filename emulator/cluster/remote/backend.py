@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from http import HTTPStatus
 
 import httpx
 
@@ -130,7 +131,7 @@ class RemoteCluster:
         if answer.status_code >= 500 and status is None:
             # Not the apiserver speaking: a proxy or load balancer in front of it failed.
             raise ClusterUnreachable(messages.REMOTE_CAUSE_STATUS.format(
-                status=f"{answer.status_code} {answer.reason_phrase}".strip(),
+                status=_status_line(answer),
                 detail=body[:200].decode(errors="replace").strip() or "-"))
         self._remember(audit_id, _decision_from(audit_id, answer.status_code, status))
         return ClusterResponse(answer.status_code, response_headers, body)
@@ -203,8 +204,8 @@ class RemoteCluster:
             status = _status_of(answer.content) or {}
             raise ClusterUnreachable(messages.REMOTE_CAUSE_TOKEN.format(
                 namespace=self.agent.namespace, name=self.agent.name,
-                status=f"{answer.status_code} {answer.reason_phrase}".strip(),
-                detail=status.get("message") or answer.text[:200] or "-")) from None
+                status=_status_line(answer), detail=status.get("message") or answer.text[:200]
+                or "-")) from None
         # Renew on our own clock, from the lifetime the apiserver granted.
         seconds = int((issued.get("spec") or {}).get("expirationSeconds") or TOKEN_SECONDS)
         return token, self._now() + timedelta(seconds=seconds)
@@ -263,6 +264,15 @@ async def _read_bounded(answer: httpx.Response, url: str) -> bytes:
     finally:
         await answer.aclose()
     return bytes(body)
+
+
+def _status_line(answer: httpx.Response) -> str:
+    """``404 Not Found``, as Go prints it, even when the server sent no reason phrase."""
+    try:
+        phrase = answer.reason_phrase or HTTPStatus(answer.status_code).phrase
+    except ValueError:
+        phrase = ""
+    return f"{answer.status_code} {phrase}".strip()
 
 
 def _status_of(body: bytes) -> dict[str, object] | None:

@@ -14,7 +14,9 @@ from emulator import messages
 def cause(error: BaseException, url: str) -> str:
     """One line: ``dial tcp 127.0.0.1:6443: connect: connection refused`` and the like."""
     parts = urlsplit(url)
-    address = f"{parts.hostname}:{parts.port or (443 if parts.scheme in ('https', 'wss') else 80)}"
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host  # as Go's net.JoinHostPort writes IPv6
+    address = f"{host}:{parts.port or (443 if parts.scheme in ('https', 'wss') else 80)}"
     for link in _chain(error):
         if isinstance(link, ssl.SSLCertVerificationError):
             return messages.REMOTE_CAUSE_TLS_VERIFY.format(detail=link.verify_message or link)

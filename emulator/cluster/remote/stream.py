@@ -71,7 +71,7 @@ async def open_remote_stream(url: str, headers: list[tuple[str, str]], subprotoc
         answer = refused.response
         return ClusterResponse(answer.status_code,
                                [(k.lower(), v) for k, v in answer.headers.raw_items()],
-                               answer.body or b"")
+                               bytes(answer.body or b""))
     except InvalidHandshake as err:
         raise ClusterUnreachable(messages.REMOTE_CAUSE_OTHER.format(detail=err)) from None
     except (OSError, TimeoutError) as err:

@@ -12,6 +12,8 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from kubernetes import client
 from kubernetes.config import ConfigException
 from kubernetes.config.kube_config import (
@@ -38,10 +40,8 @@ class Upstream:
     def authorization(self) -> str | None:
         """The kubeconfig's own Authorization header, refreshed first when an exec plugin or
         auth provider's token has expired; None for client-certificate authentication."""
-        config = self._configuration
-        if config.refresh_api_key_hook is not None:
-            config.refresh_api_key_hook(config)
-        return config.get_api_key_with_prefix("BearerToken") or None
+        # The kubernetes package runs its refresh hook (exec plugins, expiring tokens) here.
+        return self._configuration.get_api_key_with_prefix("BearerToken") or None
 
     @property
     def websocket_server(self) -> str:
@@ -58,7 +58,7 @@ def load(kubeconfig: Path | None, context: str | None) -> Upstream:
     try:
         load_kube_config(config_file=str(path), context=context,
                          client_configuration=configuration, persist_config=False)
-    except (ConfigException, OSError, ValueError, KeyError, TypeError) as err:
+    except (ConfigException, OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as err:
         raise UpstreamConfigError(messages.REMOTE_BAD_KUBECONFIG.format(
             path=path, reason=str(err).strip() or type(err).__name__)) from None
     server = (configuration.host or "").rstrip("/")

@@ -148,9 +148,6 @@ def test_clusters_with_a_missing_kubeconfig(tmp_path: Path) -> None:
         reason=messages.REMOTE_NO_KUBECONFIG.format(path=missing))
 
 
-@pytest.mark.xfail(strict=True, raises=yaml.YAMLError, reason=(
-    "emulator/cluster/remote/upstream.py: load() does not catch yaml.YAMLError, so a kubeconfig "
-    "that is not YAML escapes EmulatorState as a ParserError, not a ScenarioError"))
 def test_clusters_with_a_kubeconfig_that_is_not_yaml(tmp_path: Path) -> None:
     scenario = loader.load("quickstart")
     broken = tmp_path / "kubeconfig"

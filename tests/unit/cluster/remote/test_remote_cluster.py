@@ -22,6 +22,7 @@ import yaml
 from websockets.asyncio.server import ServerConnection, serve
 
 from emulator import messages, tls
+from emulator.clock import FakeClock
 from emulator.cluster.backend import ClusterRequest, ClusterResponse, ClusterUnreachable, Message
 from emulator.cluster.remote import upstream
 from emulator.cluster.remote.backend import AgentCredentials, RemoteCluster, ServiceAccountRef
@@ -43,24 +44,24 @@ T = TypeVar("T")
 
 
 @dataclass
-class Upstream:
+class UpstreamServer:
     standalone: StandaloneApiserver
     served: ServedApp
     kubeconfig: Path
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Upstream]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpstreamServer]:
     tmp = tmp_path_factory.mktemp("remote-upstream")
     standalone = StandaloneApiserver(QUICKSTART, "my-cluster")
     app = serve_apiserver(standalone, tls_dir=tmp / "tls")
     path = write_kubeconfig(tmp / "kubeconfig", standalone.kubeconfig(app.url, app.ca_pem))
-    yield Upstream(standalone, app, path)
+    yield UpstreamServer(standalone, app, path)
     app.stop()
 
 
 @pytest.fixture
-def mock(served: Upstream) -> Upstream:
+def mock(served: UpstreamServer) -> UpstreamServer:
     """The served standalone with a fresh quickstart cluster (what the last test changed is gone;
     service-account tokens issued before stay valid, as ``load`` promises)."""
     served.standalone.load(QUICKSTART, "my-cluster")
@@ -85,9 +86,10 @@ def plain_kubeconfig(path: Path, server: str) -> Path:
 
 
 def backend(kubeconfig: Path, credentials: AgentCredentials = AgentCredentials.SERVICE_ACCOUNT,
-            **timeouts: float) -> RemoteCluster:
+            clock: FakeClock | None = None, **timeouts: float) -> RemoteCluster:
+    now = clock.now if clock is not None else (lambda: datetime.now(UTC))
     return RemoteCluster("my-cluster", upstream.load(kubeconfig, None), credentials, AGENT,
-                         "v1.30.5", lambda: datetime.now(UTC), **timeouts)
+                         "v1.30.5", now, **timeouts)
 
 
 def request(path: str = PODS, query: str = "", *, user: str | None = "alice@example.com",
@@ -148,7 +150,7 @@ TOKEN_PATH = "/api/v1/namespaces/gke-connect/serviceaccounts/connect-agent-sa/to
 
 # -- who the apiserver sees ------------------------------------------------------------------------
 
-def test_agent_service_account_impersonates_the_caller(mock: Upstream) -> None:
+def test_agent_service_account_impersonates_the_caller(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
     # The caller's own Authorization (here: the standalone's admin token, which would be obeyed)
     # must not cross the hop; the agent's token is what the apiserver sees.
@@ -171,7 +173,7 @@ def test_agent_service_account_impersonates_the_caller(mock: Upstream) -> None:
     assert remote.identity() == messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=AGENT_USER)
 
 
-def test_impersonated_groups_each_travel(mock: Upstream) -> None:
+def test_impersonated_groups_each_travel(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
     groups = ("sre@example.com", "oncall@example.com")
 
@@ -186,7 +188,7 @@ def test_impersonated_groups_each_travel(mock: Upstream) -> None:
         AGENT_USER, "erin@example.com", groups)
 
 
-def test_kubeconfig_credentials_are_the_kubeconfig_user(mock: Upstream) -> None:
+def test_kubeconfig_credentials_are_the_kubeconfig_user(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig, AgentCredentials.KUBECONFIG)
 
     async def go() -> int:
@@ -202,7 +204,7 @@ def test_kubeconfig_credentials_are_the_kubeconfig_user(mock: Upstream) -> None:
 
 # -- what the apiserver decided --------------------------------------------------------------------
 
-def test_impersonation_the_agent_may_not_do(mock: Upstream) -> None:
+def test_impersonation_the_agent_may_not_do(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
     answer = run(remote.handle(request(user="mallory@example.com")))
     assert answer.status == 403
@@ -214,7 +216,7 @@ def test_impersonation_the_agent_may_not_do(mock: Upstream) -> None:
     assert (decision.stage, decision.allowed) == ("impersonation", False)
 
 
-def test_rbac_denial_is_an_authorization_decision(mock: Upstream) -> None:
+def test_rbac_denial_is_an_authorization_decision(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
     answer = run(remote.handle(request(user="dave@example.com")))
     assert answer.status == 403
@@ -240,7 +242,7 @@ async def next_event(stream: AsyncIterator[bytes], buffer: bytearray) -> dict[st
     return dict(json.loads(line))
 
 
-def test_watch_streams_events_as_they_happen(mock: Upstream) -> None:
+def test_watch_streams_events_as_they_happen(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
 
     async def go() -> list[tuple[str, str]]:
@@ -260,9 +262,28 @@ def test_watch_streams_events_as_they_happen(mock: Upstream) -> None:
     assert run(go()) == [("ADDED", "web"), ("ADDED", "late")]
 
 
+def test_request_body_and_content_type_cross(mock: UpstreamServer) -> None:
+    remote = backend(mock.kubeconfig)
+    configmap = {"apiVersion": "v1", "kind": "ConfigMap",
+                 "metadata": {"name": "sent", "namespace": "default"}, "data": {"k": "v"}}
+    create = ClusterRequest("POST", "/api/v1/namespaces/default/configmaps", "", (
+        ("content-type", "application/json"), ("impersonate-user", "alice@example.com")),
+        json.dumps(configmap).encode())
+
+    async def go() -> tuple[int, bytes]:
+        answer = await remote.handle(create)
+        return answer.status, await body_of(answer)
+
+    code, body = run(go())
+    assert code == 201, body
+    stored = mock.standalone.cluster.store.get(("", "configmaps"), "default", "sent")
+    assert stored is not None and stored["data"] == {"k": "v"}
+    assert json.loads(body)["metadata"]["name"] == "sent"
+
+
 # -- the agent's token -----------------------------------------------------------------------------
 
-def test_token_survives_a_reload_and_is_renewed_once_revoked(mock: Upstream) -> None:
+def test_token_survives_a_reload_and_is_renewed_once_revoked(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
 
     async def status() -> int:
@@ -285,7 +306,7 @@ def test_token_survives_a_reload_and_is_renewed_once_revoked(mock: Upstream) -> 
     run(go())
 
 
-def test_stream_token_is_renewed_once_revoked(mock: Upstream) -> None:
+def test_stream_token_is_renewed_once_revoked(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
 
     async def go() -> list[Message]:
@@ -300,6 +321,25 @@ def test_stream_token_is_renewed_once_revoked(mock: Upstream) -> None:
     assert received[0] == b"\x01hi\n"
     assert codes(mock.standalone) == [(401, "get", EXEC), (201, "create", TOKEN_PATH),
                                       (101, "get", EXEC)]
+
+
+def test_token_is_renewed_before_it_expires(mock: UpstreamServer) -> None:
+    clock = FakeClock()
+    remote = backend(mock.kubeconfig, clock=clock)
+
+    async def go() -> list[int]:
+        requested = []
+        # The token lasts an hour; it is renewed in its last five minutes, not before.
+        for advance in (0, 50 * 60, 6 * 60):
+            clock.advance(advance)
+            answer = await remote.handle(request())
+            await body_of(answer)
+            assert answer.status == 200
+            requested.append([e.request_uri for e in mock.standalone.audit.events()].count(
+                TOKEN_PATH))
+        return requested
+
+    assert run(go()) == [1, 1, 2]
 
 
 def test_token_request_refused(tmp_path: Path) -> None:
@@ -328,7 +368,7 @@ memberships:
 # -- an upstream that cannot be asked --------------------------------------------------------------
 
 @pytest.mark.parametrize("credentials", list(AgentCredentials))
-def test_connection_refused(mock: Upstream, tmp_path: Path,
+def test_connection_refused(mock: UpstreamServer, tmp_path: Path,
                             credentials: AgentCredentials) -> None:
     port = free_port()
     config = mock.standalone.kubeconfig(f"https://127.0.0.1:{port}", mock.served.ca_pem)
@@ -338,7 +378,22 @@ def test_connection_refused(mock: Upstream, tmp_path: Path,
     assert unreachable(remote.open_stream(request(EXEC, EXEC_QUERY), [CHANNEL])) == expected
 
 
-def test_certificate_from_another_ca(mock: Upstream, tmp_path: Path) -> None:
+def test_connection_refused_on_ipv6_names_the_address_as_go_does(mock: UpstreamServer,
+                                                                  tmp_path: Path) -> None:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+            port = sock.getsockname()[1]
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    config = mock.standalone.kubeconfig(f"https://[::1]:{port}", mock.served.ca_pem)
+    remote = backend(write_kubeconfig(tmp_path / "kubeconfig", config),
+                     AgentCredentials.KUBECONFIG)
+    assert unreachable(remote.handle(request())) == messages.REMOTE_CAUSE_REFUSED.format(
+        address=f"[::1]:{port}")
+
+
+def test_certificate_from_another_ca(mock: UpstreamServer, tmp_path: Path) -> None:
     config = mock.standalone.kubeconfig(mock.served.url, tls.generate().ca_pem)
     remote = backend(write_kubeconfig(tmp_path / "kubeconfig", config),
                      AgentCredentials.KUBECONFIG)
@@ -430,7 +485,7 @@ async def drain(session: Any) -> list[Message]:
     return received
 
 
-def test_exec_session_relays_frames_and_the_close(mock: Upstream) -> None:
+def test_exec_session_relays_frames_and_the_close(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
 
     async def go() -> tuple[str, list[Message], int | None]:
@@ -448,7 +503,7 @@ def test_exec_session_relays_frames_and_the_close(mock: Upstream) -> None:
                                                                  "alice@example.com")
 
 
-def test_exec_rbac_forbids(mock: Upstream) -> None:
+def test_exec_rbac_forbids(mock: UpstreamServer) -> None:
     remote = backend(mock.kubeconfig)
     answer = run(remote.open_stream(request(EXEC, EXEC_QUERY, user="dave@example.com"), [CHANNEL]))
     assert isinstance(answer, ClusterResponse)
