@@ -65,6 +65,12 @@ def load(kubeconfig: Path | None, context: str | None) -> Upstream:
     if not server.startswith(("https://", "http://")):
         raise UpstreamConfigError(messages.REMOTE_BAD_KUBECONFIG.format(
             path=path, reason=messages.REMOTE_NO_SERVER))
+    for unsupported, value in (("tls-server-name", configuration.tls_server_name),
+                               ("proxy-url", configuration.proxy)):
+        if value:
+            # Honouring half a kubeconfig would reach the wrong server or the wrong way.
+            raise UpstreamConfigError(messages.REMOTE_BAD_KUBECONFIG.format(
+                path=path, reason=messages.REMOTE_UNSUPPORTED_FIELD.format(field=unsupported)))
     chosen = context or _current_context(path)
     return Upstream(server, _ssl_context(configuration, server), chosen,
                     _credentials_kind(configuration), configuration)

@@ -177,3 +177,12 @@ def test_insecure_skip_tls_verify_does_not_verify(tmp_path: Path) -> None:
     context = found.ssl_context
     assert context is not None
     assert (context.verify_mode, context.check_hostname) == (ssl.CERT_NONE, False)
+
+
+@pytest.mark.parametrize(("field", "value"), [("tls-server-name", "kubernetes.default"),
+                                              ("proxy-url", "http://127.0.0.1:3128")])
+def test_fields_the_backend_cannot_honour_are_refused(tmp_path: Path, field: str,
+                                                      value: str) -> None:
+    path = write(tmp_path, kubeconfig(**{field: value}))
+    assert config_error(path) == messages.REMOTE_BAD_KUBECONFIG.format(
+        path=path, reason=messages.REMOTE_UNSUPPORTED_FIELD.format(field=field))
