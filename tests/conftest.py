@@ -14,6 +14,7 @@ from emulator.scenario import loader
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from tests import realclients, realcluster
+from tests.cliprocesses import Processes
 from tests.harness import FrontedState, KubectlRunner, RealClusterState, Served
 from tests.realclients import Kubectl
 
@@ -88,6 +89,14 @@ def world(served_emulator: Served) -> Callable[[str], Served]:
         served_emulator.state.load(loader.load(name))
         return served_emulator
     return load
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    """CLI processes a test starts; whatever is still running at the end is killed."""
+    handle = Processes(tmp_path)
+    yield handle
+    handle.kill_all()
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,45 +13,13 @@ import yaml
 from emulator import messages
 from emulator.agent.gateway_rbac import RbacRequest, parse_role, render
 from tests import realclients
-from tests.contract.test_cli import CLI, run_cli, wait_for
+from tests.cliprocesses import Processes, start_apiserver, wait_for
+from tests.contract.test_cli import run_cli
 from tests.harness import KubectlRunner
 
 pytestmark = pytest.mark.contract
 
 AGENT = "system:serviceaccount:gke-connect:connect-agent-sa"
-
-
-class Processes:
-    """CLI processes of one test. Their output goes to files, not pipes: a server printing a
-    line per request would block once nobody drained a pipe."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.running: list[tuple[subprocess.Popen[str], Path, Path]] = []
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        index = len(self.running)
-        out, err = self.directory / f"process-{index}.out", self.directory / f"process-{index}.err"
-        with out.open("w") as stdout, err.open("w") as stderr:
-            process = subprocess.Popen([*CLI, *args], stdout=stdout, stderr=stderr, text=True)
-        self.running.append((process, out, err))
-        return process
-
-    def stop(self, process: subprocess.Popen[str]) -> tuple[str, str]:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
-        _, out, err = next(entry for entry in self.running if entry[0] is process)
-        return out.read_text(), err.read_text()
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    handle = Processes(tmp_path)
-    yield handle
-    for process, _, _ in handle.running:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -64,14 +30,6 @@ def newest(tmp_path: Path) -> KubectlRunner:
     home = tmp_path / "home"
     home.mkdir()
     return KubectlRunner(found[-1], home)
-
-
-def start_apiserver(processes: Processes, directory: Path,
-                    scenario: str = "quickstart") -> subprocess.Popen[str]:
-    process = processes.start("apiserver", "--port", "0", "--state-dir", str(directory),
-                              "--scenario", scenario)
-    wait_for(directory / "kubeconfig", process)
-    return process
 
 
 def start_gateway(processes: Processes, directory: Path, upstream: Path,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract.test_cli_remote import Processes, processes, start_apiserver  # noqa: F401
+from tests.cliprocesses import Processes, start_apiserver
 from tests.harness import KubectlRunner
 from tests import realclients
 
@@ -30,7 +30,7 @@ def run_suite(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_suite_runs_against_a_cluster_it_seeds_and_cleans(
-        processes: Processes, tmp_path: Path) -> None:  # noqa: F811
+        processes: Processes, tmp_path: Path) -> None:
     found = realclients.kubectls()
     if not found:
         pytest.skip("no kubectl.1.NN on this machine")

@@ -5,7 +5,6 @@ gives the documented agent-side error and a log line, and is used again once it 
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
