@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,7 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def create_app(state: EmulatorState) -> Starlette:
-    app = Starlette(routes=routes(state),
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        # Connections to remote apiservers belong to this server's event loop: close them with it.
+        for remote in state.remote_clusters():
+            await remote.aclose()
+
+    app = Starlette(routes=routes(state), lifespan=lifespan,
                     exception_handlers={Exception: _server_error})  # type: ignore[dict-item]
     app.state.emulator = state
     return app

@@ -130,6 +130,10 @@ class EmulatorState:
         self.quota.limit = self._effective_quota(scenario)
         self.audit.clear()
 
+    def remote_clusters(self) -> list[RemoteCluster]:
+        """Every remote backend built so far (they outlive worlds)."""
+        return self._remotes.all()
+
     def set_clusters(self, clusters: dict[str, RemoteSpec]) -> None:
         """Which memberships front real apiservers from the next load on (serve's --cluster)."""
         self._clusters = dict(clusters)

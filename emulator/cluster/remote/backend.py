@@ -210,6 +210,12 @@ class RemoteCluster:
         seconds = int((issued.get("spec") or {}).get("expirationSeconds") or TOKEN_SECONDS)
         return token, self._now() + timedelta(seconds=seconds)
 
+    async def aclose(self) -> None:
+        """Close the connections this event loop holds (the server that owns them stops)."""
+        client = self._clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
+
     # -- plumbing --------------------------------------------------------------------------------
 
     def _client(self) -> httpx.AsyncClient:
