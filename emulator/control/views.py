@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator.clock import rfc3339
+from emulator.cluster.remote.backend import RemoteCluster
 from emulator.scenario.model import Principal
 from emulator.state import EmulatorState, Membership
 
@@ -33,9 +34,17 @@ def world(state: EmulatorState, *, tokens: bool) -> dict[str, Any]:
 
 def membership(member: Membership) -> dict[str, Any]:
     spec = member.spec
-    return {"name": spec.name, "location": spec.location, "type": spec.cluster_type,
-            "collection": spec.collection, "kubernetes_version": spec.kubernetes_version,
-            "connected": member.connected, "agent_installed": spec.agent_installed}
+    view: dict[str, Any] = {
+        "name": spec.name, "location": spec.location, "type": spec.cluster_type,
+        "collection": spec.collection, "kubernetes_version": spec.kubernetes_version,
+        "connected": member.connected, "agent_installed": spec.agent_installed,
+        "cluster": {"backend": "embedded"}}
+    if isinstance(member.cluster, RemoteCluster):
+        # Where the agent's hop goes and as whom; never the credentials themselves.
+        view["cluster"] = {"backend": "remote", "server": member.cluster.upstream.server,
+                           "context": member.cluster.upstream.context,
+                           "agent_identity": member.cluster.identity()}
+    return view
 
 
 def principal(who: Principal, *, tokens: bool) -> dict[str, Any]:

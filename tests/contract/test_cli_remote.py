@@ -12,6 +12,7 @@ import yaml
 
 from emulator import messages
 from emulator.agent.gateway_rbac import RbacRequest, parse_role, render
+from emulator.control.client import ControlClient
 from tests import realclients
 from tests.cliprocesses import Processes, start_apiserver, wait_for
 from tests.contract.test_cli import run_cli
@@ -92,11 +93,16 @@ def test_serve_cluster_fronts_the_apiserver_as_the_agent(
     result = newest.run(gateway_kubeconfig(gateway_dir, "alice@example.com"), "get", "pods")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[5:8] == ["web", "1/1", "Running"]
+    server = yaml.safe_load((upstream_dir / "kubeconfig").read_text())["clusters"][0]["cluster"][
+        "server"]
+    shown = ControlClient.from_state_dir(gateway_dir).world()["memberships"]
+    assert [m["cluster"] for m in shown] == [
+        {"backend": "remote", "server": server, "context": "mock-my-cluster",
+         "agent_identity": messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=AGENT)},
+        {"backend": "embedded"}, {"backend": "embedded"}]
 
     out, err = processes.stop(gateway)
     assert gateway.returncode == 0 and "Traceback" not in err
-    server = yaml.safe_load((upstream_dir / "kubeconfig").read_text())["clusters"][0]["cluster"][
-        "server"]
     assert messages.CLI_REMOTE_CLUSTER.format(
         membership="my-cluster", server=server, context="mock-my-cluster",
         identity=messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=AGENT)) in out.splitlines()

@@ -204,7 +204,7 @@ def test_world_shows_the_live_world_without_tokens_by_default(client: TestClient
     assert world["memberships"][0] == {
         "name": "my-cluster", "location": "global", "type": "attached",
         "collection": "memberships", "kubernetes_version": "v1.30.5", "connected": True,
-        "agent_installed": True}
+        "agent_installed": True, "cluster": {"backend": "embedded"}}
     assert {"kind": "user", "email": "alice@example.com"} in world["principals"]
     assert "ya29.fake-alice" not in json.dumps(world)
     assert {"group": "sre@example.com", "members": ["group:oncall@example.com"]} in world["groups"]
