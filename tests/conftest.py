@@ -15,11 +15,14 @@ from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from tests import realclients, realcluster
 from tests.cliprocesses import Processes
-from tests.harness import FrontedState, KubectlRunner, RealClusterState, Served
+from tests.harness import FrontedState, KubectlRunner, RealClusterState, Served, Upstream
 from tests.realclients import Kubectl
 
 
 QUICKSTART = loader.load("quickstart")
+# The memberships the remote flavour serves from standalone mocks: quickstart's attached clusters.
+# (gke-cluster stays embedded: its streams are refused before any cluster is asked.)
+FRONTED = ("my-cluster", "old-cluster")
 
 
 @pytest.fixture(scope="session")
@@ -37,15 +40,20 @@ def served_emulator(request: pytest.FixtureRequest,
         yield Served(state, server, tmp)
         server.stop()
         return
-    standalone = StandaloneApiserver(QUICKSTART, "my-cluster")
-    upstream = serve_apiserver(standalone, tls_dir=tmp / "upstream-tls")
-    kubeconfig = tmp / "upstream-kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(upstream.url, upstream.ca_pem)))
-    fronted = FrontedState(QUICKSTART, standalone, kubeconfig)
+    upstreams, served = {}, []
+    for name in FRONTED:
+        standalone = StandaloneApiserver(QUICKSTART, name)
+        upstream = serve_apiserver(standalone, tls_dir=tmp / f"{name}-tls")
+        kubeconfig = tmp / f"{name}-kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(upstream.url, upstream.ca_pem)))
+        upstreams[name] = Upstream(standalone, kubeconfig)
+        served.append(upstream)
+    fronted = FrontedState(QUICKSTART, upstreams)
     server = serve_emulator(fronted)
-    yield Served(fronted, server, tmp, "remote", upstream)
+    yield Served(fronted, server, tmp, "remote", tuple(served))
     server.stop()
-    upstream.stop()
+    for upstream in served:
+        upstream.stop()
 
 
 def _fronting_a_real_cluster(config: pytest.Config, tmp: Path) -> Iterator[Served]:

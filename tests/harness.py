@@ -31,25 +31,44 @@ REMOTE_MEMBERSHIP = "my-cluster"
 AGENT_LOG_COMMAND = ("logs", "-n", "gke-connect", "-l", "app=gke-connect-agent", "--tail", "-1")
 
 
-class FrontedState(EmulatorState):
-    """An emulator whose ``my-cluster`` is a standalone mock apiserver over the network: every
-    world it loads (fixture, control API) reloads that apiserver with the same scenario."""
+@dataclass(frozen=True)
+class Upstream:
+    """A standalone mock apiserver serving one membership's cluster, and its admin kubeconfig."""
 
-    def __init__(self, scenario: Scenario, upstream: StandaloneApiserver,
-                 kubeconfig: Path) -> None:
-        self.upstream = upstream
-        self.remote = RemoteSpec(kubeconfig, None, "service-account")
+    standalone: StandaloneApiserver
+    kubeconfig: Path
+
+
+class FrontedState(EmulatorState):
+    """An emulator whose attached memberships are standalone mock apiservers over the network:
+    every world it loads (fixture, control API) reloads them with the same scenario."""
+
+    def __init__(self, scenario: Scenario, upstreams: dict[str, Upstream]) -> None:
+        self.upstreams = upstreams
         super().__init__(scenario, clusters=self._clusters_for(scenario))
 
+    @property
+    def upstream(self) -> StandaloneApiserver:
+        """The standalone behind ``my-cluster``."""
+        return self.upstreams[REMOTE_MEMBERSHIP].standalone
+
     def load(self, scenario: Scenario) -> None:
-        if scenario.membership(REMOTE_MEMBERSHIP) is not None:
-            self.upstream.load(scenario, REMOTE_MEMBERSHIP)
+        for name, upstream in self.upstreams.items():
+            if scenario.membership(name) is not None:
+                upstream.standalone.load(scenario, name)
         self.set_clusters(self._clusters_for(scenario))
         super().load(scenario)
 
     def _clusters_for(self, scenario: Scenario) -> dict[str, RemoteSpec]:
-        spec = scenario.membership(REMOTE_MEMBERSHIP)
-        return {REMOTE_MEMBERSHIP: self.remote} if spec is not None and spec.remote is None else {}
+        clusters = {}
+        for name, upstream in self.upstreams.items():
+            spec = scenario.membership(name)
+            if spec is None or spec.remote is not None:
+                continue
+            # As the Connect Agent where there is one; a cluster without it has no such account.
+            credentials = "service-account" if spec.agent_installed else "kubeconfig"
+            clusters[name] = RemoteSpec(upstream.kubeconfig, None, credentials)
+        return clusters
 
 
 class RealClusterState(EmulatorState):
@@ -72,7 +91,7 @@ class Served:
     server: ServedApp
     tmp: Path
     flavour: str = "embedded"
-    upstream: ServedApp | None = None  # the standalone apiserver, in the remote flavour
+    upstreams: tuple[ServedApp, ...] = ()  # the standalone apiservers, in the remote flavour
     # Under --real-cluster: puts the quickstart objects back before each test (a real cluster
     # cannot be reset, but what a test deleted or changed of them can be re-applied).
     reseed: Callable[[], None] | None = None
@@ -80,8 +99,8 @@ class Served:
     def mock(self, membership: str = REMOTE_MEMBERSHIP) -> MockApiserver:
         """The mock cluster that serves ``membership``, wherever it runs, for tests that seed it
         or look inside it directly."""
-        if isinstance(self.state, FrontedState) and membership == REMOTE_MEMBERSHIP:
-            return self.state.upstream.cluster
+        if isinstance(self.state, FrontedState) and membership in self.state.upstreams:
+            return self.state.upstreams[membership].standalone.cluster
         if isinstance(self.state, RealClusterState) and membership == REMOTE_MEMBERSHIP:
             pytest.skip("looks inside the mock cluster; a real cluster is not one")
         found = self.state.membership(membership)
@@ -94,9 +113,11 @@ class Served:
         annotation) in the remote flavour, since a real apiserver does not send reasons back."""
         if isinstance(self.state, RealClusterState) and record.membership == REMOTE_MEMBERSHIP:
             pytest.skip("a real apiserver does not tell which RBAC rule decided")
-        if not isinstance(self.state, FrontedState) or record.membership != REMOTE_MEMBERSHIP:
+        if (not isinstance(self.state, FrontedState)
+                or record.membership not in self.state.upstreams):
             return record.rbac_reason
-        event = next(e for e in self.state.upstream.audit.events()
+        upstream = self.state.upstreams[record.membership].standalone
+        event = next(e for e in upstream.audit.events()
                      if e.audit_id == record.cluster_audit_id)
         return event.reason
 

@@ -16,7 +16,7 @@ from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from tests import realclients
-from tests.harness import FrontedState, KubectlRunner, Served
+from tests.harness import FrontedState, KubectlRunner, Served, Upstream
 
 pytestmark = pytest.mark.contract
 
@@ -41,8 +41,9 @@ class Fronted:
         kubeconfig = tmp / "upstream-kubeconfig"
         kubeconfig.write_text(yaml.safe_dump(self.standalone.kubeconfig(self.upstream.url,
                                                                         self.upstream.ca_pem)))
-        self.state = FrontedState(QUICKSTART, self.standalone, kubeconfig)
-        self.served = Served(self.state, serve_emulator(self.state), tmp, "remote", self.upstream)
+        self.state = FrontedState(QUICKSTART, {"my-cluster": Upstream(self.standalone, kubeconfig)})
+        self.served = Served(self.state, serve_emulator(self.state), tmp, "remote",
+                             (self.upstream,))
 
     def stop_upstream(self) -> None:
         assert self.upstream is not None
