@@ -6,6 +6,8 @@ that point; this module only strings them together and keeps the audit record of
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,8 +15,6 @@ from emulator import faults, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
-from collections.abc import AsyncIterator
-
 from emulator.cluster.backend import ClusterResponse, ClusterUnreachable
 from emulator.errors import GatewayError, UnknownUrl
 from emulator.gateway import iam, render, streams

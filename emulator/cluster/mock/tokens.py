@@ -26,12 +26,14 @@ def issue(authenticator: TokenAuthenticator, namespace: str, name: str,
           body: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The TokenRequest answer for service account ``namespace/name`` (which must exist)."""
     spec = body.get("spec") or {}
-    seconds = spec.get("expirationSeconds") or DEFAULT_SECONDS
+    seconds = spec.get("expirationSeconds")
+    if seconds is None:
+        seconds = DEFAULT_SECONDS
     if isinstance(seconds, str) and seconds.isdigit():
         seconds = int(seconds)  # int64 fields decoded from protobuf bodies (kubectl create token)
     if not isinstance(seconds, int) or isinstance(seconds, bool):
         raise KubeError(400, messages.K8S_DECODE_ERROR.format(
-            detail="spec.expirationSeconds must be an integer"))
+            detail=messages.K8S_TOKEN_SECONDS_NOT_INTEGER))
     if seconds < MIN_SECONDS:
         raise KubeError(422, messages.K8S_TOKEN_TOO_SHORT.format(name=name, seconds=seconds),
                         reason="Invalid")

@@ -57,3 +57,14 @@ def test_unknown_service_account_is_not_found(api: MockApiserver) -> None:
 def test_tokens_need_create_on_the_subresource(api: MockApiserver) -> None:
     reply = call(api, "POST", f"{SA}/default/token", body=token_request(), token="nobody")
     assert reply.status == 401
+
+
+def test_a_zero_or_non_integer_lifetime_is_refused(api: MockApiserver) -> None:
+    zero = call(api, "POST", f"{SA}/default/token", body=token_request(0))
+    assert zero.status == 422
+    assert zero.body["message"] == messages.K8S_TOKEN_TOO_SHORT.format(name="default", seconds=0)
+    text = call(api, "POST", f"{SA}/default/token",
+                body={"spec": {"expirationSeconds": "an hour"}})
+    assert text.status == 400
+    assert text.body["message"] == messages.K8S_DECODE_ERROR.format(
+        detail=messages.K8S_TOKEN_SECONDS_NOT_INTEGER)
