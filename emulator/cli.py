@@ -8,6 +8,7 @@ is one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import logging
 import os
@@ -21,6 +22,7 @@ import yaml
 
 from emulator import gcloud_env, messages, statedir
 from emulator.agent import gateway_rbac
+from emulator.cluster.backend import ClusterUnreachable
 from emulator.cluster.remote.backend import RemoteCluster
 from emulator.clients import find_kubectl
 from emulator.iam.policy import IamMode
@@ -213,9 +215,25 @@ def _print_remote_clusters(state: EmulatorState) -> None:
         print(messages.CLI_REMOTE_CLUSTER.format(
             membership=membership.spec.name, server=remote.upstream.server,
             context=remote.upstream.context or "-", identity=remote.identity()), flush=True)
+        print(asyncio.run(_probe(membership.spec.name, remote)), flush=True)
         if skipped_seeds(state.scenario, membership.spec):
             print(messages.CLI_REMOTE_SEEDS_SKIPPED.format(membership=membership.spec.name),
                   flush=True)
+
+
+async def _probe(membership: str, remote: RemoteCluster) -> str:
+    """One line on whether the apiserver answers the agent now. Only a hint: the gateway serves
+    either way, and each request tries the apiserver again."""
+    try:
+        status, detail = await remote.probe()
+    except ClusterUnreachable as unreachable:
+        return messages.CLI_REMOTE_UNREACHABLE.format(membership=membership,
+                                                      cause=unreachable.cause)
+    finally:
+        await remote.aclose()  # this loop ends here; the server's loop makes its own client
+    if status == 200:
+        return messages.CLI_REMOTE_REACHABLE.format(membership=membership, version=detail)
+    return messages.CLI_REMOTE_REFUSED.format(membership=membership, status=status, detail=detail)
 
 
 def serve_apiserver(args: argparse.Namespace) -> int:

@@ -197,6 +197,14 @@ CLI_REMOTE_CLUSTER = (
     "membership {membership}: remote apiserver {server} (context {context}); the agent "
     "authenticates as {identity}"
 )
+CLI_REMOTE_REACHABLE = "membership {membership}: the apiserver answers the agent (Kubernetes {version})"
+CLI_REMOTE_UNREACHABLE = (
+    "membership {membership}: the apiserver does not answer yet ({cause}); its requests fail with "
+    "the agent-side error until it does"
+)
+CLI_REMOTE_REFUSED = (
+    "membership {membership}: the apiserver refused the agent's GET /version ({status}: {detail})"
+)
 CLI_REMOTE_SEEDS_SKIPPED = (
     "membership {membership}: the scenario's objects and pod logs are not applied to a remote "
     "cluster (`connect-gateway-emulator agent-rbac` prints the RBAC the agent needs)"

@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from emulator import messages
+from emulator import messages, tls
 from emulator.agent.gateway_rbac import RbacRequest, parse_role, render
 from emulator.control.client import ControlClient
+from emulator.scenario import loader
+from emulator.standalone.server import StandaloneApiserver
 from tests import realclients
 from tests.cliprocesses import Processes, start_apiserver, wait_for
 from tests.contract.test_cli import run_cli
@@ -107,6 +110,8 @@ def test_serve_cluster_fronts_the_apiserver_as_the_agent(
         membership="my-cluster", server=server, context="mock-my-cluster",
         identity=messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=AGENT)) in out.splitlines()
     assert messages.CLI_REMOTE_SEEDS_SKIPPED.format(membership="my-cluster") in out.splitlines()
+    assert messages.CLI_REMOTE_REACHABLE.format(membership="my-cluster",
+                                                version="v1.30.5") in out.splitlines()
     listed = [e for e in audit_events(upstream_dir)
               if e["requestURI"] == "/api/v1/namespaces/default/pods?limit=500"]
     assert [(e["user"]["username"], e["impersonatedUser"]["username"])  # type: ignore[index]
@@ -174,3 +179,29 @@ def test_agent_rbac_with_a_role_prints_the_permission_binding() -> None:
                                                parse_role("clusterrole/cluster-admin")))
     names = [d["metadata"]["name"] for d in yaml.safe_load_all(result.stdout) if d]
     assert "gateway-permission-my-project_alice_alpha" in names
+
+
+def test_serve_says_when_the_apiserver_does_not_answer_yet(
+        processes: Processes, newest: KubectlRunner, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nobody listens here once the socket is closed
+    standalone = StandaloneApiserver(loader.load("quickstart"), "my-cluster")
+    upstream = tmp_path / "upstream-kubeconfig"
+    upstream.write_text(yaml.safe_dump(standalone.kubeconfig(f"https://127.0.0.1:{port}",
+                                                             tls.generate().ca_pem)))
+    gateway_dir = tmp_path / "gateway"
+    gateway = start_gateway(processes, gateway_dir, upstream)
+    alice = gateway_kubeconfig(gateway_dir, "alice@example.com")
+    other = newest.run(gateway_kubeconfig(gateway_dir, "alice@example.com"), "get", "ns",
+                       "--server", yaml.safe_load(alice.read_text())["clusters"][0]["cluster"][
+                           "server"].replace("/my-cluster", "/old-cluster"))
+    assert other.returncode == 0, other.stderr  # the other memberships are served as usual
+    # Discovery is kubectl's first request: it prints the generic text, -v=9 the gateway's body.
+    failed = newest.run(alice, "get", "pods", "-v=9")
+    assert failed.returncode == 1
+    assert messages.CLUSTER_ERROR in failed.stderr
+    out, _ = processes.stop(gateway)
+    cause = messages.REMOTE_CAUSE_REFUSED.format(address=f"127.0.0.1:{port}")
+    assert messages.CLI_REMOTE_UNREACHABLE.format(membership="my-cluster",
+                                                  cause=cause) in out.splitlines()

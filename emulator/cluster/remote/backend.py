@@ -210,6 +210,22 @@ class RemoteCluster:
         seconds = int((issued.get("spec") or {}).get("expirationSeconds") or TOKEN_SECONDS)
         return token, self._now() + timedelta(seconds=seconds)
 
+    async def probe(self) -> tuple[int, str]:
+        """``GET /version`` as the agent: the status and the gitVersion (or the error message).
+        Raises ``ClusterUnreachable`` when the apiserver does not answer."""
+        answer = await self.handle(ClusterRequest("GET", "/version",
+                                                  headers=(("accept", "application/json"),)))
+        body = answer.body
+        if answer.stream is not None:
+            body = b"".join([chunk async for chunk in answer.stream])
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = {}
+        detail = parsed.get("gitVersion") or parsed.get("message") or body[:200].decode(
+            errors="replace") if isinstance(parsed, dict) else ""
+        return answer.status, str(detail)
+
     async def aclose(self) -> None:
         """Close the connections this event loop holds (the server that owns them stops)."""
         client = self._clients.pop(asyncio.get_running_loop(), None)
