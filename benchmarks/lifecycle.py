@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import ssl
-import statistics
 import time
 import urllib.request
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from starlette.routing import Route
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
+from measure import median  # benchmarks/measure.py (this script's folder)
 
 NAMESPACES = "/v1/projects/123456789012/locations/global/memberships/my-cluster/api/v1/namespaces"
 
@@ -66,12 +66,12 @@ def main() -> None:
             answer.read()
 
     try:
-        reset_s = statistics.median(timed(lambda: state.load(scenario)) for _ in range(args.runs))
-        request_s = statistics.median(timed(one_request) for _ in range(args.runs))
+        reset_s = median(args.runs, lambda: timed(lambda: state.load(scenario)))
+        request_s = median(args.runs, lambda: timed(one_request))
     finally:
         server.stop()
-    start_s = statistics.median(start_emulator() for _ in range(max(3, args.runs // 4)))
-    bare_s = statistics.median(start_bare() for _ in range(max(3, args.runs // 4)))
+    start_s = median(max(3, args.runs // 4), start_emulator)
+    bare_s = median(max(3, args.runs // 4), start_bare)
     print(json.dumps({
         "session_start_s": round(start_s, 4),
         "bare_server_start_s": round(bare_s, 4),

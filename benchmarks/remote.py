@@ -25,7 +25,6 @@ import argparse
 import http.client
 import json
 import ssl
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from emulator.scenario import loader
 from emulator.scenario.model import RemoteSpec
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
+from measure import median  # benchmarks/measure.py (this script's folder)
 
 POD = "/api/v1/namespaces/default/pods/web"
 GATEWAY_POD = "/v1/projects/123456789012/locations/global/memberships/my-cluster" + POD
@@ -85,9 +85,8 @@ class Client:
 
 
 def median_ms(runs: int, measure: Callable[[], float]) -> float:
-    for _ in range(max(5, runs // 10)):  # warm-up: connections, caches, the agent's token
-        measure()
-    return statistics.median(measure() for _ in range(runs)) * 1000
+    # Warm-up: connections, caches, the agent's token.
+    return median(runs, measure, warm_up=max(5, runs // 10)) * 1000
 
 
 def main() -> None:

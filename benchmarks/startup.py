@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from emulator.app import create_app
 from emulator.runner import ServedApp
 from emulator.scenario import loader
 from emulator.state import EmulatorState
+from measure import median  # benchmarks/measure.py (this script's folder)
 
 GATEWAY_LIST = "/v1/projects/123456789012/locations/global/memberships/my-cluster/api/v1/namespaces"
 BARE_SERVER = """
@@ -89,10 +89,6 @@ def time_in_process(build: Callable[[], ServedApp], path: str) -> float:
     return elapsed
 
 
-def median_of(runs: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(runs))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -109,11 +105,11 @@ def main() -> None:
 
     scenario = loader.load("quickstart")
     results = {
-        "serve_to_first_request_s": median_of(args.runs, serve_emulator),
-        "bare_process_to_first_request_s": median_of(args.runs, serve_bare),
-        "in_process_start_s": median_of(args.runs, lambda: time_in_process(
+        "serve_to_first_request_s": median(args.runs, serve_emulator),
+        "bare_process_to_first_request_s": median(args.runs, serve_bare),
+        "in_process_start_s": median(args.runs, lambda: time_in_process(
             lambda: ServedApp(create_app(EmulatorState(scenario))), GATEWAY_LIST)),
-        "bare_in_process_start_s": median_of(args.runs, lambda: time_in_process(
+        "bare_in_process_start_s": median(args.runs, lambda: time_in_process(
             lambda: ServedApp(bare_app()), "/")),
     }
     results["serve_ratio_to_bare"] = (results["serve_to_first_request_s"]

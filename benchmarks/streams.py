@@ -19,7 +19,6 @@ import ssl
 import statistics
 import time
 import urllib.request
-from collections.abc import Callable
 
 from websockets.sync.client import connect
 
@@ -27,6 +26,7 @@ from emulator.agent.impersonation import as_agent
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
+from measure import median  # benchmarks/measure.py (this script's folder)
 
 PREFIX = "/v1beta1/projects/123456789012/locations/global/memberships/my-cluster"
 POD = "/api/v1/namespaces/default/pods/web"
@@ -83,10 +83,6 @@ def direct(state: EmulatorState, query: str) -> tuple[int, float]:
         return received, time.perf_counter() - started
 
     return asyncio.run(run())
-
-
-def median(runs: int, measure: Callable[[], float]) -> float:
-    return statistics.median(measure() for _ in range(runs))
 
 
 def main() -> None:

@@ -151,11 +151,24 @@ class _Failure(Exception):
     pass
 
 
-def serve(args: argparse.Namespace) -> int:
+def _stop_on_signal() -> threading.Event:
+    """Set by Ctrl-C or SIGTERM: a serving command then stops its server and returns 0."""
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    return stopping
+
+
+def _check_bind(args: argparse.Namespace) -> None:
+    """``--host`` and ``--port`` of a serving command: loopback unless asked, a real port."""
     if not _is_loopback(args.host) and not args.allow_remote:
         raise _Failure(messages.CLI_NON_LOOPBACK.format(host=args.host))
     if not 0 <= args.port <= 65535:
         raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
+
+
+def serve(args: argparse.Namespace) -> int:
+    _check_bind(args)
     if args.active_streams_quota is not None and args.active_streams_quota < 0:
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--active-streams-quota",
                                                       value=args.active_streams_quota))
@@ -177,9 +190,7 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as err:
         raise _Failure(messages.CLI_PORT_IN_USE.format(
             host=args.host, port=args.port, reason=err.strerror or err)) from None
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    stopping = _stop_on_signal()
     statedir.publish(directory, server.url, server.ca_pem, scenario)
     print(messages.CLI_SERVING.format(url=server.url, scenario=scenario.name, state_dir=directory),
           flush=True)
@@ -237,10 +248,7 @@ async def _probe(membership: str, remote: RemoteCluster) -> str:
 
 
 def serve_apiserver(args: argparse.Namespace) -> int:
-    if not _is_loopback(args.host) and not args.allow_remote:
-        raise _Failure(messages.CLI_NON_LOOPBACK.format(host=args.host))
-    if not 0 <= args.port <= 65535:
-        raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
+    _check_bind(args)
     directory = args.state_dir or statedir.default_dir() / "apiserver"
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -255,9 +263,7 @@ def serve_apiserver(args: argparse.Namespace) -> int:
     except OSError as err:
         raise _Failure(messages.CLI_PORT_IN_USE.format(
             host=args.host, port=args.port, reason=err.strerror or err)) from None
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    stopping = _stop_on_signal()
     kubeconfig = directory / standalone.KUBECONFIG_FILE
     # Written aside, then renamed: whoever waits for the file never reads half of it.
     partial = directory / f".{standalone.KUBECONFIG_FILE}.partial"
@@ -277,6 +283,7 @@ def serve_apiserver(args: argparse.Namespace) -> int:
         stopping.wait()
     finally:
         server.stop()
+        apiserver.audit.close()
     return 0
 
 

@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-import yaml
-
 from emulator.runner import serve_emulator
 from emulator.scenario import loader
-from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from tests import realclients, realcluster
 from tests.cliprocesses import Processes
-from tests.harness import FrontedState, KubectlRunner, RealClusterState, Served, Upstream
+from tests.harness import FrontedState, KubectlRunner, RealClusterState, Served, serve_upstream
 from tests.realclients import Kubectl
 
 
@@ -42,11 +39,7 @@ def served_emulator(request: pytest.FixtureRequest,
         return
     upstreams, served = {}, []
     for name in FRONTED:
-        standalone = StandaloneApiserver(QUICKSTART, name)
-        upstream = serve_apiserver(standalone, tls_dir=tmp / f"{name}-tls")
-        kubeconfig = tmp / f"{name}-kubeconfig"
-        kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(upstream.url, upstream.ca_pem)))
-        upstreams[name] = Upstream(standalone, kubeconfig)
+        upstreams[name], upstream = serve_upstream(QUICKSTART, name, tmp)
         served.append(upstream)
     fronted = FrontedState(QUICKSTART, upstreams)
     server = serve_emulator(fronted)
@@ -105,6 +98,18 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     handle = Processes(tmp_path)
     yield handle
     handle.kill_all()
+
+
+@pytest.fixture
+def newest(tmp_path: Path) -> KubectlRunner:
+    """The newest kubectl on the machine, with its own HOME: 1.30 or later, so exec, attach and
+    cp use WebSocket without being asked to."""
+    found = [k for k in realclients.kubectls() if k.minor >= 30]
+    if not found:
+        pytest.skip("no kubectl.1.30 or later on this machine")
+    home = tmp_path / "newest-home"
+    home.mkdir()
+    return KubectlRunner(found[-1], home)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig, server_url
 from emulator.runner import ServedApp
 from emulator.scenario.model import RemoteSpec, Scenario
-from emulator.standalone.server import StandaloneApiserver
+from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from tests.realclients import Kubectl
 
@@ -37,6 +37,16 @@ class Upstream:
 
     standalone: StandaloneApiserver
     kubeconfig: Path
+
+
+def serve_upstream(scenario: Scenario, membership: str, tmp: Path) -> tuple[Upstream, ServedApp]:
+    """A standalone mock serving ``membership``'s cluster over TLS (its CA kept under ``tmp``, so
+    a restart on the same port is trusted), and an admin kubeconfig for it."""
+    standalone = StandaloneApiserver(scenario, membership)
+    served = serve_apiserver(standalone, tls_dir=tmp / f"{membership}-tls")
+    kubeconfig = tmp / f"{membership}-kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(served.url, served.ca_pem)))
+    return Upstream(standalone, kubeconfig), served
 
 
 class FrontedState(EmulatorState):

@@ -18,7 +18,7 @@ from contextlib import suppress
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from emulator import messages
+from emulator import frames, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
@@ -186,14 +186,6 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
     ends or the session limit is reached. Returns the close code the client got.
     ``drop_after``: an injected fault ends the stream once that many bytes went to the client."""
 
-    async def from_client() -> None:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            data = message.get("bytes")
-            await session.send(data if data is not None else message.get("text") or "")
-
     async def from_cluster() -> None:
         sent = 0
         while (message := await session.receive()) is not None:
@@ -201,12 +193,12 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
                 # Injected fault: forward what fits in the budget, then fail like a lost agent.
                 part = _output_prefix(message, drop_after - sent)
                 if part is not None:
-                    await _send(websocket, part)
+                    await frames.send(websocket, part)
                 raise _Dropped
             sent += _size(message)
-            await _send(websocket, message)
+            await frames.send(websocket, message)
 
-    client = asyncio.create_task(from_client())
+    client = asyncio.create_task(frames.client_to_session(websocket, session))
     cluster = asyncio.create_task(from_cluster())
     try:
         done, _ = await asyncio.wait({client, cluster}, timeout=timeout,
@@ -251,13 +243,6 @@ async def _interrupt(websocket: WebSocket, record: AuditRecord, explanation: str
         await websocket.send_bytes(_status_frame(message))
     await _close(websocket, NORMAL_CLOSURE)
     return NORMAL_CLOSURE
-
-
-async def _send(websocket: WebSocket, message: Message) -> None:
-    if isinstance(message, bytes):
-        await websocket.send_bytes(message)
-    else:
-        await websocket.send_text(message)
 
 
 def _size(message: Message) -> int:

@@ -15,8 +15,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Scope
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from emulator import frames
 from emulator.cluster.backend import ClusterRequest, ClusterResponse, StreamSession
 from emulator.standalone.audit import event_for
 
@@ -30,10 +32,8 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
     async def http(request: Request) -> Response:
-        cluster_request = ClusterRequest(
-            request.method, request.url.path, request.url.query,
-            tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
-                  for k, v in request.scope["headers"]), await request.body())
+        cluster_request = ClusterRequest(request.method, request.url.path, request.url.query,
+                                         _headers(request.scope), await request.body())
         cluster = server.cluster
         answer = await cluster.handle(cluster_request)
         _audit(server, cluster_request, answer.status, answer)
@@ -43,10 +43,8 @@ def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
         return Response(answer.body, status_code=answer.status, headers=headers)
 
     async def websocket(socket: WebSocket) -> None:
-        cluster_request = ClusterRequest(
-            "GET", socket.url.path, socket.url.query,
-            tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
-                  for k, v in socket.scope["headers"]))
+        cluster_request = ClusterRequest("GET", socket.url.path, socket.url.query,
+                                         _headers(socket.scope))
         offered = list(socket.scope.get("subprotocols") or [])
         opened = await server.cluster.open_stream(cluster_request, offered)
         if isinstance(opened, ClusterResponse):
@@ -66,6 +64,11 @@ def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
                              WebSocketRoute("/{path:path}", websocket)])
 
 
+def _headers(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """ASGI's raw headers as the mock reads them: lower-cased, repeated ones kept apart."""
+    return tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"])
+
+
 def _audit(server: StandaloneApiserver, request: ClusterRequest, code: int,
            answer: ClusterResponse) -> None:
     audit_id = next((v for k, v in answer.headers if k == "audit-id"), "")
@@ -74,22 +77,11 @@ def _audit(server: StandaloneApiserver, request: ClusterRequest, code: int,
 
 
 async def _relay(socket: WebSocket, session: StreamSession) -> None:
-    async def from_client() -> None:
-        while True:
-            message = await socket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
-            data = message.get("bytes")
-            await session.send(data if data is not None else message.get("text") or "")
-
     async def from_cluster() -> None:
         while (message := await session.receive()) is not None:
-            if isinstance(message, bytes):
-                await socket.send_bytes(message)
-            else:
-                await socket.send_text(message)
+            await frames.send(socket, message)
 
-    client = asyncio.create_task(from_client())
+    client = asyncio.create_task(frames.client_to_session(socket, session))
     cluster = asyncio.create_task(from_cluster())
     try:
         done, _ = await asyncio.wait({client, cluster}, return_when=asyncio.FIRST_COMPLETED)

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from emulator import messages
 from emulator.clock import rfc3339
@@ -90,15 +90,24 @@ class AuditTrail:
         self.path = path
         self._lock = threading.Lock()
         self._events: list[AuditEvent] = []
+        # Opened once, line-buffered: every event is on disk when add() returns, without an
+        # open and close per request.
+        self._file: TextIO | None = (path.open("a", encoding="utf-8", buffering=1)
+                                     if path is not None else None)
 
     def add(self, event: AuditEvent) -> None:
         log.info(event.line())
         with self._lock:
             self._events.append(event)
             del self._events[:-EVENTS_KEPT]
-            if self.path is not None:
-                with self.path.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(event.as_dict()) + "\n")
+            if self._file is not None:
+                self._file.write(json.dumps(event.as_dict()) + "\n")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
     def events(self) -> list[AuditEvent]:
         with self._lock:

@@ -6,8 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,24 +15,13 @@ import yaml
 from emulator import messages
 from emulator.scenario import loader
 from tests import realclients
+from tests.cliprocesses import CLI, wait_for
 
 pytestmark = pytest.mark.contract
-
-CLI = [sys.executable, "-m", "emulator"]
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def wait_for(path: Path, process: subprocess.Popen[str], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not path.exists():
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited early: {process.communicate()}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} did not appear")
-        time.sleep(0.05)
 
 
 @pytest.fixture

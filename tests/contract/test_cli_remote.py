@@ -16,7 +16,6 @@ from emulator.agent.gateway_rbac import RbacRequest, parse_role, render
 from emulator.control.client import ControlClient
 from emulator.scenario import loader
 from emulator.standalone.server import StandaloneApiserver
-from tests import realclients
 from tests.cliprocesses import Processes, start_apiserver, wait_for
 from tests.contract.test_cli import run_cli
 from tests.harness import KubectlRunner
@@ -25,15 +24,6 @@ pytestmark = pytest.mark.contract
 
 AGENT = "system:serviceaccount:gke-connect:connect-agent-sa"
 
-
-@pytest.fixture
-def newest(tmp_path: Path) -> KubectlRunner:
-    found = realclients.kubectls()
-    if not found:
-        pytest.skip("no kubectl.1.NN on this machine")
-    home = tmp_path / "home"
-    home.mkdir()
-    return KubectlRunner(found[-1], home)
 
 
 def start_gateway(processes: Processes, directory: Path, upstream: Path,

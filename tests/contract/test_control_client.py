@@ -19,7 +19,6 @@ import pytest
 
 from emulator import messages, statedir
 from emulator.control.client import ControlClient, ControlError
-from tests import realclients
 from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
@@ -35,15 +34,6 @@ def control(gateway: Served) -> Iterator[ControlClient]:
     # Limits outlast a world reload (like serve's flags); the next test must get the defaults.
     gateway.state.restore_limits()
 
-
-@pytest.fixture
-def newest(tmp_path: Path) -> KubectlRunner:
-    found = [k for k in realclients.kubectls() if k.minor >= 30]  # WebSocket exec by default
-    if not found:
-        pytest.skip("no kubectl.1.30 or later on this machine")
-    home = tmp_path / "home"
-    home.mkdir()
-    return KubectlRunner(found[-1], home)
 
 
 def gateway_get(gateway: Served, user: str, path: str = NAMESPACES,

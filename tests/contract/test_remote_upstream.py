@@ -9,14 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from emulator import messages
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
-from emulator.standalone.server import StandaloneApiserver, serve_apiserver
-from tests import realclients
-from tests.harness import FrontedState, KubectlRunner, Served, Upstream
+from emulator.standalone.server import serve_apiserver
+from tests.harness import FrontedState, KubectlRunner, Served, serve_upstream
 
 pytestmark = pytest.mark.contract
 
@@ -35,13 +33,11 @@ class Fronted:
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
-        self.standalone = StandaloneApiserver(QUICKSTART, "my-cluster")
-        self.upstream: ServedApp | None = serve_apiserver(self.standalone, tls_dir=tmp / "tls")
-        self.port = self.upstream.port
-        kubeconfig = tmp / "upstream-kubeconfig"
-        kubeconfig.write_text(yaml.safe_dump(self.standalone.kubeconfig(self.upstream.url,
-                                                                        self.upstream.ca_pem)))
-        self.state = FrontedState(QUICKSTART, {"my-cluster": Upstream(self.standalone, kubeconfig)})
+        upstream, served = serve_upstream(QUICKSTART, "my-cluster", tmp)
+        self.standalone = upstream.standalone
+        self.upstream: ServedApp | None = served
+        self.port = served.port
+        self.state = FrontedState(QUICKSTART, {"my-cluster": upstream})
         self.served = Served(self.state, serve_emulator(self.state), tmp, "remote",
                              (self.upstream,))
 
@@ -52,7 +48,8 @@ class Fronted:
 
     def start_upstream(self) -> None:
         # Same port, same CA (tls_dir): the apiserver came back, as after a restart.
-        self.upstream = serve_apiserver(self.standalone, port=self.port, tls_dir=self.tmp / "tls")
+        self.upstream = serve_apiserver(self.standalone, port=self.port,
+                                        tls_dir=self.tmp / "my-cluster-tls")
 
     def agent_log(self) -> list[str]:
         membership = self.state.membership("my-cluster")
@@ -71,15 +68,6 @@ def fronted(tmp_path: Path) -> Iterator[Fronted]:
     yield handle
     handle.close()
 
-
-@pytest.fixture
-def newest(tmp_path: Path) -> KubectlRunner:
-    found = realclients.kubectls()
-    if not found:
-        pytest.skip("no kubectl.1.NN on this machine")
-    home = tmp_path / "home"
-    home.mkdir()
-    return KubectlRunner(found[-1], home)
 
 
 def test_the_apiserver_audit_shows_the_agent_acting_for_the_principal(

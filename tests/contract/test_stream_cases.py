@@ -21,21 +21,11 @@ from emulator import messages
 from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
-from tests import realclients
 from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
 
 
-
-@pytest.fixture
-def newest(tmp_path: Path) -> KubectlRunner:
-    found = realclients.kubectls()
-    if not found:
-        pytest.skip("no kubectl.1.NN on this machine")
-    home = tmp_path / "home"
-    home.mkdir()
-    return KubectlRunner(found[-1], home)
 
 
 def beta(gateway: Served, user: str = "alice", membership: str = "my-cluster") -> Path:

@@ -115,12 +115,9 @@ class RemoteCluster:
             answer = await client.send(outgoing, stream=True)
         except httpx.HTTPError as err:
             raise ClusterUnreachable(failures.cause(err, url)) from None
-        response_headers = [(k, v) for k, v in answer.headers.multi_items()
+        response_headers = [(k.lower(), v) for k, v in answer.headers.multi_items()
                             if k.lower() not in _HOP_BY_HOP]
-        audit_id = answer.headers.get("audit-id")
-        if audit_id is None:
-            audit_id = str(uuid.uuid4())
-            response_headers.append(("audit-id", audit_id))
+        audit_id = _audit_id(response_headers)
         if answer.status_code < 400:
             self._remember(audit_id, ClusterDecision(audit_id, "", "", "authorization", True,
                                                      messages.REMOTE_DECISION_ALLOWED))
@@ -145,20 +142,19 @@ class RemoteCluster:
                           subprotocols: list[str]) -> StreamSession | ClusterResponse:
         url = self.upstream.websocket_server + request.path + (
             f"?{request.query_string}" if request.query_string else "")
-        headers = [(k, v) for k, v in await self._headers(request)
-                   if not k.startswith("sec-websocket") and k != "accept-encoding"]
-        opened = await open_remote_stream(url, headers, subprotocols, self.upstream.ssl_context,
-                                          self.connect_timeout)
-        if isinstance(opened, ClusterResponse) and opened.status == 401 and self._forget_token():
+
+        async def attempt() -> StreamSession | ClusterResponse:
+            # The WebSocket client makes its own handshake headers; bodies are frames, not gzip.
             headers = [(k, v) for k, v in await self._headers(request)
                        if not k.startswith("sec-websocket") and k != "accept-encoding"]
-            opened = await open_remote_stream(url, headers, subprotocols,
-                                              self.upstream.ssl_context, self.connect_timeout)
+            return await open_remote_stream(url, headers, subprotocols,
+                                            self.upstream.ssl_context, self.connect_timeout)
+
+        opened = await attempt()
+        if isinstance(opened, ClusterResponse) and opened.status == 401 and self._forget_token():
+            opened = await attempt()  # a new token, once, as for plain requests
         if isinstance(opened, ClusterResponse):
-            audit_id = next((v for k, v in opened.headers if k == "audit-id"), None)
-            if audit_id is None:
-                audit_id = str(uuid.uuid4())
-                opened.headers.append(("audit-id", audit_id))
+            audit_id = _audit_id(opened.headers)
             self._remember(audit_id, _decision_from(audit_id, opened.status,
                                                     _status_of(opened.body)))
         return opened
@@ -221,10 +217,10 @@ class RemoteCluster:
         try:
             parsed = json.loads(body)
         except ValueError:
-            parsed = {}
-        detail = parsed.get("gitVersion") or parsed.get("message") or body[:200].decode(
-            errors="replace") if isinstance(parsed, dict) else ""
-        return answer.status, str(detail)
+            parsed = None
+        if not isinstance(parsed, dict):
+            return answer.status, body[:200].decode(errors="replace")
+        return answer.status, str(parsed.get("gitVersion") or parsed.get("message") or "")
 
     async def aclose(self) -> None:
         """Close the connections this event loop holds (the server that owns them stops)."""
@@ -286,6 +282,16 @@ async def _read_bounded(answer: httpx.Response, url: str) -> bytes:
     finally:
         await answer.aclose()
     return bytes(body)
+
+
+def _audit_id(headers: list[tuple[str, str]]) -> str:
+    """The apiserver's ``Audit-Id`` (lower-cased headers), or one made up and added when a
+    proxy dropped it, so the gateway can still find this request's decision."""
+    found = next((v for k, v in headers if k == "audit-id"), None)
+    if found is None:
+        found = str(uuid.uuid4())
+        headers.append(("audit-id", found))
+    return found
 
 
 def _status_line(answer: httpx.Response) -> str:

@@ -13,17 +13,9 @@ from emulator.cluster.remote.backend import AgentCredentials, RemoteCluster
 from emulator.scenario import loader
 from emulator.scenario.model import RemoteSpec
 from emulator.state import EmulatorState
+from tests.unit.scenario.test_loader import VALID
 
-# Line numbers below count from here: the membership item is line 6.
-VALID = """\
-project: {id: p, number: "123456789012"}
-principals:
-  - user: a@example.com
-    token: t-a
-memberships:
-  - name: c1
-    kubernetes_version: v1.30.1
-"""
+# Line numbers below count from the start of VALID: the membership item is line 6.
 MEMBERSHIP_LINE = 6
 AGENT_USER = "system:serviceaccount:gke-connect:connect-agent-sa"
 
