@@ -46,7 +46,8 @@ app = Starlette(routes=[Route("/{p:path}", lambda r: PlainTextResponse("ok"))])
 server = ServedApp(app).start()
 state = Path(sys.argv[1])
 (state / "ca.pem").write_bytes(server.ca_pem)
-(state / "url").write_text(server.url)
+(state / "url.partial").write_text(server.url)
+(state / "url.partial").replace(state / "url")  # whole or absent, as serve publishes it
 threading.Event().wait()
 """
 

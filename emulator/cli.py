@@ -265,13 +265,9 @@ def serve_apiserver(args: argparse.Namespace) -> int:
             host=args.host, port=args.port, reason=err.strerror or err)) from None
     stopping = _stop_on_signal()
     kubeconfig = directory / standalone.KUBECONFIG_FILE
-    # Written aside, then renamed: whoever waits for the file never reads half of it.
-    partial = directory / f".{standalone.KUBECONFIG_FILE}.partial"
-    partial.touch(mode=0o600)
-    partial.chmod(0o600)  # it holds the admin token
-    partial.write_text(yaml.safe_dump(apiserver.kubeconfig(server.url, server.ca_pem),
-                                      sort_keys=False))
-    partial.replace(kubeconfig)
+    # It holds the admin token; whoever waits for it never reads half of it.
+    statedir.write_whole(kubeconfig, yaml.safe_dump(apiserver.kubeconfig(
+        server.url, server.ca_pem), sort_keys=False).encode(), private=True)
     print(messages.CLI_APISERVER_SERVING.format(
         url=server.url, membership=apiserver.spec.name, scenario=apiserver.scenario.name,
         version=apiserver.spec.kubernetes_version), flush=True)

@@ -38,9 +38,11 @@ def describe(scenario: Scenario) -> dict[str, Any]:
 
 def publish(directory: Path, url: str, ca_pem: bytes, scenario: Scenario) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / CA_FILE).write_bytes(ca_pem)
-    _write_private(directory / WORLD_FILE, json.dumps(describe(scenario), indent=2))
-    (directory / URL_FILE).write_text(url + "\n")  # last: its presence means "serving"
+    write_whole(directory / CA_FILE, ca_pem)
+    # world.json holds bearer tokens: readable by the owner only.
+    write_whole(directory / WORLD_FILE, json.dumps(describe(scenario), indent=2).encode(),
+                private=True)
+    write_whole(directory / URL_FILE, (url + "\n").encode())  # last: its presence means "serving"
 
 
 def withdraw(directory: Path) -> None:
@@ -61,11 +63,20 @@ def read(directory: Path) -> RunningEmulator | None:
         world = json.loads((directory / WORLD_FILE).read_text())
     except (OSError, ValueError):
         return None
+    if not url:  # written by something other than publish(): not a running emulator
+        return None
     return RunningEmulator(url, ca_pem, world)
 
 
-def _write_private(path: Path, text: str) -> None:
-    # world.json holds bearer tokens: readable by the owner only.
-    path.touch(mode=0o600)
-    path.chmod(0o600)
-    path.write_text(text)
+def write_whole(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write aside, then rename: whoever polls for ``path`` sees it whole or not at all, never
+    the empty file an ordinary write shows for a moment. ``private`` files are owner-only from
+    their first byte."""
+    partial = path.with_name(f".{path.name}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                         0o600 if private else 0o644)
+    with os.fdopen(descriptor, "wb") as file:
+        if private:
+            os.fchmod(file.fileno(), 0o600)  # an older partial may have had other bits
+        file.write(data)
+    partial.replace(path)

@@ -24,6 +24,12 @@ STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE_SIGNAL = 0, 1, 2, 3, 4, 255
 NORMAL_CLOSURE = 1000
 # Go's strconv.ParseBool, which kube uses for these flags.
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+# The time between the upgrade and the process's first byte. A real cluster spends it dialling the
+# kubelet and starting the process through the container runtime (tens of milliseconds). Clients
+# depend on it: client-go's WebSocket executor reads frames while it is still creating its
+# streams, so output sent the moment the 101 goes out can be dropped ("Unknown stream id 1,
+# discarding message"), and a close that early fails kubectl with "closed all streams".
+PROCESS_START_SECONDS = 0.03
 
 
 @dataclass(frozen=True)
@@ -97,15 +103,19 @@ Process = Callable[[ChannelIO], Awaitable[int]]
 class ChannelSession:
     """Implements ``cluster.backend.StreamSession`` for a process run in this event loop."""
 
-    def __init__(self, subprotocol: str, options: StreamOptions, process: Process) -> None:
+    def __init__(self, subprotocol: str, options: StreamOptions, process: Process, *,
+                 start_seconds: float | None = None) -> None:
         self._subprotocol = subprotocol
         self._options = options
+        self._process = process
+        self._start_seconds = start_seconds
         self._inbound: asyncio.Queue[Message] = asyncio.Queue()
         self._outbound: asyncio.Queue[Message | None] = asyncio.Queue()
         self._stdin_closed = False
         self._close_code: int | None = None
         self.audit_id = ""  # set by the apiserver, for the gateway's audit trail
-        self._task = asyncio.create_task(self._run(process))
+        # Started by the first receive(): only then has the client's upgrade been answered.
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def subprotocol(self) -> str:
@@ -119,11 +129,14 @@ class ChannelSession:
         await self._inbound.put(message)
 
     async def receive(self) -> Message | None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
         return await self._outbound.get()
 
     async def close(self) -> None:
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
 
     async def emit(self, channel: int, data: bytes) -> None:
         await self._outbound.put(bytes([channel]) + data)
@@ -145,9 +158,12 @@ class ChannelSession:
                 self._stdin_closed = True
         return b""
 
-    async def _run(self, process: Process) -> None:
+    async def _run(self) -> None:
+        # The module's value is read here, not bound at definition, so a benchmark can zero it.
+        delay = PROCESS_START_SECONDS if self._start_seconds is None else self._start_seconds
+        await asyncio.sleep(delay)
         try:
-            code = await process(ChannelIO(self, self._options))
+            code = await self._process(ChannelIO(self, self._options))
             status = exit_status(code)
         except KubeError as err:  # the process could not start (e.g. no such container state)
             status = {k: v for k, v in err.status().items() if k not in ("kind", "apiVersion")}
