@@ -1,14 +1,32 @@
-"""WebSocket messages between a served socket (Starlette) and a ``StreamSession``, unchanged.
+"""A cluster's answers relayed unchanged to a served client (Starlette), by the gateway and by
+the standalone apiserver alike.
 
-The gateway's relay and the standalone apiserver's both move frames this way: binary stays
-binary, text stays text, and an empty message stays an empty message.
+- HTTP: every header but the hop's own, a repeated one (several ``Warning``s) kept repeated, and
+  a streamed body streamed.
+- WebSocket messages between the socket and a ``StreamSession``: binary stays binary, text stays
+  text, and an empty message stays an empty message.
 """
 
 from __future__ import annotations
 
+from starlette.responses import Response, StreamingResponse
 from starlette.websockets import WebSocket
 
-from emulator.cluster.backend import Message, StreamSession
+from emulator.cluster.backend import ClusterResponse, Message, StreamSession
+
+# Headers of the cluster's answer that describe the hop, not the content.
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
+
+
+def http_response(answer: ClusterResponse) -> Response:
+    if answer.stream is not None:
+        response: Response = StreamingResponse(answer.stream, status_code=answer.status)
+    else:
+        response = Response(answer.body, status_code=answer.status)
+    for name, value in answer.headers:
+        if name.lower() not in _HOP_BY_HOP:
+            response.headers.append(name, value)
+    return response
 
 
 async def client_to_session(websocket: WebSocket, session: StreamSession) -> None:

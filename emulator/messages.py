@@ -97,7 +97,13 @@ K8S_UNSUPPORTED_PARAMETER = (
     "connect-gateway-emulator's mock apiserver does not support the query parameter {name}={value!r}"
 )
 K8S_INVALID_INTEGER = "{name}: Invalid value: {value!r}: must be a non-negative integer"
-K8S_FIELD_VALIDATION = 'strict decoding error: unknown field "{field}"'
+# Server-side field validation (sigs.k8s.io/json's wording; the paths come quoted as Go quotes).
+K8S_UNKNOWN_FIELD = "unknown field {path}"
+K8S_DUPLICATE_FIELD = "duplicate field {path}"
+K8S_JSON_PATCH_PROBLEM = "json patch {problem}"
+K8S_STRICT_DECODING = "strict decoding error: {problems}"
+# A create or update body that fails strict decoding (kube's transformDecodeError).
+K8S_CANNOT_HANDLE = '{kind} in version "{version}" cannot be handled as a {want}: {detail}'
 K8S_INVALID_FIELD_VALIDATION = (
     'fieldValidation: Invalid value: "{value}": fieldValidation must be one of "Ignore", "Warn", or "Strict"'
 )

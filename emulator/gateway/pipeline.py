@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator import faults, messages
+from emulator import faults, frames, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
@@ -72,7 +72,7 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
     # failing cluster whose answer replaces the real one.
     injected = await faults.before_cluster(state.faults_for(membership.spec.name), record)
     if injected is not None:
-        return render.cluster_response(injected)
+        return frames.http_response(injected)
     try:
         answer = await membership.cluster.handle(cluster_request)
     except ClusterUnreachable as unreachable:
@@ -84,7 +84,7 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
         return _discovery_denied(record)
     if not record.explanation and decision is not None:
         record.explanation = decision.explain()
-    return render.cluster_response(answer)
+    return frames.http_response(answer)
 
 
 def cluster_unreachable(membership: Membership, unreachable: ClusterUnreachable,

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 
-from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response
 
 from emulator import messages
-from emulator.cluster.backend import ClusterResponse
 from emulator.cluster.mock.status import status_body
 from emulator.errors import GatewayError
-
-# Headers of the cluster's answer that describe the hop, not the content.
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
-
 
 def not_found_page(path: str) -> HTMLResponse:
     return HTMLResponse(messages.GFE_404_TEMPLATE.format(path=path), status_code=404)
@@ -33,13 +28,6 @@ def error_response(error: GatewayError) -> Response:
     if error.html:
         return bad_request_page()
     return status_response(error)
-
-
-def cluster_response(answer: ClusterResponse) -> Response:
-    headers = {k: v for k, v in answer.headers if k.lower() not in _HOP_BY_HOP}
-    if answer.stream is not None:
-        return StreamingResponse(answer.stream, status_code=answer.status, headers=headers)
-    return Response(answer.body, status_code=answer.status, headers=headers)
 
 
 def discovery_fallback(k8s_path: str) -> Response:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -25,7 +25,6 @@ from emulator.standalone.audit import event_for
 if TYPE_CHECKING:  # the server module serves this app, so it imports this one
     from emulator.standalone.server import StandaloneApiserver
 
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"}
 NORMAL_CLOSURE = 1000
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -37,10 +36,7 @@ def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
         cluster = server.cluster
         answer = await cluster.handle(cluster_request)
         _audit(server, cluster_request, answer.status, answer)
-        headers = {k: v for k, v in answer.headers if k.lower() not in _HOP_BY_HOP}
-        if answer.stream is not None:
-            return StreamingResponse(answer.stream, status_code=answer.status, headers=headers)
-        return Response(answer.body, status_code=answer.status, headers=headers)
+        return frames.http_response(answer)
 
     async def websocket(socket: WebSocket) -> None:
         cluster_request = ClusterRequest("GET", socket.url.path, socket.url.query,
@@ -49,8 +45,7 @@ def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
         opened = await server.cluster.open_stream(cluster_request, offered)
         if isinstance(opened, ClusterResponse):
             _audit(server, cluster_request, opened.status, opened)
-            headers = {k: v for k, v in opened.headers if k.lower() not in _HOP_BY_HOP}
-            await socket.send_denial_response(Response(opened.body, opened.status, headers))
+            await socket.send_denial_response(frames.http_response(opened))
             return
         audit_id = getattr(opened, "audit_id", "")
         server.audit.add(event_for(cluster_request, 101, server.cluster.decision(audit_id),

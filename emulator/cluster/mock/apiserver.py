@@ -24,6 +24,7 @@ from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterRes
 from emulator.cluster.mock import (
     container,
     discovery,
+    fieldvalidation,
     openapi,
     patch,
     paths,
@@ -325,17 +326,21 @@ class MockApiserver:
             body = _decode_body(request)
             if resource.virtual:
                 return _json(201, reviews.review(resource, body, user, self.authorizer, ns))
-            created = self.objects.create(resource, ns, body, q)
+            warnings: list[str] = []
+            created = self.objects.create(resource, ns, body, q, warnings=warnings)
             if not q.dry_run:
                 self._after_create(resource, created)
-            return _json(201, created)
+            return _json(201, created, warnings)
         if verb == "update":
+            warnings = []
             return _json(200, self.objects.update(resource, ns, name or "", _decode_body(request),
-                                                  q, sub))
+                                                  q, sub, warnings=warnings), warnings)
         if verb == "patch":
             patch.require_supported(request.header("content-type") or "")
+            warnings = []
             return _json(200, self.objects.patch(resource, ns, name or "", request.body,
-                                                 request.header("content-type") or "", q, sub))
+                                                 request.header("content-type") or "", q, sub,
+                                                 warnings=warnings), warnings)
         if verb == "delete":
             options = _decode_body(request) if request.body.strip() else {}
             return _json(200, self.objects.delete(resource, ns, name or "", options, q))
@@ -491,7 +496,7 @@ def _decode_body(request: ClusterRequest) -> dict[str, Any]:
         return protobuf.decode_object(request.body)
     try:
         if content_type in (JSON, ""):
-            body = json.loads(request.body or b"{}", parse_constant=_reject_constant)
+            body = fieldvalidation.parse_json(request.body or b"{}")
         elif content_type in ("application/yaml", "application/x-yaml"):
             # Like kube, YAML is turned into JSON first: an unquoted date becomes its text.
             body = json.loads(json.dumps(yaml.safe_load(request.body or b"{}"), default=str))
@@ -505,13 +510,9 @@ def _decode_body(request: ClusterRequest) -> dict[str, Any]:
     return body
 
 
-def _reject_constant(name: str) -> Any:
-    # Python's json reads NaN and Infinity; JSON (and kube-apiserver) does not.
-    raise ValueError(f"invalid literal {name}")
-
-
-def _json(status: int, body: dict[str, Any]) -> ClusterResponse:
-    return ClusterResponse(status, [("content-type", JSON)], json.dumps(body).encode())
+def _json(status: int, body: dict[str, Any], warnings: list[str] | None = None) -> ClusterResponse:
+    headers = [("content-type", JSON), *fieldvalidation.warning_headers(warnings or ())]
+    return ClusterResponse(status, headers, json.dumps(body).encode())
 
 
 def _negotiated(content_type: str, body: dict[str, Any]) -> ClusterResponse:

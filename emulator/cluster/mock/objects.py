@@ -19,6 +19,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.clock import rfc3339
+from emulator.cluster.mock import fieldvalidation
 from emulator.cluster.mock import patch as patches
 from emulator.cluster.mock import selectors
 from emulator.cluster.mock.jsoncopy import clone
@@ -92,10 +93,13 @@ class Objects:
     # -- writes --------------------------------------------------------------------------------
 
     def create(self, resource: ResourceType, namespace: str | None, body: dict[str, Any],
-               query: Query, *, seeding: bool = False) -> dict[str, Any]:
+               query: Query, *, seeding: bool = False,
+               warnings: list[str] | None = None) -> dict[str, Any]:
         """Store a new object. ``seeding`` is the emulator itself writing a scenario's world, which
-        may set a status; a client's create never can (kube resets it)."""
-        obj = self._typed_body(resource, body)
+        may set a status; a client's create never can (kube resets it). A scenario's typo is an
+        error, as with ``fieldValidation=Strict``. ``warnings`` collects the request's warnings."""
+        directive = fieldvalidation.STRICT if seeding else query.field_validation
+        obj = self._typed_body(resource, body, directive, warnings)
         if not seeding and resource.subresource("status") is not None:
             obj.pop("status", None)
         meta = obj.setdefault("metadata", {})
@@ -126,9 +130,10 @@ class Objects:
         return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
 
     def update(self, resource: ResourceType, namespace: str | None, name: str,
-               body: dict[str, Any], query: Query, subresource: str | None = None) -> dict[str, Any]:
+               body: dict[str, Any], query: Query, subresource: str | None = None, *,
+               warnings: list[str] | None = None) -> dict[str, Any]:
         current = self.get(resource, namespace, name)
-        obj = self._typed_body(resource, body)
+        obj = self._typed_body(resource, body, query.field_validation, warnings)
         meta = obj.setdefault("metadata", {})
         if meta.get("name", name) != name:
             raise KubeError(400, messages.K8S_NAME_MISMATCH.format(
@@ -141,9 +146,12 @@ class Objects:
         return self._store_update(resource, current, obj, query, subresource)
 
     def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
-              content_type: str, query: Query, subresource: str | None = None) -> dict[str, Any]:
+              content_type: str, query: Query, subresource: str | None = None, *,
+              warnings: list[str] | None = None) -> dict[str, Any]:
         current = self.get(resource, namespace, name)
-        patched = patches.apply_patch(current, body, content_type, kind=resource.kind)
+        patched = _strictly_patched(resource, body, content_type, query.field_validation,
+                                    patches.apply_patch(current, body, content_type,
+                                                        kind=resource.kind), warnings)
         wanted_rv = patched.get("metadata", {}).get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise _conflict(resource, name)
@@ -211,19 +219,26 @@ class Objects:
             return _with_type(resource, merged)
         return _with_type(resource, self.store.put(key(resource), merged, event="MODIFIED"))
 
-    def _typed_body(self, resource: ResourceType, body: dict[str, Any]) -> dict[str, Any]:
-        obj = clone(body)
-        api_version = obj.get("apiVersion", resource.api_version)
-        kind = obj.get("kind", resource.kind)
+    def _typed_body(self, resource: ResourceType, body: dict[str, Any], directive: str,
+                    warnings: list[str] | None) -> dict[str, Any]:
+        api_version = body.get("apiVersion", resource.api_version)
+        kind = body.get("kind", resource.kind)
         if api_version != resource.api_version:
             raise KubeError(400, messages.K8S_KIND_MISMATCH.format(
                 got=api_version, want=resource.api_version))
         if kind != resource.kind:
             raise KubeError(400, messages.K8S_KIND_WRONG.format(
                 kind=kind, version=api_version, want=resource.kind))
-        if not isinstance(obj.get("metadata", {}), dict):
+        if not isinstance(body.get("metadata", {}), dict):
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
-        _check_shapes(resource, obj)
+        checked = fieldvalidation.check(body, resource.kind)  # a copy without unknown fields
+        obj = checked.obj
+        _check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
+        fieldvalidation.settle(
+            checked.problems, directive, [] if warnings is None else warnings,
+            lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
+                kind=kind, version=str(api_version).rsplit("/", 1)[-1], want=resource.kind,
+                detail=detail)))
         return _with_type(resource, obj)
 
     def _update_defaults(self, resource: ResourceType, current: dict[str, Any],
@@ -320,6 +335,34 @@ def _validate_name(resource: ResourceType, name: str) -> None:
 # Lists of objects (under spec) that the mock's own kubelet and service allocator walk.
 _OBJECT_LISTS: dict[str, tuple[str, ...]] = {"Pod": ("containers", "initContainers"),
                                              "Service": ("ports",)}
+
+
+def _strictly_patched(resource: ResourceType, body: bytes, content_type: str, directive: str,
+                      patched: dict[str, Any], warnings: list[str] | None) -> dict[str, Any]:
+    """The patched object as kube decodes it: without unknown fields, and with the patch's own
+    duplicate keys and the result's unknown fields handled as the directive says. kube reports
+    them as an invalid ``patch``, quoting a strategic patch as Go prints the decoded map and any
+    other patch by the object it produced."""
+    checked = fieldvalidation.check(patched, resource.kind)
+    if directive == fieldvalidation.IGNORE:
+        return checked.obj
+    media = patches.require_supported(content_type)
+    sent = fieldvalidation.parse_json(body)
+    own = (fieldvalidation.json_patch_problems(sent) if media == patches.JSON_PATCH
+           else fieldvalidation.duplicates(sent))
+
+    def invalid(detail: str) -> KubeError:
+        shown = fieldvalidation.go_quote(
+            fieldvalidation.go_value(sent) if media == patches.STRATEGIC_MERGE_PATCH
+            else fieldvalidation.go_json(patched))
+        return KubeError(422, messages.K8S_INVALID_VALUE.format(
+            kind="", name="", field="patch", value=shown, detail=detail), details={"causes": [
+                {"reason": "FieldValueInvalid", "message": f"Invalid value: {shown}: {detail}",
+                 "field": "patch"}]})
+
+    fieldvalidation.settle(own + checked.problems, directive,
+                           [] if warnings is None else warnings, invalid)
+    return checked.obj
 
 
 def _check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:

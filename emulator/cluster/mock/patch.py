@@ -9,7 +9,6 @@ applied is a 422, as kube-apiserver answers.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ import jsonpatch
 import jsonpointer
 
 from emulator import messages
+from emulator.cluster.mock import fieldvalidation
 from emulator.cluster.mock.status import KubeError
 
 __all__ = [
@@ -90,16 +90,11 @@ def require_supported(content_type: str) -> str:
 
 def _decode(body: bytes) -> Any:
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        return fieldvalidation.parse_json(body, keep_pairs=False)
     except RecursionError:
         raise KubeError(400, messages.PATCH_TOO_DEEP) from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         raise KubeError(400, messages.PATCH_INVALID_JSON.format(detail=exc)) from None
-
-
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN and Infinity; JSON (and Go's decoder) does not.
-    raise ValueError(f"invalid literal {name}")
 
 
 def _cannot_apply(detail: str) -> KubeError:

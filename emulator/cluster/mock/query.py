@@ -61,6 +61,11 @@ class Query:
         return value
 
     @property
+    def field_validation(self) -> str:
+        """Strict, Warn or Ignore; without the parameter (or empty) kube 1.25+ warns."""
+        return self.get("fieldValidation") or "Warn"
+
+    @property
     def dry_run(self) -> bool:
         value = self.get("dryRun")
         if value is None:
@@ -79,6 +84,6 @@ def checked(pairs: Iterable[tuple[str, str]], verb: str) -> Query:
         if value in UNSUPPORTED_VALUES.get(name, set()):
             raise KubeError(400, messages.K8S_UNSUPPORTED_PARAMETER.format(name=name, value=value))
     validation = query.get("fieldValidation")
-    if validation is not None and validation not in FIELD_VALIDATION:
+    if validation and validation not in FIELD_VALIDATION:
         raise KubeError(400, messages.K8S_INVALID_FIELD_VALIDATION.format(value=validation))
     return query

@@ -107,6 +107,17 @@ def test_object_the_cluster_refuses_names_its_line() -> None:
     assert 'ConfigMap "Not_Valid" is invalid' in message
 
 
+def test_a_typo_in_an_object_is_refused_as_strict_validation_would() -> None:
+    text = VALID + ("    objects:\n"
+                    "      - apiVersion: v1\n"
+                    "        kind: ConfigMap\n"
+                    "        metadata: {name: app, namespace: default}\n"
+                    "        dta: {k: v}\n")
+    assert error_of(text) == (
+        "s.yaml:9: the cluster of membership 'c1' refused this object: ConfigMap in version "
+        '"v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dta"')
+
+
 def test_object_of_an_unserved_kind_is_refused() -> None:
     text = VALID + ("    objects:\n"
                     "      - {apiVersion: example.com/v1, kind: Widget, metadata: {name: w}}\n")

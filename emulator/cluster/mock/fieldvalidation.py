@@ -1,0 +1,266 @@
+"""Server-side field validation: what kube-apiserver does with fields a kind does not have.
+
+kube decodes every written object into its kind's Go struct, and a struct keeps only its own
+fields: a typo (``imagePullPolcy``) or a field of another release is dropped, whatever the client
+asks. The ``fieldValidation`` parameter decides what the client hears about it:
+
+- ``Strict`` (``kubectl apply``, ``create`` and ``replace`` send it): the request fails;
+- ``Warn``, also when the parameter is absent: it succeeds with one ``Warning`` header per field,
+  which kubectl prints as ``Warning: unknown field "spec.foo"``;
+- ``Ignore``: it succeeds silently.
+
+Duplicate keys in a JSON body count the same way (``duplicate field``). Paths, wording and order
+are sigs.k8s.io/json's: ``spec.containers[0].foo``, map keys joined with dots, in document order,
+each once, at most 100.
+
+A kind's fields are those of ``protobuf_schema``, which mirrors k8s.io/api. The few real fields it
+leaves out are listed in ``UNMODELLED`` and accepted as they are, never called unknown.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock.jsoncopy import clone
+from emulator.cluster.mock.protobuf_schema import SCALARS, SCHEMA, Field, Shape
+from emulator.cluster.mock.status import KubeError
+
+STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
+_MAX_PROBLEMS = 100  # sigs.k8s.io/json stops collecting there
+
+# Messages whose JSON is not their protobuf fields (a string, a list, anything at all): nothing
+# inside them is a field name.
+_OWN_JSON_FORMS = frozenset({"Time", "MicroTime", "FieldsV1", "IntOrString", "Quantity",
+                             "ExtraValue"})
+
+# Real fields of k8s.io/api that protobuf_schema leaves out (see its modules), compared with the
+# Go structs' json tags of k8s.io/api at 10b39a3 (2026-07). Accepted, kept, not looked into.
+_LEGACY_VOLUMES = frozenset({
+    "awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "fc", "flexVolume",
+    "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "iscsi", "photonPersistentDisk",
+    "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos", "vsphereVolume"})
+UNMODELLED: dict[str, frozenset[str]] = {
+    "Container": frozenset({"restartPolicyRules"}),
+    "NodeSpec": frozenset({"podPreemptionPolicy"}),
+    "PodSpec": frozenset({"ephemeralContainers", "evictionResponders", "schedulingGroup"}),
+    "PodStatus": frozenset({"extendedResourceClaimStatus", "nodeAllocatableResourceClaimStatuses",
+                            "volumeHealth"}),
+    "TokenRequestSpec": frozenset({"attestations"}),
+    "VolumeSource": _LEGACY_VOLUMES | {"ephemeral"},
+    "VolumeProjection": frozenset({"clusterTrustBundle", "podCertificate"}),
+}
+_TYPE_META = ("apiVersion", "kind")
+
+
+class JSONObject(dict[str, Any]):
+    """A decoded JSON object that also keeps its keys as written, duplicates included. As a dict
+    the last value of a key wins, as in Go."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        self.pairs = pairs
+
+
+def parse_json(raw: bytes, *, keep_pairs: bool = True) -> Any:
+    """JSON as Go reads it: no NaN or Infinity (Python's json takes them). With ``keep_pairs``
+    the objects are ``JSONObject``s, so duplicate keys are remembered, not lost."""
+    return json.loads(raw, object_pairs_hook=JSONObject if keep_pairs else None,
+                      parse_constant=_reject_constant)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid literal {name}")
+
+
+@dataclass(frozen=True)
+class Checked:
+    obj: dict[str, Any]  # what the Go struct keeps: the body without its unknown fields
+    problems: tuple[str, ...]  # 'unknown field "spec.foo"', 'duplicate field "a"', in order
+
+
+def check(body: dict[str, Any], kind: str) -> Checked:
+    """The body decoded as ``kind`` (a message of protobuf_schema) would be."""
+    problems: list[str] = []
+    obj = _message(body, kind, "", problems, top=True)
+    return Checked(obj, _distinct(problems))
+
+
+def duplicates(value: Any) -> tuple[str, ...]:
+    """Duplicate keys anywhere in a schemaless JSON value (a merge or strategic patch body)."""
+    problems: list[str] = []
+    _schemaless(value, "", problems)
+    return _distinct(problems)
+
+
+def json_patch_problems(operations: Any) -> tuple[str, ...]:
+    """A JSON patch's operations decoded strictly: each has op, path, from and value only."""
+    problems: list[str] = []
+    if isinstance(operations, list):
+        for index, operation in enumerate(operations):
+            if not isinstance(operation, dict):
+                continue
+            seen: set[str] = set()
+            for key, _ in _pairs(operation):
+                here = f"[{index}].{key}"
+                if key not in ("op", "path", "from", "value"):
+                    problems.append(messages.K8S_UNKNOWN_FIELD.format(path=go_quote(here)))
+                elif key in seen:
+                    problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
+                seen.add(key)
+    return tuple(messages.K8S_JSON_PATCH_PROBLEM.format(problem=p) for p in _distinct(problems))
+
+
+def settle(problems: Iterable[str], directive: str, warnings: list[str],
+           failure: Callable[[str], KubeError]) -> None:
+    """Act on the problems as the directive says: raise ``failure(strict decoding message)``,
+    add them to the request's warnings, or say nothing."""
+    found = tuple(problems)
+    if not found or directive == IGNORE:
+        return
+    if directive == STRICT:
+        raise failure(messages.K8S_STRICT_DECODING.format(problems=", ".join(found)))
+    warnings.extend(found)
+
+
+def warning_headers(warnings: Iterable[str]) -> list[tuple[str, str]]:
+    """RFC 7234 Warning headers as kube-apiserver writes them: code 299, agent ``-``."""
+    return [("warning", f"299 - {go_quote(text)}") for text in dict.fromkeys(warnings)]
+
+
+def go_json(value: Any) -> str:
+    """A JSON value as Go's encoding/json writes a map: keys sorted, no spaces, and <, >, &,
+    U+2028 and U+2029 escaped."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def go_value(value: Any) -> str:
+    """A decoded JSON value as Go's ``%+v`` prints it (kube quotes a patch this way)."""
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value)) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(item) for item in value) + "]"
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote: printable characters as they are, the rest escaped."""
+    out = []
+    for char in text:
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
+# -- the walk ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _fields(message: str) -> dict[str, Field | None]:
+    """JSON name -> field of a message, embedded structs' fields included; None: unmodelled."""
+    known: dict[str, Field | None] = dict.fromkeys(UNMODELLED.get(message, ()))
+    for field in SCHEMA[message].values():
+        if field.json:
+            known[field.json] = field
+        else:
+            known.update(_fields(field.type))
+    return known
+
+
+def _pairs(value: dict[str, Any]) -> list[tuple[str, Any]]:
+    return value.pairs if isinstance(value, JSONObject) else list(value.items())
+
+
+def _message(value: Any, message: str, path: str, problems: list[str], *,
+             top: bool = False) -> Any:
+    if not isinstance(value, dict):
+        return clone(value)  # the wrong JSON type: other checks refuse it, not this one
+    fields = _fields(message)
+    out: dict[str, Any] = {}
+    seen: set[str] = set()
+    for key, item in _pairs(value):
+        here = f"{path}.{key}" if path else key
+        if top and key in _TYPE_META:
+            field: Field | None = None
+        elif key in fields:
+            field = fields[key]
+        else:
+            problems.append(messages.K8S_UNKNOWN_FIELD.format(path=go_quote(here)))
+            continue
+        if key in seen:
+            problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
+        seen.add(key)
+        out[key] = clone(item) if field is None else _field(item, field, here, problems)
+    return out
+
+
+def _field(value: Any, field: Field, path: str, problems: list[str]) -> Any:
+    if field.shape is Shape.LIST:
+        if not isinstance(value, list):
+            return clone(value)
+        return [_one(item, field.type, f"{path}[{index}]", problems)
+                for index, item in enumerate(value)]
+    if field.shape is Shape.MAP:
+        if not isinstance(value, dict):
+            return clone(value)
+        out: dict[str, Any] = {}
+        seen: set[str] = set()
+        for key, item in _pairs(value):
+            if key in seen:
+                problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(f"{path}.{key}")))
+            seen.add(key)
+            out[key] = _one(item, field.type, f"{path}.{key}", problems)
+        return out
+    return _one(value, field.type, path, problems)
+
+
+def _one(value: Any, type_name: str, path: str, problems: list[str]) -> Any:
+    if type_name in SCALARS or type_name in _OWN_JSON_FORMS:
+        return clone(value)
+    return _message(value, type_name, path, problems)
+
+
+def _schemaless(value: Any, path: str, problems: list[str]) -> None:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _schemaless(item, f"{path}[{index}]", problems)
+    elif isinstance(value, dict):
+        seen: set[str] = set()
+        for key, item in _pairs(value):
+            here = f"{path}.{key}" if path else key
+            if key in seen:
+                problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
+            seen.add(key)
+            _schemaless(item, here, problems)
+
+
+def _distinct(problems: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(problems))[:_MAX_PROBLEMS]
