@@ -30,7 +30,7 @@ from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.runner import serve_emulator
 from emulator.scenario import check as scenario_check
 from emulator.scenario import loader
-from emulator.scenario.model import TRACKS, RemoteSpec
+from emulator.scenario.model import TRACKS, AgentCredentialsName, RemoteSpec
 from emulator.standalone import server as standalone
 from emulator.standalone.server import StandaloneApiserver
 from emulator.state import EmulatorState, skipped_seeds
@@ -175,8 +175,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.stream_timeout is not None and args.stream_timeout <= 0:
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--stream-timeout",
                                                       value=args.stream_timeout))
-    clusters = {name: RemoteSpec(path, context, args.agent_credentials)
-                for name, path, context in map(_cluster_flag, args.cluster)}
+    clusters = dict(_cluster_flag(text, args.agent_credentials) for text in args.cluster)
     try:
         scenario = loader.load(args.scenario)
         state = EmulatorState(scenario, iam_mode=IamMode(args.iam_mode),
@@ -207,15 +206,11 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cluster_flag(text: str) -> tuple[str, Path, str | None]:
-    """``MEMBERSHIP=KUBECONFIG[:CONTEXT]``; a colon belongs to the path when the path exists."""
-    name, equals, rest = text.partition("=")
-    if not equals or not name or not rest:
-        raise _Failure(messages.CLI_BAD_CLUSTER_FLAG.format(value=text))
-    path, colon, context = rest.rpartition(":")
-    if not colon or Path(rest).expanduser().is_file():
-        return name, Path(rest).expanduser(), None
-    return name, Path(path).expanduser(), context or None
+def _cluster_flag(text: str, agent_credentials: AgentCredentialsName) -> tuple[str, RemoteSpec]:
+    try:
+        return RemoteSpec.from_flag(text, agent_credentials)
+    except ValueError:
+        raise _Failure(messages.CLI_BAD_CLUSTER_FLAG.format(flag="--cluster", value=text)) from None
 
 
 def _print_remote_clusters(state: EmulatorState) -> None:

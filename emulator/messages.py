@@ -198,7 +198,8 @@ CLI_NEXT_HINT = (
     "next: connect-gateway-emulator kubeconfig my-cluster --as alice@example.com --output "
     "{state_dir}/kubeconfig && KUBECONFIG={state_dir}/kubeconfig kubectl get ns"
 )
-CLI_BAD_CLUSTER_FLAG = "error: --cluster {value}: expected MEMBERSHIP=KUBECONFIG[:CONTEXT]"
+BAD_CLUSTER_FLAG = "{flag} {value}: expected MEMBERSHIP=KUBECONFIG[:CONTEXT]"
+CLI_BAD_CLUSTER_FLAG = "error: " + BAD_CLUSTER_FLAG
 CLI_REMOTE_CLUSTER = (
     "membership {membership}: remote apiserver {server} (context {context}); the agent "
     "authenticates as {identity}"
@@ -477,7 +478,8 @@ SCENARIO_REMOTE_SEEDS = (
 )
 SCENARIO_REMOTE_UNUSABLE = "{path}: membership {membership}: {reason}"
 SCENARIO_UNKNOWN_CLUSTER_MEMBERSHIP = (
-    "{path}: --cluster names {names}, which the scenario does not have (memberships: {known})"
+    "{path}: a real cluster is given for {names}, which the scenario does not have "
+    "(memberships: {known})"
 )
 SCENARIO_REMOTE_ONLY = "{key} is only meaningful with kubeconfig: (a remote cluster)"
 SCENARIO_HINT_TYPE = "use attached (Connect Agent, memberships/) or gke (gkeMemberships/)"

@@ -6,6 +6,9 @@ that installs the package gets it without conftest edits.
   ``testing.ConnectGateway`` handle. Nothing a test changes reaches the next one.
 - ``@pytest.mark.connect_gateway(scenario=..., active_streams_quota=..., stream_timeout=...,
   iam_mode=...)`` configures one test; ``--connect-gateway-scenario`` and friends the whole run.
+- ``--connect-gateway-cluster MEMBERSHIP=KUBECONFIG[:CONTEXT]`` puts a real apiserver (kind, say)
+  behind a membership for the whole run, as ``serve --cluster`` does. Its cluster is not reset
+  between tests: only the gateway's world is.
 - Anything the emulator logs as an error while a test runs (a bug inside the server) fails that
   test, with the server's own traceback.
 """
@@ -23,10 +26,12 @@ from emulator import messages
 from emulator.iam.policy import IamMode
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
-from emulator.state import EmulatorState
+from emulator.scenario.model import RemoteSpec
+from emulator.state import EmulatorState, with_clusters
 from emulator.testing import ConnectGateway, ServerErrors
 
 MARKER = "connect_gateway"
+_CLUSTERS = pytest.StashKey[dict[str, RemoteSpec]]()
 _OPTIONS = ("scenario", "active_streams_quota", "stream_timeout", "iam_mode")
 
 
@@ -40,19 +45,47 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     metavar="SECONDS", help="stream session limit")
     group.addoption("--connect-gateway-iam-mode", default="enforce",
                     choices=[m.value for m in IamMode], help="enforce, log-only or off")
+    group.addoption("--connect-gateway-cluster", action="append", default=[],
+                    metavar="MEMBERSHIP=KUBECONFIG[:CONTEXT]",
+                    help="front a real apiserver (kind, k3d, GKE) behind MEMBERSHIP instead of "
+                         "the embedded mock; repeatable")
+    group.addoption("--connect-gateway-agent-credentials", default="kubeconfig",
+                    choices=("kubeconfig", "service-account"),
+                    help="how the agent authenticates to those apiservers: the kubeconfig's own "
+                         "credentials, or a TokenRequest token for gke-connect/connect-agent-sa")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{MARKER}(scenario=None, active_streams_quota=None, stream_timeout=None, "
         "iam_mode=None): configure the connect_gateway emulator for this test")
+    config.stash[_CLUSTERS] = _clusters(config)
+
+
+def _clusters(config: pytest.Config) -> dict[str, RemoteSpec]:
+    """--connect-gateway-cluster, checked before any test runs: a mistake is a usage error."""
+    credentials = config.getoption("--connect-gateway-agent-credentials")
+    clusters = {}
+    for text in config.getoption("--connect-gateway-cluster"):
+        try:
+            name, spec = RemoteSpec.from_flag(text, credentials)
+        except ValueError:
+            raise pytest.UsageError(messages.BAD_CLUSTER_FLAG.format(
+                flag="--connect-gateway-cluster", value=text)) from None
+        clusters[name] = spec
+    if clusters:
+        try:
+            with_clusters(_load(config.getoption("--connect-gateway-scenario")), clusters)
+        except loader.ScenarioError as err:
+            raise pytest.UsageError(str(err)) from None
+    return clusters
 
 
 @pytest.fixture(scope="session")
 def connect_gateway_server(pytestconfig: pytest.Config) -> Iterator[tuple[EmulatorState,
                                                                            ServedApp]]:
     scenario = _load(pytestconfig.getoption("--connect-gateway-scenario"))
-    state = EmulatorState(scenario)
+    state = EmulatorState(scenario, clusters=pytestconfig.stash[_CLUSTERS])
     server = serve_emulator(state)
     yield state, server
     server.stop()  # re-raises what killed the server thread, if anything did
@@ -76,7 +109,10 @@ def connect_gateway(request: pytest.FixtureRequest,
                                   config.getoption("--connect-gateway-active-streams")),
         stream_timeout=wanted.get("stream_timeout",
                                   config.getoption("--connect-gateway-stream-timeout")))
-    state.load(_load(wanted.get("scenario") or config.getoption("--connect-gateway-scenario")))
+    try:
+        state.load(_load(wanted.get("scenario") or config.getoption("--connect-gateway-scenario")))
+    except loader.ScenarioError as err:  # e.g. the marker's scenario lacks a fronted membership
+        pytest.fail(str(err), pytrace=False)
     errors = ServerErrors()
     emulator_log = logging.getLogger("emulator")
     emulator_log.addHandler(errors)

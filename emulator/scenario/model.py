@@ -82,6 +82,20 @@ class RemoteSpec:
     # account (gke-connect/connect-agent-sa) through TokenRequest.
     agent_credentials: AgentCredentialsName = "kubeconfig"
 
+    @classmethod
+    def from_flag(cls, text: str, agent_credentials: AgentCredentialsName = "kubeconfig"
+                  ) -> tuple[str, RemoteSpec]:
+        """``MEMBERSHIP=KUBECONFIG[:CONTEXT]``, as ``serve --cluster`` and the pytest plugin's
+        ``--connect-gateway-cluster`` take it; a colon belongs to the path when the path exists.
+        ValueError when the text is not of that form."""
+        name, equals, rest = text.partition("=")
+        if not equals or not name or not rest:
+            raise ValueError(text)
+        path, colon, context = rest.rpartition(":")
+        if not colon or Path(rest).expanduser().is_file():
+            return name, cls(Path(rest).expanduser(), None, agent_credentials)
+        return name, cls(Path(path).expanduser(), context or None, agent_credentials)
+
 
 @dataclass(frozen=True)
 class MembershipSpec:

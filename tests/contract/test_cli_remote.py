@@ -139,7 +139,7 @@ def test_agent_rbac_output_lets_the_agent_impersonate(
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["serve", "--cluster", "my-cluster"],
-     messages.CLI_BAD_CLUSTER_FLAG.format(value="my-cluster")),
+     messages.CLI_BAD_CLUSTER_FLAG.format(flag="--cluster", value="my-cluster")),
     (["serve", "--cluster", "my-cluster=/nonexistent/kubeconfig"],
      messages.CLI_SCENARIO_ERROR.format(detail=messages.SCENARIO_REMOTE_UNUSABLE.format(
          path=Path("scenarios/quickstart.yaml").resolve(), membership="my-cluster",
