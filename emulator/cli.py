@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -25,6 +26,7 @@ from emulator.agent import gateway_rbac
 from emulator.cluster.backend import ClusterUnreachable
 from emulator.cluster.remote.backend import RemoteCluster
 from emulator.clients import find_kubectl
+from emulator.control.client import ControlClient, ControlError
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.runner import serve_emulator
@@ -335,10 +337,17 @@ def print_env(args: argparse.Namespace) -> int:
 
 
 def _running(directory: Path) -> statedir.RunningEmulator:
+    """The emulator serving from ``directory``, with its world as it is now: a scenario loaded
+    or a principal added through the control API since ``serve`` started counts. world.json,
+    written at start, stands in when the control API does not answer this client."""
     running = statedir.read(directory)
     if running is None:
         raise _Failure(messages.CLI_NOT_RUNNING.format(state_dir=directory))
-    return running
+    try:
+        world = ControlClient(running.url, running.ca_pem, timeout=5).world(tokens=True)
+    except ControlError:
+        return running
+    return dataclasses.replace(running, world=world)
 
 
 def _principal(running: statedir.RunningEmulator, email: str) -> dict[str, str]:

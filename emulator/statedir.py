@@ -1,8 +1,9 @@
 """The state directory a running ``serve`` shares with ``kubeconfig`` (and later ``env``).
 
 ``serve`` writes ``ca.pem``, ``url`` and ``world.json`` (project, memberships and principals of the
-running scenario) once it accepts connections, and removes ``url`` when it stops, so a leftover
-directory is never mistaken for a running emulator.
+scenario it started with) once it accepts connections, and removes ``url`` when it stops, so a
+leftover directory is never mistaken for a running emulator. The commands prefer the running
+server's own view of its world (the control API); world.json is the fallback.
 """
 
 from __future__ import annotations

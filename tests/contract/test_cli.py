@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from emulator import messages
+from emulator.control.client import ControlClient
 from emulator.scenario import loader
 from tests import realclients
 from tests.cliprocesses import CLI, wait_for
@@ -177,3 +178,22 @@ def test_kubeconfig_unknown_membership_or_principal(
                         str(state_dir))
     assert principal.returncode == 2
     assert "mallory@example.com" in principal.stderr and len(principal.stderr.splitlines()) == 1
+
+
+def test_kubeconfig_sees_the_world_the_control_api_changed(
+        serving: tuple[subprocess.Popen[str], Path]) -> None:
+    _, state_dir = serving
+    control = ControlClient.from_state_dir(state_dir)
+    control.load_builtin("rbac-denied")  # its only principal is ivan; alice is gone
+    ivan = run_cli("kubeconfig", "my-cluster", "--as", "ivan@example.com", "--state-dir",
+                   str(state_dir))
+    assert ivan.returncode == 0, ivan.stderr
+    alice = run_cli("kubeconfig", "my-cluster", "--as", "alice@example.com", "--state-dir",
+                    str(state_dir))
+    assert (alice.returncode, alice.stderr.strip()) == (2, messages.CLI_UNKNOWN_PRINCIPAL.format(
+        email="alice@example.com", known="ivan@example.com"))
+    control.add_principal("newcomer@example.com", token="ya29.newcomer")
+    newcomer = run_cli("kubeconfig", "my-cluster", "--as", "newcomer@example.com",
+                       "--state-dir", str(state_dir))
+    assert newcomer.returncode == 0, newcomer.stderr
+    assert yaml.safe_load(newcomer.stdout)["users"][0]["user"]["token"] == "ya29.newcomer"
