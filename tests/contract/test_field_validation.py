@@ -1,10 +1,8 @@
 """Server-side field validation with real kubectl through the gateway: a manifest's typo is refused
 by `apply`/`create` (which send fieldValidation=Strict), warned about by `patch` (no parameter:
 the server's default, Warn), and dropped silently with --validate=false (Ignore). The field is
-never stored.
-
-kubectl 1.27/1.28 decide about validation from protobuf /openapi/v2, which the mock does not serve,
-so they can only run with --validate=false; that is what they are checked with.
+never stored. kubectl 1.27/1.28 learn that the server validates from /openapi/v2 (protobuf),
+later ones from /openapi/v3.
 """
 
 from __future__ import annotations
@@ -42,10 +40,6 @@ data:
 POD_TYPO = 'unknown field "spec.containers[0].imagePullPolcy"'
 
 
-def server_validates(kubectl_run: KubectlRunner) -> bool:
-    return kubectl_run.binary.minor >= 29
-
-
 def manifest(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text)
@@ -58,17 +52,9 @@ def stored(gateway: Served, kubectl_run: KubectlRunner, *what: str) -> dict:
     return json.loads(got.stdout)
 
 
-def test_apply_refuses_a_typo_or_drops_it_without_validation(
-        gateway: Served, kubectl_run: KubectlRunner, tmp_path: Path) -> None:
+def test_apply_refuses_a_typo(gateway: Served, kubectl_run: KubectlRunner,
+                              tmp_path: Path) -> None:
     path = manifest(tmp_path, "pod.yaml", TYPO_POD)
-    if not server_validates(kubectl_run):
-        applied = kubectl_run.run(gateway.kubeconfig(), "apply", "--validate=false", "-f",
-                                  str(path))
-        assert (applied.returncode, applied.stdout, applied.stderr) == (
-            0, "pod/typo created\n", "")
-        assert "imagePullPolcy" not in stored(gateway, kubectl_run, "pod", "typo")["spec"][
-            "containers"][0]
-        return
     applied = kubectl_run.run(gateway.kubeconfig(), "apply", "-f", str(path))
     assert (applied.returncode, applied.stdout) == (1, "")
     assert applied.stderr == (
@@ -76,6 +62,16 @@ def test_apply_refuses_a_typo_or_drops_it_without_validation(
         f'cannot be handled as a Pod: strict decoding error: {POD_TYPO}\n')
     missing = kubectl_run.run(gateway.kubeconfig(), "get", "pod", "typo")
     assert 'pods "typo" not found' in missing.stderr
+
+
+def test_without_validation_the_typo_is_dropped_silently(gateway: Served,
+                                                         kubectl_run: KubectlRunner,
+                                                         tmp_path: Path) -> None:
+    path = manifest(tmp_path, "pod.yaml", TYPO_POD)
+    applied = kubectl_run.run(gateway.kubeconfig(), "apply", "--validate=false", "-f", str(path))
+    assert (applied.returncode, applied.stdout, applied.stderr) == (0, "pod/typo created\n", "")
+    assert "imagePullPolcy" not in stored(gateway, kubectl_run, "pod", "typo")["spec"][
+        "containers"][0]
 
 
 def test_create_warns_when_asked_to(gateway: Served, newest: KubectlRunner,

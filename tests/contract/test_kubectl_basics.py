@@ -42,11 +42,6 @@ spec:
 """
 
 
-def validate_flags(kubectl_run: KubectlRunner) -> list[str]:
-    # kubectl 1.27/1.28 validate against protobuf /openapi/v2, which the mock does not serve.
-    return ["--validate=false"] if kubectl_run.binary.minor < 29 else []
-
-
 def test_get_namespaces_lists_the_product_page_namespaces(gateway: Served,
                                                          kubectl_run: KubectlRunner) -> None:
     result = kubectl_run.run(gateway.kubeconfig(), "get", "namespaces")
@@ -77,7 +72,7 @@ def test_apply_get_yaml_delete_configmap(gateway: Served, kubectl_run: KubectlRu
     kubeconfig = gateway.kubeconfig()
     manifest = tmp_path / "cm.yaml"
     manifest.write_text(CONFIGMAP)
-    applied = kubectl_run.run(kubeconfig, "apply", *validate_flags(kubectl_run), "-f", str(manifest))
+    applied = kubectl_run.run(kubeconfig, "apply", "-f", str(manifest))
     assert applied.returncode == 0, applied.stderr
     assert applied.stdout.strip() == "configmap/demo-cm created"
 
@@ -88,7 +83,7 @@ def test_apply_get_yaml_delete_configmap(gateway: Served, kubectl_run: KubectlRu
     assert "kubectl.kubernetes.io/last-applied-configuration" in obj["metadata"]["annotations"]
 
     manifest.write_text(CONFIGMAP.replace("hello", "bonjour"))
-    reapplied = kubectl_run.run(kubeconfig, "apply", *validate_flags(kubectl_run), "-f",
+    reapplied = kubectl_run.run(kubeconfig, "apply", "-f",
                                 str(manifest))
     assert reapplied.returncode == 0, reapplied.stderr
     assert reapplied.stdout.strip() == "configmap/demo-cm configured"
@@ -109,12 +104,12 @@ def test_apply_get_yaml_delete_deployment(gateway: Served, kubectl_run: KubectlR
     kubeconfig = gateway.kubeconfig()
     manifest = tmp_path / "deploy.yaml"
     manifest.write_text(DEPLOYMENT)
-    applied = kubectl_run.run(kubeconfig, "apply", *validate_flags(kubectl_run), "-f", str(manifest))
+    applied = kubectl_run.run(kubeconfig, "apply", "-f", str(manifest))
     assert applied.returncode == 0, applied.stderr
     assert applied.stdout.strip() == "deployment.apps/demo-deploy created"
 
     manifest.write_text(DEPLOYMENT.replace("nginx:1.27", "nginx:1.28"))
-    reapplied = kubectl_run.run(kubeconfig, "apply", *validate_flags(kubectl_run), "-f",
+    reapplied = kubectl_run.run(kubeconfig, "apply", "-f",
                                 str(manifest))
     assert reapplied.returncode == 0, reapplied.stderr
     assert reapplied.stdout.strip() == "deployment.apps/demo-deploy configured"

@@ -26,6 +26,7 @@ from emulator.cluster.mock import (
     discovery,
     fieldvalidation,
     openapi,
+    openapi_v2,
     patch,
     paths,
     protobuf,
@@ -175,7 +176,9 @@ class MockApiserver:
 
     async def _dispatch(self, request: ClusterRequest, user: UserInfo,
                         trail: _Trail) -> ClusterResponse:
-        _check_acceptable(request.header("accept") or "")
+        accept = request.header("accept") or ""
+        if not (request.path == "/openapi/v2" and openapi_v2.wants_protobuf(accept)):
+            _check_acceptable(accept)
         target = paths.parse(request.path, self.registry)
         if isinstance(target, paths.NonResourcePath):
             self._authorize(user, Attributes(verb=request.method.lower(), path=target.path,
@@ -275,6 +278,11 @@ class MockApiserver:
             return _json(200, discovery.group(parts[1]))
         if len(parts) == 3 and parts[0] == "apis":
             return _json(200, discovery.resource_list(parts[1], parts[2]))
+        if path == "/openapi/v2":
+            if openapi_v2.wants_protobuf(accept):
+                return ClusterResponse(200, [("content-type", openapi_v2.PROTOBUF)],
+                                       openapi_v2.encode(self._version))
+            return _json(200, openapi_v2.document(self._version))
         if path == "/openapi/v3":
             return _json(200, openapi.index())
         if path.startswith("/openapi/v3/"):

@@ -12,8 +12,7 @@ kubectl 1.29+ reads these for three things (k8s-streaming.md §7.3):
   operation lists ``application/strategic-merge-patch+json``. See ``PATCH_CONTENT_TYPES``.
 
 The schemas are intentionally loose; the mock decodes and validates bodies itself.
-``/openapi/v2`` is not served: kubectl 1.27/1.28 want it in protobuf and must use
-``--validate=false``.
+``/openapi/v2``, which kubectl 1.27/1.28 read instead, is made from these paths (openapi_v2.py).
 """
 
 from __future__ import annotations
