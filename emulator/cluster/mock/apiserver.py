@@ -52,7 +52,7 @@ from emulator.cluster.mock.podlogs import PodLogs
 from emulator.cluster.mock.rbac import RbacAuthorizer
 from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
 from emulator.cluster.mock.seed import boot_objects
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.status import KubeError, path_not_found
 from emulator.cluster.mock.store import ObjectStore, WatchEvent
 from emulator.cluster.mock.streams import ChannelSession
 from emulator.cluster.mock.watch import open_stream
@@ -287,7 +287,7 @@ class MockApiserver:
             return _json(200, openapi.index())
         if path.startswith("/openapi/v3/"):
             return _json(200, openapi.document(path.removeprefix("/openapi/v3/")))
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
 
     # -- resource verbs -------------------------------------------------------------------------
 
@@ -301,7 +301,7 @@ class MockApiserver:
             raise KubeError(400, messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
                 resource=resource.plural, subresource=sub))
         if resource.namespaced and name is not None and ns is None:
-            raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+            raise path_not_found()
         # A watch is a list with ?watch=true: it takes the list's parameters.
         q = query.checked(request.query, "log" if sub == "log" else
                           "list" if verb == "watch" else verb)

@@ -16,7 +16,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.resources import REGISTRY, ResourceType, Subresource
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.status import path_not_found
 
 JSON = "application/json"
 DISCOVERY_GROUP = "apidiscovery.k8s.io"
@@ -146,7 +146,7 @@ def named_apis(accept: str) -> tuple[str, dict[str, Any]]:
 def group(group_name: str) -> dict[str, Any]:
     """GET /apis/{group} (application/json)."""
     if group_name not in REGISTRY.groups():
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(group_name)}
 
 
@@ -213,7 +213,7 @@ def resource_list(group_name: str, version: str) -> dict[str, Any]:
     """GET /api/v1 or /apis/{group}/{version}: the legacy APIResourceList (application/json)."""
     resources = sorted(REGISTRY.in_group_version(group_name, version), key=lambda r: r.plural)
     if not resources:
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     entries: list[dict[str, Any]] = []
     for resource in resources:
         entries.append(_resource_entry(resource))

@@ -24,7 +24,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.resources import REGISTRY, ResourceType
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.status import path_not_found
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
 OBJECT_META = f"{META}.ObjectMeta"
@@ -106,7 +106,7 @@ def _document_json(path: str) -> str:
     """The document as canonical JSON, built once: REGISTRY never changes at run time, and
     callers get a fresh copy from ``document`` so they cannot alter the cached one."""
     if path not in served_paths():
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     resources = [r for r in REGISTRY.resources if group_version_path(r.group, r.version) == path]
     body = {
         "openapi": "3.0.0",

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator import messages
 from emulator.cluster.mock.resources import Registry, ResourceType
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.status import path_not_found
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ def parse(path: str, registry: Registry) -> ResourcePath | NonResourcePath:
     if not rest:
         return NonResourcePath("/" + "/".join(parts))
     if not registry.in_group_version(group, version):
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     return _resource_path(group, version, rest, registry)
 
 
@@ -51,15 +50,15 @@ def _resource_path(group: str, version: str, rest: list[str], registry: Registry
             return _item(inner, rest[1], rest[3:])
     resource = registry.lookup(group, version, rest[0])
     if resource is None:
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     return _item(resource, None, rest[1:])
 
 
 def _item(resource: ResourceType, namespace: str | None, rest: list[str]) -> ResourcePath:
     if len(rest) > 2:
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     name = rest[0] if rest else None
     subresource = rest[1] if len(rest) == 2 else None
     if subresource is not None and resource.subresource(subresource) is None:
-        raise KubeError(404, messages.K8S_PATH_NOT_FOUND)
+        raise path_not_found()
     return ResourcePath(resource, namespace, name, subresource)

@@ -72,6 +72,8 @@ RESOURCES: tuple[ResourceType, ...] = (
                  ("ns",), (), (_status("Namespace"),)),
     ResourceType("", "v1", "Pod", "pods", "pod", True, CRUD_VERBS, ("po",), ("all",), (
         Subresource("attach", "PodAttachOptions", ("create", "get")),
+        # Listed, as kube lists it, but not served: `kubectl debug` gets a 400 that says so.
+        Subresource("ephemeralcontainers", "Pod", ("get", "patch", "update")),
         Subresource("exec", "PodExecOptions", ("create", "get")),
         Subresource("log", "Pod", ("get",)),
         Subresource("portforward", "PodPortForwardOptions", ("create", "get")),

@@ -6,8 +6,10 @@ real kube-apiserver sends, so kubectl prints ``Error from server (<Reason>): <me
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from emulator import messages
 
 # HTTP code -> the StatusReason kube-apiserver uses for it.
 REASONS: dict[int, str] = {
@@ -33,7 +35,7 @@ class KubeError(Exception):
     code: int
     message: str
     reason: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] | None = None  # None: no details at all; {}: present and empty
 
     def __post_init__(self) -> None:
         if not self.reason:
@@ -55,7 +57,7 @@ def status_body(code: int, reason: str, message: str,
         "reason": reason,
         "code": code,
     }
-    if details:
+    if details is not None:
         body["details"] = details
     return body
 
@@ -80,4 +82,11 @@ def not_found(message: str, kind: str = "", name: str = "", group: str = "") -> 
         details["group"] = group
     if kind:
         details["kind"] = kind
-    return KubeError(404, message, details=details)
+    return KubeError(404, message, details=details or None)
+
+
+def path_not_found() -> KubeError:
+    """kube-apiserver's 404 for a URL no route serves. Unlike a missing object's, its ``details``
+    is there and empty, and kubectl relies on that: ``kubectl debug`` reads it to tell a missing
+    subresource from a missing pod, and crashes when it is absent."""
+    return KubeError(404, messages.K8S_PATH_NOT_FOUND, details={})

@@ -269,6 +269,14 @@ def test_get_of_a_missing_object_is_404_with_details(api: MockApiserver) -> None
     assert reply.body["details"]["kind"] == "configmaps"
 
 
+@pytest.mark.parametrize("path", ["/apis/batch/v1/namespaces/default/jobs", f"{PODS}/web/nope",
+                                  "/nowhere", "/openapi/v3/apis/batch/v1"])
+def test_a_path_no_route_serves_is_404_with_empty_details(api: MockApiserver, path: str) -> None:
+    reply = call(api, "GET", path)
+    assert_status(reply, 404, "NotFound", messages.K8S_PATH_NOT_FOUND)
+    assert reply.body["details"] == {}
+
+
 def test_list_returns_a_typed_list_with_the_store_resource_version(api: MockApiserver) -> None:
     create(api, CMS, configmap("b"))
     create(api, CMS, configmap("a"))
