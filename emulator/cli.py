@@ -345,7 +345,7 @@ def _running(directory: Path) -> statedir.RunningEmulator:
         raise _Failure(messages.CLI_NOT_RUNNING.format(state_dir=directory))
     try:
         world = ControlClient(running.url, running.ca_pem, timeout=5).world(tokens=True)
-    except ControlError:
+    except (ControlError, OSError, ValueError):  # not answering; or a ca.pem ssl cannot load
         return running
     return dataclasses.replace(running, world=world)
 

@@ -3,11 +3,15 @@ by `apply`/`create` (which send fieldValidation=Strict), warned about by `patch`
 the server's default, Warn), and dropped silently with --validate=false (Ignore). The field is
 never stored. kubectl 1.27/1.28 learn that the server validates from /openapi/v2 (protobuf),
 later ones from /openapi/v3.
+
+Every object is named for its test and kubectl version, and deleted at the end: under
+--real-cluster the cluster is not reset between tests.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,11 +20,15 @@ from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
 
-TYPO_POD = """\
+POD_TYPO = 'unknown field "spec.containers[0].imagePullPolcy"'
+
+
+def typo_pod(name: str) -> str:
+    return f"""\
 apiVersion: v1
 kind: Pod
 metadata:
-  name: typo
+  name: {name}
   namespace: default
 spec:
   containers:
@@ -28,20 +36,43 @@ spec:
     image: nginx:1.27
     imagePullPolcy: Always
 """
-CONFIGMAP = """\
+
+
+def configmap(name: str) -> str:
+    return f"""\
 apiVersion: v1
 kind: ConfigMap
 metadata:
-  name: typo-cm
+  name: {name}
   namespace: default
 data:
   greeting: hello
 """
-POD_TYPO = 'unknown field "spec.containers[0].imagePullPolcy"'
 
 
-def manifest(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
+Named = Callable[[str, str], str]
+
+
+@pytest.fixture
+def named(gateway: Served, newest: KubectlRunner, request: pytest.FixtureRequest
+          ) -> Iterator[Named]:
+    """``named(kind, stem)``: a name for this test and kubectl version, deleted afterwards."""
+    made: list[tuple[str, str]] = []
+    runner = request.getfixturevalue("kubectl_run") if "kubectl_run" in request.fixturenames \
+        else newest
+
+    def name(kind: str, stem: str) -> str:
+        made.append((kind, f"{stem}-{runner.binary.minor}"))
+        return made[-1][1]
+
+    yield name
+    for kind, made_name in made:
+        newest.run(gateway.kubeconfig(), "delete", kind, made_name, "--ignore-not-found",
+                   "--wait=false")
+
+
+def manifest(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "manifest.yaml"
     path.write_text(text)
     return path
 
@@ -52,61 +83,65 @@ def stored(gateway: Served, kubectl_run: KubectlRunner, *what: str) -> dict:
     return json.loads(got.stdout)
 
 
-def test_apply_refuses_a_typo(gateway: Served, kubectl_run: KubectlRunner,
+def test_apply_refuses_a_typo(gateway: Served, kubectl_run: KubectlRunner, named: Named,
                               tmp_path: Path) -> None:
-    path = manifest(tmp_path, "pod.yaml", TYPO_POD)
+    pod = named("pod", "typo-apply")
+    path = manifest(tmp_path, typo_pod(pod))
     applied = kubectl_run.run(gateway.kubeconfig(), "apply", "-f", str(path))
     assert (applied.returncode, applied.stdout) == (1, "")
     assert applied.stderr == (
         f'Error from server (BadRequest): error when creating "{path}": Pod in version "v1" '
         f'cannot be handled as a Pod: strict decoding error: {POD_TYPO}\n')
-    missing = kubectl_run.run(gateway.kubeconfig(), "get", "pod", "typo")
-    assert 'pods "typo" not found' in missing.stderr
+    missing = kubectl_run.run(gateway.kubeconfig(), "get", "pod", pod)
+    assert f'pods "{pod}" not found' in missing.stderr
 
 
 def test_without_validation_the_typo_is_dropped_silently(gateway: Served,
                                                          kubectl_run: KubectlRunner,
-                                                         tmp_path: Path) -> None:
-    path = manifest(tmp_path, "pod.yaml", TYPO_POD)
+                                                         named: Named, tmp_path: Path) -> None:
+    pod = named("pod", "typo-ignored")
+    path = manifest(tmp_path, typo_pod(pod))
     applied = kubectl_run.run(gateway.kubeconfig(), "apply", "--validate=false", "-f", str(path))
-    assert (applied.returncode, applied.stdout, applied.stderr) == (0, "pod/typo created\n", "")
-    assert "imagePullPolcy" not in stored(gateway, kubectl_run, "pod", "typo")["spec"][
-        "containers"][0]
+    assert (applied.returncode, applied.stdout, applied.stderr) == (0, f"pod/{pod} created\n", "")
+    container = stored(gateway, kubectl_run, "pod", pod)["spec"]["containers"][0]
+    assert "imagePullPolcy" not in container
 
 
-def test_create_warns_when_asked_to(gateway: Served, newest: KubectlRunner,
+def test_create_warns_when_asked_to(gateway: Served, newest: KubectlRunner, named: Named,
                                     tmp_path: Path) -> None:
     # Two typos, two Warning headers: the gateway passes a repeated header on as it came.
-    path = manifest(tmp_path, "pod.yaml", TYPO_POD + "  restartPolcy: Never\n")
+    pod = named("pod", "typo-warned")
+    path = manifest(tmp_path, typo_pod(pod) + "  restartPolcy: Never\n")
     created = newest.run(gateway.kubeconfig(), "create", "--validate=warn", "-f", str(path))
     assert (created.returncode, created.stdout, created.stderr) == (
-        0, "pod/typo created\n",
+        0, f"pod/{pod} created\n",
         f'Warning: {POD_TYPO}\nWarning: unknown field "spec.restartPolcy"\n')
-    assert "imagePullPolcy" not in stored(gateway, newest, "pod", "typo")["spec"]["containers"][0]
+    assert "imagePullPolcy" not in stored(gateway, newest, "pod", pod)["spec"]["containers"][0]
 
 
 def test_patch_warns_and_keeps_the_rest(gateway: Served, kubectl_run: KubectlRunner,
-                                        tmp_path: Path) -> None:
+                                        named: Named, tmp_path: Path) -> None:
     kubeconfig = gateway.kubeconfig()
-    created = kubectl_run.run(kubeconfig, "create", "--validate=false", "-f",
-                              str(manifest(tmp_path, "cm.yaml", CONFIGMAP)))
+    cm = named("configmap", "typo-patched")
+    created = kubectl_run.run(kubeconfig, "create", "-f", str(manifest(tmp_path, configmap(cm))))
     assert created.returncode == 0, created.stderr
-    patched = kubectl_run.run(kubeconfig, "patch", "configmap", "typo-cm", "-p",
+    patched = kubectl_run.run(kubeconfig, "patch", "configmap", cm, "-p",
                               '{"dta": {"k": "v"}, "data": {"greeting": "bonjour"}}')
     assert (patched.returncode, patched.stdout, patched.stderr) == (
-        0, "configmap/typo-cm patched\n", 'Warning: unknown field "dta"\n')
-    cm = stored(gateway, kubectl_run, "configmap", "typo-cm")
-    assert ("dta" in cm, cm["data"]) == (False, {"greeting": "bonjour"})
+        0, f"configmap/{cm} patched\n", 'Warning: unknown field "dta"\n')
+    stored_cm = stored(gateway, kubectl_run, "configmap", cm)
+    assert ("dta" in stored_cm, stored_cm["data"]) == (False, {"greeting": "bonjour"})
 
 
 def test_apply_over_an_existing_object_refuses_the_patch(gateway: Served,
-                                                        newest: KubectlRunner,
+                                                        newest: KubectlRunner, named: Named,
                                                         tmp_path: Path) -> None:
     kubeconfig = gateway.kubeconfig()
-    path = manifest(tmp_path, "cm.yaml", CONFIGMAP)
+    cm = named("configmap", "typo-reapplied")
+    path = manifest(tmp_path, configmap(cm))
     first = newest.run(kubeconfig, "apply", "-f", str(path))
     assert first.returncode == 0, first.stderr
-    path.write_text(CONFIGMAP + "dta:\n  k: v\n")
+    path.write_text(configmap(cm) + "dta:\n  k: v\n")
     again = newest.run(kubeconfig, "apply", "-f", str(path))
     assert again.returncode == 1, again.stdout
     # kubectl words a 422 without a kind as "The request is invalid", then the cause. kube quotes
@@ -115,4 +150,4 @@ def test_apply_over_an_existing_object_refuses_the_patch(gateway: Served,
         'The request is invalid: patch: Invalid value: "map[dta:map[k:v] metadata:map[annotations:'
         'map[kubectl.kubernetes.io/last-applied-configuration:{\\"apiVersion\\":\\"v1\\",')
     assert again.stderr.endswith('}\\n]]]": strict decoding error: unknown field "dta"\n')
-    assert "dta" not in stored(gateway, newest, "configmap", "typo-cm")
+    assert "dta" not in stored(gateway, newest, "configmap", cm)

@@ -117,16 +117,17 @@ def json_patch_problems(operations: Any) -> tuple[str, ...]:
     return tuple(messages.K8S_JSON_PATCH_PROBLEM.format(problem=p) for p in _distinct(problems))
 
 
-def settle(problems: Iterable[str], directive: str, warnings: list[str],
+def settle(problems: Iterable[str], directive: str, warnings: list[str] | None,
            failure: Callable[[str], KubeError]) -> None:
     """Act on the problems as the directive says: raise ``failure(strict decoding message)``,
-    add them to the request's warnings, or say nothing."""
+    add them to the request's warnings (if it collects any), or say nothing."""
     found = tuple(problems)
     if not found or directive == IGNORE:
         return
     if directive == STRICT:
         raise failure(messages.K8S_STRICT_DECODING.format(problems=", ".join(found)))
-    warnings.extend(found)
+    if warnings is not None:
+        warnings.extend(found)
 
 
 def warning_headers(warnings: Iterable[str]) -> list[tuple[str, str]]:

@@ -235,7 +235,7 @@ class Objects:
         obj = checked.obj
         _check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
         fieldvalidation.settle(
-            checked.problems, directive, [] if warnings is None else warnings,
+            checked.problems, directive, warnings,
             lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
                 kind=kind, version=str(api_version).rsplit("/", 1)[-1], want=resource.kind,
                 detail=detail)))
@@ -360,8 +360,7 @@ def _strictly_patched(resource: ResourceType, body: bytes, content_type: str, di
                 {"reason": "FieldValueInvalid", "message": f"Invalid value: {shown}: {detail}",
                  "field": "patch"}]})
 
-    fieldvalidation.settle(own + checked.problems, directive,
-                           [] if warnings is None else warnings, invalid)
+    fieldvalidation.settle(own + checked.problems, directive, warnings, invalid)
     return checked.obj
 
 
