@@ -104,6 +104,10 @@ K8S_JSON_PATCH_PROBLEM = "json patch {problem}"
 K8S_STRICT_DECODING = "strict decoding error: {problems}"
 # A create or update body that fails strict decoding (kube's transformDecodeError).
 K8S_CANNOT_HANDLE = '{kind} in version "{version}" cannot be handled as a {want}: {detail}'
+K8S_GO_UNMARSHAL_TYPE = "json: cannot unmarshal {value} into Go struct field {struct}.{field} of type {type}"
+# The scale subresource (autoscaling/v1 Scale).
+K8S_SCALE_NEGATIVE = "Invalid value: {replicas}: must be greater than or equal to 0"
+K8S_SCALE_INVALID = 'Scale.autoscaling "{name}" is invalid: spec.replicas: {detail}'
 K8S_INVALID_FIELD_VALIDATION = (
     'fieldValidation: Invalid value: "{value}": fieldValidation must be one of "Ignore", "Warn", or "Strict"'
 )

@@ -86,16 +86,6 @@ def test_kubectl_create_token_needs_rbac_for_the_token_subresource(
     assert issued.stdout.startswith("mock-sa.")
 
 
-@pytest.mark.mock_only("a real apiserver serves deployments/scale")
-def test_unserved_subresource_is_refused_clearly(gateway: Served,
-                                                 kubectl_run: KubectlRunner) -> None:
-    result = kubectl_run.run(gateway.kubeconfig(), "scale", "deployment", "gke-connect-agent",
-                             "-n", "gke-connect", "--replicas=2")
-    assert result.returncode == 1
-    assert result.stderr.strip() == "Error from server (BadRequest): " + (
-        messages.K8S_SUBRESOURCE_UNSUPPORTED.format(resource="deployments", subresource="scale"))
-
-
 @pytest.mark.mock_only("a real apiserver serves ephemeral containers")
 def test_kubectl_debug_is_refused_clearly(gateway: Served, kubectl_run: KubectlRunner) -> None:
     # kubectl debug patches pods/ephemeralcontainers. A 404 without `details` crashed it (it reads

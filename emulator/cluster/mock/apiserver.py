@@ -32,6 +32,7 @@ from emulator.cluster.mock import (
     protobuf,
     query,
     reviews,
+    scale,
     streams,
     tables,
     tokens,
@@ -47,7 +48,7 @@ from emulator.cluster.mock.identity import (
     impersonated,
 )
 from emulator.cluster.mock.kubelet import admit_pod, node_name
-from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects
+from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects, conflict
 from emulator.cluster.mock.podlogs import PodLogs
 from emulator.cluster.mock.rbac import RbacAuthorizer
 from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
@@ -61,7 +62,7 @@ log = logging.getLogger(__name__)
 
 JSON = "application/json"
 DECISIONS_KEPT = 10_000  # per cluster, for the gateway's audit trail
-SERVED_SUBRESOURCES = ("status", "log", "token")
+SERVED_SUBRESOURCES = ("status", "log", "token", "scale")
 STREAMED_SUBRESOURCES = ("exec", "attach", "portforward")
 
 
@@ -307,6 +308,8 @@ class MockApiserver:
                           "list" if verb == "watch" else verb)
         if sub == "log":
             return self._logs(resource, ns, name or "", q)
+        if sub == "scale":
+            return self._scale(request, resource, ns, name or "", verb, q)
         if sub == "token":
             self.objects.get(resource, ns, name or "")  # the service account must exist
             return _json(201, tokens.issue(self.authenticator, ns or "", name or "",
@@ -359,6 +362,28 @@ class MockApiserver:
                                "metadata": {"resourceVersion": str(self.store.resource_version)},
                                "items": items})
         raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+
+    def _scale(self, request: ClusterRequest, resource: ResourceType, ns: str | None, name: str,
+               verb: str, q: query.Query) -> ClusterResponse:
+        """deployments/scale: read as a Scale; a written Scale sets the Deployment's replicas."""
+        current = self.objects.get(resource, ns, name)
+        if verb == "get":
+            return _json(200, scale.as_scale(current))
+        if verb == "update":
+            wanted: dict[str, Any] = _decode_body(request)
+        else:
+            content_type = request.header("content-type") or ""
+            patch.require_supported(content_type)
+            wanted = patch.apply_patch(scale.as_scale(current), request.body, content_type,
+                                       kind="Scale")
+        replicas = scale.replicas_of(wanted, name, patched=verb == "patch")
+        meta = wanted.get("metadata")
+        wanted_rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
+        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+            raise conflict(resource, name)
+        deployment = {**current, "spec": {**current.get("spec", {}), "replicas": replicas}}
+        updated = self.objects.update(resource, ns, name, deployment, q)
+        return _json(200, scale.as_scale(updated))
 
     def _table(self, resource: ResourceType, items: list[dict[str, Any]], rv: str,
                token: str | None, q: query.Query) -> dict[str, Any]:

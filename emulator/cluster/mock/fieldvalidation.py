@@ -130,6 +130,16 @@ def settle(problems: Iterable[str], directive: str, warnings: list[str] | None,
         warnings.extend(found)
 
 
+def invalid_patch(shown: str, detail: str) -> KubeError:
+    """kube's answer to a patch whose result cannot be decoded: 422, an invalid ``patch`` field
+    whose value is ``shown`` (the patch or its result, as Go prints it), Go-quoted."""
+    value = go_quote(shown)
+    return KubeError(422, messages.K8S_INVALID_VALUE.format(
+        kind="", name="", field="patch", value=value, detail=detail), details={"causes": [
+            {"reason": "FieldValueInvalid", "message": f"Invalid value: {value}: {detail}",
+             "field": "patch"}]})
+
+
 def warning_headers(warnings: Iterable[str]) -> list[tuple[str, str]]:
     """RFC 7234 Warning headers as kube-apiserver writes them: code 299, agent ``-``."""
     return [("warning", f"299 - {go_quote(text)}") for text in dict.fromkeys(warnings)]

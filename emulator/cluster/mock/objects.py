@@ -142,7 +142,7 @@ class Objects:
             raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
-            raise _conflict(resource, name)
+            raise conflict(resource, name)
         return self._store_update(resource, current, obj, query, subresource)
 
     def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
@@ -154,7 +154,7 @@ class Objects:
                                                         kind=resource.kind), warnings)
         wanted_rv = patched.get("metadata", {}).get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
-            raise _conflict(resource, name)
+            raise conflict(resource, name)
         return self._store_update(resource, current, patched, query, subresource)
 
     def delete(self, resource: ResourceType, namespace: str | None, name: str,
@@ -352,13 +352,9 @@ def _strictly_patched(resource: ResourceType, body: bytes, content_type: str, di
            else fieldvalidation.duplicates(sent))
 
     def invalid(detail: str) -> KubeError:
-        shown = fieldvalidation.go_quote(
+        return fieldvalidation.invalid_patch(
             fieldvalidation.go_value(sent) if media == patches.STRATEGIC_MERGE_PATCH
-            else fieldvalidation.go_json(patched))
-        return KubeError(422, messages.K8S_INVALID_VALUE.format(
-            kind="", name="", field="patch", value=shown, detail=detail), details={"causes": [
-                {"reason": "FieldValueInvalid", "message": f"Invalid value: {shown}: {detail}",
-                 "field": "patch"}]})
+            else fieldvalidation.go_json(patched), detail)
 
     fieldvalidation.settle(own + checked.problems, directive, warnings, invalid)
     return checked.obj
@@ -406,7 +402,7 @@ def _not_found(resource: ResourceType, name: str) -> KubeError:
                      details={"name": name, "group": resource.group, "kind": resource.plural})
 
 
-def _conflict(resource: ResourceType, name: str) -> KubeError:
+def conflict(resource: ResourceType, name: str) -> KubeError:
     return KubeError(409, messages.K8S_CONFLICT.format(resource=resource.group_resource, name=name),
                      reason="Conflict",
                      details={"name": name, "group": resource.group, "kind": resource.plural})

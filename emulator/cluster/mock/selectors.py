@@ -72,6 +72,27 @@ class LabelSelector:
     def empty(self) -> bool:
         return not self.requirements and not self.match_nothing
 
+    def text(self) -> str:
+        """The selector as apimachinery's ``Selector.String()`` writes it: ``app=web,tier in
+        (a,b)``, requirements by key, values sorted."""
+        return ",".join(_requirement_text(r) for r in self.requirements)
+
+
+_SYMBOLS = {Operator.EQUALS: "=", Operator.DOUBLE_EQUALS: "==", Operator.NOT_EQUALS: "!=",
+            Operator.IN: " in ", Operator.NOT_IN: " notin ", Operator.GREATER_THAN: ">",
+            Operator.LESS_THAN: "<"}
+
+
+def _requirement_text(requirement: Requirement) -> str:
+    if requirement.operator is Operator.EXISTS:
+        return requirement.key
+    if requirement.operator is Operator.DOES_NOT_EXIST:
+        return "!" + requirement.key
+    values = ",".join(sorted(requirement.values))
+    if requirement.operator in (Operator.IN, Operator.NOT_IN):
+        values = f"({values})"
+    return requirement.key + _SYMBOLS[requirement.operator] + values
+
 
 # --- Validation (k8s.io/apimachinery/pkg/util/validation) ----------------------------------------
 

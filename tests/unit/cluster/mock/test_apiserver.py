@@ -1197,7 +1197,8 @@ def test_streaming_subresource_without_an_upgrade_is_400(api: MockApiserver, met
 
 
 @pytest.mark.parametrize(("method", "path", "resource", "subresource"), [
-    ("GET", f"{DEPLOYS}/web/scale", "deployments", "scale"),
+    ("GET", f"{PODS}/web/ephemeralcontainers", "pods", "ephemeralcontainers"),
+    ("PATCH", f"{PODS}/web/ephemeralcontainers", "pods", "ephemeralcontainers"),
 ])
 def test_unserved_subresource_is_400_naming_it(api: MockApiserver, method: str, path: str,
                                                resource: str, subresource: str) -> None:
