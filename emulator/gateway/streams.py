@@ -37,6 +37,12 @@ NORMAL_CLOSURE = 1000
 ABNORMAL_CLOSURE = 1006  # never sent on the wire: the peer vanished without a close frame
 CLOSE_REASON_LIMIT = 123  # bytes a WebSocket close reason may hold
 OUTPUT_CHANNELS = (b"\x01", b"\x02")  # stdout and stderr frames of the channel protocols
+# The least time between the 101 and a refusal the gateway sends itself (the status frame, or the
+# policy close). A real gateway's answer crosses the internet and never follows its 101 within
+# microseconds. Clients depend on the gap: client-go reads frames while it is still creating its
+# streams, so a status frame that early is dropped ("Unknown stream id 3") and kubectl exits 0.
+# The mock cluster's processes wait the same way (cluster/mock/streams.PROCESS_START_SECONDS).
+REFUSAL_AFTER_ACCEPT_SECONDS = 0.03
 
 
 def subresource_of(target: GatewayTarget) -> str:
@@ -80,6 +86,7 @@ async def handle_websocket(websocket: WebSocket, state: EmulatorState) -> None:
             # Accepted, then closed: kubectl reports "error reading from error stream".
             record.error_id = "stream-permission"
             await _accept(websocket)
+            await asyncio.sleep(REFUSAL_AFTER_ACCEPT_SECONDS)
             await websocket.close(code=POLICY_VIOLATION, reason=_close_reason(
                 messages.STREAM_PERMISSION_DENIED.format(member=principal.member)))
             record.status = 101
@@ -271,6 +278,7 @@ async def _fail_after_accept(websocket: WebSocket, record: AuditRecord, error_id
     record.explanation = record.explanation or message
     await _accept(websocket)
     record.status = 101
+    await asyncio.sleep(REFUSAL_AFTER_ACCEPT_SECONDS)
     with suppress(WebSocketDisconnect, RuntimeError):
         await websocket.send_bytes(_status_frame(message))
     await _close(websocket, NORMAL_CLOSURE)
