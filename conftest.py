@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from emulator import clients
 from tests import realclients, realcluster
 
 
@@ -19,10 +20,10 @@ def pytest_configure(config: pytest.Config) -> None:
                                 "it with -n 0")
     if realclients.required():
         missing = []
-        if realclients.sdk_bin() is None:
+        if clients.sdk_bin() is None:
             missing.append("gcloud (not on PATH; set CGW_SDK_BIN to the SDK's bin/)")
         elif not realclients.kubectls():
-            missing.append(f"kubectl.1.NN in {realclients.sdk_bin()}")
+            missing.append(f"kubectl.1.NN in {clients.sdk_bin()}")
         if missing:
             raise pytest.UsageError(
                 f"{realclients.REQUIRE_ENV}=1 but real clients are missing: {', '.join(missing)}")

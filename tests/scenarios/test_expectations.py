@@ -43,12 +43,16 @@ def test_scenario_expectations_hold(name: str) -> None:
     assert not failed, "\n".join(failed)
 
 
+def scenarios_command(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "emulator", "scenarios", *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def test_a_false_expectation_fails_with_a_reason(tmp_path: Path) -> None:
     scenario = tmp_path / "wrong.yaml"
     scenario.write_text("extends: quickstart\nexpect:\n  - run: kubectl get ns\n"
                         "    as: alice@example.com\n    stdout_contains: [no-such-namespace]\n")
-    result = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "check",
-                             str(scenario)], capture_output=True, text=True, timeout=120)
+    result = scenarios_command("check", str(scenario), timeout=120)
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == messages.CHECK_LINE.format(
         verdict="FAIL", scenario="wrong", line=3, command="kubectl get ns",
@@ -58,12 +62,10 @@ def test_a_false_expectation_fails_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_list_and_show() -> None:
-    listed = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "list"],
-                            capture_output=True, text=True, timeout=60)
+    listed = scenarios_command("list")
     assert listed.returncode == 0
     assert [line.split()[0] for line in listed.stdout.splitlines()] == loader.builtin_names()
-    shown = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "show", "iam-denied"],
-                           capture_output=True, text=True, timeout=60)
+    shown = scenarios_command("show", "iam-denied")
     assert shown.stdout == (loader.BUILTIN_DIR / "iam-denied.yaml").read_text()
 
 
@@ -71,8 +73,7 @@ def test_a_broken_scenario_is_file_and_line(tmp_path: Path) -> None:
     scenario = tmp_path / "broken.yaml"
     scenario.write_text("extends: quickstart\nexpect:\n  - run: gcloud info\n"
                         "    as: alice@example.com\n")
-    result = subprocess.run([sys.executable, "-m", "emulator", "scenarios", "check",
-                             str(scenario)], capture_output=True, text=True, timeout=60)
+    result = scenarios_command("check", str(scenario))
     assert result.returncode == 2
     assert result.stderr.strip() == "error: " + messages.SCENARIO_INVALID.format(
         path=scenario, line=3, reason=messages.SCENARIO_COMMAND_NOT_KUBECTL.format(

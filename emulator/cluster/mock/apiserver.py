@@ -48,7 +48,7 @@ from emulator.cluster.mock.identity import (
     impersonated,
 )
 from emulator.cluster.mock.kubelet import admit_pod, node_name
-from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects, conflict
+from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects, check_resource_version
 from emulator.cluster.mock.podlogs import PodLogs
 from emulator.cluster.mock.rbac import RbacAuthorizer
 from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
@@ -373,14 +373,10 @@ class MockApiserver:
             wanted: dict[str, Any] = _decode_body(request)
         else:
             content_type = request.header("content-type") or ""
-            patch.require_supported(content_type)
-            wanted = patch.apply_patch(scale.as_scale(current), request.body, content_type,
-                                       kind="Scale")
+            sent = patch.decode_patch(request.body, content_type)
+            wanted = patch.apply_patch(scale.as_scale(current), sent, content_type, kind="Scale")
         replicas = scale.replicas_of(wanted, name, patched=verb == "patch")
-        meta = wanted.get("metadata")
-        wanted_rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
-        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
-            raise conflict(resource, name)
+        check_resource_version(resource, current, wanted)
         deployment = {**current, "spec": {**current.get("spec", {}), "replicas": replicas}}
         updated = self.objects.update(resource, ns, name, deployment, q)
         return _json(200, scale.as_scale(updated))

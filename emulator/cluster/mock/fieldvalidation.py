@@ -68,11 +68,10 @@ class JSONObject(dict[str, Any]):
         self.pairs = pairs
 
 
-def parse_json(raw: bytes, *, keep_pairs: bool = True) -> Any:
-    """JSON as Go reads it: no NaN or Infinity (Python's json takes them). With ``keep_pairs``
-    the objects are ``JSONObject``s, so duplicate keys are remembered, not lost."""
-    return json.loads(raw, object_pairs_hook=JSONObject if keep_pairs else None,
-                      parse_constant=_reject_constant)
+def parse_json(raw: bytes) -> Any:
+    """JSON as Go reads it: no NaN or Infinity (Python's json takes them). Its objects are
+    ``JSONObject``s, so duplicate keys are remembered, not lost."""
+    return json.loads(raw, object_pairs_hook=JSONObject, parse_constant=_reject_constant)
 
 
 def _reject_constant(name: str) -> Any:

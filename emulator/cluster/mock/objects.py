@@ -140,21 +140,18 @@ class Objects:
                 body_name=meta.get("name"), url_name=name))
         if resource.namespaced and meta.get("namespace", namespace) != namespace:
             raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
-        wanted_rv = meta.get("resourceVersion")
-        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
-            raise conflict(resource, name)
+        check_resource_version(resource, current, obj)
         return self._store_update(resource, current, obj, query, subresource)
 
     def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
               content_type: str, query: Query, subresource: str | None = None, *,
               warnings: list[str] | None = None) -> dict[str, Any]:
         current = self.get(resource, namespace, name)
-        patched = _strictly_patched(resource, body, content_type, query.field_validation,
-                                    patches.apply_patch(current, body, content_type,
+        sent = patches.decode_patch(body, content_type)
+        patched = _strictly_patched(resource, sent, content_type, query.field_validation,
+                                    patches.apply_patch(current, sent, content_type,
                                                         kind=resource.kind), warnings)
-        wanted_rv = patched.get("metadata", {}).get("resourceVersion")
-        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
-            raise conflict(resource, name)
+        check_resource_version(resource, current, patched)
         return self._store_update(resource, current, patched, query, subresource)
 
     def delete(self, resource: ResourceType, namespace: str | None, name: str,
@@ -337,7 +334,16 @@ _OBJECT_LISTS: dict[str, tuple[str, ...]] = {"Pod": ("containers", "initContaine
                                              "Service": ("ports",)}
 
 
-def _strictly_patched(resource: ResourceType, body: bytes, content_type: str, directive: str,
+def check_resource_version(resource: ResourceType, current: dict[str, Any],
+                           wanted: dict[str, Any]) -> None:
+    """409 when what a client wrote names a resourceVersion other than the stored one."""
+    meta = wanted.get("metadata")
+    wanted_rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
+    if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+        raise conflict(resource, current["metadata"]["name"])
+
+
+def _strictly_patched(resource: ResourceType, sent: Any, content_type: str, directive: str,
                       patched: dict[str, Any], warnings: list[str] | None) -> dict[str, Any]:
     """The patched object as kube decodes it: without unknown fields, and with the patch's own
     duplicate keys and the result's unknown fields handled as the directive says. kube reports
@@ -347,7 +353,6 @@ def _strictly_patched(resource: ResourceType, body: bytes, content_type: str, di
     if directive == fieldvalidation.IGNORE:
         return checked.obj
     media = patches.require_supported(content_type)
-    sent = fieldvalidation.parse_json(body)
     own = (fieldvalidation.json_patch_problems(sent) if media == patches.JSON_PATCH
            else fieldvalidation.duplicates(sent))
 

@@ -26,6 +26,7 @@ __all__ = [
     "PRIMITIVE_SET_FIELDS",
     "STRATEGIC_MERGE_PATCH",
     "apply_patch",
+    "decode_patch",
 ]
 
 JSON_PATCH = "application/json-patch+json"
@@ -62,11 +63,11 @@ _SET_ORDER = "$setElementOrder/"
 _DELETE_PRIMITIVES = "$deleteFromPrimitiveList/"
 
 
-def apply_patch(original: dict[str, Any], body: bytes, content_type: str, *,
+def apply_patch(original: dict[str, Any], patch: Any, content_type: str, *,
                 kind: str) -> dict[str, Any]:
-    """Apply a PATCH body to a copy of ``original`` and return the patched object."""
+    """Apply a decoded PATCH body (``decode_patch``) to a copy of ``original`` and return the
+    patched object."""
     handler = _HANDLERS[require_supported(content_type)]
-    patch = _decode(body)
     try:
         result = handler(copy.deepcopy(original), patch)
     except RecursionError:
@@ -88,9 +89,12 @@ def require_supported(content_type: str) -> str:
     return media_type
 
 
-def _decode(body: bytes) -> Any:
+def decode_patch(body: bytes, content_type: str) -> Any:
+    """A PATCH body read once, for applying and for field validation: its objects remember
+    duplicate keys. An unsupported patch type is a 415 before the body is read."""
+    require_supported(content_type)
     try:
-        return fieldvalidation.parse_json(body, keep_pairs=False)
+        return fieldvalidation.parse_json(body)
     except RecursionError:
         raise KubeError(400, messages.PATCH_TOO_DEEP) from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError

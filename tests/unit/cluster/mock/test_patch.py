@@ -15,6 +15,7 @@ from emulator.cluster.mock.patch import (
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
     apply_patch,
+    decode_patch,
 )
 from emulator.cluster.mock.status import KubeError
 
@@ -60,7 +61,7 @@ def deployment() -> dict[str, Any]:
 def patch(obj: dict[str, Any], body: Any, content_type: str = STRATEGIC_MERGE_PATCH,
           kind: str = "Deployment") -> dict[str, Any]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return apply_patch(obj, raw, content_type, kind=kind)
+    return apply_patch(obj, decode_patch(raw, content_type), content_type, kind=kind)
 
 
 def failure(obj: dict[str, Any], body: Any, content_type: str = STRATEGIC_MERGE_PATCH,

@@ -64,17 +64,20 @@ def test_token_kubeconfig_as_the_standalone_writes_it(tmp_path: Path) -> None:
     assert ((("commonName", "connect-gateway-emulator CA"),),) == trusted["subject"]
 
 
-def test_exec_plugin_token_becomes_the_authorization(tmp_path: Path) -> None:
+def exec_plugin_kubeconfig(tmp_path: Path, script: str) -> Path:
+    """A kubeconfig whose user runs ``script`` (Python, printing an ExecCredential)."""
     plugin = tmp_path / "credential-plugin"
-    plugin.write_text(
-        f"#!{sys.executable}\n"
-        "import json\n"
-        "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1',\n"
-        "                  'kind': 'ExecCredential', 'status': {'token': 'from-the-plugin'}}))\n",
-        encoding="utf-8")
+    plugin.write_text(f"#!{sys.executable}\nimport json\n{script}", encoding="utf-8")
     plugin.chmod(0o755)
-    path = write(tmp_path, kubeconfig(user={"exec": {
+    return write(tmp_path, kubeconfig(user={"exec": {
         "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin)}}))
+
+
+def test_exec_plugin_token_becomes_the_authorization(tmp_path: Path) -> None:
+    path = exec_plugin_kubeconfig(
+        tmp_path,
+        "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1',\n"
+        "                  'kind': 'ExecCredential', 'status': {'token': 'from-the-plugin'}}))\n")
     found = upstream.load(path, None)
     assert found.authorization() == "Bearer from-the-plugin"
     assert found.credentials == messages.REMOTE_CREDENTIALS_TOKEN
@@ -82,21 +85,16 @@ def test_exec_plugin_token_becomes_the_authorization(tmp_path: Path) -> None:
 
 def test_expired_exec_credential_is_refreshed(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
-    plugin = tmp_path / "credential-plugin"
-    plugin.write_text(
-        f"#!{sys.executable}\n"
-        "import json, pathlib\n"
+    path = exec_plugin_kubeconfig(
+        tmp_path,
+        "import pathlib\n"
         f"runs = pathlib.Path({str(runs)!r})\n"
         "count = int(runs.read_text()) + 1 if runs.exists() else 1\n"
         "runs.write_text(str(count))\n"
         "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1beta1',\n"
         "                  'kind': 'ExecCredential', 'status': {\n"
         "                      'token': f'run-{count}',\n"
-        "                      'expirationTimestamp': '2000-01-01T00:00:00Z'}}))\n",
-        encoding="utf-8")
-    plugin.chmod(0o755)
-    path = write(tmp_path, kubeconfig(user={"exec": {
-        "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin)}}))
+        "                      'expirationTimestamp': '2000-01-01T00:00:00Z'}}))\n")
     found = upstream.load(path, None)
     # Each call finds the token expired and runs the plugin again: the newest token is sent.
     at_load = int(runs.read_text())
