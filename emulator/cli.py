@@ -21,7 +21,7 @@ from typing import NoReturn
 
 import yaml
 
-from emulator import gcloud_env, messages, statedir
+from emulator import __version__, gcloud_env, messages, statedir
 from emulator.agent import gateway_rbac
 from emulator.cluster.backend import ClusterUnreachable
 from emulator.cluster.remote.backend import RemoteCluster
@@ -49,6 +49,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="connect-gateway-emulator",
                      description="An offline emulator of GKE Connect Gateway.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="serve the gateway over HTTPS")

@@ -245,6 +245,10 @@ CLI_NON_LOOPBACK = (
 # --- Scenario files ----------------------------------------------------------------------------
 
 SCENARIO_NOT_FOUND = "scenario {name!r} not found (built-in scenarios: {known})"
+SCENARIO_NO_BUILTINS = (
+    "no built-in scenarios are installed: the package {package} holds no scenario files. "
+    "This install is incomplete; reinstall connect-gateway-emulator from a wheel or an sdist, "
+    "or with pip install -e . from a checkout")
 SCENARIO_UNREADABLE = "{path}: cannot read scenario: {reason}"
 SCENARIO_YAML_ERROR = "{path}:{line}: not valid YAML: {reason}"
 SCENARIO_INVALID = "{path}:{line}: {reason}"
@@ -462,6 +466,7 @@ SCENARIO_BAD_EXTENDS = "extends {name!r}: not a built-in scenario (built-in: {kn
 SCENARIO_BAD_COMMAND = "the command cannot be split into words: {detail}"
 SCENARIO_COMMAND_NOT_KUBECTL = "expectations run kubectl commands; {command!r} is not one"
 SCENARIO_HINT_TRACK = "v1, v1beta1 or v1alpha1"
+SCENARIO_HINT_ERROR_ID = "not a case of the error catalogue ({known})"
 SCENARIO_BAD_CONTAINER_KEY = "{where} key {key!r} must be NAMESPACE/POD/CONTAINER with a mapping"
 SCENARIO_BAD_FILE = "pod_files path {path!r} must be absolute and its content text"
 SCENARIO_HINT_COUNT = "a whole number, 0 or more"
@@ -776,6 +781,7 @@ TESTING_NO_MEMBERSHIP = "membership {membership!r} is not in this test's scenari
 TESTING_NOT_DENIED = (
     "no request by {principal} was refused for lacking {permission}; its requests:{seen}"
 )
+TESTING_UNKNOWN_ERROR_ID = "error_id {error_id!r} is not a case of the error catalogue ({known})"
 TESTING_NO_SUCH_REQUEST = "no request matched {wanted}; the closest ones (one field off):{near}"
 TESTING_NONE_CLOSE = " none"
 APP_INTERNAL_ERROR = "connect-gateway-emulator failed on {method} {path}"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from emulator import messages
+from emulator import error_catalogue, messages
 from emulator.audit import AuditRecord
 from emulator.clients import find_kubectl
 from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig
@@ -100,6 +100,10 @@ class ConnectGateway:
                             error_id: str | None = None) -> AuditRecord:
         """A request matching every given field went through the gateway. On failure the
         message lists the requests that came closest (matching all but one field)."""
+        if error_id and error_id not in error_catalogue.BY_ID:
+            # A misspelt id could never match: say so rather than list the near misses.
+            raise ValueError(messages.TESTING_UNKNOWN_ERROR_ID.format(
+                error_id=error_id, known=error_catalogue.known_ids()))
         wanted = {"method": method, "k8s_path": path, "principal": principal, "status": status,
                   "error_id": error_id}
         wanted = {k: v for k, v in wanted.items() if v is not None}

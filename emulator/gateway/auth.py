@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from emulator import error_catalogue as cases
 from emulator import messages
-from emulator.errors import GatewayError
 from emulator.scenario.model import Principal
 from emulator.state import EmulatorState
 
@@ -27,10 +27,9 @@ def authenticate(state: EmulatorState, authorization: str | None) -> Principal:
     token = bearer_token(authorization)
     principal = state.principal_for_token(token) if token else None
     if principal is None:
-        raise GatewayError(401, "Unauthorized", messages.UNAUTHENTICATED,
-                           error_id="unauthenticated")
+        raise cases.UNAUTHENTICATED.error()
     if principal.token_expires is not None and state.clock.now() >= principal.token_expires:
-        raise GatewayError(401, "Unauthorized", messages.TOKEN_EXPIRED, error_id="unauthenticated")
+        raise cases.UNAUTHENTICATED.error(messages.TOKEN_EXPIRED)
     return principal
 
 
@@ -39,5 +38,4 @@ def check_header_size(headers: Iterable[tuple[str, str]], groups: list[str]) -> 
     size = sum(len(k) + len(v) + 4 for k, v in headers)  # "k: v\r\n"
     size += sum(len("impersonate-group") + len(g) + 4 for g in groups)
     if size > HEADER_LIMIT:
-        raise GatewayError(401, "Unauthorized", messages.HEADER_TOO_LARGE.format(
-            size=size, limit=HEADER_LIMIT, groups=len(groups)), error_id="header-too-large")
+        raise cases.HEADER_TOO_LARGE.error(size=size, limit=HEADER_LIMIT, groups=len(groups))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.datastructures import Headers
 
-from emulator import messages
+from emulator import error_catalogue as cases
 from emulator.agent.impersonation import is_impersonation_header
 from emulator.audit import AuditRecord
-from emulator.errors import GatewayError, UnknownUrl
+from emulator.errors import UnknownUrl
 from emulator.gateway import auth, route
 from emulator.gateway.route import GatewayTarget
 from emulator.scenario.model import Principal
@@ -30,12 +30,11 @@ def identify(state: EmulatorState, path: str, headers: Headers,
     # A client never picks its identity: the gateway impersonates the caller itself.
     for name in headers:
         if is_impersonation_header(name):
-            raise GatewayError(403, "Forbidden", messages.IMPERSONATION_HEADER_REFUSED.format(
-                header=name.title(), principal=principal.email), error_id="impersonation-header")
+            raise cases.IMPERSONATION_HEADER.error(header=name.title(),
+                                                   principal=principal.email)
     auth.check_header_size(headers.items(), groups)
     # 5 quota: requests per minute per fleet host project.
     limit = state.scenario.limits.requests_per_minute
     if not state.world.rate.admit(target.project_number, state.clock.now(), limit):
-        raise GatewayError(429, "TooManyRequests", messages.RATE_LIMITED.format(
-            limit=limit, project=state.scenario.project_id), error_id="rate-limit")
+        raise cases.RATE_LIMIT.error(limit=limit, project=state.scenario.project_id)
     return target, principal, groups

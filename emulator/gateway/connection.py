@@ -7,8 +7,7 @@ gateway has no connection to offer: ``No active connection found for cluster (..
 
 from __future__ import annotations
 
-from emulator import messages
-from emulator.errors import GatewayError
+from emulator import error_catalogue as cases
 from emulator.gateway.route import GatewayTarget
 from emulator.state import EmulatorState, Membership
 
@@ -18,7 +17,6 @@ def connected_membership(state: EmulatorState, target: GatewayTarget) -> Members
     if (membership is None or not membership.connected
             or membership.spec.location != target.location
             or membership.spec.collection != target.collection):
-        raise GatewayError(400, "BadRequest", messages.NO_ACTIVE_CONNECTION.format(
-            project_number=target.project_number, membership=target.membership),
-            error_id="no-active-connection")
+        raise cases.NO_ACTIVE_CONNECTION.error(project_number=target.project_number,
+                                               membership=target.membership)
     return membership

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from emulator import error_catalogue as cases
 from emulator import messages
 from emulator.audit import AuditRecord
-from emulator.errors import GatewayError
 from emulator.gateway.route import GatewayTarget
 from emulator.iam.catalogue import GATEWAY_ROLES, roles_granting
 from emulator.iam.policy import IamDecision, IamMode, IamPolicy
@@ -41,9 +41,9 @@ def authorize(policy: IamPolicy, mode: IamMode, principal: Principal, target: Ga
         record.iam_result = "denied"
         record.explanation = decision.explain()
         roles = [r for r in GATEWAY_ROLES if r in roles_granting(permission, policy.roles)]
-        raise GatewayError(403, "Forbidden", messages.IAM_DENIED.format(
+        raise cases.IAM_DENIED.error(
             permission=permission, member=principal.member, project=project_id,
             resource=(f"projects/{target.project_number}/locations/{target.location}/"
                       f"memberships/{target.membership}"),
-            roles=", ".join(roles) or messages.IAM_NO_PREDEFINED_ROLE), error_id="iam-denied")
+            roles=", ".join(roles) or messages.IAM_NO_PREDEFINED_ROLE)
     return decision

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator import error_catalogue as cases
 from emulator import faults, frames, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
@@ -33,13 +34,13 @@ async def handle(request: Request, state: EmulatorState) -> Response:
     try:
         response = await _handle(request, state, record)
     except UnknownUrl as unknown:
-        record.error_id, record.explanation = "url-not-found", messages.AUDIT_URL_NOT_FOUND
+        record.error_id, record.explanation = cases.URL_NOT_FOUND.id, messages.AUDIT_URL_NOT_FOUND
         response = render.not_found_page(unknown.path)
     except GatewayError as error:
         record.error_id = error.error_id
         record.explanation = record.explanation or error.message
         response = render.error_response(error)
-        if error.error_id == "iam-denied" and _is_root_discovery(request, record):
+        if error.error_id == cases.IAM_DENIED.id and _is_root_discovery(request, record):
             response = _discovery_denied(record)
     record.status = response.status_code
     state.audit.add(record)
@@ -93,7 +94,7 @@ def cluster_unreachable(membership: Membership, unreachable: ClusterUnreachable,
     the page's agent-side failure (design §4, the cluster-error family)."""
     membership.agent_log.error(messages.AGENT_LOG_UPSTREAM_FAILED.format(cause=unreachable.cause))
     record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=unreachable.cause)
-    return GatewayError(400, "BadRequest", messages.CLUSTER_ERROR, error_id="cluster-unreachable")
+    return cases.CLUSTER_UNREACHABLE.error()
 
 
 async def _guarded_body(body: AsyncIterator[bytes], membership: Membership,
@@ -118,14 +119,14 @@ def _record_cluster_decision(membership: Membership, answer: ClusterResponse,
         return
     if found.stage == "impersonation" and not found.allowed:
         record.impersonation = messages.AUDIT_IMPERSONATION_REFUSED.format(reason=found.reason)
-        record.error_id = "agent-not-authorized"
+        record.error_id = cases.AGENT_NOT_AUTHORIZED.id
         record.explanation = messages.AUDIT_AGENT_NOT_AUTHORIZED.format(
             agent=found.user, reason=found.reason)
         return
     record.rbac_result = "allowed" if found.allowed else "denied"
     record.rbac_reason = found.reason
     if not found.allowed and answer.status == 403:
-        record.error_id = "rbac-denied"
+        record.error_id = cases.RBAC_DENIED.id
         record.explanation = messages.AUDIT_RBAC_DENIED.format(reason=found.reason)
 
 
@@ -136,5 +137,5 @@ def _is_root_discovery(request: Request, record: AuditRecord) -> bool:
 def _discovery_denied(record: AuditRecord) -> Response:
     record.explanation = messages.AUDIT_DISCOVERY_DENIED.format(
         case=record.error_id, explanation=record.explanation)
-    record.error_id = "discovery-denied"
+    record.error_id = cases.DISCOVERY_DENIED.id
     return render.discovery_fallback(record.k8s_path)

@@ -19,14 +19,10 @@ def status_response(error: GatewayError) -> Response:
     return Response(json.dumps(body), status_code=error.code, media_type="application/json")
 
 
-def bad_request_page() -> HTMLResponse:
-    """Google's front end refusing an upgrade it does not take (design §3.1)."""
-    return HTMLResponse(messages.GFE_400_TEMPLATE, status_code=400)
-
-
 def error_response(error: GatewayError) -> Response:
     if error.html:
-        return bad_request_page()
+        # Google's front end refusing what it does not take: its page is the message (design §3.1).
+        return HTMLResponse(error.message, status_code=error.code)
     return status_response(error)
 
 

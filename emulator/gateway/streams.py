@@ -18,6 +18,7 @@ from contextlib import suppress
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from emulator import error_catalogue as cases
 from emulator import frames, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
@@ -57,16 +58,15 @@ def refusal(target: GatewayTarget, state: EmulatorState, record: AuditRecord, *,
     record.iam_permission = STREAM_PERMISSION
     if target.track == "v1":
         record.explanation = messages.AUDIT_GA_TRACK_STREAM
-        return GatewayError(400, "BadRequest", "", error_id="ga-track-stream", html=True)
+        return cases.GA_TRACK_STREAM.error()
     if subresource_of(target) == "portforward":
         record.explanation = messages.AUDIT_PORT_FORWARD
-        return GatewayError(400, "BadRequest", "", error_id="port-forward", html=True)
+        return cases.PORT_FORWARD.error()
     if target.collection == "gkeMemberships":
-        return GatewayError(400, "BadRequest", messages.GKE_PREVIEW.format(
-            membership=target.membership), error_id="gke-preview")
+        return cases.GKE_PREVIEW.error(membership=target.membership)
     if transport == "spdy":
         record.explanation = messages.AUDIT_SPDY_STREAM
-        return GatewayError(400, "BadRequest", "", error_id="spdy-stream", html=True)
+        return cases.SPDY_STREAM.error()
     return None
 
 
@@ -84,32 +84,31 @@ async def handle_websocket(websocket: WebSocket, state: EmulatorState) -> None:
                           STREAM_PERMISSION, record)
         except GatewayError:
             # Accepted, then closed: kubectl reports "error reading from error stream".
-            record.error_id = "stream-permission"
+            denied = cases.STREAM_PERMISSION.error(member=principal.member)
+            record.error_id = denied.error_id
             await _accept(websocket)
             await asyncio.sleep(REFUSAL_AFTER_ACCEPT_SECONDS)
-            await websocket.close(code=POLICY_VIOLATION, reason=_close_reason(
-                messages.STREAM_PERMISSION_DENIED.format(member=principal.member)))
+            await websocket.close(code=POLICY_VIOLATION, reason=_close_reason(denied.message))
             record.status = 101
             return
         membership = connected_or_refused(state, target, record)
         if membership is None:
-            await _fail_after_accept(websocket, record, "agent-stream-failure",
-                                     messages.AGENT_CONNECT_FAILED.format(
-                                         project_number=project, membership=target.membership))
+            await _fail_after_accept(websocket, record, cases.AGENT_STREAM_FAILURE.error(
+                project_number=project, membership=target.membership))
             return
         count = state.quota.acquire(project)
         record.quota = messages.AUDIT_QUOTA.format(
             active=count if count is not None else state.quota.active(project),
             limit=state.quota.limit, outcome="taken" if count is not None else "exhausted")
         if count is None:
-            await _fail_after_accept(websocket, record, "quota", messages.QUOTA_EXHAUSTED.format(
+            await _fail_after_accept(websocket, record, cases.QUOTA.error(
                 limit=state.quota.limit, project=state.scenario.project_id))
             return
         slot = True
         await _open_and_relay(websocket, state, membership, target, principal.email, groups,
                               record)
     except UnknownUrl as unknown:
-        record.error_id, record.explanation = "url-not-found", messages.AUDIT_URL_NOT_FOUND
+        record.error_id, record.explanation = cases.URL_NOT_FOUND.id, messages.AUDIT_URL_NOT_FOUND
         record.status = 404
         await websocket.send_denial_response(render.not_found_page(unknown.path))
     except GatewayError as error:
@@ -165,9 +164,10 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
     if isinstance(upstream, ClusterResponse):
         reason = _handshake_failure(upstream)
         membership.agent_log.error(messages.AGENT_LOG_WEBSOCKET_FAILED.format(reason=reason))
-        error_id = "exec-rbac" if upstream.status == 403 and upstream.body else "cluster-too-old"
+        case = cases.EXEC_RBAC if upstream.status == 403 and upstream.body else (
+            cases.CLUSTER_TOO_OLD)
         record.explanation = messages.AUDIT_CLUSTER_ERROR.format(reason=reason)
-        await _fail_after_accept(websocket, record, error_id, messages.CLUSTER_ERROR)
+        await _fail_after_accept(websocket, record, case.error())
         return
     await websocket.accept(subprotocol=upstream.subprotocol or None)
     record.status = 101
@@ -176,7 +176,7 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
         stream_id=stream_id, principal=principal, method="GET", path=target.k8s_path))
     code = await _relay(websocket, upstream, state.stream_timeout(), record,
                         state.faults_for(membership.spec.name).drop_stream_after_bytes)
-    if record.error_id == "cluster-unreachable":
+    if record.error_id == cases.CLUSTER_UNREACHABLE.id:
         membership.agent_log.error(messages.AGENT_LOG_UPSTREAM_FAILED.format(
             cause=messages.AGENT_UPSTREAM_STREAM_LOST))
     membership.agent_log.info(messages.AGENT_LOG_STREAM_ENDED.format(stream_id=stream_id,
@@ -215,10 +215,9 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
             if code == ABNORMAL_CLOSURE:
                 # The apiserver's side vanished without a close frame (it stopped, or the
                 # network failed): the client gets the agent-side failure, as for a lost agent.
-                await _interrupt(websocket, record, messages.AUDIT_UPSTREAM_STREAM_LOST,
-                                 messages.AGENT_UPSTREAM_INTERRUPTED)
-                record.error_id = "cluster-unreachable"
-                return NORMAL_CLOSURE
+                return await _interrupt(websocket, record, messages.AUDIT_UPSTREAM_STREAM_LOST,
+                                        cases.CLUSTER_UNREACHABLE.error(
+                                            messages.AGENT_UPSTREAM_INTERRUPTED))
             await _close(websocket, code)
             return code
         await session.close()
@@ -226,14 +225,16 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
             record.fault = messages.FAULT_NOTE_DROP.format(bytes=drop_after)
             return await _interrupt(websocket, record,
                                     messages.AUDIT_STREAM_DROPPED.format(bytes=drop_after),
-                                    messages.AGENT_STREAM_DROPPED.format(bytes=drop_after))
+                                    cases.AGENT_STREAM_FAILURE.error(
+                                        messages.AGENT_STREAM_DROPPED, bytes=drop_after))
         if client in done:
             record.explanation = messages.AUDIT_CLIENT_LEFT
             return 1006
         seconds = f"{timeout:.0f}" if timeout >= 10 else f"{timeout:g}"
         return await _interrupt(websocket, record,
                                 messages.AUDIT_STREAM_TIMEOUT.format(seconds=seconds),
-                                messages.AGENT_STREAM_INTERRUPTED.format(seconds=seconds))
+                                cases.AGENT_STREAM_FAILURE.error(
+                                    messages.AGENT_STREAM_INTERRUPTED, seconds=seconds))
     finally:
         for task in (client, cluster):
             task.cancel()
@@ -241,13 +242,13 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
 
 
 async def _interrupt(websocket: WebSocket, record: AuditRecord, explanation: str,
-                     message: str) -> int:
+                     failure: GatewayError) -> int:
     """An accepted stream the agent's side gave up on: the failure on the status channel, then
-    a normal close (agent-stream-failure)."""
-    record.error_id = "agent-stream-failure"
+    a normal close (agent-stream-failure, or cluster-unreachable when the apiserver vanished)."""
+    record.error_id = failure.error_id
     record.explanation = explanation
     with suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_bytes(_status_frame(message))
+        await websocket.send_bytes(_status_frame(failure.message))
     await _close(websocket, NORMAL_CLOSURE)
     return NORMAL_CLOSURE
 
@@ -270,17 +271,17 @@ async def _accept(websocket: WebSocket) -> None:
     await websocket.accept(subprotocol=offered[0] if offered else None)
 
 
-async def _fail_after_accept(websocket: WebSocket, record: AuditRecord, error_id: str,
-                             message: str) -> None:
+async def _fail_after_accept(websocket: WebSocket, record: AuditRecord,
+                             failure: GatewayError) -> None:
     """The stream opens, then carries the failure on the status channel and ends normally:
     kubectl prints ``error: <message>``."""
-    record.error_id = error_id
-    record.explanation = record.explanation or message
+    record.error_id = failure.error_id
+    record.explanation = record.explanation or failure.message
     await _accept(websocket)
     record.status = 101
     await asyncio.sleep(REFUSAL_AFTER_ACCEPT_SECONDS)
     with suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_bytes(_status_frame(message))
+        await websocket.send_bytes(_status_frame(failure.message))
     await _close(websocket, NORMAL_CLOSURE)
 
 

@@ -6,6 +6,7 @@ against a different world than its author wrote.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import shlex
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from emulator import messages
+from emulator import error_catalogue, messages
 from emulator.scenario import yamlfile
 from emulator.scenario.model import (
     CustomRole,
@@ -31,7 +32,9 @@ from emulator.scenario.model import (
     StreamLimits,
 )
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+# The top-level scenarios/ folder, installed as this package (pyproject.toml maps it), so a wheel
+# or an sdist carries the built-in scenarios as an editable install does.
+BUILTIN_PACKAGE = "emulator.scenario.builtin"
 _VERSION = re.compile(r"^v1\.(\d+)(\.\d+)?([-+].*)?$")
 _PROJECT_NUMBER = re.compile(r"^[1-9]\d{5,18}$")
 _MEMBER = re.compile(r"^(user|serviceAccount|group):[^\s:@]+@[^\s:@]+$")
@@ -57,18 +60,36 @@ def parse_time(raw: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def builtin_dir() -> Path:
+    """The folder of the built-in scenarios, as installed. An install that lacks them (a package
+    built without its data) is a ScenarioError that says so, never an empty list."""
+    try:
+        folder = Path(str(importlib.resources.files(BUILTIN_PACKAGE)))
+    except ModuleNotFoundError:
+        folder = None
+    if folder is None or not any(folder.glob("*.yaml")):
+        raise ScenarioError(messages.SCENARIO_NO_BUILTINS.format(package=BUILTIN_PACKAGE))
+    return folder
+
+
+def builtin_path(name: str) -> Path | None:
+    """The built-in scenario ``name``'s file; None when there is no such built-in scenario."""
+    path = builtin_dir() / f"{name}.yaml"
+    return path if path.is_file() else None
+
+
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
 
 
 def resolve(name_or_path: str) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") or "/" in name_or_path:
         return candidate
-    builtin = BUILTIN_DIR / f"{name_or_path}.yaml"
-    if not builtin.exists():
+    builtin = builtin_path(name_or_path)
+    if builtin is None:
         raise ScenarioError(messages.SCENARIO_NOT_FOUND.format(
-            name=name_or_path, known=", ".join(builtin_names()) or "none"))
+            name=name_or_path, known=", ".join(builtin_names())))
     return builtin
 
 
@@ -100,12 +121,13 @@ def _extended(data: yamlfile.LineDict, path: Path) -> yamlfile.LineDict:
     """``extends: BUILTIN``: the built-in scenario's keys, with this file's keys replacing them
     (whole keys, not merged), so a case file states only what differs from its base."""
     base_name = data["extends"]
-    if not isinstance(base_name, str) or not (BUILTIN_DIR / f"{base_name}.yaml").exists():
+    base_path = builtin_path(base_name) if isinstance(base_name, str) else None
+    if base_path is None:
         raise ScenarioError(messages.SCENARIO_INVALID.format(
             path=path, line=yamlfile.line_of(data, "extends"),
             reason=messages.SCENARIO_BAD_EXTENDS.format(name=base_name,
                                                        known=", ".join(builtin_names()))))
-    base = yamlfile.load((BUILTIN_DIR / f"{base_name}.yaml").read_text(encoding="utf-8"))
+    base = yamlfile.load(base_path.read_text(encoding="utf-8"))
     merged = yamlfile.LineDict({**base, **{k: v for k, v in data.items() if k != "extends"}})
     merged.line = data.line
     merged.key_lines = {**base.key_lines, **data.key_lines}
@@ -217,10 +239,20 @@ class _Parser:
             exit_code=code,
             stdout_contains=self.texts(fields, "stdout_contains", where),
             stderr_contains=self.texts(fields, "stderr_contains", where),
-            error_id=self.text(fields, "error_id", where),
+            error_id=self.error_id(fields, where),
             server_path=self.text(fields, "server_path", where),
             line=line,
         )
+
+    def error_id(self, fields: yamlfile.LineDict, where: str) -> str:
+        """A case of the error catalogue: a misspelt id would make the check look for a record
+        the gateway never writes, and fail for the wrong reason."""
+        value = self.text(fields, "error_id", where)
+        if value and value not in error_catalogue.BY_ID:
+            raise self.fail(yamlfile.line_of(fields, "error_id"), messages.SCENARIO_BAD_VALUE.format(
+                key="error_id", where=where, value=value,
+                hint=messages.SCENARIO_HINT_ERROR_ID.format(known=error_catalogue.known_ids())))
+        return value
 
     def command(self, fields: Any, key: str, line: int = 0) -> tuple[str, ...]:
         raw = fields.get(key)

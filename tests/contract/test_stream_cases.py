@@ -111,7 +111,7 @@ def test_agent_log_is_also_in_the_control_api(gateway: Served, newest: KubectlRu
 @pytest.fixture
 def other_project() -> Iterator[Served]:
     """A second emulator whose fleet host project is another one."""
-    text = loader.BUILTIN_DIR.joinpath("quickstart.yaml").read_text().replace(
+    text = loader.builtin_dir().joinpath("quickstart.yaml").read_text().replace(
         '"123456789012"', '"222222222222"')
     state = EmulatorState(loader.parse(text, Path("other-project.yaml")))
     server = serve_emulator(state)

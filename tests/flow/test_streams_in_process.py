@@ -37,7 +37,7 @@ def exec_frames(state: EmulatorState, membership: str, query: str,
 
 
 def quickstart_with(extra: str) -> EmulatorState:
-    text = loader.BUILTIN_DIR.joinpath("quickstart.yaml").read_text().replace(
+    text = loader.builtin_dir().joinpath("quickstart.yaml").read_text().replace(
         "    kubernetes_version: v1.30.5\n", "    kubernetes_version: v1.30.5\n" + extra, 1)
     return EmulatorState(loader.parse(text, Path("q.yaml")), FakeClock())
 

@@ -107,6 +107,8 @@ def test_helpers(connect_gateway):
     with pytest.raises(AssertionError, match="the closest ones"):
         connect_gateway.assert_request_made(method="DELETE", principal="bob@example.com",
                                             status=200)
+    with pytest.raises(ValueError, match="'iam-denid' is not a case of the error catalogue"):
+        connect_gateway.assert_request_made(error_id="iam-denid")
 ''')
     result.assert_outcomes(passed=1)
 

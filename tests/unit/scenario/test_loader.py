@@ -180,6 +180,9 @@ def test_extends_takes_the_base_and_replaces_whole_keys() -> None:
      "s.yaml:3: 'track' in an expectation is 'v2'"),
     ("extends: quickstart\nexpect:\n  - {run: 'kubectl \"unclosed', as: a}\n",
      "s.yaml:3: the command cannot be split into words"),
+    ("extends: quickstart\nexpect:\n  - run: kubectl get ns\n    as: a\n"
+     "    error_id: rbac-denid\n",
+     "s.yaml:5: 'error_id' in an expectation is 'rbac-denid': not a case of the error catalogue"),
 ])
 def test_bad_extends_and_expectations(text: str, expected: str) -> None:
     assert error_of(text).startswith(expected)
