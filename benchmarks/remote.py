@@ -35,7 +35,7 @@ import yaml
 
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
-from emulator.scenario.model import RemoteSpec
+from emulator.scenario.model import RemoteSpec, Scenario
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from measure import median  # benchmarks/measure.py (this script's folder)
@@ -89,6 +89,21 @@ def median_ms(runs: int, measure: Callable[[], float]) -> float:
     return median(runs, measure, warm_up=max(5, runs // 10)) * 1000
 
 
+def serve_fronted(scenario: Scenario, tmp: Path, servers: list[ServedApp]
+                  ) -> tuple[StandaloneApiserver, ServedApp, ServedApp]:
+    """my-cluster's mock served on its own over TLS (the upstream), and a gateway whose
+    my-cluster fronts it as the agent's service account; both added to ``servers``."""
+    standalone = StandaloneApiserver(scenario, "my-cluster")
+    upstream = serve_apiserver(standalone, tls_dir=tmp / "tls")
+    servers.append(upstream)
+    kubeconfig = tmp / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(upstream.url, upstream.ca_pem)))
+    gateway = serve_emulator(EmulatorState(scenario, clusters={
+        "my-cluster": RemoteSpec(kubeconfig, None, "service-account")}))
+    servers.append(gateway)
+    return standalone, upstream, gateway
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -98,16 +113,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         try:
-            standalone = StandaloneApiserver(quickstart, "my-cluster")
-            upstream = serve_apiserver(standalone, tls_dir=tmp / "tls")
-            servers.append(upstream)
-            kubeconfig = tmp / "kubeconfig"
-            kubeconfig.write_text(yaml.safe_dump(standalone.kubeconfig(upstream.url,
-                                                                       upstream.ca_pem)))
-            remote_state = EmulatorState(quickstart, clusters={
-                "my-cluster": RemoteSpec(kubeconfig, None, "service-account")})
-            remote_gateway = serve_emulator(remote_state)
-            servers.append(remote_gateway)
+            standalone, upstream, remote_gateway = serve_fronted(quickstart, tmp, servers)
             embedded_gateway = serve_emulator(EmulatorState(quickstart))
             servers.append(embedded_gateway)
 

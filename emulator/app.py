@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from emulator import messages
+from emulator.connections import BodyDrained, ClientLeft
 from emulator.routes import routes
 from emulator.state import EmulatorState
 
@@ -26,6 +28,7 @@ def create_app(state: EmulatorState) -> Starlette:
             await remote.aclose()
 
     app = Starlette(routes=routes(state), lifespan=lifespan,
+                    middleware=[Middleware(ClientLeft), Middleware(BodyDrained)],
                     exception_handlers={Exception: _server_error})  # type: ignore[dict-item]
     app.state.emulator = state
     return app

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import ipaddress
 import logging
 import os
 import signal
@@ -21,14 +20,15 @@ from typing import NoReturn
 
 import yaml
 
-from emulator import __version__, gcloud_env, messages, statedir
+from emulator import __version__, gcloud_env, limits, messages, process_memory, statedir
 from emulator.agent import gateway_rbac
 from emulator.cluster.backend import ClusterUnreachable
 from emulator.cluster.remote.backend import RemoteCluster
 from emulator.clients import find_kubectl
-from emulator.control.client import ControlClient, ControlError
+from emulator.control.client import ControlClient, ControlError, ControlUnreachable
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
+from emulator.loopback import is_loopback
 from emulator.runner import serve_emulator
 from emulator.scenario import check as scenario_check
 from emulator.scenario import loader
@@ -164,7 +164,7 @@ def _stop_on_signal() -> threading.Event:
 
 def _check_bind(args: argparse.Namespace) -> None:
     """``--host`` and ``--port`` of a serving command: loopback unless asked, a real port."""
-    if not _is_loopback(args.host) and not args.allow_remote:
+    if not is_loopback(args.host) and not args.allow_remote:
         raise _Failure(messages.CLI_NON_LOOPBACK.format(host=args.host))
     if not 0 <= args.port <= 65535:
         raise _Failure(messages.CLI_BAD_PORT.format(port=args.port))
@@ -172,10 +172,11 @@ def _check_bind(args: argparse.Namespace) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     _check_bind(args)
-    if args.active_streams_quota is not None and args.active_streams_quota < 0:
+    process_memory.return_large_blocks()
+    if not limits.stream_overrides_ok(args.active_streams_quota, None):
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--active-streams-quota",
                                                       value=args.active_streams_quota))
-    if args.stream_timeout is not None and args.stream_timeout <= 0:
+    if not limits.stream_overrides_ok(None, args.stream_timeout):
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--stream-timeout",
                                                       value=args.stream_timeout))
     clusters = dict(_cluster_flag(text, args.agent_credentials) for text in args.cluster)
@@ -247,6 +248,7 @@ async def _probe(membership: str, remote: RemoteCluster) -> str:
 
 def serve_apiserver(args: argparse.Namespace) -> int:
     _check_bind(args)
+    process_memory.return_large_blocks()
     directory = args.state_dir or statedir.default_dir() / "apiserver"
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -346,7 +348,12 @@ def _running(directory: Path) -> statedir.RunningEmulator:
         raise _Failure(messages.CLI_NOT_RUNNING.format(state_dir=directory))
     try:
         world = ControlClient(running.url, running.ca_pem, timeout=5).world(tokens=True)
-    except (ControlError, OSError, ValueError):  # not answering; or a ca.pem ssl cannot load
+    except ControlUnreachable as unreachable:
+        # The files outlived their server (kill -9, a crash, a reboot): a kubeconfig written
+        # now would only lead kubectl to "connection refused".
+        raise _Failure(messages.CLI_NOT_ANSWERING.format(
+            url=running.url, state_dir=directory, reason=unreachable.message)) from None
+    except (ControlError, OSError, ValueError):  # it answered but refused; a ca.pem ssl refuses
         return running
     return dataclasses.replace(running, world=world)
 
@@ -403,10 +410,3 @@ def _print_log_lines(logger: str) -> None:
     audit_log.propagate = False
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -79,6 +79,13 @@ K8S_NAMESPACE_MISMATCH = (
 K8S_KIND_MISMATCH = "the API version in the data ({got}) does not match the expected API version ({want})"
 K8S_DECODE_ERROR = "couldn't get version/kind; json parse error: {detail}"
 K8S_BODY_NOT_OBJECT = "the body of the request was not a JSON object: {detail}"
+# apierrors.NewRequestEntityTooLargeError, as limitedReadBody words it (413).
+K8S_REQUEST_TOO_LARGE = "Request entity too large: limit is {limit}"
+# field.TooLong on a ConfigMap ("[]") or a Secret ("data"), in an Invalid Status (422).
+K8S_TOO_LONG = '{kind} "{name}" is invalid: {field}: {cause}'
+K8S_TOO_LONG_CAUSE = "Too long: must have at most {limit} bytes"
+# encoding/json on a number no float64 holds (1e999).
+K8S_NUMBER_OUT_OF_RANGE = "json: cannot unmarshal number {number} into Go value of type float64"
 K8S_UNSUPPORTED_MEDIA_TYPE = (
     "the body of the request was in an unknown format - accepted media types include: {accepted}"
 )
@@ -231,12 +238,20 @@ CLI_NOT_RUNNING = (
     "error: no running emulator found in {state_dir} (start one with `connect-gateway-emulator serve`, "
     "or pass --state-dir)"
 )
+CLI_NOT_ANSWERING = (
+    "error: no emulator answers at {url}, which {state_dir} names ({reason}); the server that "
+    "wrote it has stopped. Start one with `connect-gateway-emulator serve`, or pass --state-dir"
+)
 CLI_UNKNOWN_MEMBERSHIP = "error: membership {name!r} is not in the running scenario (known: {known})"
 CLI_UNKNOWN_PRINCIPAL = "error: principal {email!r} is not in the running scenario (known: {known})"
 CLI_NO_TOKEN = "error: principal {email!r} has no bearer token in the running scenario"
 CLI_WROTE_KUBECONFIG = "wrote kubeconfig {path} (context {context})"
 CLI_BAD_PORT = "error: --port {port} is not a TCP port (0-65535; 0 picks a free one)"
 CLI_BAD_NUMBER = "error: {flag} {value} is out of range"
+PLUGIN_BAD_LIMITS = (
+    "connect_gateway: active_streams_quota={active_streams!r}, stream_timeout={stream_timeout!r}: "
+    "the quota must be a whole number from 0 to {max_streams}, the timeout a number of seconds "
+    "above 0 and at most {max_seconds}")
 CLI_CANNOT_WRITE = "error: cannot write {path}: {reason}"
 CLI_NON_LOOPBACK = (
     "error: --host {host} is not a loopback address; pass --allow-remote to bind it on purpose"
@@ -295,6 +310,18 @@ SELECTOR_UNESCAPED_CHARACTER = "invalid field selector: unescaped character in v
 # Patches. Malformed bodies are 400s; the rest are details of K8S_PATCH_FAILED (422).
 PATCH_INVALID_JSON = "the patch body is not valid JSON: {detail}"
 PATCH_TOO_DEEP = "the patch body is nested too deeply"
+# Bodies and documents over the nesting and size limits of emulator/limits.py (docs/limits.md).
+NESTING_TOO_DEEP = (
+    "exceeded max depth: objects and arrays may nest at most {limit} levels deep in "
+    "connect-gateway-emulator"
+)
+YAML_RECURSIVE_ALIAS = (
+    "the alias *{anchor} stands inside the collection it names: a recursive document cannot be used"
+)
+YAML_TOO_MANY_VALUES = (
+    "the document holds more than {limit} values (aliases counted as the values they stand for), "
+    "connect-gateway-emulator's limit for YAML"
+)
 PATCH_JSON_PATCH_NOT_LIST = (
     "a JSON patch (application/json-patch+json) must be a JSON array of operation objects"
 )
@@ -463,15 +490,16 @@ SCENARIO_DUPLICATE = "{what} {name!r} is defined twice"
 SCENARIO_BAD_MEMBER = "IAM member {member!r} must look like user:EMAIL, serviceAccount:EMAIL or group:EMAIL"
 SCENARIO_BAD_LOG_KEY = "pod_logs key {key!r} must be NAMESPACE/POD/CONTAINER with a list of lines"
 SCENARIO_BAD_EXTENDS = "extends {name!r}: not a built-in scenario (built-in: {known})"
+SCENARIO_BAD_PATH = "{key!r} in {where} is not a usable path: {reason}"
 SCENARIO_BAD_COMMAND = "the command cannot be split into words: {detail}"
 SCENARIO_COMMAND_NOT_KUBECTL = "expectations run kubectl commands; {command!r} is not one"
 SCENARIO_HINT_TRACK = "v1, v1beta1 or v1alpha1"
 SCENARIO_HINT_ERROR_ID = "not a case of the error catalogue ({known})"
 SCENARIO_BAD_CONTAINER_KEY = "{where} key {key!r} must be NAMESPACE/POD/CONTAINER with a mapping"
 SCENARIO_BAD_FILE = "pod_files path {path!r} must be absolute and its content text"
-SCENARIO_HINT_COUNT = "a whole number, 0 or more"
+SCENARIO_HINT_COUNT = "a whole number from 0 to {maximum}"
 SCENARIO_HINT_POSITIVE = "a whole number, 1 or more"
-SCENARIO_HINT_SECONDS = "a number of seconds above 0"
+SCENARIO_HINT_SECONDS = "a number of seconds above 0 and at most {maximum}"
 SCENARIO_HINT_EXIT_CODE = "an exit code from 0 to 255"
 SCENARIO_BAD_PERMISSION = "{permission!r} is not an IAM permission (service.resource.verb)"
 SCENARIO_HINT_TIME = "an RFC 3339 time with a zone, e.g. 2026-01-01T00:00:00Z"
@@ -587,6 +615,10 @@ AUDIT_SPDY_STREAM = (
 AUDIT_QUOTA = "active_streams {active}/{limit} ({outcome})"
 AUDIT_AGENT_DISCONNECTED = "the membership's Connect Agent is disconnected"
 AUDIT_CLUSTER_ERROR = "the Connect Agent could not open its WebSocket to the apiserver: {reason}"
+AUDIT_UNSUPPORTED_SUBPROTOCOLS = (
+    "refused before the upgrade: the client offered no WebSocket subprotocol the gateway carries "
+    "(offered: [{offered}]; carried: [{supported}])"
+)
 AUDIT_CLIENT_LEFT = "the client closed the stream"
 AUDIT_STREAM_TIMEOUT = "the stream session reached its limit of {seconds} seconds"
 AUDIT_DISCOVERY_DENIED = (
@@ -620,6 +652,11 @@ QUOTA_EXHAUSTED = (
 )
 # cluster-too-old and exec-rbac: the product page's verbatim string.
 CLUSTER_ERROR = "generic::failed_precondition: error encountered within the cluster"
+# A stream upgrade offering none of the channel protocols the gateway carries: a 400 Status, worded
+# as k8s.io/apimachinery's wsstream words a failed subprotocol negotiation.
+UNSUPPORTED_SUBPROTOCOLS = (
+    "requested protocol(s) are not supported: [{offered}]; supports [{supported}]"
+)
 # agent-stream-failure: at once (agent disconnected) or after the session limit.
 AGENT_CONNECT_FAILED = (
     "generic::failed_precondition: failed to connect to the Connect Agent for cluster (project: "
@@ -642,6 +679,10 @@ AGENT_UPSTREAM_INTERRUPTED = (
     "its connection to the Kubernetes API server"
 )
 AUDIT_CLUSTER_UNREACHABLE = "the Connect Agent could not reach the apiserver: {cause}"
+AUDIT_CLIENT_LEFT_BEFORE_ANSWER = (
+    "the client went away before the cluster answered; the request to the cluster was cancelled"
+)
+STREAM_RELAY_FAILED = "the gateway's relay of the stream {path} failed inside the emulator"
 AUDIT_UPSTREAM_STREAM_LOST = "the apiserver's side of the stream vanished mid-session"
 AGENT_LOG_STREAM_STARTED = "stream {stream_id} opened for {principal}: {method} {path}"
 AGENT_LOG_STREAM_ENDED = "stream {stream_id} closed with code {code}"
@@ -653,6 +694,8 @@ K8S_EXEC_NEEDS_OUTPUT = "you must specify at least 1 of stdin, stdout, stderr"
 K8S_EXEC_NO_COMMAND = "you must specify at least one command for the container"
 K8S_EXEC_CONTAINER_NOT_FOUND = 'container {container} is not valid for pod {pod}'
 K8S_EXEC_NON_ZERO = "command terminated with non-zero exit code: command terminated with exit code {code}"
+# apierrors.NewInternalError, as the kubelet sends it when the runtime fails to run the command.
+K8S_EXEC_INTERNAL_ERROR = "Internal error occurred: error executing command in container: {detail}"
 K8S_POD_NOT_RUNNING = "pod {pod} is not running (phase {phase})"
 K8S_PORT_FORWARD_UNSUPPORTED = (
     "connect-gateway-emulator's mock apiserver does not serve pods/portforward"
@@ -660,6 +703,14 @@ K8S_PORT_FORWARD_UNSUPPORTED = (
 MOCK_NO_SUBPROTOCOL = (
     "no acceptable WebSocket subprotocol among [{offered}] for a {version} cluster (1.30 and later "
     "serve v5.channel.k8s.io; older clusters only up to v4.channel.k8s.io)"
+)
+MOCK_BAD_RESIZE = (
+    "ignoring a malformed resize message ({bytes} bytes) and every later one in this session, "
+    "as the kubelet does; the process runs on"
+)
+MOCK_STREAM_PROCESS_FAILED = (
+    "the fake container's process failed inside the mock apiserver ({command}); the stream ends "
+    "with an InternalError status"
 )
 
 
@@ -785,6 +836,9 @@ TESTING_UNKNOWN_ERROR_ID = "error_id {error_id!r} is not a case of the error cat
 TESTING_NO_SUCH_REQUEST = "no request matched {wanted}; the closest ones (one field off):{near}"
 TESTING_NONE_CLOSE = " none"
 APP_INTERNAL_ERROR = "connect-gateway-emulator failed on {method} {path}"
+# Go's net/http answer to a request it cannot serve (the standalone apiserver's HTTP/2 preface).
+GO_400_BAD_REQUEST = "400 Bad Request"
+APP_CLIENT_LEFT = "the client left before {method} {path} was over ({cause})"
 
 # --- Google control-plane APIs (gcloud) ---------------------------------------------------------------
 
@@ -805,21 +859,27 @@ GOOGLE_GET_ACCESS_TOKEN_DENIED = (
 GOOGLE_SA_NOT_FOUND = "Service account {email} not found or it is not a service account of the scenario"
 GOOGLE_BAD_ARGUMENT = "Request contains an invalid argument: {detail}"
 GOOGLE_BAD_LIFETIME = "lifetime must be between 1s and 43200s, got {value!r}"
+GOOGLE_PAYLOAD_TOO_LARGE = "Request payload size exceeds the limit: {limit} bytes."
+GOOGLE_INVALID_JSON = "Invalid JSON payload received. {detail}"
 
 # --- Control API (issue #6) ---------------------------------------------------------------------------
 
 CONTROL_UNKNOWN_ENDPOINT = "no control endpoint {method} {path}; the endpoints are: {endpoints}"
 CONTROL_METHOD_NOT_ALLOWED = "{path} takes {allowed}, not {method}"
 CONTROL_BAD_JSON = "the request body is not valid JSON: {reason}"
+CONTROL_BODY_TOO_LARGE = "the request body is over the control API's limit of {limit} bytes"
+CONTROL_BODY_REFUSED = "the request body is refused: {reason}"
 CONTROL_NOT_AN_OBJECT = "the request body must be a JSON object, got {value}"
 CONTROL_UNKNOWN_FIELD = "unknown field {field!r} (allowed: {allowed})"
 CONTROL_MISSING_FIELD = "missing field {field!r}"
 CONTROL_BAD_FIELD = "field {field!r} must be {expected}, got {value}"
 CONTROL_EXPECT_STRING = "a string"
 CONTROL_EXPECT_EMAIL = "an email address (NAME@DOMAIN)"
-CONTROL_EXPECT_COUNT = "a whole number, 0 or more"
-CONTROL_EXPECT_POSITIVE = "a whole number, 1 or more"
-CONTROL_EXPECT_SECONDS = "a number of seconds above 0, or null (drawn between 5 and 10 minutes)"
+CONTROL_EXPECT_COUNT = "a whole number from 0 to {maximum}"
+CONTROL_EXPECT_POSITIVE = "a whole number from 1 to {maximum}"
+CONTROL_EXPECT_SECONDS = (
+    "a number of seconds above 0 and at most {maximum}, or null (drawn between 5 and 10 minutes)"
+)
 CONTROL_EXPECT_5XX = "a server error status from 500 to 599, or null"
 CONTROL_EXPECT_LATENCY = "a whole number of milliseconds from 0 to {maximum}"
 CONTROL_EXPECT_TIME = "an RFC 3339 time with its offset, e.g. 2030-01-01T00:00:00Z"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.iam.policy import IamMode
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
@@ -103,12 +103,18 @@ def connect_gateway(request: pytest.FixtureRequest,
     if unknown:
         pytest.fail(messages.PLUGIN_UNKNOWN_MARKER_ARGUMENT.format(names=", ".join(unknown)),
                     pytrace=False)
+    active_streams = wanted.get("active_streams_quota",
+                                config.getoption("--connect-gateway-active-streams"))
+    stream_timeout = wanted.get("stream_timeout",
+                                config.getoption("--connect-gateway-stream-timeout"))
+    if not limits.stream_overrides_ok(active_streams, stream_timeout):
+        pytest.fail(messages.PLUGIN_BAD_LIMITS.format(
+            active_streams=active_streams, stream_timeout=stream_timeout,
+            max_streams=limits.MAX_ACTIVE_STREAMS, max_seconds=limits.MAX_STREAM_TIMEOUT_SECONDS),
+            pytrace=False)
     state.configure(
         iam_mode=IamMode(wanted.get("iam_mode") or config.getoption("--connect-gateway-iam-mode")),
-        active_streams=wanted.get("active_streams_quota",
-                                  config.getoption("--connect-gateway-active-streams")),
-        stream_timeout=wanted.get("stream_timeout",
-                                  config.getoption("--connect-gateway-stream-timeout")))
+        active_streams=active_streams, stream_timeout=stream_timeout)
     try:
         state.load(_load(wanted.get("scenario") or config.getoption("--connect-gateway-scenario")))
     except loader.ScenarioError as err:  # e.g. the marker's scenario lacks a fronted membership

@@ -2,7 +2,8 @@
 
 The listening socket is bound here, before Hypercorn runs, so a port in use is an ordinary
 ``OSError`` for the caller and ``--port 0`` knows its port at once. ``start`` returns only once a
-TLS request has been answered, so whoever reads ``url`` can connect.
+TLS request has been answered, so whoever reads ``url`` can connect. The server speaks HTTP/1.1
+only, whichever way a client tries to reach HTTP/2 (``Http1Config``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,21 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import h11
 from hypercorn.asyncio import serve
+from hypercorn.asyncio import tcp_server as hypercorn_tcp
 from hypercorn.config import Config
+from hypercorn.events import Closed, Event
+from hypercorn.protocol import ProtocolWrapper
+from hypercorn.protocol.h11 import H11Protocol
 from starlette.types import ASGIApp
 
-from emulator import tls
+from emulator import messages, tls
 from emulator.app import create_app
 from emulator.state import EmulatorState
 
@@ -33,10 +42,96 @@ class ServerThreadError(RuntimeError):
     """The server thread died; the original exception is the cause."""
 
 
+@dataclass(frozen=True)
+class BadRequestPage:
+    """What a server answers a request it will not serve at all (an HTTP/2 preface)."""
+
+    content_type: str
+    body: str
+
+
+# Go's net/http for a request it cannot serve; the standalone apiserver stands in for a Go server.
+GO_BAD_REQUEST = BadRequestPage("text/plain; charset=utf-8", messages.GO_400_BAD_REQUEST)
+# Google's front end, whose page answers every malformed request to the gateway's port.
+GFE_BAD_REQUEST = BadRequestPage("text/html; charset=UTF-8", messages.GFE_400_TEMPLATE)
+
+
+class Http1Config(Config):
+    """Hypercorn's config for a server that speaks HTTP/1.1 and nothing else.
+
+    ALPN offers only http/1.1: Hypercorn's HTTP/2 raises (KeyError in h2.py) when Go clients
+    reset a stream it has already finished, e.g. after kubectl reads a 401; kubectl speaks
+    HTTP/1.1 just as well, and always does for upgrades. ALPN alone does not close the door,
+    though: Hypercorn also switches to HTTP/2 on the preface sent with prior knowledge
+    (``PRI * HTTP/2.0``) and on an ``Upgrade: h2c`` request. ``_Http1OnlyWrapper`` closes both."""
+
+    alpn_protocols = ["http/1.1"]
+    bad_request: BadRequestPage = GO_BAD_REQUEST
+
+
+class _Http2Preface(Exception):
+    """The client opened with HTTP/2's connection preface."""
+
+
+class _Http1Only(H11Protocol):
+    """Hypercorn's HTTP/1.1 protocol without its two ways into HTTP/2."""
+
+    async def _check_protocol(self, event: h11.Request) -> None:
+        # Hypercorn's own check answers ``Upgrade: h2c`` with a 101 and switches. Not calling it
+        # leaves that request a plain HTTP/1.1 one: a server may ignore an Upgrade header
+        # (RFC 9110 §7.8), and h2c is HTTP/2 over cleartext TCP, never over TLS (RFC 7540 §3.1).
+        if (event.method, event.target, event.http_version) == (b"PRI", b"*", b"2.0"):
+            raise _Http2Preface
+
+    async def refuse(self, page: BadRequestPage) -> None:
+        """A complete HTTP/1.1 400, then the connection closes: what a server that does not
+        speak HTTP/2 answers a preface, which reads to it as a malformed request."""
+        body = page.body.encode()
+        await self._send_h11_event(h11.Response(
+            status_code=400, reason=b"Bad Request",
+            headers=[(b"content-type", page.content_type.encode()),
+                     (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+                     *self.config.response_headers("h11")]))
+        await self._send_h11_event(h11.Data(data=body))
+        await self._send_h11_event(h11.EndOfMessage())
+        await self.send(Closed())
+
+
+class _Http1OnlyWrapper(ProtocolWrapper):
+    """Hypercorn's per-connection protocol switch, made to keep an ``Http1Config`` server on
+    HTTP/1.1. Hypercorn builds one per connection from its tcp_server module's global, which is
+    the only place to put it; for any other config it is Hypercorn's own, unchanged. It leans on
+    Hypercorn's private ``H11Protocol._check_protocol`` and ``_send_h11_event`` (0.17, 0.18):
+    tests/flow/test_transport_robustness.py fails if a release renames them."""
+
+    def __init__(self, app: Any, config: Config, context: Any, task_group: Any, state: Any,
+                 ssl: bool, client: tuple[str, int] | None, server: tuple[str, int] | None,
+                 send: Callable[[Event], Awaitable[None]],
+                 alpn_protocol: str | None = None) -> None:
+        super().__init__(app, config, context, task_group, state, ssl, client, server, send,
+                         alpn_protocol)
+        if isinstance(config, Http1Config):
+            self.protocol = _Http1Only(app, config, context, task_group, state, ssl, client,
+                                       server, send)
+
+    async def handle(self, event: Event) -> None:
+        try:
+            await super().handle(event)
+        except _Http2Preface:
+            assert isinstance(self.protocol, _Http1Only) and isinstance(self.config, Http1Config)
+            await self.protocol.refuse(self.config.bad_request)
+
+
+if hypercorn_tcp.ProtocolWrapper is ProtocolWrapper:
+    hypercorn_tcp.ProtocolWrapper = _Http1OnlyWrapper  # type: ignore[misc]
+
+
 class ServedApp:
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0,
-                 cert_dir: Path | None = None, material: tls.TlsMaterial | None = None) -> None:
+                 cert_dir: Path | None = None, material: tls.TlsMaterial | None = None,
+                 bad_request: BadRequestPage = GO_BAD_REQUEST) -> None:
         self.app = app
+        self.bad_request = bad_request
         self.host = host
         self.requested_port = port
         self.cert_dir = cert_dir or Path(tempfile.mkdtemp(prefix="cgw-tls-"))
@@ -60,15 +155,12 @@ class ServedApp:
         sock = _listen(self.host, self.requested_port)
         self.port = sock.getsockname()[1]
         _, cert, key = self.material.write(self.cert_dir)
-        config = Config()
+        config = Http1Config()  # HTTP/1.1 only: see Http1Config
+        config.bad_request = self.bad_request
         # Hypercorn adopts the descriptor and closes it on shutdown.
         config.bind = [f"fd://{sock.detach()}"]
         config.certfile, config.keyfile = str(cert), str(key)
         config.graceful_timeout = SHUTDOWN_GRACE
-        # HTTP/1.1 only: Hypercorn's HTTP/2 raises (KeyError in h2.py) when Go clients reset a
-        # stream it has already finished, e.g. after kubectl reads a 401. kubectl speaks
-        # HTTP/1.1 to the gateway just as well, and always does for upgrades.
-        config.alpn_protocols = ["http/1.1"]
         config.accesslog = None
         config.errorlog = None  # failures reach clients as Status/HTML; the app logs its own bugs
         ready = threading.Event()
@@ -161,10 +253,16 @@ def _quiet_disconnects(loop: asyncio.AbstractEventLoop, context: dict[str, objec
         errors = list(_leaves(error))
     else:
         errors = [error] if error is not None else []
-    if errors and all(isinstance(e, (ssl.SSLError, ConnectionError, asyncio.CancelledError))
-                      for e in errors):
+    if errors and all(_a_client_leaving(e) for e in errors):
         return
     loop.default_exception_handler(context)
+
+
+def _a_client_leaving(error: BaseException) -> bool:
+    # asyncio gives up on a TLS close whose peer never answers its close_notify (a client still
+    # uploading after a `Connection: close` answer, say) with exactly this TimeoutError.
+    return isinstance(error, (ssl.SSLError, ConnectionError, asyncio.CancelledError)) or (
+        isinstance(error, TimeoutError) and str(error) == "SSL shutdown timed out")
 
 
 def _leaves(group: BaseExceptionGroup) -> list[BaseException]:  # type: ignore[type-arg]
@@ -192,6 +290,6 @@ def serve_emulator(state: EmulatorState, host: str = "127.0.0.1", port: int = 0,
                    cert_dir: Path | None = None) -> ServedApp:
     """Serve an emulator state: its app over TLS, with the CA known to the state (the kubeconfigs
     generateCredentials returns carry it)."""
-    server = ServedApp(create_app(state), host, port, cert_dir)
+    server = ServedApp(create_app(state), host, port, cert_dir, bad_request=GFE_BAD_REQUEST)
     state.ca_pem = server.ca_pem
     return server.start()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import ssl
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,3 +200,13 @@ class KubectlRunner:
     def popen(self, kubeconfig: Path, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen([str(self.binary.path), *args], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=self.env(kubeconfig))
+
+
+def wait_until(condition: Callable[[], bool], what: str = "condition not reached",
+               seconds: float = 20) -> None:
+    """For what the server finishes a moment after the client has its answer (a stream's audit
+    record, its agent log line, its quota slot): poll, with a deadline that fails the test."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)

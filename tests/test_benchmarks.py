@@ -51,3 +51,26 @@ def test_remote_benchmark_reports_its_ratios() -> None:
     # added_ms is a difference of two measurements: a number, of either sign.
     assert isinstance(report.pop("added_ms"), float)
     assert all(value > 0 for value in report.values())
+
+
+def test_abandon_benchmark_reports_its_counts() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "abandon.py"), "--clients",
+                             "30", "--runs", "2"], capture_output=True, text=True, timeout=180,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["clients"] == 30 and report["abandoned"] > 0
+    assert isinstance(report["upstream_connections_left"], int)
+    assert report["ratio_after_to_before"] > 0
+
+
+def test_fuzz_run_reports_its_counts() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fuzz.py"), "--requests",
+                             "40", "--seed", "7"], capture_output=True, text=True, timeout=300,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["seed"] == 7 and report["requests"] == 40
+    assert sum(report["by_status"].values()) + report["no_answer"] == 40
+    assert isinstance(report["tracebacks_in_server_log"], int)
+    assert report["memory"]["rss_before_kib"] > 0

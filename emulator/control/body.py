@@ -7,12 +7,15 @@ were silently ignored would leave a test running against a different world than 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from emulator import messages
+from starlette.requests import Request
+
+from emulator import limits, messages
 from emulator.scenario import loader
 
 _EMAIL = re.compile(r"^[^\s:@]+@[^\s:@]+$")
@@ -37,11 +40,20 @@ class ControlApiError(Exception):
 
 
 STATUSES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-            405: "METHOD_NOT_ALLOWED", 409: "ALREADY_EXISTS"}
+            405: "METHOD_NOT_ALLOWED", 409: "ALREADY_EXISTS", 413: "PAYLOAD_TOO_LARGE"}
 
 
 def invalid(message: str) -> ControlApiError:
     return ControlApiError(400, message)
+
+
+async def read(request: Request) -> bytes:
+    """A control request's body, read within the control API's limit (413 past it)."""
+    try:
+        return await limits.read_body(request, limits.CONTROL_MAX_REQUEST_BODY_BYTES)
+    except limits.BodyTooLarge as too_large:
+        raise ControlApiError(413, messages.CONTROL_BODY_TOO_LARGE.format(
+            limit=too_large.limit)) from None
 
 
 class Body:
@@ -49,7 +61,9 @@ class Body:
 
     def __init__(self, raw: bytes, allowed: tuple[str, ...]) -> None:
         try:
-            data = json.loads(raw or b"{}")
+            data = limits.json_loads(raw or b"{}")
+        except limits.TooDeep as err:
+            raise invalid(messages.CONTROL_BODY_REFUSED.format(reason=err)) from None
         except ValueError as err:
             raise invalid(messages.CONTROL_BAD_JSON.format(reason=err)) from None
         if not isinstance(data, dict):
@@ -114,13 +128,16 @@ class Body:
             raise _bad(key, expected, value)
         return value
 
-    def seconds(self, key: str) -> Any:
-        """Seconds above 0, None for null (drawn per stream), ABSENT when left out."""
+    def seconds(self, key: str, maximum: float) -> Any:
+        """Seconds above 0 and at most ``maximum``, None for null (drawn per stream), ABSENT
+        when left out. NaN and the infinities (Python's JSON reads them) are refused: stored,
+        they would make every later answer that shows them fail."""
         value = self.data.get(key, ABSENT)
         if value is ABSENT or value is None:
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise _bad(key, messages.CONTROL_EXPECT_SECONDS, value)
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or not 0 < value <= maximum):
+            raise _bad(key, messages.CONTROL_EXPECT_SECONDS.format(maximum=maximum), value)
         return float(value)
 
     def time(self, key: str) -> datetime | None:

@@ -34,6 +34,14 @@ class ControlError(Exception):
         self.message = message
 
 
+class ControlUnreachable(ControlError):
+    """Nothing answered at the URL (refused, timed out, or not a TLS server of this CA): the
+    emulator is not running there, unlike an answer that refuses the call."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(503, "UNAVAILABLE", message)
+
+
 class ControlClient:
     def __init__(self, base_url: str, ca_pem: bytes, timeout: float = TIMEOUT_SECONDS) -> None:
         self.base_url = base_url.rstrip("/")
@@ -157,7 +165,7 @@ class ControlClient:
             raise _error(refused.code, refused.read()) from None
         except (urllib.error.URLError, OSError) as err:
             reason = getattr(err, "reason", err)
-            raise ControlError(503, "UNAVAILABLE", messages.CONTROL_CLIENT_UNREACHABLE.format(
+            raise ControlUnreachable(messages.CONTROL_CLIENT_UNREACHABLE.format(
                 url=self.base_url, reason=reason)) from None
 
 

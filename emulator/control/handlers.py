@@ -13,9 +13,9 @@ from typing import Any
 
 from starlette.requests import Request
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.control import views
-from emulator.control.body import ABSENT, Body, ControlApiError, invalid
+from emulator.control.body import ABSENT, Body, ControlApiError, invalid, read
 from emulator.faults import Faults
 from emulator.iam.policy import IamPolicy, UnknownRole
 from emulator.scenario import loader
@@ -24,7 +24,6 @@ from emulator.state import DuplicatePrincipal, EmulatorState, Membership
 
 Answer = dict[str, Any]
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
-MAX_LATENCY_MS = 600_000  # ten minutes: longer than any client waits
 
 
 # -- the world as a whole ----------------------------------------------------------------------
@@ -39,7 +38,7 @@ async def load_scenario(request: Request, state: EmulatorState) -> Answer:
     """A YAML body, or ``?name=`` for a built-in scenario (never a path: this is not a file
     server)."""
     name = request.query_params.get("name")
-    body = await request.body()
+    body = await read(request)
     if name is not None and body.strip():
         raise invalid(messages.CONTROL_SCENARIO_BOTH)
     scenario = _builtin(name) if name is not None else _posted(request, body)
@@ -81,7 +80,7 @@ async def audit(request: Request, state: EmulatorState) -> Answer:
 
 
 async def grant(request: Request, state: EmulatorState) -> Answer:
-    role, member, resource = _binding(Body(await request.body(), ("role", "member", "resource")),
+    role, member, resource = _binding(Body(await read(request), ("role", "member", "resource")),
                                       state.iam)
     if not _holds(state.iam, role, member, resource):
         state.iam.add_binding(IamBinding(role, (member,), resource))
@@ -89,7 +88,7 @@ async def grant(request: Request, state: EmulatorState) -> Answer:
 
 
 async def revoke(request: Request, state: EmulatorState) -> Answer:
-    role, member, resource = _binding(Body(await request.body(), ("role", "member", "resource")),
+    role, member, resource = _binding(Body(await read(request), ("role", "member", "resource")),
                                       state.iam)
     if not state.iam.remove_member(role, member, resource):
         raise ControlApiError(404, messages.CONTROL_NOT_GRANTED.format(
@@ -113,7 +112,7 @@ def _holds(policy: IamPolicy, role: str, member: str, resource: str) -> bool:
 
 
 async def add_principal(request: Request, state: EmulatorState) -> Answer:
-    body = Body(await request.body(), ("user", "serviceAccount", "token", "token_expires"))
+    body = Body(await read(request), ("user", "serviceAccount", "token", "token_expires"))
     kinds = [kind for kind in ("user", "serviceAccount") if body.has(kind)]
     if len(kinds) != 1:
         raise invalid(messages.CONTROL_ONE_KIND)
@@ -128,16 +127,17 @@ async def add_principal(request: Request, state: EmulatorState) -> Answer:
 
 
 async def set_group(request: Request, state: EmulatorState) -> Answer:
-    body = Body(await request.body(), ("group", "members"))
+    body = Body(await read(request), ("group", "members"))
     email, members = body.email("group"), body.members("members")
     state.iam.set_group(email, members)
     return {"group": email, "members": list(members)}
 
 
 async def mint_token(request: Request, state: EmulatorState) -> Answer:
-    body = Body(await request.body(), ("principal", "lifetime_seconds"))
+    body = Body(await read(request), ("principal", "lifetime_seconds"))
     email = body.email("principal")
-    lifetime = body.integer("lifetime_seconds", 1, messages.CONTROL_EXPECT_POSITIVE)
+    lifetime = body.integer("lifetime_seconds", 1, messages.CONTROL_EXPECT_POSITIVE.format(
+        maximum=limits.MAX_TOKEN_LIFETIME_SECONDS), maximum=limits.MAX_TOKEN_LIFETIME_SECONDS)
     principal = state.principal(email)
     if principal is None:
         raise ControlApiError(404, messages.CONTROL_NO_PRINCIPAL.format(email=email))
@@ -150,10 +150,11 @@ async def mint_token(request: Request, state: EmulatorState) -> Answer:
 
 
 async def set_limits(request: Request, state: EmulatorState) -> Answer:
-    body = Body(await request.body(), ("active_streams", "stream_timeout_seconds"))
+    body = Body(await read(request), ("active_streams", "stream_timeout_seconds"))
     # Both are checked before either is applied: a refused request changes nothing.
-    quota = body.integer("active_streams", 0, messages.CONTROL_EXPECT_COUNT)
-    timeout = body.seconds("stream_timeout_seconds")
+    quota = body.integer("active_streams", 0, messages.CONTROL_EXPECT_COUNT.format(
+        maximum=limits.MAX_ACTIVE_STREAMS), maximum=limits.MAX_ACTIVE_STREAMS)
+    timeout = body.seconds("stream_timeout_seconds", limits.MAX_STREAM_TIMEOUT_SECONDS)
     if quota is not ABSENT:
         state.set_active_streams(quota)
     if timeout is not ABSENT:
@@ -204,15 +205,16 @@ def _known_membership(state: EmulatorState, name: str) -> Membership:
 
 async def inject_faults(request: Request, state: EmulatorState) -> Answer:
     """The membership's faults become exactly these: a field left out is off."""
-    body = Body(await request.body(),
+    body = Body(await read(request),
                 ("membership", "latency_ms", "cluster_status", "drop_stream_after_bytes"))
     name = _known_membership(state, body.text("membership")).spec.name
     latency = body.integer("latency_ms", 0, messages.CONTROL_EXPECT_LATENCY.format(
-        maximum=MAX_LATENCY_MS), maximum=MAX_LATENCY_MS)
+        maximum=limits.MAX_LATENCY_MS), maximum=limits.MAX_LATENCY_MS)
     status = body.integer("cluster_status", 500, messages.CONTROL_EXPECT_5XX, maximum=599,
                           nullable=True)
-    drop = body.integer("drop_stream_after_bytes", 0, messages.CONTROL_EXPECT_COUNT,
-                        nullable=True)
+    drop = body.integer("drop_stream_after_bytes", 0, messages.CONTROL_EXPECT_COUNT.format(
+        maximum=limits.MAX_DROP_STREAM_AFTER_BYTES), maximum=limits.MAX_DROP_STREAM_AFTER_BYTES,
+        nullable=True)
     faults = Faults(latency_ms=0 if latency is ABSENT else latency,
                     cluster_status=None if status is ABSENT else status,
                     drop_stream_after_bytes=None if drop is ABSENT else drop)

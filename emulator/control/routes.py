@@ -8,7 +8,6 @@ turns their answers and errors into responses.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from starlette.routing import Route
 from emulator import messages
 from emulator.control import handlers as h
 from emulator.control.body import ControlApiError
+from emulator.loopback import is_loopback
 from emulator.scenario.loader import ScenarioError
 from emulator.state import EmulatorState
 
@@ -98,10 +98,7 @@ def error_response(error: ControlApiError) -> Response:
 
 def _refuse_remote(request: Request) -> Response | None:
     host = request.client.host if request.client else ""
-    try:
-        local = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        local = host in ("localhost", "testclient")  # starlette's TestClient calls itself so
-    if local:
+    # starlette's TestClient calls itself "testclient".
+    if is_loopback(host) or host == "testclient":
         return None
     return error_response(ControlApiError(403, messages.CONTROL_LOOPBACK_ONLY))

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 
 from emulator import error_catalogue as cases
 from emulator import messages
+from emulator.limits import HEADER_LIMIT
 from emulator.scenario.model import Principal
 from emulator.state import EmulatorState
 
-HEADER_LIMIT = 8 * 1024
+__all__ = ["HEADER_LIMIT", "authenticate", "bearer_token", "check_header_size"]
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -6,7 +6,8 @@ that point; this module only strings them together and keeps the audit record of
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,11 +22,15 @@ from emulator.errors import GatewayError, UnknownUrl
 from emulator.gateway import iam, render, streams
 from emulator.gateway.caller import identify
 from emulator.gateway.connection import connected_membership
+from emulator.limits import GATEWAY_MAX_REQUEST_BODY_BYTES, read_body
 from emulator.state import EmulatorState, Membership
 
 # kubectl's first requests. A denial there is shown as "the server doesn't have a resource type"
 # (design §4, discovery-denied): see render.discovery_fallback.
 ROOT_DISCOVERY = ("/api", "/apis")
+# The status recorded for a request whose client went away before the cluster answered (nginx's
+# "client closed request"): nobody receives it, the audit trail shows it.
+CLIENT_CLOSED_REQUEST = 499
 
 
 async def handle(request: Request, state: EmulatorState) -> Response:
@@ -67,7 +72,8 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
         groups=", ".join(groups) or messages.RBAC_NO_GROUPS)
     cluster_request = as_agent(
         request.method, target.k8s_path, request.url.query, request.headers.items(),
-        await request.body(), principal=principal.email, groups=groups,
+        await read_body(request, GATEWAY_MAX_REQUEST_BODY_BYTES), principal=principal.email,
+        groups=groups,
         agent_token=membership.transport.token)
     # Faults injected through the control API (none unless a test asked): a slow hop, or a
     # failing cluster whose answer replaces the real one.
@@ -75,13 +81,17 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
     if injected is not None:
         return frames.http_response(injected)
     try:
-        answer = await membership.cluster.handle(cluster_request)
+        answer = await _unless_client_leaves(request, membership.cluster.handle(cluster_request))
     except ClusterUnreachable as unreachable:
         raise cluster_unreachable(membership, unreachable, record) from None
+    if answer is None:
+        record.explanation = messages.AUDIT_CLIENT_LEFT_BEFORE_ANSWER
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     if answer.stream is not None:
-        answer.stream = _guarded_body(answer.stream, membership, record)
+        answer.stream = _GuardedBody(answer.stream, membership, record)
     _record_cluster_decision(membership, answer, record)
     if record.error_id and answer.status == 403 and _is_root_discovery(request, record):
+        await frames.close_stream(answer.stream)  # replaced by the fallback: never relayed
         return _discovery_denied(record)
     if not record.explanation and decision is not None:
         record.explanation = decision.explain()
@@ -97,16 +107,66 @@ def cluster_unreachable(membership: Membership, unreachable: ClusterUnreachable,
     return cases.CLUSTER_UNREACHABLE.error()
 
 
-async def _guarded_body(body: AsyncIterator[bytes], membership: Membership,
-                        record: AuditRecord) -> AsyncIterator[bytes]:
-    """A body that arrives over time (watch, logs -f): if the apiserver goes away half-way, the
-    agent logs it and the response ends, as a watch ends when the agent's connection drops."""
+async def _unless_client_leaves(request: Request,
+                                answer: Awaitable[ClusterResponse]) -> ClusterResponse | None:
+    """The cluster's answer; or None once the client has gone away, the request to the cluster
+    then cancelled (httpx closes its connection) and any answer that came meanwhile closed.
+
+    Starlette notices a client leaving only once the response has started, so without this a
+    client that leaves while the apiserver is slow to answer, or never answers, holds a connection
+    to it until the apiserver answers. The request body has been read by now, so the only message
+    left to receive is the disconnect; a receive cancelled before it leaves it for Starlette."""
+    work = asyncio.ensure_future(answer)
+    watcher = asyncio.ensure_future(_client_left(request))
     try:
-        async for chunk in body:
-            yield chunk
-    except ClusterUnreachable as lost:
-        membership.agent_log.error(messages.AGENT_LOG_UPSTREAM_FAILED.format(cause=lost.cause))
-        record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=lost.cause)
+        await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # this request was cancelled itself (the server stops): both go
+        work.cancel()
+        watcher.cancel()
+        raise
+    if not watcher.done():
+        watcher.cancel()
+        await asyncio.wait({watcher})
+        return work.result()  # raises ClusterUnreachable as the cluster call did
+    watcher.result()  # (a receive that failed is a bug: say so)
+    work.cancel()
+    await asyncio.wait({work})
+    if not work.cancelled() and work.exception() is None:
+        # The answer came as the client left: nobody will read it.
+        await frames.close_stream(work.result().stream)
+    return None
+
+
+async def _client_left(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+class _GuardedBody:
+    """A body that arrives over time (watch, logs -f): if the apiserver goes away half-way, the
+    agent logs it and the response ends, as a watch ends when the agent's connection drops.
+    Closing it closes the cluster's body under it (``frames.http_response`` always does)."""
+
+    def __init__(self, body: AsyncIterator[bytes], membership: Membership,
+                 record: AuditRecord) -> None:
+        self._body = body
+        self._membership = membership
+        self._record = record
+
+    def __aiter__(self) -> _GuardedBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await anext(self._body)
+        except ClusterUnreachable as lost:
+            self._membership.agent_log.error(
+                messages.AGENT_LOG_UPSTREAM_FAILED.format(cause=lost.cause))
+            self._record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=lost.cause)
+            raise StopAsyncIteration from None
+
+    async def aclose(self) -> None:
+        await frames.close_stream(self._body)
 
 
 def _record_cluster_decision(membership: Membership, answer: ClusterResponse,

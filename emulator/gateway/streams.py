@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from contextlib import suppress
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from emulator import error_catalogue as cases
-from emulator import frames, messages
+from emulator import frames, limits, messages
 from emulator.agent.impersonation import as_agent
 from emulator.audit import AuditRecord
 from emulator.clock import rfc3339
@@ -30,6 +31,8 @@ from emulator.gateway.caller import identify
 from emulator.gateway.connection import connected_membership
 from emulator.gateway.route import GatewayTarget
 from emulator.state import EmulatorState, Membership
+
+log = logging.getLogger(__name__)
 
 STREAM_PERMISSION = "gkehub.gateway.stream"
 STREAM_SUBRESOURCES = ("exec", "attach", "portforward")
@@ -44,6 +47,11 @@ OUTPUT_CHANNELS = (b"\x01", b"\x02")  # stdout and stderr frames of the channel 
 # streams, so a status frame that early is dropped ("Unknown stream id 3") and kubectl exits 0.
 # The mock cluster's processes wait the same way (cluster/mock/streams.PROCESS_START_SECONDS).
 REFUSAL_AFTER_ACCEPT_SECONDS = 0.03
+# The channel protocols the gateway carries, newest first: kubectl 1.30+ offers v5 alone, the
+# Python client v4. Its own refusals after a 101 are written in their framing (a Status on channel
+# 3, then a close), so it cannot take an upgrade in any other protocol.
+V5, V4 = "v5.channel.k8s.io", "v4.channel.k8s.io"
+CHANNEL_PROTOCOLS = (V5, V4)
 
 
 def subresource_of(target: GatewayTarget) -> str:
@@ -138,7 +146,10 @@ def connected_or_refused(state: EmulatorState, target: GatewayTarget,
 async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership: Membership,
                           target: GatewayTarget, principal: str, groups: list[str],
                           record: AuditRecord) -> None:
-    offered = list(websocket.scope.get("subprotocols") or [])
+    offered = _offered(websocket)
+    if _carried(offered) is None:
+        await _refuse_subprotocols(websocket, record, offered)
+        return
     request = as_agent("GET", target.k8s_path, websocket.url.query, websocket.headers.items(),
                        b"", principal=principal, groups=groups,
                        agent_token=membership.transport.token)
@@ -152,7 +163,7 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
         membership.agent_log.error(messages.AGENT_LOG_WEBSOCKET_FAILED.format(
             reason=unreachable.cause))
         record.explanation = messages.AUDIT_CLUSTER_UNREACHABLE.format(cause=unreachable.cause)
-        await _fail_after_accept(websocket, record, "cluster-unreachable", messages.CLUSTER_ERROR)
+        await _fail_after_accept(websocket, record, cases.CLUSTER_UNREACHABLE.error())
         return
     audit_id = (next((v for k, v in upstream.headers if k == "audit-id"), "")
                 if isinstance(upstream, ClusterResponse) else getattr(upstream, "audit_id", ""))
@@ -164,10 +175,8 @@ async def _open_and_relay(websocket: WebSocket, state: EmulatorState, membership
     if isinstance(upstream, ClusterResponse):
         reason = _handshake_failure(upstream)
         membership.agent_log.error(messages.AGENT_LOG_WEBSOCKET_FAILED.format(reason=reason))
-        case = cases.EXEC_RBAC if upstream.status == 403 and upstream.body else (
-            cases.CLUSTER_TOO_OLD)
         record.explanation = messages.AUDIT_CLUSTER_ERROR.format(reason=reason)
-        await _fail_after_accept(websocket, record, case.error())
+        await _fail_after_accept(websocket, record, _refused_upstream(upstream, offered))
         return
     await websocket.accept(subprotocol=upstream.subprotocol or None)
     record.status = 101
@@ -221,13 +230,24 @@ async def _relay(websocket: WebSocket, session: StreamSession, timeout: float,
             await _close(websocket, code)
             return code
         await session.close()
-        if cluster in done and isinstance(cluster.exception(), _Dropped):
+        failed = cluster.exception() if cluster in done else None
+        if isinstance(failed, _Dropped):
             record.fault = messages.FAULT_NOTE_DROP.format(bytes=drop_after)
             return await _interrupt(websocket, record,
                                     messages.AUDIT_STREAM_DROPPED.format(bytes=drop_after),
                                     cases.AGENT_STREAM_FAILURE.error(
                                         messages.AGENT_STREAM_DROPPED, bytes=drop_after))
-        if client in done:
+        if isinstance(failed, ClusterUnreachable):
+            return await _interrupt(websocket, record, messages.AUDIT_UPSTREAM_STREAM_LOST,
+                                    cases.CLUSTER_UNREACHABLE.error(
+                                        messages.AGENT_UPSTREAM_INTERRUPTED))
+        if failed is not None and not isinstance(failed, (WebSocketDisconnect, OSError)):
+            # Neither side's doing: a bug of the emulator's. Said loudly (the pytest plugin fails
+            # the test on it), and the client still gets an end rather than a hang.
+            log.error(messages.STREAM_RELAY_FAILED.format(path=record.path), exc_info=failed)
+            return await _interrupt(websocket, record, messages.STREAM_RELAY_FAILED.format(
+                path=record.path), GatewayError(500, "InternalError", messages.CLUSTER_ERROR))
+        if client in done or failed is not None:  # the client left, or sending to it failed
             record.explanation = messages.AUDIT_CLIENT_LEFT
             return 1006
         seconds = f"{timeout:.0f}" if timeout >= 10 else f"{timeout:g}"
@@ -265,10 +285,64 @@ def _output_prefix(message: Message, limit: int) -> bytes | None:
     return message[:limit]
 
 
+def _offered(websocket: WebSocket) -> list[str]:
+    return list(websocket.scope.get("subprotocols") or [])
+
+
+def _carried(offered: list[str]) -> str | None:
+    """The first offered subprotocol the gateway carries, or None."""
+    return next((p for p in offered if p in CHANNEL_PROTOCOLS), None)
+
+
 async def _accept(websocket: WebSocket) -> None:
-    # kubectl 1.30+ insists that the 101 names a subprotocol it offered.
-    offered = list(websocket.scope.get("subprotocols") or [])
-    await websocket.accept(subprotocol=offered[0] if offered else None)
+    """The 101 of a stream the gateway itself will end with a refusal. kubectl 1.30+ insists
+    that the 101 names a subprotocol it offered, and the refusal is written in that protocol's
+    framing: so the gateway names one it carries (the first offered), never one it cannot speak.
+    A client that offered none of them gets a 101 naming none (only before the agent hop: see
+    ``_refuse_subprotocols``)."""
+    await websocket.accept(subprotocol=_carried(_offered(websocket)))
+
+
+async def _refuse_subprotocols(websocket: WebSocket, record: AuditRecord,
+                               offered: list[str]) -> None:
+    """No offered subprotocol is one the gateway carries: refuse the upgrade with a 400 Status
+    that names what was offered and what is carried.
+
+    Why this answer. In the real chain such an upgrade reaches the kubelet (kube-apiserver
+    translates only ``v5.channel.k8s.io`` itself and proxies anything else), whose wsstream
+    server, finding no protocol in common, answers 403 with an empty body; the agent's WebSocket
+    dial then fails exactly as it does for a cluster older than 1.30, and the client would learn
+    nothing but ``failed_precondition``. Nor could the gateway answer 101 and then refuse: its
+    refusals after a 101 are channel-protocol frames, meaningless in an unknown protocol. So the
+    emulator refuses before the upgrade, as a 400 ``BadRequest`` Status in the words wsstream
+    uses for a failed negotiation (client-go shows a Status in a refused upgrade as the error),
+    and records why. This is the emulator's own answer: it has no case in the error catalogue,
+    so the record carries no error_id, only the explanation."""
+    carried = " ".join(CHANNEL_PROTOCOLS)
+    record.explanation = messages.AUDIT_UNSUPPORTED_SUBPROTOCOLS.format(
+        offered=" ".join(offered), supported=carried)
+    record.status = 400
+    refusal = GatewayError(400, "BadRequest", messages.UNSUPPORTED_SUBPROTOCOLS.format(
+        offered=" ".join(offered), supported=carried))
+    await websocket.send_denial_response(render.status_response(refusal))
+
+
+def _refused_upstream(answer: ClusterResponse, offered: list[str]) -> GatewayError:
+    """The failure the client gets when the apiserver refused the agent's upgrade: always the
+    page's ``failed_precondition`` after the 101; what differs is the case the audit records.
+
+    - 403 with a Status: RBAC refused ``get`` on pods/exec or pods/attach (exec-rbac).
+    - 403 with an empty body: the WebSocket server (the kubelet's, through kube-apiserver) took
+      none of the offered subprotocols. For an offer of v5 without v4, that is a cluster older
+      than 1.30 (cluster-too-old): only 1.30+ serves v5 (kubectl offers nothing else), while
+      every kubelet serves v4.
+    - Anything else (v4 refused, a missing pod, a container that is not running): a refusal no
+      catalogue case describes; the audit explanation names it, the record carries no id."""
+    if answer.status == 403 and answer.body:
+        return cases.EXEC_RBAC.error()
+    if answer.status == 403 and V5 in offered and V4 not in offered:
+        return cases.CLUSTER_TOO_OLD.error()
+    return GatewayError(101, "", messages.CLUSTER_ERROR)
 
 
 async def _fail_after_accept(websocket: WebSocket, record: AuditRecord,
@@ -306,9 +380,11 @@ def _handshake_failure(answer: ClusterResponse) -> str:
     detail = ""
     if answer.body:
         try:
-            detail = ": " + str(json.loads(answer.body).get("message", ""))
+            parsed = limits.json_loads(answer.body)  # an apiserver's answer, but still bounded
         except ValueError:
-            detail = ": " + answer.body.decode(errors="replace")
+            parsed = None
+        detail = ": " + (str(parsed.get("message", "")) if isinstance(parsed, dict)
+                         else answer.body.decode(errors="replace"))
     return messages.AGENT_LOG_BAD_HANDSHAKE.format(status=status, detail=detail)
 
 

@@ -9,7 +9,6 @@ acts as the service account at the gateway and at these APIs, as impersonation d
 from __future__ import annotations
 
 import base64
-import json
 import re
 from datetime import timedelta
 
@@ -17,10 +16,10 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.clock import rfc3339
 from emulator.google.common import caller, require
-from emulator.google.errors import GoogleApiError, not_found
+from emulator.google.errors import GoogleApiError, not_found, read_json
 from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig, server_url
 from emulator.state import EmulatorState
 
@@ -75,9 +74,22 @@ async def generate_access_token(request: Request, state: EmulatorState, email: s
         raise not_found(messages.GOOGLE_SA_NOT_FOUND.format(email=email),
                         f"projects/-/serviceAccounts/{email}")
     try:
-        body = json.loads(await request.body() or b"{}")
+        body = await read_json(request)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
+            detail="body"))
+    # scope is required, delegates optional: both repeated strings, as the API's proto says.
+    for field, required in (("scope", True), ("delegates", False)):
+        value = body.get(field)
+        if (value is None and required) or (value is not None and not (
+                isinstance(value, list) and all(isinstance(v, str) for v in value))):
+            raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
+                detail=field))
+    try:
         lifetime = _lifetime(str(body.get("lifetime") or "3600s"))
-    except (ValueError, AttributeError):
+    except ValueError:
         raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
             detail="lifetime")) from None
     token, expires = state.mint_token(target, timedelta(seconds=lifetime))
@@ -87,6 +99,6 @@ async def generate_access_token(request: Request, state: EmulatorState, email: s
 def _lifetime(raw: str) -> float:
     match = _LIFETIME.match(raw)
     seconds = float(raw[:-1]) if match else -1.0
-    if not 1 <= seconds <= 43200:
+    if not 1 <= seconds <= limits.GOOGLE_MAX_TOKEN_LIFETIME_SECONDS:
         raise ValueError(messages.GOOGLE_BAD_LIFETIME.format(value=raw))
     return seconds

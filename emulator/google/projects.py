@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from emulator import messages
 from emulator.google.common import caller, require
-from emulator.google.errors import GoogleApiError
+from emulator.google.errors import GoogleApiError, read_json
 from emulator.state import EmulatorState
 
 DOMAIN = "cloudresourcemanager.googleapis.com"
@@ -32,11 +30,15 @@ async def test_iam_permissions(request: Request, state: EmulatorState, project: 
     """Anyone may ask; the answer is the subset of the permissions the caller holds."""
     principal = caller(state, request)
     try:
-        asked = json.loads(await request.body() or b"{}").get("permissions") or []
+        asked = (await read_json(request)).get("permissions") or []
     except (ValueError, AttributeError):
         raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
             detail="body")) from None
+    if not isinstance(asked, list) or not all(isinstance(p, str) for p in asked):
+        # A repeated string field: Google's JSON parser refuses anything else.
+        raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
+            detail="permissions"))
     if project not in (state.scenario.project_id, state.scenario.project_number):
         return JSONResponse({})
-    granted = state.iam.granted(principal, [p for p in asked if isinstance(p, str)])
+    granted = state.iam.granted(principal, asked)
     return JSONResponse({"permissions": granted} if granted else {})

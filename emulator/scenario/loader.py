@@ -7,6 +7,7 @@ against a different world than its author wrote.
 from __future__ import annotations
 
 import importlib.resources
+import math
 import re
 import shlex
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from emulator import error_catalogue, messages
+from emulator import error_catalogue, limits, messages
 from emulator.scenario import yamlfile
 from emulator.scenario.model import (
     CustomRole,
@@ -40,6 +41,9 @@ _PROJECT_NUMBER = re.compile(r"^[1-9]\d{5,18}$")
 _MEMBER = re.compile(r"^(user|serviceAccount|group):[^\s:@]+@[^\s:@]+$")
 _CUSTOM_ROLE = re.compile(r"^(projects|organizations)/[^/]+/roles/[A-Za-z0-9_.]{3,64}$")
 _MEMBERSHIP_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+# What a built-in scenario's name looks like (the stem of a file in scenarios/). A name is checked
+# against it before it becomes a path: a long or odd name is "not found", never an OSError.
+BUILTIN_NAME = re.compile(r"[a-z0-9][-a-z0-9]{0,63}")
 
 
 class ScenarioError(Exception):
@@ -74,6 +78,8 @@ def builtin_dir() -> Path:
 
 def builtin_path(name: str) -> Path | None:
     """The built-in scenario ``name``'s file; None when there is no such built-in scenario."""
+    if not BUILTIN_NAME.fullmatch(name):
+        return None
     path = builtin_dir() / f"{name}.yaml"
     return path if path.is_file() else None
 
@@ -97,9 +103,9 @@ def load(name_or_path: str) -> Scenario:
     path = resolve(name_or_path)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or not UTF-8
         raise ScenarioError(messages.SCENARIO_UNREADABLE.format(
-            path=path, reason=exc.strerror or exc)) from None
+            path=path, reason=getattr(exc, "strerror", None) or exc)) from None
     return parse(text, path)
 
 
@@ -110,8 +116,10 @@ def parse(text: str, path: Path) -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(messages.SCENARIO_YAML_ERROR.format(
-            path=path, line=line, reason=reason)) from None
+        # Valid YAML over the emulator's limits is said as it is, not called invalid YAML.
+        template = (messages.SCENARIO_INVALID if isinstance(exc, limits.YamlLimitError)
+                    else messages.SCENARIO_YAML_ERROR)
+        raise ScenarioError(template.format(path=path, line=line, reason=reason)) from None
     if isinstance(data, dict) and "extends" in data:
         data = _extended(data, path)
     return _Parser(path).scenario(data)
@@ -127,7 +135,11 @@ def _extended(data: yamlfile.LineDict, path: Path) -> yamlfile.LineDict:
             path=path, line=yamlfile.line_of(data, "extends"),
             reason=messages.SCENARIO_BAD_EXTENDS.format(name=base_name,
                                                        known=", ".join(builtin_names()))))
-    base = yamlfile.load(base_path.read_text(encoding="utf-8"))
+    try:
+        base = yamlfile.load(base_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # an installation that lost or garbled its file
+        raise ScenarioError(messages.SCENARIO_UNREADABLE.format(
+            path=base_path, reason=getattr(exc, "strerror", None) or exc)) from None
     merged = yamlfile.LineDict({**base, **{k: v for k, v in data.items() if k != "extends"}})
     merged.line = data.line
     merged.key_lines = {**base.key_lines, **data.key_lines}
@@ -284,25 +296,30 @@ class _Parser:
         fields = self.fields(top["limits"], "limits", (),
                              ("active_streams", "stream_timeout_seconds", "requests_per_minute"),
                              yamlfile.line_of(top, "limits"))
-        rate = fields.get("requests_per_minute", StreamLimits.requests_per_minute)
+        rate = fields.get("requests_per_minute", limits.REQUESTS_PER_MINUTE)
         if not isinstance(rate, int) or isinstance(rate, bool) or rate < 1:
             raise self.fail(yamlfile.line_of(fields, "requests_per_minute"),
                             messages.SCENARIO_BAD_VALUE.format(
                                 key="requests_per_minute", where="limits", value=rate,
                                 hint=messages.SCENARIO_HINT_POSITIVE))
-        quota = fields.get("active_streams", StreamLimits.active_streams)
+        quota = fields.get("active_streams", limits.ACTIVE_STREAMS)
         timeout = fields.get("stream_timeout_seconds")
-        if not isinstance(quota, int) or isinstance(quota, bool) or quota < 0:
+        if (not isinstance(quota, int) or isinstance(quota, bool)
+                or not 0 <= quota <= limits.MAX_ACTIVE_STREAMS):
             raise self.fail(yamlfile.line_of(fields, "active_streams"),
                             messages.SCENARIO_BAD_VALUE.format(
                                 key="active_streams", where="limits", value=quota,
-                                hint=messages.SCENARIO_HINT_COUNT))
+                                hint=messages.SCENARIO_HINT_COUNT.format(
+                                    maximum=limits.MAX_ACTIVE_STREAMS)))
+        # YAML writes NaN and the infinities as .nan and .inf: numbers, but not a time limit.
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(
-                timeout, (int, float)) or timeout <= 0):
+                timeout, (int, float)) or not math.isfinite(timeout)
+                or not 0 < timeout <= limits.MAX_STREAM_TIMEOUT_SECONDS):
             raise self.fail(yamlfile.line_of(fields, "stream_timeout_seconds"),
                             messages.SCENARIO_BAD_VALUE.format(
                                 key="stream_timeout_seconds", where="limits", value=timeout,
-                                hint=messages.SCENARIO_HINT_SECONDS))
+                                hint=messages.SCENARIO_HINT_SECONDS.format(
+                                    maximum=limits.MAX_STREAM_TIMEOUT_SECONDS)))
         return StreamLimits(quota, rate, float(timeout) if timeout is not None else None)
 
     def unique(self, names: list[str], top: yamlfile.LineDict, key: str, what: str) -> None:
@@ -414,10 +431,25 @@ class _Parser:
         credentials = self.text(fields, "agent_credentials", "a membership", "kubeconfig",
                                 re.compile(r"^(kubeconfig|service-account)$"),
                                 messages.SCENARIO_HINT_AGENT_CREDENTIALS)
-        path = Path(kubeconfig).expanduser()
-        return RemoteSpec(path if path.is_absolute() else self.path.parent / path,
-                          self.text(fields, "context", "a membership") or None,
+        path = self.usable_path(fields, "kubeconfig", "a membership")
+        return RemoteSpec(path, self.text(fields, "context", "a membership") or None,
                           credentials)  # type: ignore[arg-type]
+
+    def usable_path(self, fields: yamlfile.LineDict, key: str, where: str) -> Path:
+        """The path at ``key`` (relative to the scenario file), refused at its line when the
+        system could never open it: a name too long, a NUL, an unknown ``~user``. Whether the
+        file is there is for whoever reads it to say (the world's load names the membership)."""
+        line = yamlfile.line_of(fields, key)
+        try:
+            path = Path(self.text(fields, key, where)).expanduser()
+            path = path if path.is_absolute() else self.path.parent / path
+            path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: expanduser's
+            raise self.fail(line, messages.SCENARIO_BAD_PATH.format(
+                key=key, where=where, reason=getattr(exc, "strerror", None) or exc)) from None
+        return path
 
     def per_container(self, fields: yamlfile.LineDict, key: str,
                       entry: Callable[[Any, Any, int], Any]) -> tuple[tuple[str, tuple[Any, ...]], ...]:

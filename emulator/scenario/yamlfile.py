@@ -1,13 +1,19 @@
-"""YAML that remembers where each value came from, so scenario errors can say ``file:line``."""
+"""YAML that remembers where each value came from, so scenario errors can say ``file:line``.
+
+A document is checked against the emulator's nesting and size limits (``limits.check_yaml``)
+before it is built, and a value PyYAML cannot build (an impossible date, an integer of thousands
+of digits) is a YAML error at its line, like a syntax error.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import yaml
 
-from emulator import messages
+from emulator import limits, messages
 
 
 class LineDict(dict[str, Any]):
@@ -22,6 +28,28 @@ class LineList(list[Any]):
 
 class _Loader(yaml.SafeLoader):
     pass
+
+
+class _Replay(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """Builds a document from events already parsed (and checked against the limits), so a
+    scenario is parsed once: ``_Loader``'s constructors, fed by a list instead of a parser."""
+
+    def __init__(self, events: Iterable[yaml.Event]) -> None:
+        self._events = deque(events)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool:
+        if not self._events:
+            return False
+        return not choices or isinstance(self._events[0], choices)
+
+    def peek_event(self) -> yaml.Event:
+        return self._events[0]
+
+    def get_event(self) -> yaml.Event:
+        return self._events.popleft()
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -40,19 +68,40 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
 
 
 def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result = LineList()
+    for child in node.value:  # a loop, not a generator: one stack frame less a level
+        result.append(loader.construct_object(child, deep=True))
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
+def _scalar_at_its_line(constructor: Callable[[Any, yaml.Node], Any]
+                        ) -> Callable[[Any, yaml.Node], Any]:
+    """A scalar PyYAML cannot build (a date like 2024-13-45, an integer of thousands of
+    digits) becomes a YAML error at its line instead of escaping as a ValueError."""
+    def construct(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return constructor(loader, node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(None, None, str(exc),
+                                                    node.start_mark) from None
+    return construct
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+for _tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"):
+    _Loader.add_constructor(_tag, _scalar_at_its_line(_Loader.yaml_constructors[_tag]))
+_Replay.yaml_constructors = _Loader.yaml_constructors  # the same constructors, once all are in
 
 
 def load(text: str) -> Any:
-    """Parse one YAML document; raises ``yaml.YAMLError`` (with a mark) on bad syntax."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    """Parse one YAML document; raises ``yaml.YAMLError`` (with a mark) on bad syntax, on a value
+    that cannot be built, and on a document over the limits."""
+    # Parsed once, checked as it is parsed, then built: nothing is built from a document over a
+    # limit, and the events are the ones the limits were counted on.
+    return _Replay(limits.checked_events(text, _Loader)).get_single_data()
 
 
 def line_of(value: Any, key: str | int | None = None) -> int:

@@ -12,6 +12,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
@@ -19,7 +20,9 @@ from starlette.types import Scope
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from emulator import frames
+from emulator.connections import BodyDrained, ClientLeft
 from emulator.cluster.backend import ClusterRequest, ClusterResponse, StreamSession
+from emulator.limits import KUBE_MAX_REQUEST_BODY_BYTES, read_capped
 from emulator.standalone.audit import event_for
 
 if TYPE_CHECKING:  # the server module serves this app, so it imports this one
@@ -31,8 +34,11 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
     async def http(request: Request) -> Response:
+        # At most one byte past kube's limit is read: the mock refuses such a body itself (413),
+        # after authentication and authorization, as kube-apiserver does.
         cluster_request = ClusterRequest(request.method, request.url.path, request.url.query,
-                                         _headers(request.scope), await request.body())
+                                         _headers(request.scope),
+                                         await read_capped(request, KUBE_MAX_REQUEST_BODY_BYTES))
         cluster = server.cluster
         answer = await cluster.handle(cluster_request)
         _audit(server, cluster_request, answer.status, answer)
@@ -56,7 +62,8 @@ def create_apiserver_app(server: StandaloneApiserver) -> Starlette:
         await _relay(socket, opened)
 
     return Starlette(routes=[Route("/{path:path}", http, methods=METHODS),
-                             WebSocketRoute("/{path:path}", websocket)])
+                             WebSocketRoute("/{path:path}", websocket)],
+                     middleware=[Middleware(ClientLeft), Middleware(BodyDrained)])
 
 
 def _headers(scope: Scope) -> tuple[tuple[str, str], ...]:

@@ -3,6 +3,13 @@
 
 Behind the gateway it shows the hop as a cluster admin would see it: ``user`` is the Connect
 Agent's service account, ``impersonatedUser`` the Google principal it acted for.
+
+The log is capped, as kube-apiserver's is with ``--audit-log-maxsize`` and
+``--audit-log-maxbackup``: once the next event would take ``audit.log`` past
+``AUDIT_LOG_MAX_BYTES`` (10 MiB, some 17,000 events at about 610 bytes each), the file becomes
+``audit.log.1`` (replacing the one before) and a new ``audit.log`` starts, so the two files hold
+at most 20 MiB and at least the newest 10 MiB of events. An event is never split between files.
+The events kept in memory are capped at ``EVENTS_KEPT``, as the gateway's trail is.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from emulator.cluster.backend import ClusterDecision, ClusterRequest
 
 log = logging.getLogger("emulator.standalone.audit")
 EVENTS_KEPT = 10_000
+AUDIT_LOG_MAX_BYTES = 10 * 1024 * 1024
+BACKUP_SUFFIX = ".1"  # the one previous file kept: audit.log.1
 _VERBS = {"GET": "get", "HEAD": "get", "POST": "create", "PUT": "update", "PATCH": "patch",
           "DELETE": "delete"}
 
@@ -84,16 +93,24 @@ def event_for(request: ClusterRequest, code: int, decision: ClusterDecision | No
 
 
 class AuditTrail:
-    """Events kept in memory (newest last) and, with a path, appended to a JSON-lines file."""
+    """Events kept in memory (newest last) and, with a path, appended to a JSON-lines file that is
+    rotated once it would pass ``max_bytes`` (see the module docstring)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, max_bytes: int = AUDIT_LOG_MAX_BYTES) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._events: list[AuditEvent] = []
+        self._file: TextIO | None = None
+        self._size = 0  # bytes in the current file, counted here rather than asked of the disk
+        if path is not None:
+            self._open(path)
+
+    def _open(self, path: Path) -> None:
         # Opened once, line-buffered: every event is on disk when add() returns, without an
-        # open and close per request.
-        self._file: TextIO | None = (path.open("a", encoding="utf-8", buffering=1)
-                                     if path is not None else None)
+        # open and close per request. Appending to a log left by an earlier run counts it too.
+        self._file = path.open("a", encoding="utf-8", buffering=1)
+        self._size = path.stat().st_size
 
     def add(self, event: AuditEvent) -> None:
         log.info(event.line())
@@ -101,7 +118,18 @@ class AuditTrail:
             self._events.append(event)
             del self._events[:-EVENTS_KEPT]
             if self._file is not None:
-                self._file.write(json.dumps(event.as_dict()) + "\n")
+                line = json.dumps(event.as_dict()) + "\n"
+                size = len(line.encode("utf-8"))
+                if self._size and self._size + size > self.max_bytes:
+                    self._rotate()
+                self._file.write(line)
+                self._size += size
+
+    def _rotate(self) -> None:
+        assert self._file is not None and self.path is not None
+        self._file.close()
+        self.path.replace(self.path.with_name(self.path.name + BACKUP_SUFFIX))
+        self._open(self.path)
 
     def close(self) -> None:
         with self._lock:

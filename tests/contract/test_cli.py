@@ -146,6 +146,11 @@ def test_unknown_scenario_name_and_unreadable_file(tmp_path: Path) -> None:
     ["kubeconfig", "my-cluster"],  # --as is required
     ["kubeconfig", "my-cluster", "--as", "a@b", "--track", "v2"],
     [],
+    ["serve", "--stream-timeout", "nan"],
+    ["serve", "--stream-timeout", "inf"],
+    ["serve", "--stream-timeout", "0"],
+    ["serve", "--active-streams-quota", "-1"],
+    ["serve", "--active-streams-quota", "99999999"],
 ])
 def test_bad_flags_are_one_line_and_exit_2(args: list[str]) -> None:
     result = run_cli(*args)
@@ -164,6 +169,24 @@ def test_kubeconfig_without_a_running_emulator(tmp_path: Path) -> None:
                      str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip() == messages.CLI_NOT_RUNNING.format(state_dir=tmp_path)
+
+
+@pytest.mark.parametrize("command", [["kubeconfig", "my-cluster", "--as", "alice@example.com"],
+                                     ["env", "--as", "alice@example.com"]])
+def test_a_killed_server_is_noticed(serving: tuple[subprocess.Popen[str], Path],
+                                    command: list[str]) -> None:
+    """After kill -9, serve's files stay behind; kubeconfig and env must not write its dead URL."""
+    process, state_dir = serving
+    url = (state_dir / "url").read_text().strip()
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=10)
+    assert (state_dir / "url").exists()  # what kill -9 leaves behind
+    result = run_cli(*command, "--state-dir", str(state_dir))
+    assert (result.returncode, result.stdout) == (2, "")
+    prefix = messages.CLI_NOT_ANSWERING.split("{reason}")[0].format(url=url,
+                                                                    state_dir=state_dir)
+    assert result.stderr.startswith(prefix), result.stderr
+    assert "Connection refused" in result.stderr
 
 
 def test_kubeconfig_unknown_membership_or_principal(

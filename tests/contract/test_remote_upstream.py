@@ -14,7 +14,7 @@ from emulator import messages
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.standalone.server import serve_apiserver
-from tests.harness import FrontedState, KubectlRunner, Served, serve_upstream
+from tests.harness import FrontedState, KubectlRunner, Served, serve_upstream, wait_until
 
 pytestmark = pytest.mark.contract
 
@@ -161,6 +161,10 @@ def test_an_upstream_that_stops_mid_stream_ends_it_with_the_agent_side_error(
             session.communicate(timeout=10)
     assert session.returncode == 1
     assert stderr.strip() == f"error: {messages.AGENT_UPSTREAM_INTERRUPTED}"
+    # The gateway finishes its bookkeeping (audit record, agent log) once the relay has ended,
+    # which can be a moment after kubectl has its answer and exits.
+    wait_until(lambda: any(r.k8s_path.endswith("/exec") for r in fronted.state.audit.records()),
+               "no audit record for the exec")
     assert any(line.endswith(messages.AGENT_LOG_UPSTREAM_FAILED.format(
         cause=messages.AGENT_UPSTREAM_STREAM_LOST)) for line in fronted.agent_log())
     stream = next(r for r in reversed(fronted.state.audit.records()) if r.k8s_path.endswith(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -16,12 +17,14 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 from kubernetes.stream import stream
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect as ws_connect
 
 from emulator import messages
 from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
-from tests.harness import KubectlRunner, Served
+from tests.harness import KubectlRunner, Served, wait_until
 
 pytestmark = pytest.mark.contract
 
@@ -30,13 +33,6 @@ pytestmark = pytest.mark.contract
 
 def beta(gateway: Served, user: str = "alice", membership: str = "my-cluster") -> Path:
     return gateway.kubeconfig(membership, token=f"ya29.fake-{user}", track="v1beta1")
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.05)
 
 
 def stream_record(served: Served, suffix: str = "/exec"):  # noqa: ANN201 - an AuditRecord
@@ -200,3 +196,69 @@ def test_stream_timeout_from_serve(tmp_path: Path, newest: KubectlRunner) -> Non
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=20)
+
+
+# -- WebSocket subprotocols -------------------------------------------------------------------------
+
+EXEC_HOSTNAME = "/api/v1/namespaces/default/pods/web/exec?command=hostname&container=main&stdout=true"
+
+
+def raw_exec(gateway: Served, offer: list[str], membership: str = "my-cluster"
+             ) -> tuple[str | None, list[bytes]]:
+    """A WebSocket exec that offers exactly ``offer``: the protocol the 101 named, and the frames
+    until the close. A refused upgrade raises ``InvalidStatus``."""
+    url = gateway.url.replace("https://", "wss://") + gateway.server_path(
+        membership, "v1beta1") + EXEC_HOSTNAME
+    with ws_connect(url, ssl=gateway.tls_context(), subprotocols=offer,  # type: ignore[arg-type]
+                    additional_headers={"Authorization": "Bearer ya29.fake-alice"},
+                    open_timeout=20) as socket:
+        received: list[bytes] = []
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                message = socket.recv(timeout=20)
+                assert isinstance(message, bytes)
+                received.append(message)
+        return socket.subprotocol, received
+
+
+@pytest.mark.parametrize("offer", [["garbage"], [], ["base64.channel.k8s.io", "v3.channel.k8s.io"]],
+                         ids=["garbage", "none", "uncarried"])
+def test_an_unsupported_subprotocol_is_refused_before_the_upgrade(gateway: Served,
+                                                                  offer: list[str]) -> None:
+    """Not the cluster-too-old diagnosis: the cluster is 1.30, the client offered no channel
+    protocol the gateway carries. A 400 Status names what was offered and what the gateway
+    carries, and the upgrade never reaches the agent."""
+    log_before = list(gateway.state.membership("my-cluster").agent_log.lines())
+    with pytest.raises(InvalidStatus) as refused:
+        raw_exec(gateway, offer)
+    answer = refused.value.response
+    assert answer.status_code == 400
+    status = json.loads(answer.body)
+    carried = "v5.channel.k8s.io v4.channel.k8s.io"
+    assert (status["kind"], status["reason"], status["code"], status["message"]) == (
+        "Status", "BadRequest", 400, messages.UNSUPPORTED_SUBPROTOCOLS.format(
+            offered=" ".join(offer), supported=carried))
+    record = stream_record(gateway)
+    assert (record.status, record.error_id, record.explanation) == (
+        400, "", messages.AUDIT_UNSUPPORTED_SUBPROTOCOLS.format(offered=" ".join(offer),
+                                                                supported=carried))
+    assert gateway.state.membership("my-cluster").agent_log.lines() == log_before
+    assert gateway.state.quota.active("123456789012") == 0
+
+
+def test_a_carried_subprotocol_among_unknown_ones_is_the_one_agreed(gateway: Served) -> None:
+    protocol, received = raw_exec(gateway, ["garbage", "v5.channel.k8s.io"])
+    assert protocol == "v5.channel.k8s.io"
+    assert received[0] == b"\x01web\n"
+    assert json.loads(received[-1][1:]) == {"metadata": {}, "status": "Success"}
+
+
+def test_v5_alone_to_an_old_cluster_is_still_cluster_too_old(gateway: Served) -> None:
+    """The raw form of test_cluster_older_than_1_30: the 101 names v5 (which the client
+    offered), then the agent-side failure; while v4, which every kubelet serves, works."""
+    protocol, received = raw_exec(gateway, ["v5.channel.k8s.io"], "old-cluster")
+    assert protocol == "v5.channel.k8s.io"
+    assert json.loads(received[-1][1:])["message"] == messages.CLUSTER_ERROR
+    assert stream_record(gateway).error_id == "cluster-too-old"
+    protocol, received = raw_exec(gateway, ["v4.channel.k8s.io"], "old-cluster")
+    assert (protocol, received[0]) == ("v4.channel.k8s.io", b"\x01web\n")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.app import create_app
 from emulator.clock import FakeClock
 from emulator.scenario import loader
@@ -405,7 +405,9 @@ def test_tokens_for_added_principals_and_errors(client: TestClient) -> None:
     assert refused(client.post("/_emulator/tokens", json={
         "principal": "zed@example.com", "lifetime_seconds": 0}), 400) == (
         messages.CONTROL_BAD_FIELD.format(field="lifetime_seconds",
-                                          expected=messages.CONTROL_EXPECT_POSITIVE, value="0"))
+                                          expected=messages.CONTROL_EXPECT_POSITIVE.format(
+                                              maximum=limits.MAX_TOKEN_LIFETIME_SECONDS),
+                                          value="0"))
 
 
 # -- limits ----------------------------------------------------------------------------------------
@@ -439,11 +441,71 @@ def test_a_refused_limits_request_changes_nothing(client: TestClient) -> None:
     message = refused(client.put("/_emulator/limits", json={
         "active_streams": 2, "stream_timeout_seconds": 0}), 400)
     assert message == messages.CONTROL_BAD_FIELD.format(
-        field="stream_timeout_seconds", expected=messages.CONTROL_EXPECT_SECONDS, value="0")
+        field="stream_timeout_seconds", expected=SECONDS, value="0")
     assert ok(client.get("/_emulator/world"))["limits"]["active_streams"] == 10
     assert refused(client.put("/_emulator/limits", json={"active_streams": -1}), 400) == (
-        messages.CONTROL_BAD_FIELD.format(field="active_streams",
-                                          expected=messages.CONTROL_EXPECT_COUNT, value="-1"))
+        messages.CONTROL_BAD_FIELD.format(field="active_streams", expected=STREAMS, value="-1"))
+
+
+SECONDS = messages.CONTROL_EXPECT_SECONDS.format(maximum=limits.MAX_STREAM_TIMEOUT_SECONDS)
+STREAMS = messages.CONTROL_EXPECT_COUNT.format(maximum=limits.MAX_ACTIVE_STREAMS)
+LIFETIME = messages.CONTROL_EXPECT_POSITIVE.format(maximum=limits.MAX_TOKEN_LIFETIME_SECONDS)
+LATENCY = messages.CONTROL_EXPECT_LATENCY.format(maximum=limits.MAX_LATENCY_MS)
+DROP = messages.CONTROL_EXPECT_COUNT.format(maximum=limits.MAX_DROP_STREAM_AFTER_BYTES)
+# Numbers no control field takes, as a client writes them (Python's JSON reads NaN, Infinity and
+# 1e999, the last as infinity) and as the error shows them.
+NOT_FINITE = [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"),
+              ("1e999", "Infinity")]
+PAST_A_DAY = str(limits.MAX_STREAM_TIMEOUT_SECONDS + 1)
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    *NOT_FINITE, (PAST_A_DAY, PAST_A_DAY), ("true", "true"), ('"60"', '"60"'), ("-1", "-1")])
+def test_a_stream_timeout_that_is_no_time_limit_is_refused_and_the_world_still_shows(
+        client: TestClient, raw: str, shown: str) -> None:
+    answer = client.put("/_emulator/limits", content=f'{{"stream_timeout_seconds": {raw}}}')
+    assert refused(answer, 400) == messages.CONTROL_BAD_FIELD.format(
+        field="stream_timeout_seconds", expected=SECONDS, value=shown)
+    assert ok(client.get("/_emulator/world"))["limits"]["stream_timeout_seconds"] is None
+
+
+@pytest.mark.parametrize(("path", "body", "field", "expected"), [
+    ("/_emulator/limits", '{"active_streams": %s}', "active_streams", STREAMS),
+    ("/_emulator/tokens", '{"principal": "alice@example.com", "lifetime_seconds": %s}',
+     "lifetime_seconds", LIFETIME),
+    ("/_emulator/faults", '{"membership": "my-cluster", "latency_ms": %s}', "latency_ms",
+     LATENCY),
+    ("/_emulator/faults", '{"membership": "my-cluster", "cluster_status": %s}', "cluster_status",
+     messages.CONTROL_EXPECT_5XX),
+    ("/_emulator/faults", '{"membership": "my-cluster", "drop_stream_after_bytes": %s}',
+     "drop_stream_after_bytes", DROP),
+])
+@pytest.mark.parametrize(("raw", "shown"), [*NOT_FINITE, ("true", "true"), ("1e30", "1e+30"),
+                                            (str(10**30), str(10**30))])
+def test_every_numeric_control_field_refuses_what_is_not_a_number_in_range(
+        client: TestClient, path: str, body: str, field: str, expected: str, raw: str,
+        shown: str) -> None:
+    method = "PUT" if path == "/_emulator/limits" else "POST"
+    answer = client.request(method, path, content=body % raw)
+    assert refused(answer, 400) == messages.CONTROL_BAD_FIELD.format(
+        field=field, expected=expected, value=shown)
+    world = ok(client.get("/_emulator/world"))
+    assert (world["limits"]["active_streams"], world["faults"]) == (10, {})
+
+
+def test_the_largest_numbers_each_field_takes_are_taken(client: TestClient) -> None:
+    limits_set = ok(client.put("/_emulator/limits", json={
+        "active_streams": limits.MAX_ACTIVE_STREAMS,
+        "stream_timeout_seconds": limits.MAX_STREAM_TIMEOUT_SECONDS}))
+    assert limits_set == {"active_streams": limits.MAX_ACTIVE_STREAMS,
+                          "stream_timeout_seconds": float(limits.MAX_STREAM_TIMEOUT_SECONDS)}
+    ok(client.post("/_emulator/tokens", json={
+        "principal": "alice@example.com", "lifetime_seconds": limits.MAX_TOKEN_LIFETIME_SECONDS}))
+    ok(client.post("/_emulator/faults", json={
+        "membership": "my-cluster", "latency_ms": 0, "cluster_status": 599,
+        "drop_stream_after_bytes": limits.MAX_DROP_STREAM_AFTER_BYTES}))
+    assert ok(client.get("/_emulator/world"))["limits"]["active_streams"] == (
+        limits.MAX_ACTIVE_STREAMS)
 
 
 # -- connections -----------------------------------------------------------------------------------
@@ -554,7 +616,7 @@ def test_faults_are_replaced_shown_and_forgotten_by_a_new_scenario(
         value="-5")),
     ({"membership": "my-cluster", "drop_stream_after_bytes": 1.5}, 400,
      messages.CONTROL_BAD_FIELD.format(field="drop_stream_after_bytes",
-                                       expected=messages.CONTROL_EXPECT_COUNT, value="1.5")),
+                                       expected=DROP, value="1.5")),
     ({"membership": "my-cluster", "latency": 5}, 400, messages.CONTROL_UNKNOWN_FIELD.format(
         field="latency",
         allowed="membership, latency_ms, cluster_status, drop_stream_after_bytes")),
@@ -584,6 +646,19 @@ def test_remote_clients_are_refused(state: EmulatorState) -> None:
     assert not state.iam.check(
         next(p for p in state.scenario.principals if p.email == "carol@example.com"),
         "gkehub.gateway.get").allowed
+
+
+@pytest.mark.parametrize("host", ["::ffff:127.0.0.1", "::1", "127.0.0.2"])
+def test_loopback_clients_of_a_dual_stack_bind_are_served(state: EmulatorState,
+                                                          host: str) -> None:
+    local = TestClient(create_app(state), client=(host, 40000))
+    assert local.get("/_emulator/world").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["::ffff:203.0.113.9", "2001:db8::1"])
+def test_other_ipv6_clients_are_refused(state: EmulatorState, host: str) -> None:
+    remote = TestClient(create_app(state), client=(host, 40000))
+    assert refused(remote.get("/_emulator/world"), 403) == messages.CONTROL_LOOPBACK_ONLY
 
 
 def test_the_audit_trail_is_still_served(client: TestClient) -> None:

@@ -92,6 +92,15 @@ def test_project_number_and_test_iam_permissions(api: TestClient) -> None:
                     headers=as_user("carol")).json() == {}
 
 
+@pytest.mark.parametrize("permissions", [2, "gkehub.gateway.get", [1], [None], {"a": "b"}])
+def test_test_iam_permissions_takes_a_list_of_strings(api: TestClient, permissions: object) -> None:
+    answer = api.post("/v1/projects/my-project:testIamPermissions",
+                      json={"permissions": permissions}, headers=as_user("alice"))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == messages.GOOGLE_BAD_ARGUMENT.format(
+        detail="permissions")
+
+
 def test_generate_credentials_kubeconfig(api: TestClient, state: EmulatorState) -> None:
     answer = api.get("/v1beta1/projects/123456789012/locations/us-central1/memberships/"
                      "gke-cluster:generateCredentials?alt=json&forceUseAgent=False"
@@ -149,6 +158,18 @@ def test_generate_access_token_acts_as_the_service_account(api: TestClient,
     assert api.get("/v1/projects/my-project",
                    headers={"Authorization": f"Bearer {minted['accessToken']}"}
                    ).status_code == 401
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"scope": 2}, "scope"), ({"scope": [1]}, "scope"), ({}, "scope"), ([1], "body"),
+    ("x", "body"), ({"scope": ["s"], "delegates": "d"}, "delegates"),
+    ({"scope": ["s"], "lifetime": ["3600s"]}, "lifetime")])
+def test_generate_access_token_refuses_malformed_bodies(api: TestClient, body: object,
+                                                       field: str) -> None:
+    answer = api.post(f"/v1/projects/-/serviceAccounts/{SA}:generateAccessToken", json=body,
+                      headers=as_user("alice"))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == messages.GOOGLE_BAD_ARGUMENT.format(detail=field)
 
 
 def test_service_usage_reports_enabled(api: TestClient) -> None:

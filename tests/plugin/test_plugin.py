@@ -125,9 +125,15 @@ def test_run_default_scenario(connect_gateway):
 @pytest.mark.connect_gateway(scenery="typo")
 def test_bad_marker(connect_gateway):
     pass
+
+
+@pytest.mark.connect_gateway(stream_timeout=float("nan"))
+def test_nan_timeout(connect_gateway):
+    pass
 ''', "--connect-gateway-scenario", "iam-denied")
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*does not take scenery*"])
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(["*does not take scenery*",
+                                 "*stream_timeout=nan: the quota must be a whole number*"])
 
 
 def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.cluster.mock.jsoncopy import clone
 from emulator.cluster.mock.protobuf_schema import SCALARS, SCHEMA, Field, Shape
 from emulator.cluster.mock.status import KubeError
@@ -68,14 +69,24 @@ class JSONObject(dict[str, Any]):
         self.pairs = pairs
 
 
-def parse_json(raw: bytes) -> Any:
-    """JSON as Go reads it: no NaN or Infinity (Python's json takes them). Its objects are
-    ``JSONObject``s, so duplicate keys are remembered, not lost."""
-    return json.loads(raw, object_pairs_hook=JSONObject, parse_constant=_reject_constant)
+def parse_json(raw: bytes | str) -> Any:
+    """JSON as Go reads it: no NaN or Infinity (Python's json takes them, and reads 1e999 as
+    infinity). Its objects are ``JSONObject``s, so duplicate keys are remembered, not lost. A body
+    nested deeper than the emulator's limit is a ValueError (``limits.TooDeep``) before any
+    recursion: every later walk of the body is then safe."""
+    return limits.json_loads(raw, object_pairs_hook=JSONObject, parse_constant=_reject_constant,
+                             parse_float=_finite_float)
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid literal {name}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(messages.K8S_NUMBER_OUT_OF_RANGE.format(number=text))
+    return value
 
 
 @dataclass(frozen=True)

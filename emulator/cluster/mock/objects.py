@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.clock import rfc3339
 from emulator.cluster.mock import fieldvalidation
 from emulator.cluster.mock import patch as patches
@@ -125,6 +125,7 @@ class Objects:
         if resource.kind == "Deployment":
             meta["generation"] = 1
         self._defaults(resource, obj)
+        _check_data_size(resource, obj)
         if query.dry_run:
             return obj
         return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
@@ -148,9 +149,16 @@ class Objects:
               warnings: list[str] | None = None) -> dict[str, Any]:
         current = self.get(resource, namespace, name)
         sent = patches.decode_patch(body, content_type)
-        patched = _strictly_patched(resource, sent, content_type, query.field_validation,
-                                    patches.apply_patch(current, sent, content_type,
-                                                        kind=resource.kind), warnings)
+        result = patches.apply_patch(current, sent, content_type, kind=resource.kind)
+        try:
+            # The patch was within the limit, but a JSON patch can add a value under the
+            # object's deepest field: the result is measured (without recursion) before it is
+            # walked, so nothing stored is ever deeper than a body may be.
+            limits.check_depth(result)
+        except limits.TooDeep as deep:
+            raise KubeError(422, messages.K8S_PATCH_FAILED.format(detail=deep)) from None
+        patched = _strictly_patched(resource, sent, content_type, query.field_validation, result,
+                                    warnings)
         check_resource_version(resource, current, patched)
         return self._store_update(resource, current, patched, query, subresource)
 
@@ -207,6 +215,7 @@ class Objects:
         if "generation" in meta and merged.get("spec") != current.get("spec"):
             meta["generation"] = current["metadata"]["generation"] + 1
         _check_shapes(resource, merged)  # again: /status takes the body's status as sent
+        _check_data_size(resource, merged)
         # A no-op update does not bump resourceVersion, as in kube. The comparison ignores the
         # resourceVersion itself: an unconditional PUT (none in the body) of the stored content
         # is a no-op too, and used to get a new resourceVersion and a MODIFIED event.
@@ -397,6 +406,42 @@ def _check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
 
 
+def _check_data_size(resource: ResourceType, obj: dict[str, Any]) -> None:
+    """kube's ValidateConfigMap and ValidateSecret size rule: at most 1 MiB of data. A ConfigMap
+    counts its data (UTF-8 bytes) and binaryData (decoded) and reports the whole object (field
+    "[]", field.NewPath("")); a Secret counts its decoded data (stringData is merged into it by
+    then) and reports "data"."""
+    if resource.group or resource.kind not in ("ConfigMap", "Secret"):
+        return
+    if resource.kind == "ConfigMap":
+        field = "[]"
+        total = sum(len(v.encode("utf-8", "surrogatepass")) for v in _strings(obj, "data"))
+        total += sum(_decoded_size(v) for v in _strings(obj, "binaryData"))
+    else:
+        field = "data"
+        total = sum(_decoded_size(v) for v in _strings(obj, "data"))
+    if total <= limits.KUBE_MAX_DATA_BYTES:
+        return
+    name = obj["metadata"].get("name", "")
+    cause = messages.K8S_TOO_LONG_CAUSE.format(limit=limits.KUBE_MAX_DATA_BYTES)
+    raise KubeError(422, messages.K8S_TOO_LONG.format(kind=resource.kind, name=name, field=field,
+                                                      cause=cause), reason="Invalid",
+                    details={"name": name, "kind": resource.kind, "causes": [
+                        {"reason": "FieldValueTooLong", "message": cause, "field": field}]})
+
+
+def _strings(obj: dict[str, Any], key: str) -> list[str]:
+    """The string values of a map field (other values are refused elsewhere, or not stored)."""
+    values = obj.get(key)
+    return [v for v in values.values() if isinstance(v, str)] if isinstance(values, dict) else []
+
+
+def _decoded_size(text: str) -> int:
+    """The bytes a base64 text ([]byte in JSON) decodes to, counted without decoding it."""
+    padding = min(2, len(text) - len(text.rstrip("=")))
+    return max(0, len(text) * 3 // 4 - padding)
+
+
 def _without_resource_version(obj: dict[str, Any]) -> dict[str, Any]:
     meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
     return {**obj, "metadata": meta}
@@ -437,7 +482,7 @@ def _decode_continue(token: str | None) -> tuple[str, str] | None:
     if not token:
         return None
     try:
-        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        data = limits.json_loads(base64.urlsafe_b64decode(token.encode()))
         namespace, name = data["after"]
         return (str(namespace), str(name))
     except (ValueError, KeyError, TypeError) as exc:

@@ -15,7 +15,7 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.cluster.mock import fieldvalidation
 from emulator.cluster.mock.status import KubeError
 
@@ -95,7 +95,7 @@ def decode_patch(body: bytes, content_type: str) -> Any:
     require_supported(content_type)
     try:
         return fieldvalidation.parse_json(body)
-    except RecursionError:
+    except limits.TooDeep:  # refused before decoding: past the emulator's nesting limit
         raise KubeError(400, messages.PATCH_TOO_DEEP) from None
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
         raise KubeError(400, messages.PATCH_INVALID_JSON.format(detail=exc)) from None

@@ -98,7 +98,7 @@ class PodLogs:
                 raise KubeError(400, messages.K8S_INVALID_LOG_OPTION.format(
                     name=option, value=value, detail=messages.K8S_MUST_BE_POSITIVE))
         if since_seconds is not None:
-            since = self._now() - timedelta(seconds=since_seconds)
+            since = _seconds_before(self._now(), since_seconds)
         if query.get("sinceTime"):
             try:
                 since = datetime.fromisoformat(query.get("sinceTime", "").replace("Z", "+00:00"))
@@ -155,6 +155,16 @@ class PodLogs:
             with self._lock:
                 if entry in self._followers:  # _wake may have dropped it
                     self._followers.remove(entry)
+
+
+def _seconds_before(now: datetime, seconds: int) -> datetime | None:
+    """``sinceSeconds`` as a time; None (every line) when it reaches back past the year 1.
+    kube checks only that it is at least 1, and the kubelet's arithmetic wraps around for such
+    values; every line is the useful reading of "since longer ago than anything"."""
+    try:
+        return now - timedelta(seconds=seconds)
+    except OverflowError:
+        return None
 
 
 def _select(lines: list[LogLine], opts: LogOptions) -> list[LogLine]:

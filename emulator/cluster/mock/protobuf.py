@@ -15,14 +15,13 @@ object stored as if whole would be worse than a clear refusal.
 from __future__ import annotations
 
 import base64
-import json
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.cluster.mock.protobuf_schema import KINDS, SCHEMA, Field, Shape
 from emulator.cluster.mock.status import KubeError
 
@@ -334,9 +333,10 @@ def _quantity(data: bytes, found: dict[int, Any]) -> str:
 
 
 def _fields_v1(data: bytes, found: dict[int, Any]) -> Any:
-    """metav1.FieldsV1: its raw bytes are the JSON itself; nil raw is null."""
+    """metav1.FieldsV1: its raw bytes are the JSON itself; nil raw is null. Nested past the
+    emulator's limit, it is refused (a ValueError) before the recursive JSON decoder runs."""
     raw = found.get(1)
-    return None if raw is None else json.loads(raw)
+    return None if raw is None else limits.json_loads(raw)
 
 
 def _extra_value(data: bytes, found: dict[int, Any]) -> list[str] | None:

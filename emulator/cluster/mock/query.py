@@ -14,6 +14,7 @@ from emulator import messages
 from emulator.cluster.mock.status import KubeError
 
 # Accepted everywhere: kubectl adds `timeout` to discovery, `pretty` only changes formatting.
+INT64_MAX = 2**63 - 1
 _COMMON = {"timeout", "pretty"}
 _WRITE = {"dryRun", "fieldManager", "fieldValidation"}
 ALLOWED: dict[str, set[str]] = {
@@ -56,7 +57,8 @@ class Query:
             value = int(raw)
         except ValueError:
             raise KubeError(400, messages.K8S_INVALID_INTEGER.format(name=name, value=raw)) from None
-        if value < 0:
+        # kube parses these as int64: a number past its range is as malformed as a word.
+        if not 0 <= value <= INT64_MAX:
             raise KubeError(400, messages.K8S_INVALID_INTEGER.format(name=name, value=raw))
         return value
 

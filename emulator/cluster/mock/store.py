@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.jsoncopy import clone
+from emulator.cluster.mock.jsoncopy import clone, weigh
 
-# How many past events a watch may resume from; older resourceVersions get 410 Expired.
+# How many past events a watch may resume from, and how much of their objects' JSON the history
+# may hold; a watch from an older resourceVersion gets 410 Expired and lists again, as from a
+# compacted etcd. The byte budget is what lets the memory of deleted large objects go: without
+# it, 2,000 events of 1 MiB ConfigMaps would stay in memory until 2,000 later writes.
 HISTORY_LIMIT = 2000
+HISTORY_BYTES = 8 * 1024 * 1024
 
 # (group, plural): storage is version-independent, as in etcd.
 ResourceKey = tuple[str, str]
@@ -68,7 +72,9 @@ class ObjectStore:
         self._lock = threading.RLock()
         self._objects: dict[ResourceKey, dict[ObjectKey, dict[str, Any]]] = {}
         self._rv = 0
-        self._history: deque[WatchEvent] = deque(maxlen=HISTORY_LIMIT)
+        self._history: deque[tuple[WatchEvent, int]] = deque()  # each with its weight
+        self._history_bytes = 0
+        self._history_limits = (HISTORY_LIMIT, HISTORY_BYTES)
         self._watchers: list[Watcher] = []
         self._listeners: list[Callable[[WatchEvent], None]] = []
 
@@ -132,7 +138,7 @@ class ObjectStore:
             return clone(obj)
 
     def _emit(self, event: WatchEvent) -> None:
-        self._history.append(event)
+        self._remember(event)
         for watcher in list(self._watchers):
             if watcher.wants(event):
                 try:
@@ -145,6 +151,18 @@ class ObjectStore:
         for listener in self._listeners:
             listener(event)
 
+    def _remember(self, event: WatchEvent) -> None:
+        """Keep ``event`` for watches that resume, within both limits (the newest event stays
+        whatever it weighs, so a resume from the current resourceVersion always works)."""
+        weight = weigh(event.object) + (weigh(event.previous) if event.previous else 0)
+        self._history.append((event, weight))
+        self._history_bytes += weight
+        count, budget = self._history_limits
+        while len(self._history) > 1 and (len(self._history) > count
+                                          or self._history_bytes > budget):
+            _, dropped = self._history.popleft()
+            self._history_bytes -= dropped
+
     # -- watch ---------------------------------------------------------------------------------
 
     def open_watch(self, resource: ResourceKey, namespace: str | None, since: int | None,
@@ -156,10 +174,10 @@ class ObjectStore:
         with self._lock:
             watcher = Watcher(resource, namespace, loop)
             if since is not None and since < self._rv:
-                oldest = self._history[0].resource_version if self._history else self._rv + 1
+                oldest = self._history[0][0].resource_version if self._history else self._rv + 1
                 if since + 1 < oldest:
                     raise TooOldResourceVersion(since, oldest)
-                for event in self._history:
+                for event, _ in self._history:
                     if event.resource_version > since and watcher.wants(event):
                         watcher.queue.put_nowait(event)
             self._watchers.append(watcher)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.backend import Message
 from emulator.cluster.mock.status import KubeError
+
+log = logging.getLogger(__name__)
 
 V5 = "v5.channel.k8s.io"
 V4 = "v4.channel.k8s.io"
@@ -30,6 +33,8 @@ _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 # streams, so output sent the moment the 101 goes out can be dropped ("Unknown stream id 1,
 # discarding message"), and a close that early fails kubectl with "closed all streams".
 PROCESS_START_SECONDS = 0.03
+# remotecommand.TerminalSize's Width and Height are Go uint16s.
+TERMINAL_DIMENSION_MAX = 65535
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class ChannelSession:
         self._inbound: asyncio.Queue[Message] = asyncio.Queue()
         self._outbound: asyncio.Queue[Message | None] = asyncio.Queue()
         self._stdin_closed = False
+        self._resizes_stopped = False  # after a malformed resize, as the kubelet's reader stops
         self._close_code: int | None = None
         self.audit_id = ""  # set by the apiserver, for the gateway's audit trail
         # Started by the first receive(): only then has the client's upgrade been answered.
@@ -153,10 +159,24 @@ class ChannelSession:
             if channel == STDIN and payload:
                 return payload
             if channel == RESIZE:
-                io.size = _resize(payload)
+                self._resize(io, payload)
             elif channel == CLOSE_SIGNAL and self._subprotocol == V5 and payload[:1] == b"\x00":
                 self._stdin_closed = True
         return b""
+
+    def _resize(self, io: ChannelIO, payload: bytes) -> None:
+        """Apply a resize message. The kubelet reads channel 4 with one JSON decoder and stops
+        at its first decoding error (``handleResizeEvents``): the process runs on, the terminal
+        keeps its last size, and later resizes go unread. The mock does the same, and notes the
+        first bad message in its log (once per session, so a client cannot flood it)."""
+        if self._resizes_stopped:
+            return
+        size = decode_resize(payload)
+        if size is None:
+            self._resizes_stopped = True
+            log.info(messages.MOCK_BAD_RESIZE.format(bytes=len(payload)))
+            return
+        io.size = size
 
     async def _run(self) -> None:
         # The module's value is read here, not bound at definition, so a benchmark can zero it.
@@ -166,18 +186,57 @@ class ChannelSession:
             code = await self._process(ChannelIO(self, self._options))
             status = exit_status(code)
         except KubeError as err:  # the process could not start (e.g. no such container state)
-            status = {k: v for k, v in err.status().items() if k not in ("kind", "apiVersion")}
+            status = _channel_status(err)
+        except Exception:  # noqa: BLE001 - a bug in the fake container, reported, never a hang
+            # Without this the task would die unseen: no status, no close, and the gateway
+            # would hold the stream (and its quota slot) until the client left. A kubelet whose
+            # runtime fails answers with an InternalError status on the error channel; so does
+            # the mock, and its log has the traceback (the pytest plugin fails the test).
+            log.exception(messages.MOCK_STREAM_PROCESS_FAILED.format(
+                command=" ".join(self._options.command) or "(attach)"))
+            status = _channel_status(KubeError(
+                500, messages.K8S_EXEC_INTERNAL_ERROR.format(detail=messages.MOCK_INTERNAL_ERROR),
+                details={"causes": [{"message": messages.MOCK_INTERNAL_ERROR}]}))
         await self._outbound.put(bytes([ERROR]) + json.dumps(status, separators=(",", ":")).encode())
         self._close_code = NORMAL_CLOSURE
         await self._outbound.put(None)
 
 
-def _resize(payload: bytes) -> tuple[int, int] | None:
+def _channel_status(err: KubeError) -> dict[str, Any]:
+    """A Status as the error channel carries it: without kind and apiVersion."""
+    return {k: v for k, v in err.status().items() if k not in ("kind", "apiVersion")}
+
+
+def decode_resize(payload: bytes) -> tuple[int, int] | None:
+    """A resize message's (width, height), read as the kubelet reads it (Go's encoding/json into
+    ``remotecommand.TerminalSize{Width, Height uint16}``), or None where Go's decoder fails:
+    anything but an object or null, a value that is not a whole number in 0..65535 (NaN,
+    Infinity, 1e999, 1.5, -1, 70000, a string, an array), nesting past the parser's depth, or
+    bytes that are not JSON. Missing or null fields are 0 and unknown fields are skipped, and field
+    names match case-insensitively, all as in Go."""
     try:
-        size = json.loads(payload)
-        return int(size["Width"]), int(size["Height"])
-    except (ValueError, KeyError, TypeError):
-        return None  # a malformed resize is ignored, as the kubelet does
+        size = json.loads(payload, parse_constant=_not_json)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    if size is None:
+        return 0, 0
+    if not isinstance(size, dict):
+        return None
+    dimensions = {"width": 0, "height": 0}
+    for key, value in size.items():  # in document order: a repeated field's last value wins
+        name = key.lower()
+        if name not in dimensions or value is None:
+            continue
+        # bool is an int in Python, but not a number in JSON.
+        if type(value) is not int or not 0 <= value <= TERMINAL_DIMENSION_MAX:
+            return None
+        dimensions[name] = value
+    return dimensions["width"], dimensions["height"]
+
+
+def _not_json(constant: str) -> Any:
+    """Python's parser takes NaN, Infinity and -Infinity; JSON (and Go) do not."""
+    raise ValueError(constant)
 
 
 def negotiate(offered: list[str], kubernetes_minor: int) -> str | None:

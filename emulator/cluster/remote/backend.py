@@ -5,12 +5,18 @@ credentials, or a token for the agent's service account that TokenRequest issued
 expires). Bodies are relayed as they arrive (watches, ``logs -f``, large lists), not buffered;
 only error answers are read whole, to tell the gateway what the apiserver decided. A request the
 apiserver never answers raises ``ClusterUnreachable`` with the cause in the agent's wording.
+
+Every answer is closed, whatever happens to it: an answer left open keeps its connection out of
+httpx's pool (at most ``POOL_CONNECTIONS``) for good, and once the pool is full every request to
+the membership waits. Error answers are closed once read; a relayed body (``RelayedBody``) when it
+ends, fails, or is closed by whoever relays it (``frames.http_response`` always closes it), read or
+not; and a request cancelled while it waits for the apiserver's headers (its client went away)
+closes its connection in httpx.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -21,7 +27,7 @@ from http import HTTPStatus
 
 import httpx
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.cluster.backend import (
     ClusterDecision,
     ClusterRequest,
@@ -36,10 +42,15 @@ from emulator.cluster.remote.upstream import Upstream
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 60.0  # kube-apiserver's own limit for a non-long-running request
 ERROR_BODY_LIMIT = 1 << 20
+# The connections one event loop keeps to the apiserver (httpx's defaults, pinned): at most
+# POOL_CONNECTIONS at once, of which POOL_KEEPALIVE stay open while idle.
+POOL_CONNECTIONS = 100
+POOL_KEEPALIVE = 20
 DECISIONS_KEPT = 10_000
 TOKEN_SECONDS = 3600
 TOKEN_RENEW_BEFORE = timedelta(minutes=5)
-# Request headers the apiserver must not see from the agent's hop.
+# Request headers this hop sets itself. (The agent carries only the caller's headers an apiserver
+# reads, agent/impersonation.FORWARDED_HEADERS; the authorization here is the agent's own.)
 _NOT_FORWARDED = {"authorization", "host", "content-length", "accept-encoding"}
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade"}
 
@@ -122,7 +133,7 @@ class RemoteCluster:
             self._remember(audit_id, ClusterDecision(audit_id, "", "", "authorization", True,
                                                      messages.REMOTE_DECISION_ALLOWED))
             return ClusterResponse(answer.status_code, response_headers,
-                                   stream=_relayed(answer, url))
+                                   stream=RelayedBody(answer, url))
         body = await _read_bounded(answer, url)
         status = _status_of(body)
         if answer.status_code >= 500 and status is None:
@@ -215,7 +226,7 @@ class RemoteCluster:
         if answer.stream is not None:
             body = b"".join([chunk async for chunk in answer.stream])
         try:
-            parsed = json.loads(body)
+            parsed = limits.json_loads(body)
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
@@ -237,7 +248,10 @@ class RemoteCluster:
             for old in [old for old in self._clients if old.is_closed()]:
                 del self._clients[old]
             client = httpx.AsyncClient(verify=self.upstream.ssl_context or False,
-                                       trust_env=False, follow_redirects=False)
+                                       trust_env=False, follow_redirects=False,
+                                       limits=httpx.Limits(
+                                           max_connections=POOL_CONNECTIONS,
+                                           max_keepalive_connections=POOL_KEEPALIVE))
             self._clients[loop] = client
         return client
 
@@ -249,8 +263,10 @@ class RemoteCluster:
         # Watches and followed logs are long-running: they may be silent for as long as they like.
         long_running = any(k in ("watch", "follow") and v in ("true", "1")
                            for k, v in request.query)
+        # Waiting for a free connection is bounded even for them: with the pool full, a request
+        # fails as a timeout after request_timeout instead of waiting for good.
         return httpx.Timeout(None if long_running else self.request_timeout,
-                             connect=self.connect_timeout)
+                             connect=self.connect_timeout, pool=self.request_timeout)
 
     def _remember(self, audit_id: str, decision: ClusterDecision) -> None:
         self._decisions[audit_id] = decision
@@ -258,16 +274,40 @@ class RemoteCluster:
             self._decisions.popitem(last=False)
 
 
-async def _relayed(answer: httpx.Response, url: str) -> AsyncIterator[bytes]:
-    """The body as the apiserver sends it; a connection lost half-way is ``ClusterUnreachable``."""
-    try:
-        async for chunk in answer.aiter_raw():
-            yield chunk
-    except httpx.HTTPError as err:
-        raise ClusterUnreachable(messages.REMOTE_CAUSE_LOST.format(
-            detail=failures.cause(err, url))) from None
-    finally:
-        await answer.aclose()
+class RelayedBody:
+    """An apiserver's answer body, relayed as it arrives; closing it gives its connection back.
+
+    Not an async generator: a generator's ``finally`` runs only once it has started, and a client
+    that leaves before the first chunk never starts it, so its answer would never be closed. This
+    closes the answer when the body ends, when it fails, and on ``aclose`` at any point, started
+    or not; closing twice is harmless.
+    """
+
+    def __init__(self, answer: httpx.Response, url: str) -> None:
+        self._answer = answer
+        self._url = url
+        self._chunks: AsyncIterator[bytes] | None = None
+
+    def __aiter__(self) -> RelayedBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._chunks is None:
+            self._chunks = self._answer.aiter_raw()
+        try:
+            return await anext(self._chunks)
+        except StopAsyncIteration:
+            await self.aclose()
+            raise
+        except httpx.HTTPError as err:
+            # The connection was lost half-way: the answer ends as ClusterUnreachable.
+            await self.aclose()
+            raise ClusterUnreachable(messages.REMOTE_CAUSE_LOST.format(
+                detail=failures.cause(err, self._url))) from None
+
+    async def aclose(self) -> None:
+        # httpx shields the close from cancellation, so a client leaving mid-close cannot stop it.
+        await self._answer.aclose()
 
 
 async def _read_bounded(answer: httpx.Response, url: str) -> bytes:
@@ -306,7 +346,7 @@ def _status_line(answer: httpx.Response) -> str:
 def _status_of(body: bytes) -> dict[str, object] | None:
     """The body as a Kubernetes Status, or None when it is something else."""
     try:
-        parsed = json.loads(body)
+        parsed = limits.json_loads(body)  # a real apiserver's, yet nothing it sends may recurse
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) and parsed.get("kind") == "Status" else None

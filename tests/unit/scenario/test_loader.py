@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import math
+import os
 from pathlib import Path
 
 import pytest
 
-from emulator import messages
+from emulator import limits, messages
 from emulator.clock import FakeClock
 from emulator.scenario import loader
 from emulator.state import EmulatorState, build_world
@@ -186,3 +190,89 @@ def test_extends_takes_the_base_and_replaces_whole_keys() -> None:
 ])
 def test_bad_extends_and_expectations(text: str, expected: str) -> None:
     assert error_of(text).startswith(expected)
+
+
+# --- hostile scenarios (issue 12, items 1, 2 and 3): each a ScenarioError with its line --------------
+
+
+@pytest.mark.parametrize("name", ["a" * 5000, "../quickstart", "Quickstart", "quick start",
+                                  "x\0y", "/etc/passwd", "quickstart\n"])
+def test_an_extends_that_cannot_be_a_built_in_name_is_not_found_at_its_line(name: str) -> None:
+    assert error_of(f"extends: {json.dumps(name)}\n") == "s.yaml:1: " + (
+        messages.SCENARIO_BAD_EXTENDS.format(name=name, known=", ".join(loader.builtin_names())))
+
+
+def test_every_built_in_scenario_has_a_built_in_name() -> None:
+    for name in loader.builtin_names():
+        assert loader.BUILTIN_NAME.fullmatch(name), name
+        assert loader.builtin_path(name) is not None
+
+
+def test_a_name_that_is_no_file_name_is_not_found() -> None:
+    with pytest.raises(loader.ScenarioError) as caught:
+        loader.load("a" * 5000)
+    assert str(caught.value) == messages.SCENARIO_NOT_FOUND.format(
+        name="a" * 5000, known=", ".join(loader.builtin_names()))
+    with pytest.raises(loader.ScenarioError) as unreadable:
+        loader.load("bad\0name.yaml")
+    assert str(unreadable.value).startswith("bad\0name.yaml: cannot read scenario:")
+
+
+KUBECONFIG_LINE = 8  # under VALID's membership
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("k" * 300, os.strerror(errno.ENAMETOOLONG)),
+    ("/" + "/".join(["d" * 200] * 30), os.strerror(errno.ENAMETOOLONG)),
+    ("bad\0path", "embedded null byte"),
+    ("~no-such-user-of-this-system/config", ""),  # expanduser's own words, by Python version
+])
+def test_a_kubeconfig_path_the_system_cannot_open_is_refused_at_its_line(path: str,
+                                                                         reason: str) -> None:
+    text = VALID + f"    kubeconfig: {json.dumps(path)}\n"
+    assert error_of(text).startswith(f"s.yaml:{KUBECONFIG_LINE}: " + messages.SCENARIO_BAD_PATH.format(
+        key="kubeconfig", where="a membership", reason=reason))
+
+
+def test_a_missing_kubeconfig_is_for_the_world_to_report() -> None:
+    (membership,) = parse(VALID + "    kubeconfig: no/such/file\n").memberships
+    assert membership.remote is not None
+    assert membership.remote.kubeconfig == Path("no/such/file")
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    (".nan", math.nan), (".inf", math.inf), ("-.inf", -math.inf),
+    (str(limits.MAX_STREAM_TIMEOUT_SECONDS + 1), limits.MAX_STREAM_TIMEOUT_SECONDS + 1)])
+def test_a_stream_timeout_that_is_no_time_limit_is_refused(written: str, value: float) -> None:
+    assert error_of(VALID + f"limits: {{stream_timeout_seconds: {written}}}\n") == (
+        "s.yaml:8: " + messages.SCENARIO_BAD_VALUE.format(
+            key="stream_timeout_seconds", where="limits", value=value,
+            hint=messages.SCENARIO_HINT_SECONDS.format(
+                maximum=limits.MAX_STREAM_TIMEOUT_SECONDS)))
+
+
+def test_an_active_streams_limit_past_the_maximum_is_refused() -> None:
+    too_many = limits.MAX_ACTIVE_STREAMS + 1
+    assert error_of(VALID + f"limits: {{active_streams: {too_many}}}\n") == (
+        "s.yaml:8: " + messages.SCENARIO_BAD_VALUE.format(
+            key="active_streams", where="limits", value=too_many,
+            hint=messages.SCENARIO_HINT_COUNT.format(maximum=limits.MAX_ACTIVE_STREAMS)))
+
+
+def test_a_scenario_nested_past_the_limit_is_refused_at_the_line_that_crosses_it() -> None:
+    depth = limits.MAX_NESTING_DEPTH
+    assert error_of(VALID + "description:\n  " + "[" * depth + "]" * depth + "\n") == (
+        "s.yaml:9: " + messages.NESTING_TOO_DEEP.format(limit=depth))
+
+
+def test_a_scenario_whose_aliases_expand_past_the_limit_is_refused() -> None:
+    # Line 8 holds ten values; each next line, ten aliases of the one before: line 12 (x4)
+    # stands for more than a hundred thousand.
+    laughs = "".join(f"x{n}: &x{n} [{', '.join([f'*x{n - 1}'] * 10)}]\n" for n in range(1, 7))
+    assert error_of(VALID + "x0: &x0 [a, a, a, a, a, a, a, a, a, a]\n" + laughs) == (
+        "s.yaml:12: " + messages.YAML_TOO_MANY_VALUES.format(limit=limits.YAML_MAX_VALUES))
+
+
+@pytest.mark.parametrize(("value", "line"), [("2024-13-45", 9), ("1" * 5000, 9)])
+def test_a_value_yaml_cannot_build_is_a_yaml_error_at_its_line(value: str, line: int) -> None:
+    assert error_of(VALID + f"description:\n  {value}\n").startswith(f"s.yaml:{line}: not valid YAML: ")

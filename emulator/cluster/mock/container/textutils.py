@@ -7,6 +7,7 @@ download from byte N (1-based; GNU reads +0 as +1).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from emulator import messages
 from emulator.cluster.mock.container.filesystem import DirNode, FileNode, FsError
@@ -219,7 +220,16 @@ def _amount(proc: Proc, value: str, what: str, *, signed: bool) -> tuple[int, bo
     return int(digits), plus
 
 
+def _obsolete_count(proc: Proc) -> Proc:
+    """``head -3`` and ``tail -3``: the old form of ``-n 3`` that scripts still send. GNU and
+    BusyBox take it as the first argument only, as here."""
+    if len(proc.argv) > 1 and proc.argv[1][:1] == "-" and proc.argv[1][1:].isdigit():
+        return replace(proc, argv=[proc.argv[0], "-n", proc.argv[1][1:], *proc.argv[2:]])
+    return proc
+
+
 async def head(proc: Proc) -> int:
+    proc = _obsolete_count(proc)
     flags, operands = getopt(proc, "n:c:qv")
     by_bytes = "c" in flags
     count, _ = _amount(proc, str(flags.get("c", flags.get("n", "10"))),
@@ -235,6 +245,7 @@ async def head(proc: Proc) -> int:
 
 
 async def tail(proc: Proc) -> int:
+    proc = _obsolete_count(proc)
     flags, operands = getopt(proc, "n:c:qvf")
     by_bytes = "c" in flags
     count, from_start = _amount(proc, str(flags.get("c", flags.get("n", "10"))),

@@ -456,6 +456,17 @@ def test_tail(box: Container, args: list[str], out: bytes) -> None:
     assert run(box, ["tail", *args], data) == Result(0, out, b"")
 
 
+def test_the_obsolete_count_form(box: Container) -> None:
+    """`head -3`/`tail -3`: the first argument only; elsewhere it is an unknown option."""
+    lines = b"1\n2\n3\n4\n5\n"
+    assert run(box, ["head", "-3"], lines) == Result(0, b"1\n2\n3\n", b"")
+    assert run(box, ["tail", "-2"], lines) == Result(0, b"4\n5\n", b"")
+    assert run(box, ["head", "-2", "/srv/data/a.txt"]).out == b"alpha\nbeta\n"
+    assert run(box, ["sh", "-c", "printf '1\\n2\\n3\\n' | tail -1"]).out == b"3\n"
+    assert run(box, ["head", "-n", "1", "-3"], lines).error.startswith(
+        messages.SH_INVALID_OPTION.format(cmd="head", option="3"))
+
+
 def test_tail_and_head_headers_for_several_files(box: Container) -> None:
     assert run(box, ["tail", "-n", "1", "/srv/hello.txt", "/srv/data/a.txt"]).out == (
         b"==> /srv/hello.txt <==\nhello\n\n==> /srv/data/a.txt <==\ngamma\n")

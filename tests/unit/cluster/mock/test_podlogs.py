@@ -79,6 +79,18 @@ def test_since_seconds_uses_the_clock(web: MockApiserver, clock: FakeClock) -> N
     assert call(web, "GET", LOG, "sinceSeconds=15") == (200, b"")
 
 
+@pytest.mark.parametrize("seconds", ["99999999999", str(2**63 - 1)])
+def test_since_seconds_before_the_year_one_is_every_line(web: MockApiserver,
+                                                         seconds: str) -> None:
+    assert call(web, "GET", LOG, f"sinceSeconds={seconds}") == (200, b"first\nsecond\nthird\n")
+
+
+@pytest.mark.parametrize("seconds", [str(2**63), "1e21", "-5"])
+def test_since_seconds_that_is_no_int64_is_400(web: MockApiserver, seconds: str) -> None:
+    assert_status(call(web, "GET", LOG, f"sinceSeconds={seconds}"), 400, "BadRequest",
+                  messages.K8S_INVALID_INTEGER.format(name="sinceSeconds", value=seconds))
+
+
 def test_since_time_keeps_lines_at_or_after_it(web: MockApiserver) -> None:
     assert call(web, "GET", LOG, "sinceTime=2026-01-01T00:00:10Z") == (200, b"second\nthird\n")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from emulator import messages
 from emulator.cluster.mock import store as store_module
 from emulator.cluster.mock.apiserver import MockApiserver
+from emulator.cluster.mock.jsoncopy import weigh
 from emulator.cluster.mock.store import ObjectStore, TooOldResourceVersion, WatchEvent
 
 from .conftest import (
@@ -164,6 +166,39 @@ def test_history_keeps_only_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
         store.close_watch(watcher)
 
     run(scenario())
+
+
+def test_history_keeps_only_its_byte_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large objects leave the history by weight, not only by count, so that deleting them
+    frees their memory; the newest event stays whatever it weighs."""
+    monkeypatch.setattr(store_module, "HISTORY_BYTES", 50_000)
+    store = ObjectStore()
+    for i in range(4):
+        big = _obj(f"big{i}")
+        big["data"] = {"v": "x" * 20_000}
+        store.put(KEY, big, event="ADDED")
+    huge = _obj("huge")
+    huge["data"] = {"v": "x" * 100_000}
+    store.put(KEY, huge, event="ADDED")
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        with pytest.raises(TooOldResourceVersion) as info:
+            store.open_watch(KEY, None, 3, loop)
+        assert info.value.oldest == 5  # only the newest, over budget on its own, is kept
+        watcher = store.open_watch(KEY, None, 4, loop)
+        assert [watcher.queue.get_nowait().object["metadata"]["name"]
+                for _ in range(watcher.queue.qsize())] == ["huge"]
+        store.close_watch(watcher)
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("value", [{"a": "xyz"}, [1, None, True], {"data": {"v": "x" * 10_000}},
+                                   {"metadata": {"labels": {"app": "web"}}, "spec": [{}, []]}])
+def test_weigh_is_about_the_json_text(value: object) -> None:
+    text = len(json.dumps(value, separators=(",", ":")))
+    assert text <= weigh(value) <= 2 * text + 16
 
 
 def test_watch_whose_loop_is_gone_does_not_break_writes() -> None:
