@@ -71,17 +71,20 @@ class BodyDrained:
     large one, a loaded machine) found its next request on a dead connection ("server
     disconnected without sending a response"; Go retries only idempotent requests).
 
-    So before an answer starts, the rest of the body is read, as Go's net/http reads an unread
-    body, up to DRAIN_BYTES and DRAIN_SECONDS. Past either (an upload far too large, a client
-    that waits for the answer before it sends its body), the answer goes out as it is and
-    Hypercorn closes the connection as before. ``Connection: close`` is no way out: Hypercorn
-    then stops reading, and a client still sending would stall until TLS gives up."""
+    So before an answer starts, the rest of a body whose Content-Length is at most DRAIN_BYTES is
+    read, as Go's net/http reads a small unread body, for at most DRAIN_SECONDS. A larger or
+    chunked body (a 413, an upload the answer refuses), or a client that waits for the answer
+    before it sends its body, gets the answer at once and a closed connection, as before: a
+    client mid-upload then sees the connection reset. ``Connection: close`` is no way out:
+    Hypercorn then stops reading, and a client still sending would stall until TLS gives up."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not 0 < _declared_length(scope) <= DRAIN_BYTES:
+            # No body, or one too large to read for nothing (a 413, a chunked upload): the
+            # answer goes out at once, and Hypercorn closes the connection as it would.
             await self.app(scope, receive, send)
             return
         ended = asyncio.Event()
@@ -98,6 +101,17 @@ class BodyDrained:
             await send(message)
 
         await self.app(scope, watched, send_after_the_body)
+
+
+def _declared_length(scope: Scope) -> int:
+    """The request's Content-Length; 0 when it has none (no body, or a chunked one) or a bad one."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
 
 
 async def _read_the_rest(receive: Receive, ended: asyncio.Event) -> None:
