@@ -25,25 +25,24 @@ asserts nothing. Linux only (it reads /proc/net/tcp).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import socket
 import ssl
 import struct
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from emulator.cluster.backend import ClusterRequest, ClusterResponse
 from emulator.runner import ServedApp
 from emulator.scenario import loader
-from emulator.standalone.server import StandaloneApiserver
 from remote import ALICE, GATEWAY_POD, Client, median_ms, serve_fronted  # benchmarks/remote.py
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the held upstream is the tests'
+from tests.upstreams import HeldUpstream, open_sockets  # noqa: E402
 
 PREFIX = GATEWAY_POD.removesuffix("/api/v1/namespaces/default/pods/web")
 PODS = "/api/v1/namespaces/default/pods"
@@ -52,55 +51,12 @@ KINDS = ("watch", "logs-follow", "slow-apiserver")
 WAIT = 30.0  # seconds any one client may wait for its request to be in flight
 SETTLE = 10.0  # seconds to let the gateway close what it will, before counting
 FIRST_REQUEST_LIMIT = 120.0  # seconds: past the upstream request timeout (60 s) of a stuck one
-STATES = {"01": "ESTABLISHED", "08": "CLOSE_WAIT"}
-
-
-class SlowUpstream:
-    """Holds the standalone's requests for ``HELD*`` pods until ``release``; knows which came."""
-
-    def __init__(self, standalone: StandaloneApiserver) -> None:
-        self.arrived: set[str] = set()
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._release: asyncio.Event | None = None
-        cluster = standalone.cluster
-        answer = cluster.handle
-
-        async def held(request: ClusterRequest) -> ClusterResponse:
-            if request.path.startswith(HELD):
-                if self._release is None:
-                    self._loop, self._release = asyncio.get_running_loop(), asyncio.Event()
-                with self._lock:
-                    self.arrived.add(request.path)
-                await self._release.wait()
-            return await answer(request)
-
-        cluster.handle = held  # type: ignore[method-assign]
-
-    def has(self, path: str) -> bool:
-        with self._lock:
-            return path in self.arrived
-
-    def release(self) -> None:
-        if self._loop is not None and self._release is not None:
-            self._loop.call_soon_threadsafe(self._release.set)
-
-
-def upstream_sockets(port: int) -> Counter[str]:
-    """Sockets connected to ``port`` that are still open, by TCP state."""
-    found: Counter[str] = Counter()
-    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
-        for row in table.read_text().splitlines()[1:]:
-            fields = row.split()
-            if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[3] in STATES:
-                found[STATES[fields[3]]] += 1
-    return found
 
 
 class Abandoner:
     """Opens a connection to the gateway, sends one request, and leaves once it is in flight."""
 
-    def __init__(self, gateway: ServedApp, slow: SlowUpstream) -> None:
+    def __init__(self, gateway: ServedApp, slow: HeldUpstream) -> None:
         address = urlsplit(gateway.url)
         self.host, self.port = address.hostname or "127.0.0.1", address.port or 443
         self.context = ssl.create_default_context(cadata=gateway.ca_pem.decode())
@@ -118,7 +74,7 @@ class Abandoner:
                          f"Authorization: {ALICE['Authorization']}\r\n\r\n".encode())
             if kind == "slow-apiserver":
                 deadline = time.monotonic() + WAIT
-                while not self.slow.has(path):
+                while not self.slow.holds(path):
                     if time.monotonic() > deadline:
                         return "never-in-flight"
                     time.sleep(0.005)
@@ -150,7 +106,7 @@ def settle(port: int, baseline: int) -> tuple[Counter[str], float]:
     """Wait (at most SETTLE) until no more upstream sockets are open than before the run."""
     started = time.monotonic()
     while True:
-        left = upstream_sockets(port)
+        left = open_sockets(port)
         if sum(left.values()) <= baseline or time.monotonic() - started > SETTLE:
             return left, time.monotonic() - started
         time.sleep(0.05)
@@ -170,13 +126,13 @@ def main() -> None:
         tmp = Path(scratch)
         try:
             standalone, upstream, gateway = serve_fronted(quickstart, tmp, servers)
-            slow = SlowUpstream(standalone)
+            slow = HeldUpstream(standalone, lambda path: path.startswith(HELD))
             # A new connection per timed request: it must get through to the upstream as a
             # client arriving after the run would.
             normal = Client("gateway (remote)", gateway, GATEWAY_POD, ALICE)
             try:
                 before_ms = median_ms(args.runs, normal.new_connection)
-                baseline = sum(upstream_sockets(upstream.port).values())
+                baseline = sum(open_sockets(upstream.port).values())
                 started = time.monotonic()
                 with ThreadPoolExecutor(args.concurrency) as pool:
                     outcomes = Counter(pool.map(Abandoner(gateway, slow), range(args.clients)))

@@ -173,10 +173,11 @@ def _check_bind(args: argparse.Namespace) -> None:
 def serve(args: argparse.Namespace) -> int:
     _check_bind(args)
     process_memory.return_large_blocks()
-    if not limits.stream_overrides_ok(args.active_streams_quota, None):
+    if args.active_streams_quota is not None and not limits.active_streams_ok(
+            args.active_streams_quota):
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--active-streams-quota",
                                                       value=args.active_streams_quota))
-    if not limits.stream_overrides_ok(None, args.stream_timeout):
+    if args.stream_timeout is not None and not limits.stream_timeout_ok(args.stream_timeout):
         raise _Failure(messages.CLI_BAD_NUMBER.format(flag="--stream-timeout",
                                                       value=args.stream_timeout))
     clusters = dict(_cluster_flag(text, args.agent_credentials) for text in args.cluster)

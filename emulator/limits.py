@@ -75,15 +75,17 @@ MAX_LATENCY_MS = 600_000  # ten minutes: longer than any client waits
 MAX_DROP_STREAM_AFTER_BYTES = 1 << 40
 
 
-def stream_overrides_ok(active_streams: int | None, stream_timeout: float | None) -> bool:
-    """The overrides ``serve``'s flags and the pytest plugin take, within the limits above
-    (None: not overridden). NaN fails every comparison, so it is refused too."""
-    return ((active_streams is None or (not isinstance(active_streams, bool)
-                                        and isinstance(active_streams, int)
-                                        and 0 <= active_streams <= MAX_ACTIVE_STREAMS))
-            and (stream_timeout is None or (not isinstance(stream_timeout, bool)
-                                            and isinstance(stream_timeout, (int, float))
-                                            and 0 < stream_timeout <= MAX_STREAM_TIMEOUT_SECONDS)))
+# The one rule for each stream limit, wherever it is set: a scenario, the control API, `serve`'s
+# flags, the pytest plugin. A boolean is no number, and NaN fails every comparison.
+
+def active_streams_ok(value: object) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and 0 <= value <= MAX_ACTIVE_STREAMS)
+
+
+def stream_timeout_ok(value: object) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and 0 < value <= MAX_STREAM_TIMEOUT_SECONDS)
 
 
 # IAM Credentials' generateAccessToken: a lifetime from 1 s to 12 hours (INVALID_ARGUMENT past it).

@@ -107,7 +107,8 @@ def connect_gateway(request: pytest.FixtureRequest,
                                 config.getoption("--connect-gateway-active-streams"))
     stream_timeout = wanted.get("stream_timeout",
                                 config.getoption("--connect-gateway-stream-timeout"))
-    if not limits.stream_overrides_ok(active_streams, stream_timeout):
+    if not ((active_streams is None or limits.active_streams_ok(active_streams))
+            and (stream_timeout is None or limits.stream_timeout_ok(stream_timeout))):
         pytest.fail(messages.PLUGIN_BAD_LIMITS.format(
             active_streams=active_streams, stream_timeout=stream_timeout,
             max_streams=limits.MAX_ACTIVE_STREAMS, max_seconds=limits.MAX_STREAM_TIMEOUT_SECONDS),

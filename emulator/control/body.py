@@ -7,7 +7,6 @@ were silently ignored would leave a test running against a different world than 
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -119,25 +118,26 @@ class Body:
 
     def integer(self, key: str, minimum: int, expected: str, maximum: int | None = None,
                 nullable: bool = False) -> Any:
-        """The whole number at ``key``; ABSENT when left out, None when null and ``nullable``."""
+        """The whole number at ``key``; ABSENT when left out, None when null and ``nullable``.
+        ``expected`` says what it must be, with ``{maximum}`` filled in."""
         value = self.data.get(key, ABSENT)
         if value is ABSENT or (value is None and nullable):
             return value
         if (not isinstance(value, int) or isinstance(value, bool) or value < minimum
                 or (maximum is not None and value > maximum)):
-            raise _bad(key, expected, value)
+            raise _bad(key, expected.format(maximum=maximum), value)
         return value
 
-    def seconds(self, key: str, maximum: float) -> Any:
-        """Seconds above 0 and at most ``maximum``, None for null (drawn per stream), ABSENT
-        when left out. NaN and the infinities (Python's JSON reads them) are refused: stored,
-        they would make every later answer that shows them fail."""
+    def stream_timeout(self, key: str) -> Any:
+        """A stream session limit in seconds (``limits.stream_timeout_ok``), None for null (drawn
+        per stream), ABSENT when left out. NaN and the infinities (Python's JSON reads them) are
+        refused: stored, they would make every later answer that shows them fail."""
         value = self.data.get(key, ABSENT)
         if value is ABSENT or value is None:
             return value
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
-                or not math.isfinite(value) or not 0 < value <= maximum):
-            raise _bad(key, messages.CONTROL_EXPECT_SECONDS.format(maximum=maximum), value)
+        if not limits.stream_timeout_ok(value):
+            raise _bad(key, messages.CONTROL_EXPECT_SECONDS.format(
+                maximum=limits.MAX_STREAM_TIMEOUT_SECONDS), value)
         return float(value)
 
     def time(self, key: str) -> datetime | None:

@@ -136,8 +136,8 @@ async def set_group(request: Request, state: EmulatorState) -> Answer:
 async def mint_token(request: Request, state: EmulatorState) -> Answer:
     body = Body(await read(request), ("principal", "lifetime_seconds"))
     email = body.email("principal")
-    lifetime = body.integer("lifetime_seconds", 1, messages.CONTROL_EXPECT_POSITIVE.format(
-        maximum=limits.MAX_TOKEN_LIFETIME_SECONDS), maximum=limits.MAX_TOKEN_LIFETIME_SECONDS)
+    lifetime = body.integer("lifetime_seconds", 1, messages.CONTROL_EXPECT_POSITIVE,
+                            maximum=limits.MAX_TOKEN_LIFETIME_SECONDS)
     principal = state.principal(email)
     if principal is None:
         raise ControlApiError(404, messages.CONTROL_NO_PRINCIPAL.format(email=email))
@@ -152,9 +152,9 @@ async def mint_token(request: Request, state: EmulatorState) -> Answer:
 async def set_limits(request: Request, state: EmulatorState) -> Answer:
     body = Body(await read(request), ("active_streams", "stream_timeout_seconds"))
     # Both are checked before either is applied: a refused request changes nothing.
-    quota = body.integer("active_streams", 0, messages.CONTROL_EXPECT_COUNT.format(
-        maximum=limits.MAX_ACTIVE_STREAMS), maximum=limits.MAX_ACTIVE_STREAMS)
-    timeout = body.seconds("stream_timeout_seconds", limits.MAX_STREAM_TIMEOUT_SECONDS)
+    quota = body.integer("active_streams", 0, messages.CONTROL_EXPECT_COUNT,
+                         maximum=limits.MAX_ACTIVE_STREAMS)
+    timeout = body.stream_timeout("stream_timeout_seconds")
     if quota is not ABSENT:
         state.set_active_streams(quota)
     if timeout is not ABSENT:
@@ -208,13 +208,12 @@ async def inject_faults(request: Request, state: EmulatorState) -> Answer:
     body = Body(await read(request),
                 ("membership", "latency_ms", "cluster_status", "drop_stream_after_bytes"))
     name = _known_membership(state, body.text("membership")).spec.name
-    latency = body.integer("latency_ms", 0, messages.CONTROL_EXPECT_LATENCY.format(
-        maximum=limits.MAX_LATENCY_MS), maximum=limits.MAX_LATENCY_MS)
+    latency = body.integer("latency_ms", 0, messages.CONTROL_EXPECT_LATENCY,
+                           maximum=limits.MAX_LATENCY_MS)
     status = body.integer("cluster_status", 500, messages.CONTROL_EXPECT_5XX, maximum=599,
                           nullable=True)
-    drop = body.integer("drop_stream_after_bytes", 0, messages.CONTROL_EXPECT_COUNT.format(
-        maximum=limits.MAX_DROP_STREAM_AFTER_BYTES), maximum=limits.MAX_DROP_STREAM_AFTER_BYTES,
-        nullable=True)
+    drop = body.integer("drop_stream_after_bytes", 0, messages.CONTROL_EXPECT_COUNT,
+                        maximum=limits.MAX_DROP_STREAM_AFTER_BYTES, nullable=True)
     faults = Faults(latency_ms=0 if latency is ABSENT else latency,
                     cluster_status=None if status is ABSENT else status,
                     drop_stream_after_bytes=None if drop is ABSENT else drop)

@@ -6,8 +6,8 @@ against a different world than its author wrote.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
-import math
 import re
 import shlex
 from collections.abc import Callable
@@ -67,13 +67,20 @@ def parse_time(raw: str) -> datetime | None:
 def builtin_dir() -> Path:
     """The folder of the built-in scenarios, as installed. An install that lacks them (a package
     built without its data) is a ScenarioError that says so, never an empty list."""
-    try:
-        folder = Path(str(importlib.resources.files(BUILTIN_PACKAGE)))
-    except ModuleNotFoundError:
-        folder = None
-    if folder is None or not any(folder.glob("*.yaml")):
+    folder = _installed(BUILTIN_PACKAGE)
+    if folder is None:
         raise ScenarioError(messages.SCENARIO_NO_BUILTINS.format(package=BUILTIN_PACKAGE))
     return folder
+
+
+@functools.cache
+def _installed(package: str) -> Path | None:
+    """Where ``package`` holds scenario files; found once, as every scenario load asks."""
+    try:
+        folder = Path(str(importlib.resources.files(package)))
+    except ModuleNotFoundError:
+        return None
+    return folder if any(folder.glob("*.yaml")) else None
 
 
 def builtin_path(name: str) -> Path | None:
@@ -304,17 +311,14 @@ class _Parser:
                                 hint=messages.SCENARIO_HINT_POSITIVE))
         quota = fields.get("active_streams", limits.ACTIVE_STREAMS)
         timeout = fields.get("stream_timeout_seconds")
-        if (not isinstance(quota, int) or isinstance(quota, bool)
-                or not 0 <= quota <= limits.MAX_ACTIVE_STREAMS):
+        if not limits.active_streams_ok(quota):
             raise self.fail(yamlfile.line_of(fields, "active_streams"),
                             messages.SCENARIO_BAD_VALUE.format(
                                 key="active_streams", where="limits", value=quota,
                                 hint=messages.SCENARIO_HINT_COUNT.format(
                                     maximum=limits.MAX_ACTIVE_STREAMS)))
         # YAML writes NaN and the infinities as .nan and .inf: numbers, but not a time limit.
-        if timeout is not None and (isinstance(timeout, bool) or not isinstance(
-                timeout, (int, float)) or not math.isfinite(timeout)
-                or not 0 < timeout <= limits.MAX_STREAM_TIMEOUT_SECONDS):
+        if timeout is not None and not limits.stream_timeout_ok(timeout):
             raise self.fail(yamlfile.line_of(fields, "stream_timeout_seconds"),
                             messages.SCENARIO_BAD_VALUE.format(
                                 key="stream_timeout_seconds", where="limits", value=timeout,

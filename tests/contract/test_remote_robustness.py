@@ -8,26 +8,23 @@ apiserver over TLS, driven over raw HTTPS connections.
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import json
 import logging
 import socket
 import ssl
 import struct
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from emulator import messages
-from emulator.cluster.backend import ClusterRequest, ClusterResponse
 from emulator.cluster.remote.backend import POOL_CONNECTIONS
-from emulator.runner import ServedApp, serve_emulator
+from emulator.runner import serve_emulator
 from emulator.scenario import loader
-from emulator.standalone.server import StandaloneApiserver
 from tests.harness import FrontedState, Served, serve_upstream, wait_until
+from tests.upstreams import HeldUpstream, open_sockets
 
 pytestmark = pytest.mark.contract
 
@@ -37,53 +34,6 @@ HELD = f"{PODS}/held"  # a pod the apiserver is slow to answer for: until the te
 WAIT = 10.0  # seconds for anything that should happen, so that a hang fails instead
 ALICE = "Bearer ya29.fake-alice"
 # /proc/net/tcp states: the connections a gateway holds open to the apiserver.
-ESTABLISHED, CLOSE_WAIT = "01", "08"
-
-
-class Upstream:
-    """The standalone apiserver behind the gateway's my-cluster, with every request it gets
-    recorded, and requests for ``HELD`` kept waiting (in flight, no headers yet) until
-    ``release``."""
-
-    def __init__(self, standalone: StandaloneApiserver, served: ServedApp) -> None:
-        self.standalone = standalone
-        self.port = served.port
-        self.requests: list[ClusterRequest] = []
-        self.held = 0
-        self._lock = threading.Lock()
-        self._release: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        cluster = standalone.cluster
-        answer = cluster.handle
-
-        async def recorded(request: ClusterRequest) -> ClusterResponse:
-            with self._lock:
-                self.requests.append(request)
-            if request.path == HELD:
-                if self._release is None:
-                    self._loop, self._release = asyncio.get_running_loop(), asyncio.Event()
-                with self._lock:
-                    self.held += 1
-                await self._release.wait()
-            return await answer(request)
-
-        cluster.handle = recorded  # type: ignore[method-assign]
-
-    def release(self) -> None:
-        if self._loop is not None and self._release is not None:
-            self._loop.call_soon_threadsafe(self._release.set)
-
-    def connections_from_the_gateway(self) -> int:
-        """Sockets connected to the apiserver's port, open or half-closed by it (CLOSE_WAIT is a
-        connection the apiserver closed and the gateway never did)."""
-        count = 0
-        for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
-            for row in table.read_text().splitlines()[1:]:
-                fields = row.split()
-                remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-                if remote_port == self.port and fields[3] in (ESTABLISHED, CLOSE_WAIT):
-                    count += 1
-        return count
 
 
 class Gateway:
@@ -92,7 +42,7 @@ class Gateway:
     def __init__(self, tmp: Path) -> None:
         upstream, served = serve_upstream(QUICKSTART, "my-cluster", tmp)
         self.upstream_server = served
-        self.upstream = Upstream(upstream.standalone, served)
+        self.upstream = HeldUpstream(upstream.standalone, lambda path: path == HELD)
         self.state = FrontedState(QUICKSTART, {"my-cluster": upstream})
         self.served = Served(self.state, serve_emulator(self.state), tmp, "remote", (served,))
         self.prefix = self.served.server_path("my-cluster")
@@ -149,7 +99,7 @@ def test_clients_that_leave_mid_request_leave_no_upstream_connection_behind(
     caplog.set_level(logging.WARNING)
     upstream = gateway.upstream
     assert gateway.get(f"{PODS}/web")[0] == 200  # the agent's token, a kept-alive connection
-    baseline = upstream.connections_from_the_gateway()
+    baseline = sum(open_sockets(gateway.upstream_server.port).values())
     # More requests in flight than httpx's pool holds connections: before the fix, the pool was
     # full after 100 of them and every later request to the membership waited.
     held = POOL_CONNECTIONS + 10
@@ -169,7 +119,7 @@ def test_clients_that_leave_mid_request_leave_no_upstream_connection_behind(
         assert sock.recv(64).startswith(b"HTTP/1.1 200"), path
         abandon(sock, reset=number % 4 < 2)
 
-    wait_until(lambda: upstream.connections_from_the_gateway() <= baseline,
+    wait_until(lambda: sum(open_sockets(gateway.upstream_server.port).values()) <= baseline,
                "connections to the apiserver left open after their clients went away")
     # The membership answers at once (a hang would fail on WAIT), and every held request was
     # recorded as its client's leaving.
