@@ -9,13 +9,13 @@ forgets them: they live in the world.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from emulator import messages
 from emulator.audit import AuditRecord
 from emulator.cluster.backend import ClusterResponse
+from emulator.cluster.mock import gojson
 from emulator.cluster.mock.status import REASONS, status_body
 
 
@@ -60,5 +60,4 @@ async def before_cluster(faults: Faults, record: AuditRecord) -> ClusterResponse
     record.explanation = messages.AUDIT_FAULT_CLUSTER_STATUS.format(status=code)
     body = status_body(code, REASONS.get(code, "InternalError"),
                        messages.FAULT_CLUSTER_STATUS.format(status=code))
-    return ClusterResponse(code, [("content-type", "application/json")],
-                           json.dumps(body).encode())
+    return ClusterResponse(code, [("content-type", "application/json")], gojson.encode(body))

@@ -66,6 +66,13 @@ K8S_CONFLICT = (
     'Operation cannot be fulfilled on {resource} "{name}": the object has been modified; '
     "please apply your changes to the latest version and try again"
 )
+# apierrors.NewConflict with its cause; the namespace storage's cause for a second delete while
+# the namespace controller still holds spec.finalizers (two spaces after the first sentence).
+K8S_CONFLICT_DETAIL = 'Operation cannot be fulfilled on {resource} "{name}": {detail}'
+K8S_NAMESPACE_FINALIZING = (
+    "The system is ensuring all content is removed from this namespace.  Upon completion, this "
+    "namespace will automatically be purged by the system."
+)
 K8S_PATH_NOT_FOUND = "the server could not find the requested resource"
 K8S_METHOD_NOT_ALLOWED = "the server does not allow this method on the requested resource"
 K8S_UNAUTHORIZED = "Unauthorized"
@@ -84,6 +91,8 @@ K8S_REQUEST_TOO_LARGE = "Request entity too large: limit is {limit}"
 # field.TooLong on a ConfigMap ("[]") or a Secret ("data"), in an Invalid Status (422).
 K8S_TOO_LONG = '{kind} "{name}" is invalid: {field}: {cause}'
 K8S_TOO_LONG_CAUSE = "Too long: must have at most {limit} bytes"
+# apimachinery's field.TooLong from Kubernetes 1.32 (v0.32.0) on; 1.31 and older say the above.
+K8S_TOO_LONG_CAUSE_1_32 = "Too long: may not be more than {limit} bytes"
 # encoding/json on a number no float64 holds (1e999).
 K8S_NUMBER_OUT_OF_RANGE = "json: cannot unmarshal number {number} into Go value of type float64"
 K8S_UNSUPPORTED_MEDIA_TYPE = (
@@ -342,59 +351,31 @@ TABLE_UNKNOWN = "<unknown>"
 TABLE_INVALID = "<invalid>"
 TABLE_PENDING = "<pending>"
 TABLE_RESTARTS_AGO = "{restarts} ({age} ago)"
+TABLE_UNSET = "<unset>"
+TABLE_ERROR = "<error>"
+TABLE_NIL = "<nil>"  # Go's text for a nil quantity
+TABLE_AUTO = "<auto>"
+TABLE_UNKNOWN_METRIC = "<unknown type>"
+TABLE_NOT_APPLICABLE = "N/A"
+TABLE_ANY_HOST = "*"
+TABLE_UNKNOWN_DANGLING = "?"
+TABLE_MORE = "{shown} + {more} more..."
+TABLE_DEFAULT_CLASS = "{name} (default)"
+TABLE_INGRESS_PORTS = "80"
+TABLE_INGRESS_TLS_PORTS = "80, 443"
+TABLE_LOCAL_APISERVICE = "Local"
+TABLE_CONDITION_REASON = "{status} ({reason})"
 # kube-apiserver's answer to ?includeObject=<anything else>.
 TABLE_INVALID_INCLUDE_OBJECT = 'unrecognized includeObject value: "{value}"'
 
-# Texts `kubectl explain` prints from the mock's OpenAPI v3 documents (the emulator's own words).
+# Texts `kubectl explain` prints for a served kind that the cluster's Kubernetes minor has no
+# schema for (every other text comes from kube's own schema; see cluster/mock/schema.py).
 OPENAPI_KIND_DESCRIPTION = (
-    "{kind} ({api_version}) as served by connect-gateway-emulator's mock apiserver. The schema is "
-    "deliberately loose: the mock accepts any field a real apiserver would."
+    "{kind} ({api_version}) as served by connect-gateway-emulator's mock apiserver. Kubernetes' "
+    "published schema of this minor does not describe it, so the schema is loose: the mock "
+    "keeps every field."
 )
 OPENAPI_LIST_DESCRIPTION = "{kind}List holds a page of {kind} objects."
-OPENAPI_KIND_DESCRIPTIONS: dict[str, str] = {
-    "ConfigMap": "ConfigMap stores non-confidential key-value configuration for pods to consume.",
-    "Secret": "Secret stores a small amount of sensitive data, base64-encoded under data.",
-    "Namespace": "Namespace is a named scope that groups namespaced objects.",
-    "Pod": "Pod is a group of containers scheduled together on one node.",
-    "Service": "Service gives a stable address and port set to the pods its selector picks.",
-    "ServiceAccount": "ServiceAccount is an identity for processes that run in pods.",
-    "Event": "Event records something that happened to an object in the cluster.",
-    "Node": "Node is a machine that runs pods.",
-    "Deployment": "Deployment keeps a replicated set of identical pods at a declared version.",
-    "Role": "Role is a namespaced set of RBAC permission rules.",
-    "ClusterRole": "ClusterRole is a cluster-wide set of RBAC permission rules.",
-    "RoleBinding": "RoleBinding grants a Role or ClusterRole to subjects within one namespace.",
-    "ClusterRoleBinding": "ClusterRoleBinding grants a ClusterRole to subjects across the cluster.",
-    "SelfSubjectReview": "SelfSubjectReview reports the identity the apiserver sees for the caller.",
-    "SelfSubjectAccessReview": "SelfSubjectAccessReview asks whether the caller may do one action.",
-    "SelfSubjectRulesReview": "SelfSubjectRulesReview lists what the caller may do in a namespace.",
-}
-OPENAPI_FIELD_DESCRIPTIONS: dict[str, str] = {
-    "apiVersion": "The versioned schema of this object, such as v1 or apps/v1.",
-    "kind": "The type of this object, in CamelCase, such as ConfigMap.",
-    "metadata": "Standard object metadata: name, namespace, labels, annotations and more.",
-    "listMetadata": "Standard list metadata: resourceVersion and the continue token.",
-    "items": "The objects in this page of the list.",
-    "spec": "The desired state of the object.",
-    "status": "The most recently observed state of the object, written by the system.",
-    "data": "Key-value pairs. For a Secret the values are base64-encoded.",
-    "binaryData": "Key-value pairs whose values are base64-encoded binary data.",
-    "stringData": "Write-only plain-text values, merged into data when the object is stored.",
-    "immutable": "When true, data can no longer be changed; only deletion is allowed.",
-    "type": "The type of the object's content, used to interpret its data.",
-    "rules": "The permission rules: API groups, resources, verbs and names.",
-    "roleRef": "The Role or ClusterRole being granted. It cannot change after creation.",
-    "subjects": "The users, groups and service accounts receiving the role.",
-    "secrets": "Secrets that pods using this service account may use.",
-    "imagePullSecrets": "Secrets used to pull images for pods using this service account.",
-    "involvedObject": "The object this event is about.",
-    "reason": "A short CamelCase reason for the event.",
-    "message": "A human-readable description of the event.",
-    "name": "The object's name, unique within its namespace (or the cluster).",
-    "namespace": "The namespace of the object; empty for cluster-scoped objects.",
-    "labels": "Key-value labels used to select and organise objects.",
-    "annotations": "Key-value annotations holding non-identifying metadata.",
-}
 # (end of section B)
 
 # --- Impersonation (mock apiserver) ------------------------------------------------------------
@@ -448,6 +429,10 @@ K8S_NOT_ACCEPTABLE = (
 K8S_SUBRESOURCE_UNSUPPORTED = (
     "connect-gateway-emulator's mock apiserver does not serve {resource}/{subresource} yet"
 )
+# pods/binding and pods/eviction (kube's pkg/registry/core/pod/storage).
+K8S_BINDING_NO_TARGET = 'Binding "{name}" is invalid: target.name: Required value'
+K8S_POD_ALREADY_ASSIGNED = 'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is already assigned to node "{node}"'
+K8S_ACTION_NAME_MISMATCH = "name in URL does not match name in {kind} object"
 
 # TokenRequest validation (k8s.io/kubernetes pkg/apis/authentication/validation).
 K8S_TOKEN_SECONDS_NOT_INTEGER = "spec.expirationSeconds must be an integer"
@@ -468,6 +453,11 @@ K8S_FORBIDDEN = (
     '"{group}" {scope}'
 )
 K8S_FORBIDDEN_PATH = 'forbidden: User "{user}" cannot {verb} path "{path}"'
+# SubjectAccessReview's validation and LocalSubjectAccessReview's namespace rule, as kube words them.
+K8S_ACCESS_REVIEW_NO_SUBJECT = ('SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: '
+                                'Invalid value: "": at least one of user or group must be specified')
+K8S_LOCAL_ACCESS_REVIEW_NAMESPACE = ("spec.resourceAttributes.namespace must match namespace: "
+                                     "{namespace}")
 
 MOCK_SEED_UNKNOWN_KIND = (
     "the mock apiserver does not serve apiVersion {api_version!r} kind {kind!r}"

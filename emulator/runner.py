@@ -73,8 +73,43 @@ class _Http2Preface(Exception):
     """The client opened with HTTP/2's connection preface."""
 
 
+# The reason phrase of each status line, as Go's net/http writes it (http.StatusText), since
+# kube-apiserver is a Go server: h11 sends none unless told, and clients show it (the Python
+# client's ``ApiException.reason``). Go's texts, not Python's: 413 is "Request Entity Too Large"
+# and 414 "Request URI Too Long" there. A code Go does not know (499, say) gets Go's own line,
+# "status code 499".
+GO_STATUS_TEXT: dict[int, str] = {
+    100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+    200: "OK", 201: "Created", 202: "Accepted", 203: "Non-Authoritative Information",
+    204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+    208: "Already Reported", 226: "IM Used",
+    300: "Multiple Choices", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+    304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+    407: "Proxy Authentication Required", 408: "Request Timeout", 409: "Conflict", 410: "Gone",
+    411: "Length Required", 412: "Precondition Failed", 413: "Request Entity Too Large",
+    414: "Request URI Too Long", 415: "Unsupported Media Type",
+    416: "Requested Range Not Satisfiable", 417: "Expectation Failed", 418: "I'm a teapot",
+    421: "Misdirected Request", 422: "Unprocessable Entity", 423: "Locked",
+    424: "Failed Dependency", 425: "Too Early", 426: "Upgrade Required",
+    428: "Precondition Required", 429: "Too Many Requests",
+    431: "Request Header Fields Too Large", 451: "Unavailable For Legal Reasons",
+    500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+    503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+    506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
+    510: "Not Extended", 511: "Network Authentication Required",
+}
+
+
+def reason_phrase(code: int) -> bytes:
+    """What follows the code on a Go server's status line."""
+    return GO_STATUS_TEXT.get(code, f"status code {code}").encode()
+
+
 class _Http1Only(H11Protocol):
-    """Hypercorn's HTTP/1.1 protocol without its two ways into HTTP/2."""
+    """Hypercorn's HTTP/1.1 protocol without its two ways into HTTP/2, and with Go's reason
+    phrases on its status lines."""
 
     async def _check_protocol(self, event: h11.Request) -> None:
         # Hypercorn's own check answers ``Upgrade: h2c`` with a 101 and switches. Not calling it
@@ -82,6 +117,15 @@ class _Http1Only(H11Protocol):
         # (RFC 9110 §7.8), and h2c is HTTP/2 over cleartext TCP, never over TLS (RFC 7540 §3.1).
         if (event.method, event.target, event.http_version) == (b"PRI", b"*", b"2.0"):
             raise _Http2Preface
+
+    async def _send_h11_event(self, event: Any) -> None:
+        # Every response Hypercorn builds (the app's, its own errors, a 101) leaves the reason
+        # empty, and h11 would write "HTTP/1.1 404 ": give it Go's phrase.
+        if isinstance(event, (h11.Response, h11.InformationalResponse)) and not event.reason:
+            event = type(event)(headers=event.headers, status_code=event.status_code,
+                                http_version=event.http_version,
+                                reason=reason_phrase(event.status_code))
+        await super()._send_h11_event(event)
 
     async def refuse(self, page: BadRequestPage) -> None:
         """A complete HTTP/1.1 400, then the connection closes: what a server that does not

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.responses import HTMLResponse, Response
 
 from emulator import messages
+from emulator.cluster.mock.gojson import encode
 from emulator.cluster.mock.status import status_body
 from emulator.errors import GatewayError
 
@@ -16,7 +15,8 @@ def not_found_page(path: str) -> HTMLResponse:
 
 def status_response(error: GatewayError) -> Response:
     body = status_body(error.code, error.reason, error.message)
-    return Response(json.dumps(body), status_code=error.code, media_type="application/json")
+    # The cluster's own Status encoder: the gateway's refusals are byte for byte kube's shape.
+    return Response(encode(body), status_code=error.code, media_type="application/json")
 
 
 def error_response(error: GatewayError) -> Response:
@@ -39,4 +39,4 @@ def discovery_fallback(k8s_path: str) -> Response:
                 "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}]}
     else:
         body = {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
-    return Response(json.dumps(body), status_code=200, media_type="application/json")
+    return Response(encode(body), status_code=200, media_type="application/json")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.harness import KubectlRunner, Served
 
@@ -151,3 +152,71 @@ def test_apply_over_an_existing_object_refuses_the_patch(gateway: Served,
         'map[kubectl.kubernetes.io/last-applied-configuration:{\\"apiVersion\\":\\"v1\\",')
     assert again.stderr.endswith('}\\n]]]": strict decoding error: unknown field "dta"\n')
     assert "dta" not in stored(gateway, newest, "configmap", cm)
+
+
+# --- at depth: the kind's whole schema decides what is known -----------------------------------
+
+DEEP_TYPO = {
+    "deployment": 'unknown field "spec.template.spec.containers[0].imagee"',
+    "cronjob": 'unknown field "spec.jobTemplate.spec.template.spec.containers[0].imagee"',
+}
+
+
+def typo_workload(kind: str, name: str) -> str:
+    pod_spec = {"restartPolicy": "Never" if kind == "cronjob" else "Always", "containers": [
+        {"name": "main", "image": "nginx:1.27", "imagee": "nginx:1.28"}]}
+    if kind == "deployment":
+        obj = {"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": name, "namespace": "default"},
+               "spec": {"selector": {"matchLabels": {"app": name}},
+                        "template": {"metadata": {"labels": {"app": name}}, "spec": pod_spec}}}
+    else:
+        obj = {"apiVersion": "batch/v1", "kind": "CronJob",
+               "metadata": {"name": name, "namespace": "default"},
+               "spec": {"schedule": "*/5 * * * *",
+                        "jobTemplate": {"spec": {"template": {"spec": pod_spec}}}}}
+    return yaml.safe_dump(obj, sort_keys=False)
+
+
+@pytest.mark.parametrize("kind", ["deployment", "cronjob"])
+def test_apply_refuses_a_typo_deep_in_a_pod_template(gateway: Served, kubectl_run: KubectlRunner,
+                                                     named: Named, tmp_path: Path,
+                                                     kind: str) -> None:
+    name = named(kind, f"deep-typo-{kind}")
+    path = manifest(tmp_path, typo_workload(kind, name))
+    applied = kubectl_run.run(gateway.kubeconfig(), "apply", "-f", str(path))
+    group_version, kind_name = {"deployment": ("v1", "Deployment"),
+                                "cronjob": ("v1", "CronJob")}[kind]
+    assert (applied.returncode, applied.stdout) == (1, "")
+    assert applied.stderr == (
+        f'Error from server (BadRequest): error when creating "{path}": {kind_name} in version '
+        f'"{group_version}" cannot be handled as a {kind_name}: strict decoding error: '
+        f'{DEEP_TYPO[kind]}\n')
+    missing = kubectl_run.run(gateway.kubeconfig(), "get", kind, name)
+    assert "not found" in missing.stderr
+
+
+def test_a_deep_typo_is_warned_about_and_dropped(gateway: Served, newest: KubectlRunner,
+                                                 named: Named, tmp_path: Path) -> None:
+    name = named("deployment", "deep-typo-warned")
+    path = manifest(tmp_path, typo_workload("deployment", name))
+    created = newest.run(gateway.kubeconfig(), "create", "--validate=warn", "-f", str(path))
+    assert (created.returncode, created.stdout, created.stderr) == (
+        0, f"deployment.apps/{name} created\n", f'Warning: {DEEP_TYPO["deployment"]}\n')
+    container = stored(gateway, newest, "deployment", name)["spec"]["template"]["spec"][
+        "containers"][0]
+    assert ("imagee" in container, container["image"]) == (False, "nginx:1.27")
+
+
+def test_a_deep_typo_is_dropped_silently_without_validation(gateway: Served,
+                                                            kubectl_run: KubectlRunner,
+                                                            named: Named,
+                                                            tmp_path: Path) -> None:
+    name = named("deployment", "deep-typo-ignored")
+    path = manifest(tmp_path, typo_workload("deployment", name))
+    applied = kubectl_run.run(gateway.kubeconfig(), "apply", "--validate=false", "-f", str(path))
+    assert (applied.returncode, applied.stdout, applied.stderr) == (
+        0, f"deployment.apps/{name} created\n", "")
+    container = stored(gateway, kubectl_run, "deployment", name)["spec"]["template"]["spec"][
+        "containers"][0]
+    assert "imagee" not in container

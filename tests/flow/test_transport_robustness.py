@@ -145,7 +145,7 @@ def test_an_h2c_upgrade_is_answered_in_http1(gateway: ServedApp, server_log: Col
                      b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
                      b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nConnection: close\r\n\r\n")
         answer = read_to_close(sock)
-    assert answer.split(b"\r\n")[0] == b"HTTP/1.1 200 "
+    assert answer.split(b"\r\n")[0] == b"HTTP/1.1 200 OK"
     assert json.loads(answer.partition(b"\r\n\r\n")[2])["scenario"]
     assert server_log.errors() == []
 
@@ -185,7 +185,7 @@ def test_a_body_shorter_than_its_content_length(gateway: ServedApp,
         interim = b""
         while not interim.endswith(b"\r\n\r\n"):
             interim += sock.recv(1)
-        assert interim.startswith(b"HTTP/1.1 100 ")
+        assert interim.startswith(b"HTTP/1.1 100 Continue\r\n")
         sock.sendall(b'{"kind":"C')
     server_log.wait_for(left(CONFIGMAPS))
     still_answers(gateway)

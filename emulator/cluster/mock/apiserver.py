@@ -22,9 +22,11 @@ from emulator import limits, messages
 from emulator.clock import Clock
 from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterResponse
 from emulator.cluster.mock import (
+    actions,
     container,
     discovery,
     fieldvalidation,
+    gojson,
     openapi,
     openapi_v2,
     patch,
@@ -51,9 +53,9 @@ from emulator.cluster.mock.kubelet import admit_pod, node_name
 from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects, check_resource_version
 from emulator.cluster.mock.podlogs import PodLogs
 from emulator.cluster.mock.rbac import RbacAuthorizer
-from emulator.cluster.mock.resources import REGISTRY, Registry, ResourceType
+from emulator.cluster.mock.resources import Registry, ResourceType
 from emulator.cluster.mock.seed import boot_objects
-from emulator.cluster.mock.status import KubeError, path_not_found
+from emulator.cluster.mock.status import KubeError, method_not_allowed, path_not_found
 from emulator.cluster.mock.store import ObjectStore, WatchEvent
 from emulator.cluster.mock.streams import ChannelSession
 from emulator.cluster.mock.watch import open_stream
@@ -62,7 +64,7 @@ log = logging.getLogger(__name__)
 
 JSON = "application/json"
 DECISIONS_KEPT = limits.CLUSTER_DECISIONS_KEPT  # per cluster, for the gateway's audit trail
-SERVED_SUBRESOURCES = ("status", "log", "token", "scale")
+SERVED_SUBRESOURCES = ("status", "log", "token", "scale", *actions.ACTIONS)
 # Verbs whose body kube-apiserver never reads, so never measures.
 _BODILESS_VERBS = ("get", "list", "watch")
 # The YAML parser for bodies: libyaml where PyYAML has it, some twenty times faster than PyYAML's
@@ -91,11 +93,11 @@ class MockApiserver:
     """Implements ``ClusterBackend`` for one in-memory cluster."""
 
     def __init__(self, name: str, kubernetes_version: str, clock: Clock,
-                 authorizer: Authorizer | None = None, registry: Registry = REGISTRY) -> None:
+                 authorizer: Authorizer | None = None, registry: Registry | None = None) -> None:
         self.name = name
         self._version = kubernetes_version
         self.clock = clock
-        self.registry = registry
+        self.registry = registry or Registry.for_version(kubernetes_version)
         self.authenticator = TokenAuthenticator(now=clock.now)
         self.store = ObjectStore()
         self.authorizer: Authorizer = authorizer or RbacAuthorizer(self.store)
@@ -105,13 +107,15 @@ class MockApiserver:
         self.pod_files: dict[tuple[str, str, str], dict[str, str | bytes]] = {}
         self.scripted: dict[tuple[str, str, str], dict[str, container.Scripted]] = {}
         self.logs = PodLogs(clock.now)
-        self.objects = Objects(self.store, registry, clock.now, self._admit_pod,
+        self.objects = Objects(self.store, self.registry, clock.now, self._admit_pod,
                                self._allocate_service)
         self._pod_ips = 0
         self._service_ips = 1  # 10.96.0.1 is the kubernetes service
         self.store.add_listener(self._on_change)
         self.store.add_listener(lambda event: rbac.aggregate(self.store, event))
-        for obj in boot_objects(name, kubernetes_version):
+        group_versions = [(g, v) for g in ["", *self.registry.groups()]
+                          for v in self.registry.group_versions(g)]
+        for obj in boot_objects(name, kubernetes_version, group_versions):
             self.seed(obj)
 
     @property
@@ -250,24 +254,28 @@ class MockApiserver:
         trail.allowed, trail.reason = decision.allowed, decision.reason
         if decision.allowed:
             return
+        # kube's responsewriters.Forbidden: the authorizer's sentence HTML-escaped (its
+        # sanitizer), then apierrors.NewForbidden's subject and details (name, group, resource).
+        safe = _html_escaped
         if not attrs.resource_request:
             raise KubeError(403, messages.K8S_FORBIDDEN_PATH.format(
-                user=user.name, verb=attrs.verb, path=attrs.path))
+                user=safe(user.name), verb=safe(attrs.verb), path=safe(attrs.path)), details={})
         resource = f"{attrs.resource}/{attrs.subresource}" if attrs.subresource else attrs.resource
         subject = (f'{attrs.resource}.{attrs.api_group}' if attrs.api_group else attrs.resource)
         if attrs.name:
             subject = f'{subject} "{attrs.name}"'
-        scope = (messages.K8S_SCOPE_NAMESPACE.format(namespace=attrs.namespace) if attrs.namespace
-                 else messages.K8S_SCOPE_CLUSTER)
+        scope = (messages.K8S_SCOPE_NAMESPACE.format(namespace=safe(attrs.namespace))
+                 if attrs.namespace else messages.K8S_SCOPE_CLUSTER)
         raise KubeError(403, messages.K8S_FORBIDDEN.format(
-            subject=subject, user=user.name, verb=attrs.verb, resource=resource,
-            group=attrs.api_group, scope=scope))
+            subject=subject, user=safe(user.name), verb=safe(attrs.verb), resource=safe(resource),
+            group=safe(attrs.api_group), scope=scope),
+            details={"name": attrs.name, "group": attrs.api_group, "kind": attrs.resource})
 
     # -- non-resource paths ---------------------------------------------------------------------
 
     def _non_resource(self, request: ClusterRequest, path: str) -> ClusterResponse:
         if request.method not in ("GET", "HEAD"):
-            raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+            raise method_not_allowed()
         accept = request.header("accept") or ""
         parts = [p for p in path.split("/") if p]
         if path == "/version":
@@ -275,24 +283,27 @@ class MockApiserver:
         if path in ("/healthz", "/livez", "/readyz"):
             return ClusterResponse(200, [("content-type", "text/plain; charset=utf-8")], b"ok")
         if path == "/api":
-            return _negotiated(*discovery.core_api(accept))
+            return _negotiated(*discovery.core_api(self.registry, accept))
         if path == "/apis":
-            return _negotiated(*discovery.named_apis(accept))
+            return _negotiated(*discovery.named_apis(self.registry, accept))
         if len(parts) == 2 and parts[0] == "api":
-            return _json(200, discovery.resource_list("", parts[1]))
+            return _json(200, discovery.resource_list(self.registry, "", parts[1]))
         if len(parts) == 2 and parts[0] == "apis":
-            return _json(200, discovery.group(parts[1]))
+            return _json(200, discovery.group(self.registry, parts[1]))
         if len(parts) == 3 and parts[0] == "apis":
-            return _json(200, discovery.resource_list(parts[1], parts[2]))
+            return _json(200, discovery.resource_list(self.registry, parts[1], parts[2]))
         if path == "/openapi/v2":
             if openapi_v2.wants_protobuf(accept):
                 return ClusterResponse(200, [("content-type", openapi_v2.PROTOBUF)],
-                                       openapi_v2.encode(self._version))
-            return _json(200, openapi_v2.document(self._version))
+                                       openapi_v2.encode(self.registry, self._version))
+            return ClusterResponse(200, [("content-type", JSON)],
+                                   openapi_v2.document_bytes(self.registry, self._version))
         if path == "/openapi/v3":
-            return _json(200, openapi.index())
+            return _json(200, openapi.index(self.registry))
         if path.startswith("/openapi/v3/"):
-            return _json(200, openapi.document(path.removeprefix("/openapi/v3/")))
+            # Cached canonical JSON, served as it is: the documents run to hundreds of KiB.
+            return ClusterResponse(200, [("content-type", JSON)], openapi.document_bytes(
+                self.registry, path.removeprefix("/openapi/v3/")))
         raise path_not_found()
 
     # -- resource verbs -------------------------------------------------------------------------
@@ -319,6 +330,8 @@ class MockApiserver:
             return self._logs(resource, ns, name or "", q)
         if sub == "scale":
             return self._scale(request, resource, ns, name or "", verb, q)
+        if sub in actions.ACTIONS or resource.kind == "Binding":
+            return self._action(request, resource, ns, name or "", sub, q)
         if sub == "token":
             self.objects.get(resource, ns, name or "")  # the service account must exist
             return _json(201, tokens.issue(self.authenticator, ns or "", name or "",
@@ -345,7 +358,8 @@ class MockApiserver:
         if verb == "create":
             body = _decode_body(request)
             if resource.virtual:
-                return _json(201, reviews.review(resource, body, user, self.authorizer, ns))
+                return _json(201, reviews.review(resource, body, user, self.authorizer, ns,
+                                                 self.authenticator))
             warnings: list[str] = []
             created = self.objects.create(resource, ns, body, q, warnings=warnings)
             if not q.dry_run:
@@ -362,15 +376,27 @@ class MockApiserver:
                                                  request.header("content-type") or "", q, sub,
                                                  warnings=warnings), warnings)
         if verb == "delete":
-            options = _decode_body(request) if request.body.strip() else {}
-            return _json(200, self.objects.delete(resource, ns, name or "", options, q))
+            # kube reads DeleteOptions from the body, or from the query when there is no body
+            # (endpoints/handlers/delete.go); dryRun counts from either, as it always has here.
+            if request.body.strip():
+                options = _decode_body(request)
+            else:
+                orphan = q.get("orphanDependents")
+                options = {"gracePeriodSeconds": q.int("gracePeriodSeconds"),
+                           "propagationPolicy": q.get("propagationPolicy"),
+                           "orphanDependents": None if orphan is None else orphan == "true"}
+            deletion = self.objects.delete(resource, ns, name or "", options, q)
+            # 202 only for a deletion still under way that asked, with the deprecated
+            # orphanDependents=false, for its dependents to go (kube keeps 200 otherwise).
+            accepted = not deletion.immediate and options.get("orphanDependents") is False
+            return _json(202 if accepted else 200, deletion.body)
         if verb == "deletecollection":
             options = _decode_body(request) if request.body.strip() else {}
             items = self.objects.delete_collection(resource, ns, options, q)
             return _json(200, {"kind": resource.list_kind, "apiVersion": resource.api_version,
                                "metadata": {"resourceVersion": str(self.store.resource_version)},
                                "items": items})
-        raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+        raise method_not_allowed()
 
     def _scale(self, request: ClusterRequest, resource: ResourceType, ns: str | None, name: str,
                verb: str, q: query.Query) -> ClusterResponse:
@@ -383,16 +409,31 @@ class MockApiserver:
         else:
             content_type = request.header("content-type") or ""
             sent = patch.decode_patch(request.body, content_type)
-            wanted = patch.apply_patch(scale.as_scale(current), sent, content_type, kind="Scale")
+            wanted = patch.apply_patch(scale.as_scale(current), sent, content_type, kind="Scale",
+                                       api_version="autoscaling/v1", minor=self.registry.minor)
         replicas = scale.replicas_of(wanted, name, patched=verb == "patch")
         check_resource_version(resource, current, wanted)
         deployment = {**current, "spec": {**current.get("spec", {}), "replicas": replicas}}
         updated = self.objects.update(resource, ns, name, deployment, q)
         return _json(200, scale.as_scale(updated))
 
+    def _action(self, request: ClusterRequest, resource: ResourceType, ns: str | None,
+                name: str, sub: str | None, q: query.Query) -> ClusterResponse:
+        body = _decode_body(request)
+        if resource.kind == "Binding":  # POST .../bindings names its pod in metadata.name
+            name = (body.get("metadata") or {}).get("name") or ""
+            sub = "binding"
+        if sub == "eviction":
+            return _json(201, actions.evict(self.objects, resource, ns or "", name, body, q))
+        if sub == "binding":
+            return _json(201, actions.bind(self.objects, self.registry, ns or "", name, body, q))
+        if sub == "finalize":
+            return _json(200, actions.finalize(self.objects, resource, name, body, q))
+        return _json(200, actions.approve(self.objects, resource, name, body, q))
+
     def _table(self, resource: ResourceType, items: list[dict[str, Any]], rv: str,
                token: str | None, q: query.Query) -> dict[str, Any]:
-        return tables.to_table(resource, items, now=self.clock.now(),
+        return tables.to_table(resource, items, now=self.clock.now(), minor=self.registry.minor,
                                include_object=q.get("includeObject") or "Metadata",
                                resource_version=rv, continue_token=token)
 
@@ -487,7 +528,7 @@ def _verb(method: str, target: paths.ResourcePath) -> str:
     collection = target.name is None
     verbs = _METHOD_VERBS.get(method)
     if verbs is None:
-        raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+        raise method_not_allowed()
     verb = verbs[0] if collection else verbs[1]
     if target.subresource is not None:
         sub = target.resource.subresource(target.subresource)
@@ -498,8 +539,13 @@ def _verb(method: str, target: paths.ResourcePath) -> str:
         if (verb == "create") != collection and verb in ("create", "update", "patch"):
             allowed = ()
     if verb not in allowed:
-        raise KubeError(405, messages.K8S_METHOD_NOT_ALLOWED)
+        raise method_not_allowed()
     return verb
+
+
+def _html_escaped(text: str) -> str:
+    """kube's Forbidden sanitizer: &, < and > as HTML entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _wants_table(accept: str) -> bool:
@@ -554,8 +600,8 @@ def _decode_body(request: ClusterRequest) -> dict[str, Any]:
 
 def _json(status: int, body: dict[str, Any], warnings: list[str] | None = None) -> ClusterResponse:
     headers = [("content-type", JSON), *fieldvalidation.warning_headers(warnings or ())]
-    return ClusterResponse(status, headers, json.dumps(body).encode())
+    return ClusterResponse(status, headers, gojson.encode(body))
 
 
 def _negotiated(content_type: str, body: dict[str, Any]) -> ClusterResponse:
-    return ClusterResponse(200, [("content-type", content_type)], json.dumps(body).encode())
+    return ClusterResponse(200, [("content-type", content_type)], gojson.encode(body))

@@ -1,6 +1,6 @@
 """Discovery documents of the mock apiserver: /api, /apis, /apis/{group}, resource lists, /version.
 
-Everything is derived from ``REGISTRY``. The functions are pure; ``core_api`` and ``named_apis``
+Everything is derived from the cluster's ``Registry``. The functions are pure; ``core_api`` and ``named_apis``
 return ``(content_type, body)`` because their format is negotiated, the others a JSON body.
 
 The one subtle part is content negotiation for aggregated discovery (k8s-streaming.md §7.1,
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import messages
-from emulator.cluster.mock.resources import REGISTRY, ResourceType, Subresource
+from emulator.cluster.mock.resources import Registry, ResourceType, Subresource
 from emulator.cluster.mock.status import path_not_found
 
 JSON = "application/json"
@@ -117,37 +117,37 @@ def aggregated_content_type(version: str) -> str:
 # --- /api and /apis -------------------------------------------------------------------------------
 
 
-def core_api(accept: str, server_address: str = DEFAULT_SERVER_ADDRESS,
+def core_api(registry: Registry, accept: str, server_address: str = DEFAULT_SERVER_ADDRESS,
              ) -> tuple[str, dict[str, Any]]:
     """GET /api."""
     version = negotiate_aggregated(accept)
     if version is not None:
         item = {"metadata": {"creationTimestamp": None},
-                "versions": [_version_discovery("", v) for v in REGISTRY.group_versions("")]}
+                "versions": [_version_discovery(registry, "", v) for v in registry.group_versions("")]}
         return aggregated_content_type(version), _discovery_list(version, [item])
     return JSON, {
         "kind": "APIVersions",
-        "versions": REGISTRY.group_versions(""),
+        "versions": registry.group_versions(""),
         "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
                                         "serverAddress": server_address}],
     }
 
 
-def named_apis(accept: str) -> tuple[str, dict[str, Any]]:
+def named_apis(registry: Registry, accept: str) -> tuple[str, dict[str, Any]]:
     """GET /apis."""
     version = negotiate_aggregated(accept)
     if version is not None:
-        items = [_group_discovery(g) for g in REGISTRY.groups()]
+        items = [_group_discovery(registry, g) for g in registry.groups()]
         return aggregated_content_type(version), _discovery_list(version, items)
     return JSON, {"kind": "APIGroupList", "apiVersion": "v1",
-                  "groups": [_api_group(g) for g in REGISTRY.groups()]}
+                  "groups": [_api_group(registry, g) for g in registry.groups()]}
 
 
-def group(group_name: str) -> dict[str, Any]:
+def group(registry: Registry, group_name: str) -> dict[str, Any]:
     """GET /apis/{group} (application/json)."""
-    if group_name not in REGISTRY.groups():
+    if group_name not in registry.groups():
         raise path_not_found()
-    return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(group_name)}
+    return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(registry, group_name)}
 
 
 def _discovery_list(version: str, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -155,14 +155,14 @@ def _discovery_list(version: str, items: list[dict[str, Any]]) -> dict[str, Any]
             "metadata": {}, "items": items}
 
 
-def _group_discovery(group_name: str) -> dict[str, Any]:
+def _group_discovery(registry: Registry, group_name: str) -> dict[str, Any]:
     return {"metadata": {"name": group_name, "creationTimestamp": None},
-            "versions": [_version_discovery(group_name, v)
-                         for v in REGISTRY.group_versions(group_name)]}
+            "versions": [_version_discovery(registry, group_name, v)
+                         for v in registry.group_versions(group_name)]}
 
 
-def _version_discovery(group_name: str, version: str) -> dict[str, Any]:
-    resources = sorted(REGISTRY.in_group_version(group_name, version), key=lambda r: r.plural)
+def _version_discovery(registry: Registry, group_name: str, version: str) -> dict[str, Any]:
+    resources = sorted(registry.in_group_version(group_name, version), key=lambda r: r.plural)
     return {"version": version, "resources": [_resource_discovery(r) for r in resources],
             "freshness": "Current"}
 
@@ -200,18 +200,18 @@ def _subresource_gvk(resource: ResourceType, sub: Subresource) -> tuple[str, str
     return sub.group, sub.version, sub.kind
 
 
-def _api_group(group_name: str) -> dict[str, Any]:
+def _api_group(registry: Registry, group_name: str) -> dict[str, Any]:
     versions = [{"groupVersion": f"{group_name}/{v}", "version": v}
-                for v in REGISTRY.group_versions(group_name)]
+                for v in registry.group_versions(group_name)]
     return {"name": group_name, "versions": versions, "preferredVersion": versions[0]}
 
 
 # --- /api/v1 and /apis/{group}/{version} ----------------------------------------------------------
 
 
-def resource_list(group_name: str, version: str) -> dict[str, Any]:
+def resource_list(registry: Registry, group_name: str, version: str) -> dict[str, Any]:
     """GET /api/v1 or /apis/{group}/{version}: the legacy APIResourceList (application/json)."""
-    resources = sorted(REGISTRY.in_group_version(group_name, version), key=lambda r: r.plural)
+    resources = sorted(registry.in_group_version(group_name, version), key=lambda r: r.plural)
     if not resources:
         raise path_not_found()
     entries: list[dict[str, Any]] = []

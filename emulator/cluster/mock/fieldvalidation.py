@@ -13,13 +13,15 @@ Duplicate keys in a JSON body count the same way (``duplicate field``). Paths, w
 are sigs.k8s.io/json's: ``spec.containers[0].foo``, map keys joined with dots, in document order,
 each once, at most 100.
 
-A kind's fields are those of ``protobuf_schema``, which mirrors k8s.io/api. The few real fields it
-leaves out are listed in ``UNMODELLED`` and accepted as they are, never called unknown.
+A kind's fields are those of kube's published schema for the cluster's minor (schema.py), at any
+depth: inside lists and maps of objects too. What a Go struct holds as raw JSON or as one of two
+types is free-form and never looked into: objects without fields (RawExtension, FieldsV1),
+``x-kubernetes-preserve-unknown-fields``, IntOrString and Quantity. A kind the minor's schema
+lacks is kept as sent, only its duplicate keys reported.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -27,36 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import limits, messages
+from emulator.cluster.mock import schema as kube_schema
 from emulator.cluster.mock.jsoncopy import clone
-from emulator.cluster.mock.protobuf_schema import SCALARS, SCHEMA, Field, Shape
+from emulator.cluster.mock.schema import Node, Schema, Shape
 from emulator.cluster.mock.status import KubeError
 
 STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
 _MAX_PROBLEMS = 100  # sigs.k8s.io/json stops collecting there
-
-# Messages whose JSON is not their protobuf fields (a string, a list, anything at all): nothing
-# inside them is a field name.
-_OWN_JSON_FORMS = frozenset({"Time", "MicroTime", "FieldsV1", "IntOrString", "Quantity",
-                             "ExtraValue"})
-
-# Real fields of k8s.io/api that protobuf_schema leaves out (see its modules), compared with the
-# Go structs' json tags of k8s.io/api at 10b39a3 (2026-07). Accepted, kept, not looked into.
-_LEGACY_VOLUMES = frozenset({
-    "awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "fc", "flexVolume",
-    "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "iscsi", "photonPersistentDisk",
-    "portworxVolume", "quobyte", "rbd", "scaleIO", "storageos", "vsphereVolume"})
-UNMODELLED: dict[str, frozenset[str]] = {
-    "Container": frozenset({"restartPolicyRules"}),
-    "NodeSpec": frozenset({"podPreemptionPolicy"}),
-    "PodSpec": frozenset({"ephemeralContainers", "evictionResponders", "schedulingGroup"}),
-    "PodStatus": frozenset({"extendedResourceClaimStatus", "nodeAllocatableResourceClaimStatuses",
-                            "volumeHealth"}),
-    "TokenRequestSpec": frozenset({"attestations"}),
-    "VolumeSource": _LEGACY_VOLUMES | {"ephemeral"},
-    "VolumeProjection": frozenset({"clusterTrustBundle", "podCertificate"}),
-}
-_TYPE_META = ("apiVersion", "kind")
-
 
 class JSONObject(dict[str, Any]):
     """A decoded JSON object that also keeps its keys as written, duplicates included. As a dict
@@ -95,10 +74,19 @@ class Checked:
     problems: tuple[str, ...]  # 'unknown field "spec.foo"', 'duplicate field "a"', in order
 
 
-def check(body: dict[str, Any], kind: str) -> Checked:
-    """The body decoded as ``kind`` (a message of protobuf_schema) would be."""
+def check(body: dict[str, Any], kind: str, *, api_version: str | None = None,
+          minor: int | None = None) -> Checked:
+    """The body decoded as ``kind`` of ``api_version`` (by default the body's own) would be by
+    Kubernetes 1.``minor`` (by default ``schema.DEFAULT_MINOR``)."""
+    schema = kube_schema.schema_for(kube_schema.DEFAULT_MINOR if minor is None else minor)
+    if api_version is None and isinstance(body.get("apiVersion"), str):
+        api_version = body["apiVersion"]
+    name = schema.definition_for_kind(kind, api_version)
     problems: list[str] = []
-    obj = _message(body, kind, "", problems, top=True)
+    if name is None:  # a kind this minor does not publish: nothing to know its fields by
+        _schemaless(body, "", problems)
+        return Checked(clone(body), _distinct(problems))
+    obj = _value(body, {"$ref": kube_schema.REF_PREFIX + name}, "", problems, schema)
     return Checked(obj, _distinct(problems))
 
 
@@ -204,69 +192,50 @@ def go_quote(text: str) -> str:
 # -- the walk ------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _fields(message: str) -> dict[str, Field | None]:
-    """JSON name -> field of a message, embedded structs' fields included; None: unmodelled."""
-    known: dict[str, Field | None] = dict.fromkeys(UNMODELLED.get(message, ()))
-    for field in SCHEMA[message].values():
-        if field.json:
-            known[field.json] = field
-        else:
-            known.update(_fields(field.type))
-    return known
-
-
 def _pairs(value: dict[str, Any]) -> list[tuple[str, Any]]:
     return value.pairs if isinstance(value, JSONObject) else list(value.items())
 
 
-def _message(value: Any, message: str, path: str, problems: list[str], *,
-             top: bool = False) -> Any:
-    if not isinstance(value, dict):
-        return clone(value)  # the wrong JSON type: other checks refuse it, not this one
-    fields = _fields(message)
+def _value(value: Any, node: Node, path: str, problems: list[str], schema: Schema) -> Any:
+    """``value`` as a field of type ``node`` decodes: unknown fields dropped (and reported) at
+    any depth. A value of the wrong JSON type is kept as it is: other checks refuse it."""
+    shape = schema.shape(node)
+    if shape is Shape.OBJECT and isinstance(value, dict):
+        return _object(value, node, path, problems, schema)
+    if shape is Shape.LIST and isinstance(value, list):
+        item = schema.items(node)
+        return [_value(v, item, f"{path}[{index}]", problems, schema)
+                for index, v in enumerate(value)]
+    if shape is Shape.MAP and isinstance(value, dict):
+        item = schema.values(node)
+        out: dict[str, Any] = {}
+        seen: set[str] = set()
+        for key, v in _pairs(value):
+            here = f"{path}.{key}" if path else key
+            if key in seen:
+                problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
+            seen.add(key)
+            out[key] = _value(v, item, here, problems, schema)
+        return out
+    return clone(value)  # a scalar, a free-form value, or the wrong JSON type
+
+
+def _object(value: dict[str, Any], node: Node, path: str, problems: list[str],
+            schema: Schema) -> dict[str, Any]:
+    fields = schema.properties(node)
     out: dict[str, Any] = {}
     seen: set[str] = set()
     for key, item in _pairs(value):
         here = f"{path}.{key}" if path else key
-        if top and key in _TYPE_META:
-            field: Field | None = None
-        elif key in fields:
-            field = fields[key]
-        else:
+        field = fields.get(key)
+        if field is None:
             problems.append(messages.K8S_UNKNOWN_FIELD.format(path=go_quote(here)))
             continue
         if key in seen:
             problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
         seen.add(key)
-        out[key] = clone(item) if field is None else _field(item, field, here, problems)
+        out[key] = _value(item, field, here, problems, schema)
     return out
-
-
-def _field(value: Any, field: Field, path: str, problems: list[str]) -> Any:
-    if field.shape is Shape.LIST:
-        if not isinstance(value, list):
-            return clone(value)
-        return [_one(item, field.type, f"{path}[{index}]", problems)
-                for index, item in enumerate(value)]
-    if field.shape is Shape.MAP:
-        if not isinstance(value, dict):
-            return clone(value)
-        out: dict[str, Any] = {}
-        seen: set[str] = set()
-        for key, item in _pairs(value):
-            if key in seen:
-                problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(f"{path}.{key}")))
-            seen.add(key)
-            out[key] = _one(item, field.type, f"{path}.{key}", problems)
-        return out
-    return _one(value, field.type, path, problems)
-
-
-def _one(value: Any, type_name: str, path: str, problems: list[str]) -> Any:
-    if type_name in SCALARS or type_name in _OWN_JSON_FORMS:
-        return clone(value)
-    return _message(value, type_name, path, problems)
 
 
 def _schemaless(value: Any, path: str, problems: list[str]) -> None:

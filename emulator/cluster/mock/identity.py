@@ -59,13 +59,17 @@ class TokenAuthenticator:
     def authenticate(self, request: ClusterRequest) -> UserInfo:
         header = request.header("authorization") or ""
         scheme, _, token = header.partition(" ")
-        token = token.strip()
-        user = self.tokens.get(token) if scheme.lower() == "bearer" else None
-        expires = self.expiries.get(token)
-        if expires is not None and self.now is not None and self.now() >= expires:
-            user = None
+        user = self.user_for(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             raise KubeError(401, messages.K8S_UNAUTHORIZED)
+        return user
+
+    def user_for(self, token: str) -> UserInfo | None:
+        """Who a token is, or None when unknown or expired (also TokenReview's answer)."""
+        user = self.tokens.get(token)
+        expires = self.expiries.get(token)
+        if expires is not None and self.now is not None and self.now() >= expires:
+            return None
         return user
 
 
@@ -102,9 +106,12 @@ def impersonated(caller: UserInfo, request: ClusterRequest, authorizer: Authoriz
         if not decision.allowed:
             scope = (messages.K8S_SCOPE_NAMESPACE.format(namespace=namespace) if namespace
                      else messages.K8S_SCOPE_CLUSTER)
-            raise ImpersonationDenied(403, messages.K8S_IMPERSONATE_FORBIDDEN.format(
+            denied = ImpersonationDenied(403, messages.K8S_IMPERSONATE_FORBIDDEN.format(
                 resource=resource, name=name, user=caller.name, scope=scope),
                 explanation=decision.reason)
+            # kube's Forbidden writer: details name the impersonated name and its resource.
+            denied.details = {"name": name, "kind": resource}
+            raise denied
     resource, _, namespace = checks[0]
     if resource == "serviceaccounts" and not groups:
         # Like kube: an impersonated service account gets its own groups unless some were named.

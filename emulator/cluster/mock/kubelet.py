@@ -10,31 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from emulator.clock import rfc3339
+from emulator.cluster.mock.defaults import pod_spec as default_pod_spec
 
 NODE_IP = "10.0.0.10"
 
 
 def node_name(cluster_name: str) -> str:
     return f"{cluster_name}-node-1"
-
-
-def default_pod_spec(spec: dict[str, Any]) -> None:
-    """kube-apiserver's defaults for a PodSpec, wherever one appears (pods, pod templates)."""
-    spec.setdefault("restartPolicy", "Always")
-    spec.setdefault("dnsPolicy", "ClusterFirst")
-    spec.setdefault("schedulerName", "default-scheduler")
-    spec.setdefault("terminationGracePeriodSeconds", 30)
-    spec.setdefault("securityContext", {})
-    for container in spec.get("containers", []) + spec.get("initContainers", []):
-        image = container.get("image", "")
-        untagged = ":" not in image.rsplit("/", 1)[-1] and "@" not in image
-        container.setdefault("imagePullPolicy",
-                             "Always" if untagged or image.endswith(":latest") else "IfNotPresent")
-        container.setdefault("terminationMessagePath", "/dev/termination-log")
-        container.setdefault("terminationMessagePolicy", "File")
-        container.setdefault("resources", {})
-        for port in container.get("ports", []):
-            port.setdefault("protocol", "TCP")
 
 
 def admit_pod(pod: dict[str, Any], *, node: str, pod_ip: str, now: datetime) -> None:

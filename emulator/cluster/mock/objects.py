@@ -14,19 +14,19 @@ import random
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from emulator import limits, messages
 from emulator.clock import rfc3339
-from emulator.cluster.mock import fieldvalidation
+from emulator.cluster.mock import defaults, fieldvalidation
 from emulator.cluster.mock import patch as patches
 from emulator.cluster.mock import selectors
 from emulator.cluster.mock.jsoncopy import clone
-from emulator.cluster.mock.kubelet import default_pod_spec
 from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.resources import Registry, ResourceType
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.status import KubeError, success_status
 from emulator.cluster.mock.store import ObjectStore
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -49,6 +49,37 @@ FIELD_SELECTORS: dict[str, tuple[str, ...]] = {
 
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
+
+# Kinds whose REST storage sets ReturnDeletedObject (kube's pkg/registry/*/storage): a delete that
+# went through answers with the object itself; every other kind answers a Success Status naming
+# it. The kubernetes client's typed delete_* returns, generated from kube's OpenAPI, list the
+# same kinds. Namespaces answer their object through their own Delete (``_delete_namespace``).
+RETURNS_DELETED_OBJECT = frozenset({
+    ("", "pods"), ("", "services"), ("", "serviceaccounts"), ("", "persistentvolumes"),
+    ("", "persistentvolumeclaims"), ("", "podtemplates"), ("", "resourcequotas"),
+    ("storage.k8s.io", "storageclasses"), ("storage.k8s.io", "csidrivers"),
+    ("storage.k8s.io", "csinodes"), ("storage.k8s.io", "volumeattachments"),
+    ("storage.k8s.io", "volumeattributesclasses"), ("resource.k8s.io", "deviceclasses"),
+    ("resource.k8s.io", "resourceclaims"), ("resource.k8s.io", "resourceclaimtemplates"),
+    ("resource.k8s.io", "resourceslices"),
+})
+# The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents).
+ORPHAN = "orphan"
+FOREGROUND = "foregroundDeletion"
+GC_FINALIZERS = (ORPHAN, FOREGROUND)
+# Strategies whose DefaultGarbageCollectionPolicy is not DeleteDependents: v1
+# ReplicationControllers orphan by default; events take no part in garbage collection.
+DEFAULT_ORPHAN = frozenset({("", "replicationcontrollers")})
+GC_UNSUPPORTED = frozenset({("", "events"), ("events.k8s.io", "events")})
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A delete's answer and whether the object went at once (kube's ``wasDeleted``): a
+    graceful, finalizer-held or namespace deletion is still under way when kube answers."""
+
+    body: dict[str, Any]
+    immediate: bool
 
 
 def key(resource: ResourceType) -> tuple[str, str]:
@@ -122,10 +153,10 @@ class Objects:
             meta.pop(transient, None)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(self.now())
-        if resource.kind == "Deployment":
-            meta["generation"] = 1
+        if "spec" in obj and resource.subresource("status") is not None:
+            meta["generation"] = 1  # kinds whose status reports on a spec track its changes
         self._defaults(resource, obj)
-        _check_data_size(resource, obj)
+        _check_data_size(resource, obj, self.registry.minor)
         if query.dry_run:
             return obj
         return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
@@ -149,7 +180,8 @@ class Objects:
               warnings: list[str] | None = None) -> dict[str, Any]:
         current = self.get(resource, namespace, name)
         sent = patches.decode_patch(body, content_type)
-        result = patches.apply_patch(current, sent, content_type, kind=resource.kind)
+        result = patches.apply_patch(current, sent, content_type, kind=resource.kind,
+                                     api_version=resource.api_version, minor=self.registry.minor)
         try:
             # The patch was within the limit, but a JSON patch can add a value under the
             # object's deepest field: the result is measured (without recursion) before it is
@@ -158,12 +190,17 @@ class Objects:
         except limits.TooDeep as deep:
             raise KubeError(422, messages.K8S_PATCH_FAILED.format(detail=deep)) from None
         patched = _strictly_patched(resource, sent, content_type, query.field_validation, result,
-                                    warnings)
+                                    warnings, self.registry.minor)
         check_resource_version(resource, current, patched)
         return self._store_update(resource, current, patched, query, subresource)
 
     def delete(self, resource: ResourceType, namespace: str | None, name: str,
-               options: dict[str, Any], query: Query) -> dict[str, Any]:
+               options: dict[str, Any], query: Query) -> Deletion:
+        """Delete as kube's registry does (generic/registry/store.go ``Delete``; the namespace and
+        pod storages): at once, or gracefully, or held by finalizers, and answered with what the
+        kind's storage answers (``Deletion``). The controllers that finish a deletion kube only
+        starts (the kubelet, the garbage collector, the namespace controller) do their part at
+        once, so a client that waits for the object to go sees it gone."""
         current = self.get(resource, namespace, name)
         preconditions = options.get("preconditions") or {}
         if not isinstance(preconditions, dict):  # was a 500 (AttributeError) before
@@ -171,20 +208,109 @@ class Objects:
         _check_preconditions(current, preconditions)
         if resource.kind == "Namespace" and name in PROTECTED_NAMESPACES:
             raise KubeError(403, messages.K8S_NAMESPACE_PROTECTED.format(namespace=name))
-        if query.dry_run or options.get("dryRun"):
-            return current
-        if resource.kind == "Namespace":
-            self._empty_namespace(name)
-        removed = self.store.remove(key(resource), namespace or "", name)
-        if removed is None:  # lost a race with another delete
-            raise _not_found(resource, name)
-        return _with_type(resource, removed)
+        dry_run = query.dry_run or bool(options.get("dryRun"))
+        if resource.kind == "Namespace" and not resource.group:
+            return self._delete_namespace(resource, current, options, dry_run)
+        meta = current["metadata"]
+        if meta.get("deletionTimestamp") and meta.get("deletionGracePeriodSeconds"):
+            # A graceful deletion under way: nothing changes (rest.BeforeDelete's pending case).
+            return Deletion(self._finished(resource, current), immediate=False)
+        grace = _grace_period(resource, current, options)  # None: the kind is never graceful
+        gc_finalizers = _gc_finalizers(resource, meta.get("finalizers") or [], options)
+        marked = clone(current)
+        if gc_finalizers is not None:
+            marked["metadata"]["finalizers"] = gc_finalizers
+        pending = bool(marked["metadata"].get("finalizers"))
+        if not pending and not grace:
+            if grace == 0:  # a graceful kind deleted without grace: kube updates, then deletes
+                _mark_deleting(marked["metadata"], self.now(), 0)
+                if not dry_run:
+                    self.store.put(key(resource), marked, event="MODIFIED")
+            gone = marked if dry_run else self._remove(resource, marked)
+            return Deletion(self._finished(resource, gone), immediate=True)
+        _mark_deleting(marked["metadata"], self.now(), grace or 0)
+        if dry_run:
+            return Deletion(_with_type(resource, marked), immediate=False)
+        if marked == current:  # already marked and held: kube's update changes and writes nothing
+            return Deletion(current, immediate=False)
+        stored = _with_type(resource, self.store.put(key(resource), marked, event="MODIFIED"))
+        self._finish_deletion(resource, stored)
+        return Deletion(stored, immediate=False)
 
     def delete_collection(self, resource: ResourceType, namespace: str | None,
                           options: dict[str, Any], query: Query) -> list[dict[str, Any]]:
+        """kube answers a deletecollection with the list it deleted, as it was listed."""
         items, _, _ = self.list(resource, namespace, query)
-        return [self.delete(resource, o["metadata"].get("namespace"), o["metadata"]["name"],
-                            options, query) for o in items]
+        for o in items:
+            self.delete(resource, o["metadata"].get("namespace"), o["metadata"]["name"], options,
+                        query)
+        return items
+
+    def _delete_namespace(self, resource: ResourceType, current: dict[str, Any],
+                          options: dict[str, Any], dry_run: bool) -> Deletion:
+        """The namespace storage's own Delete: the first request only starts the termination
+        (deletionTimestamp, phase Terminating) and answers the namespace; the namespace controller
+        then empties it, clears ``spec.finalizers`` and, with no finalizers left, it goes."""
+        name = current["metadata"]["name"]
+        if current["metadata"].get("deletionTimestamp"):
+            if (current.get("spec") or {}).get("finalizers"):
+                raise KubeError(409, messages.K8S_CONFLICT_DETAIL.format(
+                    resource=resource.group_resource, name=name,
+                    detail=messages.K8S_NAMESPACE_FINALIZING), reason="Conflict",
+                    details={"name": name, "kind": resource.plural})
+            return Deletion(_with_type(resource, current), immediate=False)
+        terminating = clone(current)
+        terminating["metadata"]["deletionTimestamp"] = rfc3339(self.now())
+        if options.get("orphanDependents") is False:
+            terminating["metadata"]["finalizers"] = [
+                f for f in terminating["metadata"].get("finalizers") or [] if f != ORPHAN]
+        terminating.setdefault("status", {})["phase"] = "Terminating"
+        if dry_run:
+            return Deletion(_with_type(resource, terminating), immediate=False)
+        stored = _with_type(resource, self.store.put(key(resource), terminating, event="MODIFIED"))
+        # The namespace controller, at once.
+        self._empty_namespace(name)
+        if stored["metadata"].get("finalizers"):
+            finalized = clone(stored)
+            finalized.setdefault("spec", {})["finalizers"] = []
+            self.store.put(key(resource), finalized, event="MODIFIED")
+        else:
+            self._remove(resource, stored)
+        return Deletion(stored, immediate=False)
+
+    def _finish_deletion(self, resource: ResourceType, stored: dict[str, Any]) -> None:
+        """What finishes a deletion kube only starts: the kubelet stops a pod's containers at
+        once (they exit on SIGTERM) and deletes it without grace; the garbage collector, with no
+        dependents to wait for, drops its own finalizers. Anyone else's finalizers keep the
+        object (deletionTimestamp set) until a client removes them."""
+        meta = stored["metadata"]
+        finalizers = [f for f in meta.get("finalizers") or [] if f not in GC_FINALIZERS]
+        if finalizers == (meta.get("finalizers") or []) and not meta.get(
+                "deletionGracePeriodSeconds"):
+            return  # held by finalizers nothing here removes
+        if not finalizers:
+            self._remove(resource, stored)
+            return
+        settled = clone(stored)
+        settled["metadata"]["finalizers"] = finalizers
+        if settled["metadata"].get("deletionGracePeriodSeconds"):  # the kubelet's final delete
+            _mark_deleting(settled["metadata"], self.now(), 0)
+        self.store.put(key(resource), settled, event="MODIFIED")
+
+    def _remove(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        meta = obj["metadata"]
+        removed = self.store.remove(key(resource), meta.get("namespace") or "", meta["name"])
+        if removed is None:  # lost a race with another delete
+            raise _not_found(resource, meta["name"])
+        return _with_type(resource, removed)
+
+    def _finished(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """The answer to a delete that went through (store.go ``finalizeDelete``): the object for
+        kinds whose storage sets ReturnDeletedObject, else a Success Status naming it."""
+        if (resource.group, resource.plural) in RETURNS_DELETED_OBJECT:
+            return _with_type(resource, obj)
+        return success_status({"name": obj["metadata"]["name"], "group": resource.group,
+                               "kind": resource.plural, "uid": obj["metadata"].get("uid", "")})
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -193,8 +319,10 @@ class Objects:
         merged = clone(obj)
         _check_shapes(resource, merged)  # a patch can produce what a body may not hold
         meta = merged["metadata"]
-        # Fields the server owns survive whatever the client sent.
-        for owned in ("uid", "creationTimestamp", "namespace", "name", "generation"):
+        # Fields the server owns survive whatever the client sent (an update never sets, moves
+        # or clears a deletion either: rest.BeforeUpdate).
+        for owned in ("uid", "creationTimestamp", "namespace", "name", "generation",
+                      "deletionTimestamp", "deletionGracePeriodSeconds"):
             if owned in current["metadata"]:
                 meta[owned] = current["metadata"][owned]
             else:
@@ -215,12 +343,16 @@ class Objects:
         if "generation" in meta and merged.get("spec") != current.get("spec"):
             meta["generation"] = current["metadata"]["generation"] + 1
         _check_shapes(resource, merged)  # again: /status takes the body's status as sent
-        _check_data_size(resource, merged)
+        _check_data_size(resource, merged, self.registry.minor)
         # A no-op update does not bump resourceVersion, as in kube. The comparison ignores the
         # resourceVersion itself: an unconditional PUT (none in the body) of the stored content
         # is a no-op too, and used to get a new resourceVersion and a MODIFIED event.
         if _without_resource_version(merged) == _without_resource_version(current):
             return current
+        if _finalized(resource, current, merged):
+            # The update that removes the last finalizer of an object being deleted deletes it.
+            return _with_type(resource, merged) if query.dry_run else self._remove(resource,
+                                                                                   current)
         if query.dry_run:
             return _with_type(resource, merged)
         return _with_type(resource, self.store.put(key(resource), merged, event="MODIFIED"))
@@ -237,7 +369,8 @@ class Objects:
                 kind=kind, version=api_version, want=resource.kind))
         if not isinstance(body.get("metadata", {}), dict):
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
-        checked = fieldvalidation.check(body, resource.kind)  # a copy without unknown fields
+        checked = fieldvalidation.check(  # a copy without unknown fields
+            body, resource.kind, api_version=resource.api_version, minor=self.registry.minor)
         obj = checked.obj
         _check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
         fieldvalidation.settle(
@@ -258,7 +391,7 @@ class Objects:
             for field_name in ("clusterIP", "clusterIPs"):
                 if not spec.get(field_name) and old.get(field_name):
                     spec[field_name] = clone(old[field_name])
-        if resource.kind in ("Namespace", "Deployment", "Service", "Secret"):  # not Pod: re-admits
+        if resource.kind != "Pod":  # a pod is defaulted once: defaulting it again re-admits it
             self._defaults(resource, obj)
 
     def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:
@@ -273,25 +406,16 @@ class Objects:
                             details={"name": namespace, "kind": "namespaces"})
 
     def _defaults(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+        """kube's defaulting for the cluster's minor (defaults.py), then what a kind's strategy or
+        the mock's own kubelet and service allocator add."""
+        defaults.apply(resource, obj, self.registry.minor)
         if resource.kind == "Namespace":
-            name = obj["metadata"]["name"]
-            obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
         elif resource.kind == "Pod":
             self.on_new_pod(obj)
         elif resource.kind == "Service":
             self.on_new_service(obj)
-        elif resource.kind == "Deployment":
-            spec = obj.setdefault("spec", {})
-            spec.setdefault("replicas", 1)
-            spec.setdefault("revisionHistoryLimit", 10)
-            spec.setdefault("progressDeadlineSeconds", 600)
-            spec.setdefault("strategy", {"type": "RollingUpdate", "rollingUpdate": {
-                "maxSurge": "25%", "maxUnavailable": "25%"}})
-            template = spec.get("template")
-            if isinstance(template, dict):
-                default_pod_spec(template.setdefault("spec", {}))
         elif resource.kind == "Secret":
             # kube merges the write-only stringData into data (base64) and never stores it; it
             # used to be stored as sent, so .data lacked those keys.
@@ -304,7 +428,6 @@ class Objects:
             if string_data:
                 obj["data"] = {**data, **{k: base64.b64encode(v.encode()).decode()
                                           for k, v in string_data.items()}}
-            obj.setdefault("type", "Opaque")
 
     def _empty_namespace(self, namespace: str) -> None:
         by_key = {key(r): r for r in self.registry.resources}
@@ -325,17 +448,25 @@ def _validate_name(resource: ResourceType, name: str) -> None:
         # is valid where a DNS subdomain would not be.
         if name not in (".", "..") and "/" not in name and "%" not in name:
             return
-        raise KubeError(422, messages.K8S_INVALID_PATH_SEGMENT_NAME.format(
-            kind=resource.kind, name=name), reason="Invalid")
+        raise _invalid_name(resource, messages.K8S_INVALID_PATH_SEGMENT_NAME, name)
     if resource.kind == "Namespace":
         # Namespace names are DNS labels: no dots, at most 63 characters.
         if len(name) > 63 or not _DNS_LABEL.match(name):
-            raise KubeError(422, messages.K8S_INVALID_NAMESPACE_NAME.format(name=name),
-                            reason="Invalid")
+            raise _invalid_name(resource, messages.K8S_INVALID_NAMESPACE_NAME, name)
         return
     if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
-        raise KubeError(422, messages.K8S_INVALID_NAME.format(kind=resource.kind, name=name),
-                        reason="Invalid")
+        raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
+
+
+def _invalid_name(resource: ResourceType, template: str, name: str) -> KubeError:
+    """apierrors.NewInvalid for metadata.name: the kind qualified by its group in the message
+    ("Deployment.apps"), and details naming it with the field error as the one cause."""
+    kind = f"{resource.kind}.{resource.group}" if resource.group else resource.kind
+    message = template.format(kind=kind, name=name)
+    cause = message.removeprefix(f'{kind} "{name}" is invalid: metadata.name: ')
+    return KubeError(422, message, reason="Invalid", details={
+        "name": name, "group": resource.group, "kind": resource.kind,
+        "causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "metadata.name"}]})
 
 
 # Lists of objects (under spec) that the mock's own kubelet and service allocator walk.
@@ -353,12 +484,14 @@ def check_resource_version(resource: ResourceType, current: dict[str, Any],
 
 
 def _strictly_patched(resource: ResourceType, sent: Any, content_type: str, directive: str,
-                      patched: dict[str, Any], warnings: list[str] | None) -> dict[str, Any]:
+                      patched: dict[str, Any], warnings: list[str] | None,
+                      minor: int) -> dict[str, Any]:
     """The patched object as kube decodes it: without unknown fields, and with the patch's own
     duplicate keys and the result's unknown fields handled as the directive says. kube reports
     them as an invalid ``patch``, quoting a strategic patch as Go prints the decoded map and any
     other patch by the object it produced."""
-    checked = fieldvalidation.check(patched, resource.kind)
+    checked = fieldvalidation.check(patched, resource.kind, api_version=resource.api_version,
+                                    minor=minor)
     if directive == fieldvalidation.IGNORE:
         return checked.obj
     media = patches.require_supported(content_type)
@@ -406,11 +539,11 @@ def _check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
 
 
-def _check_data_size(resource: ResourceType, obj: dict[str, Any]) -> None:
+def _check_data_size(resource: ResourceType, obj: dict[str, Any], minor: int) -> None:
     """kube's ValidateConfigMap and ValidateSecret size rule: at most 1 MiB of data. A ConfigMap
     counts its data (UTF-8 bytes) and binaryData (decoded) and reports the whole object (field
     "[]", field.NewPath("")); a Secret counts its decoded data (stringData is merged into it by
-    then) and reports "data"."""
+    then) and reports "data". field.TooLong's wording changed in Kubernetes 1.32."""
     if resource.group or resource.kind not in ("ConfigMap", "Secret"):
         return
     if resource.kind == "ConfigMap":
@@ -423,7 +556,8 @@ def _check_data_size(resource: ResourceType, obj: dict[str, Any]) -> None:
     if total <= limits.KUBE_MAX_DATA_BYTES:
         return
     name = obj["metadata"].get("name", "")
-    cause = messages.K8S_TOO_LONG_CAUSE.format(limit=limits.KUBE_MAX_DATA_BYTES)
+    cause = (messages.K8S_TOO_LONG_CAUSE_1_32 if minor >= 32 else messages.K8S_TOO_LONG_CAUSE
+             ).format(limit=limits.KUBE_MAX_DATA_BYTES)
     raise KubeError(422, messages.K8S_TOO_LONG.format(kind=resource.kind, name=name, field=field,
                                                       cause=cause), reason="Invalid",
                     details={"name": name, "kind": resource.kind, "causes": [
@@ -456,6 +590,69 @@ def conflict(resource: ResourceType, name: str) -> KubeError:
     return KubeError(409, messages.K8S_CONFLICT.format(resource=resource.group_resource, name=name),
                      reason="Conflict",
                      details={"name": name, "group": resource.group, "kind": resource.plural})
+
+
+def _finalized(resource: ResourceType, current: dict[str, Any], merged: dict[str, Any]) -> bool:
+    """kube's ShouldDeleteDuringUpdate: the object was being deleted without grace left and the
+    update leaves it no finalizers (a namespace: no spec.finalizers either)."""
+    old = current["metadata"]
+    if not old.get("deletionTimestamp") or old.get("deletionGracePeriodSeconds"):
+        return False
+    if merged["metadata"].get("finalizers"):
+        return False
+    return not (resource.kind == "Namespace" and not resource.group
+                and (merged.get("spec") or {}).get("finalizers"))
+
+
+def _grace_period(resource: ResourceType, obj: dict[str, Any],
+                  options: dict[str, Any]) -> int | None:
+    """Pods alone delete gracefully (podStrategy.CheckGracefulTermination): the grace asked for,
+    else the pod's terminationGracePeriodSeconds; none for a pod never scheduled or already
+    finished. A negative grace counts as 1 second (rest.BeforeDelete). None: not graceful."""
+    if (resource.group, resource.plural) != ("", "pods"):
+        return None
+    wanted = options.get("gracePeriodSeconds")
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        period = 1 if wanted < 0 else wanted
+    else:
+        default = spec.get("terminationGracePeriodSeconds")
+        period = default if isinstance(default, int) and not isinstance(default, bool) else 0
+    if not spec.get("nodeName") or status.get("phase") in ("Failed", "Succeeded"):
+        period = 0
+    return period
+
+
+def _gc_finalizers(resource: ResourceType, existing: list[str],
+                   options: dict[str, Any]) -> list[str] | None:
+    """The finalizers the garbage collector's options put on the object (store.go
+    ``deletionFinalizersForGarbageCollection``), or None when they change nothing."""
+    gr = (resource.group, resource.plural)
+    if gr in GC_UNSUPPORTED:
+        return None
+    orphan_option, policy = options.get("orphanDependents"), options.get("propagationPolicy")
+    if isinstance(orphan_option, bool):
+        orphan, foreground = orphan_option, False
+    elif policy in ("Orphan", "Background", "Foreground"):
+        orphan, foreground = policy == "Orphan", policy == "Foreground"
+    elif ORPHAN in existing or FOREGROUND in existing:
+        orphan, foreground = ORPHAN in existing, FOREGROUND in existing and ORPHAN not in existing
+    else:
+        orphan, foreground = gr in DEFAULT_ORPHAN, False
+    wanted = [f for f in existing if f not in GC_FINALIZERS]
+    wanted += [ORPHAN] * orphan + [FOREGROUND] * foreground
+    return None if set(wanted) == set(existing) else wanted
+
+
+def _mark_deleting(meta: dict[str, Any], now: datetime, grace: int) -> None:
+    """deletionTimestamp (now plus the grace, never later than one already set) and
+    deletionGracePeriodSeconds; the first mark bumps a tracked generation (markAsDeleting)."""
+    if not meta.get("deletionTimestamp") and isinstance(meta.get("generation"), int):
+        meta["generation"] += 1
+    when = rfc3339(now + timedelta(seconds=grace))
+    if not meta.get("deletionTimestamp") or meta["deletionTimestamp"] > when:
+        meta["deletionTimestamp"] = when
+    meta["deletionGracePeriodSeconds"] = grace
 
 
 def _check_preconditions(current: dict[str, Any], preconditions: dict[str, Any]) -> None:

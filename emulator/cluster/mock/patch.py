@@ -1,9 +1,16 @@
-"""PATCH bodies: JSON patch, JSON merge patch and the common cases of strategic merge patch.
+"""PATCH bodies: JSON patch, JSON merge patch and strategic merge patch.
 
 kubectl uses all three: ``kubectl patch --type json|merge|strategic`` and client-side
 ``kubectl apply``, which sends a strategic merge patch with ``$setElementOrder`` directives. Every
 failure is a ``KubeError``: a body that cannot be read is a 400, a readable patch that cannot be
 applied is a 422, as kube-apiserver answers.
+
+A strategic merge patch walks the kind's schema (schema.py, the cluster's minor) beside the
+object: a field's ``x-kubernetes-patch-strategy`` and ``x-kubernetes-patch-merge-key`` decide
+whether its list is merged (by that key, or as a set of primitives such as ``finalizers``) or
+replaced, and whether a map is merged or replaced. Fields the schema does not have (unknown, or
+inside free-form values) are merged as maps and replaced as lists. ``$retainKeys``,
+``$setElementOrder``, ``$deleteFromPrimitiveList`` and ``$patch`` are the patch's own directives.
 """
 
 from __future__ import annotations
@@ -17,13 +24,13 @@ import jsonpointer
 
 from emulator import limits, messages
 from emulator.cluster.mock import fieldvalidation
+from emulator.cluster.mock import schema as kube_schema
+from emulator.cluster.mock.schema import NO_LIST_META, ListMeta, Node, Schema, Shape
 from emulator.cluster.mock.status import KubeError
 
 __all__ = [
     "JSON_PATCH",
-    "MERGE_KEYS",
     "MERGE_PATCH",
-    "PRIMITIVE_SET_FIELDS",
     "STRATEGIC_MERGE_PATCH",
     "apply_patch",
     "decode_patch",
@@ -35,28 +42,6 @@ STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
 ACCEPTED_PATCH_TYPES = ", ".join((JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH))
 
-# Field name -> the key that identifies an item of that list (the patchMergeKey of the Kubernetes
-# types). Keyed by field name alone, wherever it appears; lists not named here are replaced whole.
-MERGE_KEYS: dict[str, str] = {
-    "containers": "name",
-    "initContainers": "name",
-    "ephemeralContainers": "name",
-    "ports": "containerPort",
-    "env": "name",
-    "volumes": "name",
-    "volumeMounts": "mountPath",
-    "volumeDevices": "devicePath",
-    "imagePullSecrets": "name",
-    "conditions": "type",
-    "ownerReferences": "uid",
-    "hostAliases": "ip",
-    "topologySpreadConstraints": "topologyKey",
-}
-# Service spec.ports share the field name with container ports but merge on ``port``.
-_FALLBACK_MERGE_KEYS: dict[str, str] = {"ports": "port"}
-# Lists of strings merged as sets (patchStrategy "merge" without a key).
-PRIMITIVE_SET_FIELDS: frozenset[str] = frozenset({"finalizers"})
-
 _DIRECTIVE = "$patch"
 _RETAIN_KEYS = "$retainKeys"
 _SET_ORDER = "$setElementOrder/"
@@ -64,12 +49,21 @@ _DELETE_PRIMITIVES = "$deleteFromPrimitiveList/"
 
 
 def apply_patch(original: dict[str, Any], patch: Any, content_type: str, *,
-                kind: str) -> dict[str, Any]:
+                kind: str, api_version: str | None = None,
+                minor: int | None = None) -> dict[str, Any]:
     """Apply a decoded PATCH body (``decode_patch``) to a copy of ``original`` and return the
-    patched object."""
-    handler = _HANDLERS[require_supported(content_type)]
+    patched object. A strategic merge patch follows the schema of ``kind`` in ``api_version``
+    (by default the object's own) of Kubernetes 1.``minor`` (by default
+    ``schema.DEFAULT_MINOR``)."""
+    media_type = require_supported(content_type)
     try:
-        result = handler(copy.deepcopy(original), patch)
+        if media_type == STRATEGIC_MERGE_PATCH:
+            if api_version is None and isinstance(original.get("apiVersion"), str):
+                api_version = original["apiVersion"]
+            walk = _Walk.of(kind, api_version, minor)
+            result = _strategic_patch(copy.deepcopy(original), patch, walk)
+        else:
+            result = _HANDLERS[media_type](copy.deepcopy(original), patch)
     except RecursionError:
         raise KubeError(400, messages.PATCH_TOO_DEEP) from None
     if not isinstance(result, dict):
@@ -83,7 +77,7 @@ def require_supported(content_type: str) -> str:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == APPLY_PATCH:
         raise KubeError(415, messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
-    if media_type not in _HANDLERS:
+    if media_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH):
         raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
             accepted=ACCEPTED_PATCH_TYPES))
     return media_type
@@ -142,14 +136,54 @@ def _merge_patch(target: Any, patch: Any) -> Any:
 
 # --- Strategic merge patch -----------------------------------------------------------------------
 
-def _strategic_patch(target: dict[str, Any], patch: Any) -> Any:
+class _Walk:
+    """Where a strategic merge is in the kind's schema: the type of the value being merged, or
+    None outside it (an unknown field, a kind the minor lacks)."""
+
+    __slots__ = ("schema", "node")
+
+    def __init__(self, schema: Schema, node: Node | None) -> None:
+        self.schema = schema
+        self.node = node
+
+    @classmethod
+    def of(cls, kind: str, api_version: str | None, minor: int | None) -> "_Walk":
+        schema = kube_schema.schema_for(kube_schema.DEFAULT_MINOR if minor is None else minor)
+        name = schema.definition_for_kind(kind, api_version)
+        return cls(schema, None if name is None else {"$ref": kube_schema.REF_PREFIX + name})
+
+    def field(self, name: str) -> "_Walk":
+        """The walk into field (or map key) ``name`` of the value here."""
+        if self.node is None:
+            return _Walk(self.schema, None)
+        shape = self.schema.shape(self.node)
+        if shape is Shape.OBJECT:
+            return _Walk(self.schema, self.schema.property(self.node, name))
+        if shape is Shape.MAP:
+            return _Walk(self.schema, self.schema.values(self.node))
+        return _Walk(self.schema, None)
+
+    def item(self) -> "_Walk":
+        """The walk into an item of the list here."""
+        if self.node is None or self.schema.shape(self.node) is not Shape.LIST:
+            return _Walk(self.schema, None)
+        return _Walk(self.schema, self.schema.items(self.node))
+
+    @property
+    def list_meta(self) -> ListMeta:
+        """The patch strategy and merge key of the field here."""
+        return NO_LIST_META if self.node is None else kube_schema.list_meta(self.node)
+
+
+def _strategic_patch(target: dict[str, Any], patch: Any, walk: _Walk) -> Any:
     if not isinstance(patch, dict):
         raise KubeError(400, messages.PATCH_STRATEGIC_NOT_OBJECT)
-    merged = _merge_map(target, patch)
+    merged = _merge_map(target, patch, walk)
     return {} if merged is None else merged  # "$patch: delete" at the top empties the object
 
 
-def _merge_map(original: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any] | None:
+def _merge_map(original: dict[str, Any], patch: dict[str, Any],
+               walk: _Walk) -> dict[str, Any] | None:
     """Merge ``patch`` into ``original`` (owned by the caller); None means "delete this map"."""
     directive = patch.get(_DIRECTIVE, "merge")
     if directive not in ("merge", "replace", "delete"):
@@ -168,27 +202,31 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any
         if isinstance(original.get(field_name), list):
             original[field_name] = [v for v in original[field_name] if v not in values]
     for key, value in fields.items():
-        _merge_field(original, key, value)
+        _merge_field(original, key, value, walk.field(key))
     for field_name, order in orders.items():
         if isinstance(original.get(field_name), list):
-            original[field_name] = _reorder(field_name, original[field_name], order,
-                                            before[field_name])
+            original[field_name] = _reorder(original[field_name], order, before[field_name],
+                                            _keyed_by(walk.field(field_name)))
     return original
 
 
-def _merge_field(original: dict[str, Any], key: str, value: Any) -> None:
+def _merge_field(original: dict[str, Any], key: str, value: Any, walk: _Walk) -> None:
     if value is None:
         original.pop(key, None)
         return
     current = original.get(key)
     if isinstance(value, dict):
-        merged = _merge_map(current if isinstance(current, dict) else {}, value)
+        if walk.list_meta.replaces:  # patchStrategy "replace" on a map: the patch's map wins
+            original[key] = _strip(value, walk)
+            return
+        merged = _merge_map(current if isinstance(current, dict) else {}, value, walk)
         if merged is None:
             original.pop(key, None)
         else:
             original[key] = merged
     elif isinstance(value, list):
-        original[key] = _merge_list(key, current if isinstance(current, list) else [], value)
+        original[key] = _merge_list(key, current if isinstance(current, list) else [], value,
+                                    walk)
     else:
         original[key] = value
 
@@ -212,36 +250,48 @@ def _retain_keys(original: dict[str, Any], fields: dict[str, Any], keys: Any) ->
     return {k: v for k, v in original.items() if k in keys}
 
 
-def _merge_key(field_name: str, item: Any) -> str | None:
-    """The key that identifies ``item`` in list ``field_name``, or None if it has none."""
-    if not isinstance(item, dict):
+_PRIMITIVES = "primitives"  # _keyed_by: a list merged as a set of values
+
+
+def _keyed_by(walk: _Walk) -> str | None:
+    """How the list at ``walk`` merges: by the merge key it names, as a set of primitives
+    (``_PRIMITIVES``), or not at all (None: the patch's list replaces it)."""
+    meta = walk.list_meta
+    if not meta.merges:
         return None
-    for key in (MERGE_KEYS.get(field_name), _FALLBACK_MERGE_KEYS.get(field_name)):
-        if key is not None and key in item:
-            return key
-    return None
+    if meta.merge_key:
+        return meta.merge_key
+    item = walk.item()
+    if item.node is None or item.schema.shape(item.node) in (Shape.SCALAR, Shape.FREE):
+        return _PRIMITIVES
+    return None  # a merged list of objects without a key: kube cannot merge it either
 
 
-def _identity(field_name: str, item: Any) -> tuple[str, Any] | None:
-    key = _merge_key(field_name, item)
-    return None if key is None else (key, item[key])
+def _identity(item: Any, merge_key: str) -> tuple[str, Any] | None:
+    """What identifies ``item`` in its list: (merge key, value), or None if it has none."""
+    if not isinstance(item, dict) or merge_key not in item:
+        return None
+    return merge_key, item[merge_key]
 
 
-def _merge_list(field_name: str, original: list[Any], patch: list[Any]) -> list[Any]:
-    if field_name in PRIMITIVE_SET_FIELDS:
+def _merge_list(field_name: str, original: list[Any], patch: list[Any],
+                walk: _Walk) -> list[Any]:
+    keyed_by = _keyed_by(walk)
+    if keyed_by == _PRIMITIVES:
         added = [v for i, v in enumerate(patch) if v not in original and v not in patch[:i]]
         return original + added
-    if field_name not in MERGE_KEYS:
+    if keyed_by is None:
         return patch
+    item_walk = walk.item()
     if any(isinstance(item, dict) and item.get(_DIRECTIVE) == "replace" for item in patch):
-        return [_strip(item) for item in patch
+        return [_strip(item, item_walk) for item in patch
                 if not (isinstance(item, dict) and item.get(_DIRECTIVE) == "replace")]
-    if any(_identity(field_name, item) is None and not _is_delete(item) for item in patch):
+    if any(_identity(item, keyed_by) is None and not _is_delete(item) for item in patch):
         # Without merge keys there is nothing to match on; the patch list wins, as in merge patch.
-        return [_strip(item) for item in patch if not _is_delete(item)]
+        return [_strip(item, item_walk) for item in patch if not _is_delete(item)]
     merged = list(original)
     for item in patch:
-        _merge_item(field_name, merged, item)
+        _merge_item(field_name, keyed_by, merged, item, item_walk)
     return merged
 
 
@@ -249,53 +299,56 @@ def _is_delete(item: Any) -> bool:
     return isinstance(item, dict) and item.get(_DIRECTIVE) == "delete"
 
 
-def _merge_item(field_name: str, merged: list[Any], item: dict[str, Any]) -> None:
-    identity = _identity(field_name, item)
+def _merge_item(field_name: str, merge_key: str, merged: list[Any], item: dict[str, Any],
+                item_walk: _Walk) -> None:
+    identity = _identity(item, merge_key)
     if identity is None:  # only a "$patch: delete" item can get here without its key
         raise KubeError(400, messages.PATCH_DELETE_WITHOUT_KEY.format(
-            field=field_name, key=MERGE_KEYS[field_name]))
+            field=field_name, key=merge_key))
     index = next((i for i, existing in enumerate(merged)
-                  if _identity(field_name, existing) == identity), None)
+                  if _identity(existing, merge_key) == identity), None)
     if _is_delete(item):
-        merged[:] = [e for e in merged if _identity(field_name, e) != identity]
+        merged[:] = [e for e in merged if _identity(e, merge_key) != identity]
     elif index is None:
-        merged.append(_strip(item))
+        merged.append(_strip(item, item_walk))
     else:
-        merged[index] = _merge_map(merged[index], item) or {}
+        merged[index] = _merge_map(merged[index], item, item_walk) or {}
 
 
-def _strip(item: Any) -> Any:
-    """A new list item: merging it into nothing resolves its directives and drops its nulls."""
+def _strip(item: Any, walk: _Walk) -> Any:
+    """A new value: merging it into nothing resolves its directives and drops its nulls."""
     if isinstance(item, dict):
-        return _merge_map({}, item) or {}
+        return _merge_map({}, item, walk) or {}
     return item
 
 
-def _reorder(field_name: str, items: list[Any], order: list[Any],
-             before: list[Any]) -> list[Any]:
+def _reorder(items: list[Any], order: list[Any], before: list[Any],
+             keyed_by: str | None) -> list[Any]:
     """Apply ``$setElementOrder``: listed items take the given order, the others keep theirs.
 
     As kube-apiserver does it: the items named by the order list are sorted by it, the other
     (server-only) items keep their relative order, and the two runs are interleaved so that a
     server-only item stays ahead of a listed item that came after it before the patch.
     """
+    def order_key(item: Any) -> Any:
+        return _order_key(item, keyed_by)
+
     rank: dict[Any, int] = {}
     for position, wanted in enumerate(order):
-        key = _order_key(field_name, wanted)
+        key = order_key(wanted)
         if key is not None:
             rank.setdefault(key, position)
-    listed = sorted((i for i in items if _order_key(field_name, i) in rank),
-                    key=lambda i: rank[_order_key(field_name, i)])
-    others = [i for i in items if _order_key(field_name, i) not in rank]
+    listed = sorted((i for i in items if order_key(i) in rank), key=lambda i: rank[order_key(i)])
+    others = [i for i in items if order_key(i) not in rank]
     old_position: dict[Any, int] = {}
     for position, item in enumerate(before):
-        key = _order_key(field_name, item)
+        key = order_key(item)
         if key is not None:
             old_position.setdefault(key, position)
 
     def other_goes_first() -> bool:
-        mine = old_position.get(_order_key(field_name, others[0]))
-        theirs = old_position.get(_order_key(field_name, listed[0]))
+        mine = old_position.get(order_key(others[0]))
+        theirs = old_position.get(order_key(listed[0]))
         return mine is not None and theirs is not None and mine < theirs
 
     result: list[Any] = []
@@ -304,9 +357,10 @@ def _reorder(field_name: str, items: list[Any], order: list[Any],
     return result + listed + others
 
 
-def _order_key(field_name: str, item: Any) -> Any:
+def _order_key(item: Any, keyed_by: str | None) -> Any:
     """A hashable identity for ordering: the merge key for maps, the value for primitives."""
-    ident: Any = _identity(field_name, item) if field_name in MERGE_KEYS else ("", item)
+    keyed = keyed_by is not None and keyed_by != _PRIMITIVES
+    ident: Any = _identity(item, keyed_by) if keyed else ("", item)  # type: ignore[arg-type]
     try:
         hash(ident)
     except TypeError:
@@ -317,5 +371,4 @@ def _order_key(field_name: str, item: Any) -> Any:
 _HANDLERS: dict[str, Callable[[dict[str, Any], Any], Any]] = {
     JSON_PATCH: _json_patch,
     MERGE_PATCH: _merge_patch,
-    STRATEGIC_MERGE_PATCH: _strategic_patch,
 }

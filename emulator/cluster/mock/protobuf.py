@@ -6,10 +6,11 @@ the magic ``k8s\\0`` then a ``runtime.Unknown`` envelope {1: typeMeta {1: apiVer
 2: raw, 3: contentEncoding, 4: contentType} whose raw bytes are the object's own message.
 (``kubectl run``, ``expose``, ``apply``, ``replace`` and deletes still send JSON.)
 
-The object is decoded by the table in protobuf_schema into exactly the dict that the JSON encoding
-of the same Go object gives, so the rest of the mock cannot tell which encoding a client used. A
-field number the table does not know is refused with 415 naming it, never dropped: a half-read
-object stored as if whole would be worse than a clear refusal.
+The object is decoded by the message table of protobuf_table (data generated from k8s.io/api: every
+built-in kind of every group and version) into exactly the dict that the JSON encoding of the same
+Go object gives, so the rest of the mock cannot tell which encoding a client used. A field number
+the table does not know (one newer than the table's release) is refused with 415 naming it, never
+dropped: a half-read object stored as if whole would be worse than a clear refusal.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emulator import limits, messages
-from emulator.cluster.mock.protobuf_schema import KINDS, SCHEMA, Field, Shape
+from emulator.cluster.mock.protobuf_table import Field, Shape, short_name, table
 from emulator.cluster.mock.status import KubeError
 
 MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
@@ -165,7 +166,7 @@ def decode_object(body: bytes) -> dict[str, Any]:
         envelope = _envelope(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise KubeError(400, messages.K8S_PROTOBUF_DECODE_ERROR.format(detail=exc)) from None
-    message = KINDS.get((envelope.api_version, envelope.kind))
+    message = table().message_for(envelope.api_version, envelope.kind)
     if message is None:
         raise KubeError(415, messages.K8S_PROTOBUF_UNSUPPORTED.format(
             kind=envelope.kind or "unknown"))
@@ -194,24 +195,26 @@ class _Reader:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
+        self.schema = table().messages
+        self.forms = table().forms
 
     def message(self, data: bytes, name: str, path: str) -> Any:
         """The JSON value of one message: a dict, or a special type's own form."""
         found = self._collect(data, name, path)
-        special = _SPECIAL.get(name)
-        if special is not None:
-            return special(data, found)
-        return self._emit(SCHEMA[name], found, path)
+        form = self.forms.get(name)
+        if form is not None:
+            return _FORMS[form](data, found)
+        return self._emit(self.schema[name], found, path)
 
     def _collect(self, data: bytes, name: str, path: str) -> dict[int, Any]:
         """Field number -> value as on the wire: scalars, lists, dicts, or a message's bytes."""
-        schema = SCHEMA[name]
+        schema = self.schema[name]
         found: dict[int, Any] = {}
         for number, wire_type, value in _fields(data):
             field = schema.get(number)
             if field is None:
                 raise KubeError(415, messages.K8S_PROTOBUF_UNKNOWN_FIELD.format(
-                    kind=self.kind, number=number, message=name, path=path))
+                    kind=self.kind, number=number, message=short_name(name), path=path))
             where = _join(path, field.json)
             if field.shape is Shape.LIST:
                 items = found.setdefault(number, [])
@@ -251,7 +254,7 @@ class _Reader:
         return key, _ENTRY_ZERO[field.type] if value is None else _scalar(field.type, *value, where)
 
     def _emit(self, schema: dict[int, Field], found: dict[int, Any], path: str) -> dict[str, Any]:
-        """The JSON object Go's encoding/json would write for these fields (see protobuf_schema)."""
+        """The JSON object Go's encoding/json would write for these fields (see protobuf_table)."""
         out: dict[str, Any] = {}
         for number, field in schema.items():
             where = _join(path, field.json)
@@ -339,16 +342,32 @@ def _fields_v1(data: bytes, found: dict[int, Any]) -> Any:
     return None if raw is None else limits.json_loads(raw)
 
 
-def _extra_value(data: bytes, found: dict[int, Any]) -> list[str] | None:
-    """ExtraValue is a []string on the Go side; nil is null."""
+def _raw_extension(data: bytes, found: dict[int, Any]) -> Any:
+    """runtime.RawExtension: raw bytes that are JSON are that JSON; nil raw is null. Go turns CBOR
+    raw bytes into JSON too; the mock refuses them (400), as Go refuses anything else."""
+    raw = found.get(1)
+    if raw is None:
+        return None
+    try:
+        return limits.json_loads(raw)
+    except limits.TooDeep:
+        raise
+    except ValueError:
+        raise ValueError("an embedded object (runtime.RawExtension) that is not JSON") from None
+
+
+def _string_list(data: bytes, found: dict[int, Any]) -> list[str] | None:
+    """A Go ``[]string`` kept in a message of its own (ExtraValue): the list; nil is null."""
     return found.get(1)
 
 
-_SPECIAL: dict[str, Callable[[bytes, dict[int, Any]], Any]] = {
+# The own JSON forms the data's ``forms`` name, by name.
+_FORMS: dict[str, Callable[[bytes, dict[int, Any]], Any]] = {
     "Time": _time,
     "MicroTime": _micro_time,
     "IntOrString": _int_or_string,
     "Quantity": _quantity,
     "FieldsV1": _fields_v1,
-    "ExtraValue": _extra_value,
+    "RawExtension": _raw_extension,
+    "StringList": _string_list,
 }

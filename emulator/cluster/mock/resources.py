@@ -1,15 +1,18 @@
-"""The resource types the mock apiserver serves, as a real v1.30 apiserver describes them.
+"""The resource types a cluster serves: every built-in resource of its Kubernetes minor.
 
-One table drives discovery, OpenAPI, routing, Tables and RBAC resource names, so adding a type here
-is the whole job of making it known. Anything not listed is a 404, as on a real apiserver.
+The definitions are data (data/served/1.NN.json, from upstream's OpenAPI document of that minor; see
+tools/kubedata/served_resources.py): discovery, OpenAPI, routing, Tables and RBAC resource names all
+read one cluster's ``Registry``. Anything not in it is a 404, as on a real apiserver.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 
 CRUD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
-CLUSTER_CRUD_VERBS = CRUD_VERBS
 
 
 @dataclass(frozen=True)
@@ -58,112 +61,104 @@ class ResourceType:
         return next((s for s in self.subresources if s.name == name), None)
 
 
-_STATUS = Subresource("status", "", ("get", "patch", "update"))
+# The minors whose served resources the package carries (data/served/1.NN.json). A cluster of
+# another minor serves the nearest one's.
+FIRST_MINOR, LAST_MINOR = 27, 35
 
 
-def _status(kind: str, group: str = "", version: str = "v1") -> Subresource:
-    return Subresource("status", kind, ("get", "patch", "update"), group, version)
+def _load_served(minor: int) -> tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """(resources, ((group, versions preferred first), ...)) of a kube-apiserver of 1.``minor``."""
+    clamped = min(max(minor, FIRST_MINOR), LAST_MINOR)
+    text = (files("emulator.cluster.mock.data") / "served" / f"1.{clamped}.json").read_text()
+    data = json.loads(text)
+    resources = tuple(
+        ResourceType(
+            r["group"], r["version"], r["kind"], r["plural"], r["singular"], r["namespaced"],
+            tuple(r["verbs"]), tuple(r["shortNames"]), tuple(r["categories"]),
+            tuple(Subresource(s["name"], s["kind"], tuple(s["verbs"]), s["group"], s["version"])
+                  for s in r["subresources"]),
+            # Create-only kinds (the reviews, bindings) answer a request and are never stored.
+            virtual=tuple(r["verbs"]) == ("create",))
+        for r in data["resources"])
+    groups = tuple((g["name"], tuple(g["versions"])) for g in data["groups"])
+    return resources, groups
 
 
-RESOURCES: tuple[ResourceType, ...] = (
-    # core/v1
-    ResourceType("", "v1", "Namespace", "namespaces", "namespace", False,
-                 ("create", "delete", "get", "list", "patch", "update", "watch"),
-                 ("ns",), (), (_status("Namespace"),)),
-    ResourceType("", "v1", "Pod", "pods", "pod", True, CRUD_VERBS, ("po",), ("all",), (
-        Subresource("attach", "PodAttachOptions", ("create", "get")),
-        # Listed, as kube lists it, but not served: `kubectl debug` gets a 400 that says so.
-        Subresource("ephemeralcontainers", "Pod", ("get", "patch", "update")),
-        Subresource("exec", "PodExecOptions", ("create", "get")),
-        Subresource("log", "Pod", ("get",)),
-        Subresource("portforward", "PodPortForwardOptions", ("create", "get")),
-        _status("Pod"),
-    )),
-    ResourceType("", "v1", "Service", "services", "service", True,
-                 ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-                 ("svc",), ("all",), (_status("Service"),)),
-    ResourceType("", "v1", "ConfigMap", "configmaps", "configmap", True, CRUD_VERBS, ("cm",)),
-    ResourceType("", "v1", "Secret", "secrets", "secret", True, CRUD_VERBS),
-    ResourceType("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, CRUD_VERBS,
-                 ("sa",), (), (Subresource("token", "TokenRequest", ("create",),
-                                           "authentication.k8s.io", "v1"),)),
-    ResourceType("", "v1", "Event", "events", "event", True, CRUD_VERBS, ("ev",)),
-    ResourceType("", "v1", "Node", "nodes", "node", False, CRUD_VERBS, ("no",), (),
-                 (_status("Node"),)),
-    # apps/v1
-    ResourceType("apps", "v1", "Deployment", "deployments", "deployment", True, CRUD_VERBS,
-                 ("deploy",), ("all",), (
-                     Subresource("scale", "Scale", ("get", "patch", "update"), "autoscaling", "v1"),
-                     _status("Deployment", "apps"),
-                 )),
-    # rbac.authorization.k8s.io/v1
-    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
-                 "clusterrolebinding", False),
-    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole",
-                 False),
-    ResourceType("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding",
-                 True),
-    ResourceType("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True),
-    # authentication.k8s.io: SelfSubjectReview is GA (v1) since 1.28; kubectl 1.27 asks v1beta1.
-    ResourceType("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews",
-                 "selfsubjectreview", False, ("create",), virtual=True),
-    ResourceType("authentication.k8s.io", "v1beta1", "SelfSubjectReview", "selfsubjectreviews",
-                 "selfsubjectreview", False, ("create",), virtual=True),
-    # authorization.k8s.io/v1
-    ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
-                 "selfsubjectaccessreviews", "selfsubjectaccessreview", False, ("create",),
-                 virtual=True),
-    ResourceType("authorization.k8s.io", "v1", "SelfSubjectRulesReview",
-                 "selfsubjectrulesreviews", "selfsubjectrulesreview", False, ("create",),
-                 virtual=True),
-)
+_SERVED: dict[int, tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
 
-# Preferred version per group, in the order a real apiserver lists groups in /apis.
-GROUP_ORDER: tuple[str, ...] = (
-    "apps",
-    "authentication.k8s.io",
-    "authorization.k8s.io",
-    "rbac.authorization.k8s.io",
-)
-PREFERRED_VERSION: dict[str, str] = {
-    "": "v1",
-    "apps": "v1",
-    "authentication.k8s.io": "v1",
-    "authorization.k8s.io": "v1",
-    "rbac.authorization.k8s.io": "v1",
-}
+
+def served(minor: int) -> tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Read once per minor: every cluster of that minor shares the same immutable definitions."""
+    if minor not in _SERVED:
+        _SERVED[minor] = _load_served(minor)
+    return _SERVED[minor]
 
 
 @dataclass(frozen=True)
 class Registry:
-    """Lookup over RESOURCES by the keys that requests use."""
+    """One cluster's kinds, looked up by the keys that requests use.
 
-    resources: tuple[ResourceType, ...] = RESOURCES
+    Each cluster assembles its own (``for_version``): what it serves depends on its Kubernetes
+    minor, and custom resources join one cluster's registry, not every cluster's.
+    """
+
+    resources: tuple[ResourceType, ...]
+    kubernetes_version: str = "1.30"
+    # (group, versions preferred first), in the order kube lists groups; "" is the core group.
+    group_versions_order: tuple[tuple[str, tuple[str, ...]], ...] = ()
     _by_path: dict[tuple[str, str, str], ResourceType] = field(default_factory=dict, repr=False)
+    _by_kind: dict[tuple[str, str], ResourceType] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for r in self.resources:
             self._by_path[(r.group, r.version, r.plural)] = r
+            self._by_kind.setdefault((r.api_version, r.kind), r)
+
+    @classmethod
+    def for_version(cls, kubernetes_version: str) -> Registry:
+        resources, groups = served(kubernetes_version_parts(kubernetes_version)[1])
+        return cls(resources, kubernetes_version, groups)
+
+    @property
+    def minor(self) -> int:
+        """30 for "1.30.4-gke.1348000"."""
+        return kubernetes_version_parts(self.kubernetes_version)[1]
 
     def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_path.get((group, version, plural))
 
     def by_kind(self, api_version: str, kind: str) -> ResourceType | None:
-        return next((r for r in self.resources if r.api_version == api_version and r.kind == kind),
-                    None)
+        return self._by_kind.get((api_version, kind))
 
     def group_versions(self, group: str) -> list[str]:
         """Versions served for a group, preferred first."""
-        versions = sorted({r.version for r in self.resources if r.group == group},
-                          key=lambda v: (v != PREFERRED_VERSION.get(group), v))
-        return versions
+        return list(next((v for g, v in self.group_versions_order if g == group), ()))
 
     def in_group_version(self, group: str, version: str) -> list[ResourceType]:
         return [r for r in self.resources if r.group == group and r.version == version]
 
     def groups(self) -> list[str]:
         """Named groups (not the core group), in discovery order."""
-        return [g for g in GROUP_ORDER if any(r.group == g for r in self.resources)]
+        return [g for g, _ in self.group_versions_order if g]
+
+    def preferred(self) -> list[ResourceType]:
+        """Each resource once, at its group's most preferred version that has it: what
+        ``kubectl api-resources`` lists."""
+        seen: set[tuple[str, str]] = set()
+        out = []
+        for group, versions in self.group_versions_order:
+            for version in versions:
+                for r in self.in_group_version(group, version):
+                    if (group, r.plural) not in seen:
+                        seen.add((group, r.plural))
+                        out.append(r)
+        return out
 
 
-REGISTRY = Registry()
+def kubernetes_version_parts(version: str) -> tuple[int, int]:
+    """(1, 30) for "v1.30.4-gke.1348000" or "1.30"; (1, 30) when it cannot be read."""
+    match = re.match(r"v?(\d+)\.(\d+)", version)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 30)
+
+
+REGISTRY = Registry.for_version("1.30")

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from emulator.cluster.mock.kubelet import NODE_IP, node_name
 from emulator.cluster.mock.rbac_defaults import default_objects
 
+# When the fake control plane came up: a fixed instant, so that seeded objects are reproducible.
+BOOT_TIME = "2024-01-01T00:00:00Z"
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
-def boot_objects(cluster_name: str, kubernetes_version: str) -> list[dict[str, Any]]:
+def _fake_id(node: str, what: str) -> str:
+    """A stable id per node, shaped as the kubelet reports it (a UUID)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{what}.{node}"))
+
+
+def boot_objects(cluster_name: str, kubernetes_version: str,
+                 group_versions: list[tuple[str, str]]) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
         for ns in SYSTEM_NAMESPACES
@@ -28,10 +37,13 @@ def boot_objects(cluster_name: str, kubernetes_version: str) -> list[dict[str, A
                             "message": "kubelet is posting ready status"}],
             "addresses": [{"type": "InternalIP", "address": NODE_IP},
                           {"type": "Hostname", "address": node}],
+            # Every field the API marks required: clients' models refuse a node without them.
             "nodeInfo": {"kubeletVersion": kubernetes_version, "operatingSystem": "linux",
                          "architecture": "amd64", "containerRuntimeVersion": "fake://0.1.0",
                          "kubeProxyVersion": kubernetes_version,
-                         "osImage": "connect-gateway-emulator fake node"},
+                         "osImage": "connect-gateway-emulator fake node",
+                         "kernelVersion": "6.1.0-fake", "machineID": _fake_id(node, "machine"),
+                         "systemUUID": _fake_id(node, "system"), "bootID": _fake_id(node, "boot")},
         },
     })
     objects.append({
@@ -41,4 +53,40 @@ def boot_objects(cluster_name: str, kubernetes_version: str) -> list[dict[str, A
         "spec": {"clusterIP": "10.96.0.1", "ports": [
             {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
     })
+    objects += _control_plane(group_versions)
+    return objects
+
+
+def _control_plane(group_versions: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """What kube-apiserver and its bootstrap controllers create in every cluster and clients list:
+    a local APIService per built-in group-version, the two system PriorityClasses, and the
+    component statuses ``kubectl get componentstatuses`` shows."""
+    objects: list[dict[str, Any]] = []
+    for group, version in group_versions:
+        objects.append({
+            "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+            "metadata": {"name": f"{version}.{group}" if group else version,
+                         "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"}},
+            "spec": {"group": group, "version": version, "groupPriorityMinimum": 18000,
+                     "versionPriority": 15},
+            "status": {"conditions": [{"type": "Available", "status": "True",
+                                       "reason": "Local",
+                                       "message": "Local APIServices are always available",
+                                       "lastTransitionTime": BOOT_TIME}]},
+        })
+    for name, value in (("system-cluster-critical", 2000000000),
+                        ("system-node-critical", 2000001000)):
+        objects.append({
+            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": {"name": name}, "value": value,
+            "description": "Used for system critical pods that must run in the cluster, "
+                           "but can be moved to another node if necessary." if
+                           name == "system-cluster-critical" else
+                           "Used for system critical pods that must not be moved from their "
+                           "current node.",
+            "preemptionPolicy": "PreemptLowerPriority"})
+    for name in ("controller-manager", "etcd-0", "scheduler"):
+        objects.append({
+            "apiVersion": "v1", "kind": "ComponentStatus", "metadata": {"name": name},
+            "conditions": [{"type": "Healthy", "status": "True", "message": "ok"}]})
     return objects

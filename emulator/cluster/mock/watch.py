@@ -7,12 +7,11 @@ with one, it replays what changed after it, or fails with 410 Expired when that 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from emulator import messages
-from emulator.cluster.mock import selectors
+from emulator.cluster.mock import gojson, selectors
 from emulator.cluster.mock.jsoncopy import clone
 from emulator.cluster.mock.status import KubeError
 from emulator.cluster.mock.store import ObjectStore, TooOldResourceVersion, WatchEvent
@@ -91,4 +90,4 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
 
 
 def _line(event_type: str, obj: dict[str, Any]) -> bytes:
-    return json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+    return gojson.encode({"type": event_type, "object": obj})

@@ -8,7 +8,9 @@ import pytest
 
 from emulator import messages
 from emulator.cluster.mock import discovery
-from emulator.cluster.mock.resources import REGISTRY
+from emulator.cluster.mock.resources import Registry
+
+REGISTRY = Registry.for_version("1.30")
 from emulator.cluster.mock.status import KubeError
 
 # The exact Accept headers observed from kubectl (k8s-streaming.md §7.1, gcloud-wire.md §6.3).
@@ -77,7 +79,7 @@ def test_other_as_kinds_do_not_count_as_plain_json() -> None:
 
 @pytest.mark.parametrize(("accept", "version"), [(ACCEPT_1_27, "v2beta1"), (ACCEPT_1_30, "v2")])
 def test_core_api_aggregated_content_type_and_api_version(accept: str, version: str) -> None:
-    content_type, body = discovery.core_api(accept, "127.0.0.1:6443")
+    content_type, body = discovery.core_api(REGISTRY, accept, "127.0.0.1:6443")
     assert content_type == (
         f"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList")
     assert body["kind"] == "APIGroupDiscoveryList"
@@ -96,7 +98,7 @@ def _aggregated_resource(body: dict, version: str, plural: str) -> dict:
 
 
 def test_core_api_aggregated_pods_entry() -> None:
-    _, body = discovery.core_api(ACCEPT_1_30, "127.0.0.1:6443")
+    _, body = discovery.core_api(REGISTRY, ACCEPT_1_30, "127.0.0.1:6443")
     [item] = body["items"]
     assert item["metadata"] == {"creationTimestamp": None}
     assert [v["version"] for v in item["versions"]] == ["v1"]
@@ -115,14 +117,14 @@ def test_core_api_aggregated_pods_entry() -> None:
 
 
 def test_core_api_aggregated_namespaces_are_cluster_scoped() -> None:
-    _, body = discovery.core_api(ACCEPT_1_27, "127.0.0.1:6443")
+    _, body = discovery.core_api(REGISTRY, ACCEPT_1_27, "127.0.0.1:6443")
     namespaces = _aggregated_resource(body, "v1", "namespaces")
     assert namespaces["scope"] == "Cluster"
     assert "categories" not in namespaces  # empty lists are omitted
 
 
 def test_core_api_plain() -> None:
-    content_type, body = discovery.core_api(ACCEPT_LEGACY, "10.1.2.3:443")
+    content_type, body = discovery.core_api(REGISTRY, ACCEPT_LEGACY, "10.1.2.3:443")
     assert content_type == "application/json"
     assert body == {"kind": "APIVersions", "versions": ["v1"],
                     "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
@@ -133,7 +135,7 @@ def test_core_api_plain() -> None:
 
 
 def test_named_apis_aggregated_lists_every_group_and_version() -> None:
-    content_type, body = discovery.named_apis(ACCEPT_1_27)
+    content_type, body = discovery.named_apis(REGISTRY, ACCEPT_1_27)
     assert content_type.endswith(";v=v2beta1;as=APIGroupDiscoveryList")
     names = [item["metadata"]["name"] for item in body["items"]]
     assert names == REGISTRY.groups()
@@ -144,15 +146,15 @@ def test_named_apis_aggregated_lists_every_group_and_version() -> None:
 
 
 def test_named_apis_aggregated_deployments_scale_answers_autoscaling() -> None:
-    _, body = discovery.named_apis(ACCEPT_1_30)
+    _, body = discovery.named_apis(REGISTRY, ACCEPT_1_30)
     deployments = _aggregated_resource(body, "v1", "deployments")
     scale = next(s for s in deployments["subresources"] if s["subresource"] == "scale")
     assert scale["responseKind"] == {"group": "autoscaling", "version": "v1", "kind": "Scale"}
 
 
 def test_every_registry_resource_is_discoverable() -> None:
-    _, core = discovery.core_api(ACCEPT_1_30, "x")
-    _, named = discovery.named_apis(ACCEPT_1_30)
+    _, core = discovery.core_api(REGISTRY, ACCEPT_1_30, "x")
+    _, named = discovery.named_apis(REGISTRY, ACCEPT_1_30)
     for resource in REGISTRY.resources:
         body = named if resource.group else core
         entry = _aggregated_resource(body, resource.version, resource.plural)
@@ -161,7 +163,7 @@ def test_every_registry_resource_is_discoverable() -> None:
 
 
 def test_named_apis_plain() -> None:
-    content_type, body = discovery.named_apis(ACCEPT_LEGACY)
+    content_type, body = discovery.named_apis(REGISTRY, ACCEPT_LEGACY)
     assert content_type == "application/json"
     assert body["kind"] == "APIGroupList"
     assert body["apiVersion"] == "v1"
@@ -174,17 +176,17 @@ def test_named_apis_plain() -> None:
 
 
 def test_group() -> None:
-    body = discovery.group("rbac.authorization.k8s.io")
+    body = discovery.group(REGISTRY, "rbac.authorization.k8s.io")
     assert body["kind"] == "APIGroup"
     assert body["name"] == "rbac.authorization.k8s.io"
     assert body["preferredVersion"] == {"groupVersion": "rbac.authorization.k8s.io/v1",
                                         "version": "v1"}
 
 
-@pytest.mark.parametrize("name", ["", "batch", "extensions"])
+@pytest.mark.parametrize("name", ["", "extensions", "metrics.k8s.io"])
 def test_unknown_group_is_404(name: str) -> None:
     with pytest.raises(KubeError) as caught:
-        discovery.group(name)
+        discovery.group(REGISTRY, name)
     assert caught.value.code == 404
     assert caught.value.message == messages.K8S_PATH_NOT_FOUND
 
@@ -197,7 +199,7 @@ def _entry(body: dict, name: str) -> dict:
 
 
 def test_core_resource_list_pods_and_pods_exec() -> None:
-    body = discovery.resource_list("", "v1")
+    body = discovery.resource_list(REGISTRY, "", "v1")
     assert body["kind"] == "APIResourceList"
     assert body["groupVersion"] == "v1"
     assert "apiVersion" not in body
@@ -215,7 +217,7 @@ def test_core_resource_list_pods_and_pods_exec() -> None:
 
 
 def test_core_resource_list_cluster_scoped_namespaces() -> None:
-    body = discovery.resource_list("", "v1")
+    body = discovery.resource_list(REGISTRY, "", "v1")
     namespaces = _entry(body, "namespaces")
     assert namespaces["namespaced"] is False
     assert namespaces["shortNames"] == ["ns"]
@@ -223,7 +225,7 @@ def test_core_resource_list_cluster_scoped_namespaces() -> None:
 
 
 def test_named_resource_list_names_foreign_subresource_group() -> None:
-    body = discovery.resource_list("apps", "v1")
+    body = discovery.resource_list(REGISTRY, "apps", "v1")
     assert body["apiVersion"] == "v1"
     assert body["groupVersion"] == "apps/v1"
     scale = _entry(body, "deployments/scale")
@@ -233,7 +235,7 @@ def test_named_resource_list_names_foreign_subresource_group() -> None:
 
 
 def test_service_account_token_names_authentication_group() -> None:
-    token = _entry(discovery.resource_list("", "v1"), "serviceaccounts/token")
+    token = _entry(discovery.resource_list(REGISTRY, "", "v1"), "serviceaccounts/token")
     assert (token["group"], token["version"], token["kind"]) == (
         "authentication.k8s.io", "v1", "TokenRequest")
 
@@ -241,15 +243,15 @@ def test_service_account_token_names_authentication_group() -> None:
 def test_resource_list_matches_registry() -> None:
     for group in ["", *REGISTRY.groups()]:
         for version in REGISTRY.group_versions(group):
-            body = discovery.resource_list(group, version)
+            body = discovery.resource_list(REGISTRY, group, version)
             top = {r["name"] for r in body["resources"] if "/" not in r["name"]}
             assert top == {r.plural for r in REGISTRY.in_group_version(group, version)}
 
 
-@pytest.mark.parametrize(("group", "version"), [("", "v2"), ("apps", "v1beta1"), ("batch", "v1")])
+@pytest.mark.parametrize(("group", "version"), [("", "v2"), ("apps", "v1beta1"), ("batch", "v1beta1")])
 def test_unknown_group_version_is_404(group: str, version: str) -> None:
     with pytest.raises(KubeError) as caught:
-        discovery.resource_list(group, version)
+        discovery.resource_list(REGISTRY, group, version)
     assert caught.value.code == 404
     assert caught.value.message == messages.K8S_PATH_NOT_FOUND
 

@@ -17,6 +17,7 @@ from tests.unit.cluster.mock.conftest import (
     call,
     configmap,
     create,
+    deployment,
     pod,
     run,
     send,
@@ -141,6 +142,91 @@ def test_an_invalid_directive_is_refused(api: MockApiserver) -> None:
     reply = call(api, "POST", CMS, "fieldValidation=Loud", body=configmap("app"))
     assert reply.status == 400
     assert "fieldValidation must be one of" in reply.body["message"]
+
+
+# --- at any depth, as the schema says ------------------------------------------------------------
+
+
+DEPTH_TYPO = 'unknown field "spec.template.spec.containers[0].imagee"'
+
+
+def typo_deployment(name: str = "web") -> dict[str, Any]:
+    body = deployment(name)
+    body["spec"]["template"]["spec"]["containers"][0]["imagee"] = "nginx:1.27"
+    return body
+
+
+def test_strict_refuses_a_typo_deep_in_a_pod_template(api: MockApiserver) -> None:
+    reply = call(api, "POST", DEPLOYS, STRICT, body=typo_deployment())
+    assert_status(reply, 400, "BadRequest", cannot_handle(
+        "Deployment", f"strict decoding error: {DEPTH_TYPO}"))
+    assert call(api, "GET", f"{DEPLOYS}/web").status == 404
+
+
+def test_warn_keeps_the_object_without_the_deep_typo(api: MockApiserver) -> None:
+    status, sent = warnings(api, "POST", DEPLOYS, "fieldValidation=Warn", typo_deployment())
+    assert (status, sent) == (
+        201, ['299 - "unknown field \\"spec.template.spec.containers[0].imagee\\""'])
+    stored = call(api, "GET", f"{DEPLOYS}/web").body
+    container = stored["spec"]["template"]["spec"]["containers"][0]
+    assert "imagee" not in container and container["image"] == "nginx:1.25"
+
+
+def test_ignore_accepts_the_deep_typo_silently(api: MockApiserver) -> None:
+    status, sent = warnings(api, "POST", DEPLOYS, "fieldValidation=Ignore", typo_deployment())
+    assert (status, sent) == (201, [])
+    stored = call(api, "GET", f"{DEPLOYS}/web").body
+    assert "imagee" not in stored["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_problems_inside_lists_and_maps_of_objects() -> None:
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "widgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "widgets", "kind": "Widget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                        "openAPIV3Schema": {"type": "object", "properties": {
+                            "spec": {"type": "object", "typ": "x",
+                                     "properties": {"size": {"type": "integer"}}}}}}}]}}
+    raw = json.dumps(crd).replace('"served": true', '"served": true, "served": false')
+    checked = fieldvalidation.check(fieldvalidation.parse_json(raw), "CustomResourceDefinition")
+    assert checked.problems == (
+        'duplicate field "spec.versions[0].served"',
+        'unknown field "spec.versions[0].schema.openAPIV3Schema.properties.spec.typ"')
+    assert "typ" not in checked.obj["spec"]["versions"][0]["schema"]["openAPIV3Schema"][
+        "properties"]["spec"]
+
+
+@pytest.mark.parametrize(("kind", "body"), [
+    # RawExtension: any JSON at all
+    ("ControllerRevision", {"apiVersion": "apps/v1", "kind": "ControllerRevision",
+                            "metadata": {"name": "r"}, "revision": 1,
+                            "data": {"spec": {"anything": [{"goes": True}]}}}),
+    # IntOrString and Quantity
+    ("Deployment", {**deployment("web"), "spec": {
+        **deployment("web")["spec"],
+        "strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}}}}),
+    ("Pod", {**pod("web", "main"), "spec": {"containers": [
+        {"name": "main", "image": "x", "resources": {"limits": {"cpu": "500m", "memory": 1}}}]}}),
+])
+def test_free_form_types_are_never_looked_into(kind: str, body: dict[str, Any]) -> None:
+    assert fieldvalidation.check(body, kind).problems == ()
+
+
+def test_the_minor_decides_which_fields_exist() -> None:
+    body = pod("web", "main")
+    body["spec"]["resourceClaims"] = [{"name": "gpu"}]
+    assert fieldvalidation.check(body, "Pod", minor=25).problems == (
+        'unknown field "spec.resourceClaims"',)
+    assert fieldvalidation.check(body, "Pod", minor=26).problems == ()
+
+
+def test_a_kind_without_a_schema_keeps_every_field() -> None:
+    raw = '{"apiVersion":"example.com/v1","kind":"Widget","spec":{"a":1,"a":2,"b":{}}}'
+    checked = fieldvalidation.check(fieldvalidation.parse_json(raw), "Widget")
+    assert checked.problems == ('duplicate field "spec.a"',)
+    assert checked.obj == {"apiVersion": "example.com/v1", "kind": "Widget",
+                           "spec": {"a": 2, "b": {}}}
 
 
 # --- patch ------------------------------------------------------------------------------------

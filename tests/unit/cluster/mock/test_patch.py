@@ -1,4 +1,9 @@
-"""PATCH bodies: JSON patch, merge patch, strategic merge patch and their errors."""
+"""PATCH bodies: JSON patch, merge patch, strategic merge patch and their errors.
+
+A strategic merge patch follows the kind's schema (Kubernetes 1.30's unless said), so each list
+is patched where it lives in its kind: env in a Deployment's container, ports in a Service's
+spec, and so on.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,12 @@ import pytest
 from emulator import messages
 from emulator.cluster.mock.patch import (
     JSON_PATCH,
-    MERGE_KEYS,
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
     apply_patch,
     decode_patch,
 )
+from emulator.cluster.mock.schema import schema_for
 from emulator.cluster.mock.status import KubeError
 
 CONFIGMAP: dict[str, Any] = {
@@ -78,6 +83,39 @@ def pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
 
 def containers_patch(containers: list[Any], **extra: Any) -> dict[str, Any]:
     return {"spec": {"template": {"spec": {"containers": containers, **extra}}}}
+
+
+def in_container(**fields: Any) -> dict[str, Any]:
+    """A Deployment (or a patch of one) whose container "main" has ``fields``."""
+    return containers_patch([{"name": "main", **fields}])
+
+
+def container_field(obj: dict[str, Any], name: str) -> Any:
+    return pod_spec(obj)["containers"][0][name]
+
+
+# Where each list lives: (kind, its path in the kind, the object or patch holding it there).
+Place = tuple[str, str, Any]
+PLACES: dict[str, Place] = {
+    "container": ("Deployment", "spec.template.spec.containers",
+                  lambda field, value: in_container(**{field: value})),
+    "pod": ("Deployment", "spec.template.spec",
+            lambda field, value: {"spec": {"template": {"spec": {field: value}}}}),
+    "status": ("Deployment", "status", lambda field, value: {"status": {field: value}}),
+    "metadata": ("Deployment", "metadata", lambda field, value: {"metadata": {field: value}}),
+    "service": ("Service", "spec", lambda field, value: {"spec": {field: value}}),
+    "binding": ("RoleBinding", "", lambda field, value: {field: value}),
+}
+API_VERSIONS = {"Deployment": "apps/v1", "Service": "v1",
+                "RoleBinding": "rbac.authorization.k8s.io/v1"}
+
+
+def merge_key(where: str, field: str) -> str | None:
+    kind, path, _ = PLACES[where]
+    found = schema_for(30).field(API_VERSIONS[kind], kind, f"{path}.{field}".lstrip("."))
+    assert found is not None, (kind, path, field)
+    meta = found.list_meta
+    return meta.merge_key if meta.merges else None
 
 
 # --- Content types -------------------------------------------------------------------------------
@@ -289,62 +327,71 @@ def test_kubectl_apply_removing_a_container_and_an_env_var() -> None:
     assert pod_spec(result)["containers"][0]["env"] == [{"name": "B", "value": "2"}]
 
 
-@pytest.mark.parametrize(("field", "items", "patch_items", "expected"), [
-    ("env", [{"name": "A", "value": "1"}],
+@pytest.mark.parametrize(("where", "field", "items", "patch_items", "expected"), [
+    ("container", "env", [{"name": "A", "value": "1"}],
      [{"name": "A", "value": "2"}, {"name": "C", "value": "3"}],
      [{"name": "A", "value": "2"}, {"name": "C", "value": "3"}]),
-    ("ports", [{"containerPort": 80, "protocol": "TCP"}], [{"containerPort": 80, "name": "http"}],
+    ("container", "ports", [{"containerPort": 80, "protocol": "TCP"}],
+     [{"containerPort": 80, "name": "http"}],
      [{"containerPort": 80, "protocol": "TCP", "name": "http"}]),
-    ("ports", [{"port": 80, "targetPort": 8080}], [{"port": 80, "targetPort": 9090}],
+    ("service", "ports", [{"port": 80, "targetPort": 8080}], [{"port": 80, "targetPort": 9090}],
      [{"port": 80, "targetPort": 9090}]),
-    ("volumeMounts", [{"name": "a", "mountPath": "/a"}], [{"name": "b", "mountPath": "/a"}],
-     [{"name": "b", "mountPath": "/a"}]),
-    ("volumes", [{"name": "v", "emptyDir": {}}], [{"name": "v", "emptyDir": None, "secret": {}}],
-     [{"name": "v", "secret": {}}]),
-    ("imagePullSecrets", [{"name": "a"}], [{"name": "b"}], [{"name": "a"}, {"name": "b"}]),
-    ("conditions", [{"type": "Ready", "status": "False"}, {"type": "Synced", "status": "True"}],
+    ("container", "volumeMounts", [{"name": "a", "mountPath": "/a"}],
+     [{"name": "b", "mountPath": "/a"}], [{"name": "b", "mountPath": "/a"}]),
+    ("pod", "volumes", [{"name": "v", "emptyDir": {}}],
+     [{"name": "v", "emptyDir": None, "secret": {}}], [{"name": "v", "secret": {}}]),
+    ("pod", "imagePullSecrets", [{"name": "a"}], [{"name": "b"}], [{"name": "a"}, {"name": "b"}]),
+    ("status", "conditions",
+     [{"type": "Ready", "status": "False"}, {"type": "Synced", "status": "True"}],
      [{"type": "Ready", "status": "True"}],
      [{"type": "Ready", "status": "True"}, {"type": "Synced", "status": "True"}]),
-    ("ownerReferences", [{"uid": "1", "name": "a"}], [{"uid": "2", "name": "a"}],
+    ("metadata", "ownerReferences", [{"uid": "1", "name": "a"}], [{"uid": "2", "name": "a"}],
      [{"uid": "1", "name": "a"}, {"uid": "2", "name": "a"}]),
-    ("hostAliases", [{"ip": "1.1.1.1", "hostnames": ["a"]}],
+    ("pod", "hostAliases", [{"ip": "1.1.1.1", "hostnames": ["a"]}],
      [{"ip": "1.1.1.1", "hostnames": ["b"]}],
      [{"ip": "1.1.1.1", "hostnames": ["b"]}]),
-    ("initContainers", [{"name": "i", "image": "a"}], [{"name": "i", "image": "b"}],
+    ("pod", "initContainers", [{"name": "i", "image": "a"}], [{"name": "i", "image": "b"}],
      [{"name": "i", "image": "b"}]),
 ])
-def test_lists_merge_by_key(field: str, items: list[Any], patch_items: list[Any],
+def test_lists_merge_by_key(where: str, field: str, items: list[Any], patch_items: list[Any],
                             expected: list[Any]) -> None:
-    assert field in MERGE_KEYS
-    assert patch({field: items}, {field: patch_items}) == {field: expected}
+    kind, _, place = PLACES[where]
+    assert merge_key(where, field) is not None
+    assert patch(place(field, items), place(field, patch_items), kind=kind) == place(
+        field, expected)
 
 
-@pytest.mark.parametrize(("field", "items", "patch_items"), [
-    ("args", ["--a", "--b"], ["--c"]),
-    ("tolerations", [{"key": "x", "operator": "Exists"}], [{"key": "y", "operator": "Exists"}]),
-    ("envFrom", [{"configMapRef": {"name": "a"}}], [{"secretRef": {"name": "b"}}]),
-    ("subjects", [{"kind": "User", "name": "a"}], [{"kind": "User", "name": "b"}]),
-    ("tolerations", [{"key": "x"}], []),
+@pytest.mark.parametrize(("where", "field", "items", "patch_items"), [
+    ("container", "args", ["--a", "--b"], ["--c"]),
+    ("pod", "tolerations", [{"key": "x", "operator": "Exists"}],
+     [{"key": "y", "operator": "Exists"}]),
+    ("container", "envFrom", [{"configMapRef": {"name": "a"}}], [{"secretRef": {"name": "b"}}]),
+    ("binding", "subjects", [{"kind": "User", "name": "a"}], [{"kind": "User", "name": "b"}]),
+    ("pod", "tolerations", [{"key": "x"}], []),
 ])
-def test_lists_without_merge_key_are_replaced(field: str, items: list[Any],
+def test_lists_without_merge_key_are_replaced(where: str, field: str, items: list[Any],
                                                patch_items: list[Any]) -> None:
-    assert field not in MERGE_KEYS
-    assert patch({field: items}, {field: patch_items}) == {field: patch_items}
+    kind, _, place = PLACES[where]
+    assert merge_key(where, field) is None
+    assert patch(place(field, items), place(field, patch_items), kind=kind) == place(
+        field, patch_items)
 
 
 def test_patch_items_without_their_merge_key_replace_the_list() -> None:
-    result = patch({"env": [{"name": "A"}]}, {"env": [{"value": "x"}, {"name": "B"}]})
-    assert result == {"env": [{"value": "x"}, {"name": "B"}]}
+    result = patch(in_container(env=[{"name": "A"}]),
+                   in_container(env=[{"value": "x"}, {"name": "B"}]))
+    assert container_field(result, "env") == [{"value": "x"}, {"name": "B"}]
 
 
 def test_empty_patch_list_leaves_a_keyed_list_alone() -> None:
-    assert patch({"env": [{"name": "A"}]}, {"env": []}) == {"env": [{"name": "A"}]}
+    result = patch(in_container(env=[{"name": "A"}]), in_container(env=[]))
+    assert container_field(result, "env") == [{"name": "A"}]
 
 
 def test_replace_directive_in_a_list_replaces_it() -> None:
-    result = patch({"env": [{"name": "A"}, {"name": "B"}]},
-                   {"env": [{"$patch": "replace"}, {"name": "C", "value": None}]})
-    assert result == {"env": [{"name": "C"}]}
+    result = patch(in_container(env=[{"name": "A"}, {"name": "B"}]),
+                   in_container(env=[{"$patch": "replace"}, {"name": "C", "value": None}]))
+    assert container_field(result, "env") == [{"name": "C"}]
 
 
 def test_delete_directive_in_a_list_removes_the_item() -> None:
@@ -354,7 +401,7 @@ def test_delete_directive_in_a_list_removes_the_item() -> None:
 
 
 def test_delete_directive_without_merge_key_is_400() -> None:
-    error = failure({"env": [{"name": "A"}]}, {"env": [{"$patch": "delete"}]})
+    error = failure(in_container(env=[{"name": "A"}]), in_container(env=[{"$patch": "delete"}]))
     assert error.code == 400
     assert error.message == messages.PATCH_DELETE_WITHOUT_KEY.format(field="env", key="name")
 
@@ -379,10 +426,11 @@ def test_delete_directive_at_the_top_empties_the_object() -> None:
 
 
 def test_new_items_lose_their_directives_and_nulls() -> None:
-    result = patch({"containers": []}, {"containers": [
+    result = patch({"spec": {"containers": []}}, {"spec": {"containers": [
         {"name": "new", "image": None,
-         "resources": {"$patch": "replace", "limits": {"cpu": "1"}}}]})
-    assert result == {"containers": [{"name": "new", "resources": {"limits": {"cpu": "1"}}}]}
+         "resources": {"$patch": "replace", "limits": {"cpu": "1"}}}]}}, kind="Pod")
+    assert result == {"spec": {"containers": [
+        {"name": "new", "resources": {"limits": {"cpu": "1"}}}]}}
 
 
 @pytest.mark.parametrize(("body", "expected"), [
@@ -397,6 +445,42 @@ def test_finalizers_are_a_set(body: dict[str, Any], expected: list[str] | None) 
     assert patch(deployment(), body)["metadata"].get("finalizers") == expected
 
 
+def test_the_schema_not_the_field_name_decides() -> None:
+    # metadata.finalizers merges as a set; a Namespace's spec.finalizers is atomic: replaced.
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"finalizers": ["a"]},
+                 "spec": {"finalizers": ["kubernetes"]}}
+    result = patch(namespace, {"metadata": {"finalizers": ["b"]}, "spec": {"finalizers": ["x"]}},
+                   kind="Namespace")
+    assert (result["metadata"]["finalizers"], result["spec"]["finalizers"]) == (["a", "b"], ["x"])
+
+
+def test_a_map_with_the_replace_strategy_is_replaced() -> None:
+    # PodDisruptionBudgetSpec.selector: x-kubernetes-patch-strategy "replace".
+    pdb = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+           "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}}
+    result = patch(pdb, {"spec": {"selector": {"matchExpressions": [
+        {"key": "tier", "operator": "Exists"}]}}}, kind="PodDisruptionBudget")
+    assert result["spec"] == {"minAvailable": 1, "selector": {"matchExpressions": [
+        {"key": "tier", "operator": "Exists"}]}}
+
+
+def test_lists_of_unknown_fields_are_replaced() -> None:
+    result = patch(in_container(envv=[{"name": "A"}]), in_container(envv=[{"name": "B"}]))
+    assert container_field(result, "envv") == [{"name": "B"}]
+
+
+def test_the_minor_decides_which_lists_merge() -> None:
+    # spec.resourceClaims (merged by name) is in PodSpec from Kubernetes 1.26.
+    def claims(minor: int) -> Any:
+        pod = {"apiVersion": "v1", "kind": "Pod", "spec": {"resourceClaims": [{"name": "a"}]}}
+        raw = json.dumps({"spec": {"resourceClaims": [{"name": "b"}]}}).encode()
+        return apply_patch(pod, decode_patch(raw, STRATEGIC_MERGE_PATCH), STRATEGIC_MERGE_PATCH,
+                           kind="Pod", minor=minor)["spec"]["resourceClaims"]
+
+    assert claims(26) == [{"name": "a"}, {"name": "b"}]
+    assert claims(25) == [{"name": "b"}]
+
+
 def test_set_element_order_reorders_keyed_items() -> None:
     body = containers_patch([{"name": "new"}],
                             **{"$setElementOrder/containers": [
@@ -407,10 +491,11 @@ def test_set_element_order_reorders_keyed_items() -> None:
 
 def test_set_element_order_keeps_server_only_items_in_place() -> None:
     # "injected" is not in the order list (a webhook added it): it keeps its place before "b".
-    original = {"env": [{"name": "a"}, {"name": "injected"}, {"name": "b"}]}
-    body = {"$setElementOrder/env": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
-            "env": [{"name": "c"}]}
-    assert [e["name"] for e in patch(original, body)["env"]] == ["a", "injected", "b", "c"]
+    original = in_container(env=[{"name": "a"}, {"name": "injected"}, {"name": "b"}])
+    body = in_container(**{"$setElementOrder/env": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
+                           "env": [{"name": "c"}]})
+    assert [e["name"] for e in container_field(patch(original, body), "env")] == [
+        "a", "injected", "b", "c"]
 
 
 def test_set_element_order_for_service_ports() -> None:
@@ -422,13 +507,15 @@ def test_set_element_order_for_service_ports() -> None:
 
 
 def test_retain_keys_clears_other_fields() -> None:
-    original = {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}
-    body = {"strategy": {"$retainKeys": ["type"], "type": "Recreate", "rollingUpdate": None}}
-    assert patch(original, body) == {"strategy": {"type": "Recreate"}}
+    original = {"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}}}
+    body = {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate",
+                                  "rollingUpdate": None}}}
+    assert patch(original, body) == {"spec": {"strategy": {"type": "Recreate"}}}
 
 
 def test_retain_keys_must_cover_the_patch() -> None:
-    error = failure({"strategy": {}}, {"strategy": {"$retainKeys": ["type"], "other": 1}})
+    error = failure({"spec": {"strategy": {}}},
+                    {"spec": {"strategy": {"$retainKeys": ["type"], "other": 1}}})
     assert error.code == 422
     assert error.message == messages.K8S_PATCH_FAILED.format(
         detail=messages.PATCH_RETAIN_KEYS_MISMATCH)

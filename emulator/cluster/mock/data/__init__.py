@@ -1,0 +1,1 @@
+"""Upstream Kubernetes facts the mock serves from, kept as data: see NOTICE for their sources."""

@@ -1,0 +1,83 @@
+"""Minimal objects of any built-in kind, made from that minor's schema: every required field, at
+any depth, with a value of its type. Tests use them to create one object of each served kind.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib.resources import files
+from typing import Any
+
+# Strings whose format a server checks; the rest can be any text.
+_NAMED_STRINGS = {"name": "example", "image": "busybox:1.36", "apiVersion": "v1",
+                  "kind": "Pod", "schedule": "0 * * * *", "port": 80, "protocol": "TCP"}
+
+
+@functools.cache
+def definitions(minor: int) -> dict[str, Any]:
+    root = files("kubernetes_validate") / "kubernetes-json-schema" / f"v1.{minor}.0-local"
+    return json.loads((root / "_definitions.json").read_text())["$defs"]
+
+
+def definition_of(minor: int, group: str, version: str, kind: str) -> str | None:
+    for name, schema in definitions(minor).items():
+        for gvk in schema.get("x-kubernetes-group-version-kind", []):
+            if (gvk.get("group", ""), gvk["version"], gvk["kind"]) == (group, version, kind):
+                return name
+    return None
+
+
+# Where a client's model asks more than the schema: the kubernetes client's ControllerRevision
+# model requires ``data``, its CSR model a base64 ``request``, its binding model a policy.
+_CLIENT_WANTS: dict[str, dict[str, Any]] = {
+    "ControllerRevision": {"data": {}},
+    "ValidatingAdmissionPolicyBinding": {"spec": {"policyName": "example",
+                                                  "validationActions": ["Deny"]}},
+    "CertificateSigningRequest": {"spec": {"request": "ZXhhbXBsZQ==",
+                                           "signerName": "example.com/signer"}},
+}
+
+
+def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[str, Any]:
+    definition = definition_of(minor, group, version, kind)
+    assert definition is not None, (group, version, kind)
+    obj = _value(minor, {"$ref": f"#/$defs/{definition}"}, "", depth=0)
+    assert isinstance(obj, dict)
+    obj.update(apiVersion=f"{group}/{version}" if group else version, kind=kind,
+               metadata={"name": name})
+    for key, value in _CLIENT_WANTS.get(kind, {}).items():
+        obj[key] = {**obj[key], **value} if isinstance(value, dict) and key in obj else value
+    return obj
+
+
+def _value(minor: int, schema: dict[str, Any], field: str, depth: int) -> Any:
+    if "$ref" in schema:
+        ref = schema["$ref"].rsplit("/", 1)[-1]
+        if ref.endswith("IntOrString"):
+            return 80
+        if ref.endswith("Quantity"):
+            return "1"
+        if ref.endswith(".Time") or ref.endswith(".MicroTime"):
+            return "2024-01-01T00:00:00Z"
+        return _value(minor, definitions(minor)[ref], field, depth)
+    if "enum" in schema:
+        return next(v for v in schema["enum"] if v is not None)
+    kinds = schema.get("type", "object")
+    kind = next(k for k in (kinds if isinstance(kinds, list) else [kinds]) if k != "null")
+    if kind == "object":
+        out: dict[str, Any] = {}
+        if depth < 12:
+            # spec too, at any depth (a pod template's): kube's validation wants what the schema
+            # leaves optional there
+            wanted = [*schema.get("required", []),
+                      *(["spec"] if "spec" in schema.get("properties", {}) else [])]
+            for key in wanted:
+                out[key] = _value(minor, schema.get("properties", {}).get(key, {}), key,
+                                  depth + 1)
+        return out
+    if kind == "array":
+        return [_value(minor, schema.get("items", {}), field, depth + 1)]
+    if field in _NAMED_STRINGS:
+        return _NAMED_STRINGS[field]
+    return {"string": "example", "integer": 1, "number": 1, "boolean": False}[kind]
