@@ -55,7 +55,7 @@ def server_minor(runner: KubectlRunner, gateway: Served, membership: str) -> int
 def test_explain_prints_kubes_description_of_a_deep_field(
         gateway: Served, kubectl_run: KubectlRunner, asked: str, api_version: str, kind: str,
         path: str, v3_type: str, v2_type: str) -> None:
-    field = schema_for(server_minor(kubectl_run, gateway, "my-cluster")).field(
+    field = schema_for(server_minor(kubectl_run, gateway, "my-cluster"), documented=True).field(
         api_version, kind, path)
     assert field is not None and field.description
     name = path.rsplit(".", 1)[-1]
@@ -70,7 +70,7 @@ def test_explain_prints_kubes_description_of_a_deep_field(
 
 def test_explain_lists_a_kinds_fields_with_kubes_descriptions(
         gateway: Served, kubectl_run: KubectlRunner) -> None:
-    schema = schema_for(server_minor(kubectl_run, gateway, "my-cluster"))
+    schema = schema_for(server_minor(kubectl_run, gateway, "my-cluster"), documented=True)
     kind = schema.definition("io.k8s.api.apps.v1.Deployment")
     assert kind is not None
     shown = kubectl_run.run(gateway.kubeconfig(), "explain", "deployment")
@@ -87,7 +87,7 @@ def test_each_cluster_explains_its_own_minor(gateway: Served,
     # Job.spec.managedBy is new in Kubernetes 1.30: my-cluster (1.30) has it, old-cluster (1.29)
     # does not, and kubectl says so as it does against a real 1.29 apiserver.
     assert server_minor(kubectl_run, gateway, "old-cluster") == 29
-    field = schema_for(30).field("batch/v1", "Job", "spec.managedBy")
+    field = schema_for(30, documented=True).field("batch/v1", "Job", "spec.managedBy")
     assert field is not None
     for output in OUTPUTS:
         new = kubectl_run.run(gateway.kubeconfig("my-cluster"), "explain", "job.spec.managedBy",

@@ -50,7 +50,7 @@ from emulator.cluster.mock.identity import (
     impersonated,
 )
 from emulator.cluster.mock.kubelet import admit_pod, node_name
-from emulator.cluster.mock.objects import FIELD_SELECTORS, Objects, check_resource_version
+from emulator.cluster.mock.objects import Objects, check_resource_version
 from emulator.cluster.mock.podlogs import PodLogs
 from emulator.cluster.mock.rbac import RbacAuthorizer
 from emulator.cluster.mock.resources import Registry, ResourceType
@@ -444,7 +444,7 @@ class MockApiserver:
         label = selectors.parse_label_selector(q.get("labelSelector") or "")
         field = selectors.parse_field_selector(
             q.get("fieldSelector") or "",
-            ("metadata.name", "metadata.namespace") + FIELD_SELECTORS.get(resource.plural, ()))
+            resource.field_selectors)
 
         def render(obj: dict[str, Any], first: bool) -> dict[str, Any]:
             if not as_table:

@@ -13,7 +13,6 @@ apiserver's own hooks, which run after it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from emulator.cluster.mock.resources import ResourceType
@@ -26,7 +25,7 @@ _DEFAULT_MODE = 0o644
 
 def apply(resource: ResourceType, obj: Obj, minor: int) -> None:
     """Fill in what kube-apiserver 1.``minor`` would for a ``resource`` object (in place)."""
-    default = _BY_KIND.get((resource.group, resource.kind))
+    default = resource.behaviour.defaults
     if default is not None and isinstance(obj, dict):
         default(obj, minor, resource.version)
 
@@ -169,7 +168,7 @@ def pod_spec(spec: Obj) -> None:
         _volume(volume)
 
 
-def _pod(pod: Obj, minor: int, version: str) -> None:
+def pod(pod: Obj, minor: int, version: str) -> None:
     """SetDefaults_Pod: what a Pod gets and a pod template does not."""
     spec = _spec(pod)
     pod_spec(spec)
@@ -207,7 +206,7 @@ def _resize_policy(spec: Obj) -> None:
         spec["resizePolicy"] = policies
 
 
-def _pod_template(template: Obj, minor: int, version: str) -> None:
+def pod_template(template: Obj, minor: int, version: str) -> None:
     """core/v1 zz_generated.defaults.go SetObjectDefaults_PodTemplate: the pod spec's defaults."""
     _template_spec(template)
 
@@ -215,7 +214,7 @@ def _pod_template(template: Obj, minor: int, version: str) -> None:
 # --- core: the rest (pkg/apis/core/v1/defaults.go) -----------------------------------------------
 
 
-def _replication_controller(controller: Obj, minor: int, version: str) -> None:
+def replication_controller(controller: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_ReplicationController."""
     spec = _spec(controller)
     template = spec.get("template")
@@ -231,7 +230,7 @@ def _replication_controller(controller: Obj, minor: int, version: str) -> None:
     _template_spec(spec)
 
 
-def _service(service: Obj, minor: int, version: str) -> None:
+def service(service: Obj, minor: int, version: str) -> None:
     """SetDefaults_Service, and the IP family fields that kube's service allocator
     (pkg/registry/core/service/storage/alloc.go) fills on a single-stack IPv4 cluster."""
     spec = _spec(service)
@@ -273,7 +272,7 @@ def _service(service: Obj, minor: int, version: str) -> None:
             spec["ipFamilies"] = ["IPv4"]
 
 
-def _endpoints(endpoints: Obj, minor: int, version: str) -> None:
+def endpoints(endpoints: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_Endpoints."""
     for subset in _each(endpoints, "subsets"):
         for port in _each(subset, "ports"):
@@ -285,13 +284,13 @@ def claim_spec(spec: Obj) -> None:
     _default(spec, "volumeMode", "Filesystem")
 
 
-def _claim(claim: Obj, minor: int, version: str) -> None:
+def persistent_volume_claim(claim: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_PersistentVolumeClaim (and its spec's)."""
     claim_spec(_spec(claim))
     _default(_dict(claim, "status"), "phase", "Pending")
 
 
-def _volume_object(volume: Obj, minor: int, version: str) -> None:
+def persistent_volume(volume: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_PersistentVolume."""
     spec = _spec(volume)
     _default(spec, "persistentVolumeReclaimPolicy", "Retain")
@@ -299,7 +298,7 @@ def _volume_object(volume: Obj, minor: int, version: str) -> None:
     _default(_dict(volume, "status"), "phase", "Pending")
 
 
-def _limit_range(limit_range: Obj, minor: int, version: str) -> None:
+def limit_range(limit_range: Obj, minor: int, version: str) -> None:
     """SetDefaults_LimitRangeItem: a container's default limit falls back to its max, its default
     request to its default limit, then to its min."""
     for item in _each(_spec(limit_range), "limits"):
@@ -318,7 +317,7 @@ def _limit_range(limit_range: Obj, minor: int, version: str) -> None:
                 item[key] = value
 
 
-def _namespace(namespace: Obj, minor: int, version: str) -> None:
+def namespace(namespace: Obj, minor: int, version: str) -> None:
     """SetDefaults_Namespace and SetDefaults_NamespaceStatus."""
     meta = _dict(namespace, "metadata")
     if meta.get("name"):
@@ -326,7 +325,7 @@ def _namespace(namespace: Obj, minor: int, version: str) -> None:
     _default(_dict(namespace, "status"), "phase", "Active")
 
 
-def _secret(secret: Obj, minor: int, version: str) -> None:
+def secret(secret: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_Secret."""
     _default(secret, "type", "Opaque")
 
@@ -334,7 +333,7 @@ def _secret(secret: Obj, minor: int, version: str) -> None:
 # --- apps (pkg/apis/apps/v1/defaults.go) ---------------------------------------------------------
 
 
-def _deployment(deployment: Obj, minor: int, version: str) -> None:
+def deployment(deployment: Obj, minor: int, version: str) -> None:
     """apps/v1 defaults.go SetDefaults_Deployment, plus the template's pod spec defaults."""
     spec = _spec(deployment)
     _default(spec, "replicas", 1)
@@ -349,14 +348,14 @@ def _deployment(deployment: Obj, minor: int, version: str) -> None:
     _template_spec(spec)
 
 
-def _replica_set(replica_set: Obj, minor: int, version: str) -> None:
+def replica_set(replica_set: Obj, minor: int, version: str) -> None:
     """apps/v1 defaults.go SetDefaults_ReplicaSet."""
     spec = _spec(replica_set)
     _default(spec, "replicas", 1)
     _template_spec(spec)
 
 
-def _daemon_set(daemon_set: Obj, minor: int, version: str) -> None:
+def daemon_set(daemon_set: Obj, minor: int, version: str) -> None:
     """apps/v1 defaults.go SetDefaults_DaemonSet."""
     spec = _spec(daemon_set)
     strategy = _dict(spec, "updateStrategy")
@@ -369,7 +368,7 @@ def _daemon_set(daemon_set: Obj, minor: int, version: str) -> None:
     _template_spec(spec)
 
 
-def _stateful_set(stateful_set: Obj, minor: int, version: str) -> None:
+def stateful_set(stateful_set: Obj, minor: int, version: str) -> None:
     """apps/v1 defaults.go SetDefaults_StatefulSet; its claim templates get a claim's defaults
     (zz_generated.defaults.go), and kube writes them back with apiVersion and kind."""
     spec = _spec(stateful_set)
@@ -393,7 +392,7 @@ def _stateful_set(stateful_set: Obj, minor: int, version: str) -> None:
         # Written back as whole PersistentVolumeClaims, with their own defaults.
         _default(claim, "apiVersion", "v1")
         _default(claim, "kind", "PersistentVolumeClaim")
-        _claim(claim, minor, "v1")
+        persistent_volume_claim(claim, minor, "v1")
 
 
 # --- batch (pkg/apis/batch/v1/defaults.go, pkg/registry/batch/job/strategy.go) --------------------
@@ -402,7 +401,7 @@ JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 CONTROLLER_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 
 
-def _job(job: Obj, minor: int, version: str) -> None:
+def job(job: Obj, minor: int, version: str) -> None:
     """batch/v1 defaults.go SetDefaults_Job, then the job strategy's generated selector
     (PrepareForCreate: generateSelectorIfNeeded)."""
     spec = _spec(job)
@@ -458,7 +457,7 @@ def _generate_selector(job: Obj, spec: Obj) -> None:
     match.setdefault(CONTROLLER_UID_LABELS[1], str(meta.get("uid", "")))
 
 
-def _cron_job(cron_job: Obj, minor: int, version: str) -> None:
+def cron_job(cron_job: Obj, minor: int, version: str) -> None:
     """batch/v1 defaults.go SetDefaults_CronJob."""
     spec = _spec(cron_job)
     _default(spec, "concurrencyPolicy", "Allow")
@@ -486,7 +485,7 @@ SCALE_DOWN = {"selectPolicy": "Max", "policies": [
     {"type": "Percent", "value": 100, "periodSeconds": 15}]}
 
 
-def _hpa(hpa: Obj, minor: int, version: str) -> None:
+def horizontal_pod_autoscaler(hpa: Obj, minor: int, version: str) -> None:
     """autoscaling/v2 defaults.go SetDefaults_HorizontalPodAutoscaler (and ...Behavior);
     autoscaling/v1 defaults.go defaults only minReplicas."""
     spec = _spec(hpa)
@@ -513,7 +512,7 @@ def _scaling_rules(given: Any, defaults: Obj) -> Obj:
 # --- networking, scheduling, storage, RBAC --------------------------------------------------------
 
 
-def _network_policy(policy: Obj, minor: int, version: str) -> None:
+def network_policy(policy: Obj, minor: int, version: str) -> None:
     """pkg/apis/networking/v1/defaults.go: ports are TCP, and a policy without policyTypes is an
     Ingress policy, plus Egress when it has egress rules."""
     spec = _spec(policy)
@@ -525,7 +524,7 @@ def _network_policy(policy: Obj, minor: int, version: str) -> None:
         spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
 
 
-def _ingress_class(ingress_class: Obj, minor: int, version: str) -> None:
+def ingress_class(ingress_class: Obj, minor: int, version: str) -> None:
     """networking/v1 defaults.go SetDefaults_IngressClass. (Ingresses default nothing: a path's
     pathType is required.)"""
     parameters = _spec(ingress_class).get("parameters")
@@ -533,7 +532,7 @@ def _ingress_class(ingress_class: Obj, minor: int, version: str) -> None:
         _default(parameters, "scope", "Cluster")
 
 
-def _endpoint_slice(endpoint_slice: Obj, minor: int, version: str) -> None:
+def endpoint_slice(endpoint_slice: Obj, minor: int, version: str) -> None:
     """pkg/apis/discovery/v1/defaults.go."""
     for port in _each(endpoint_slice, "ports"):
         if port.get("name") is None:
@@ -541,18 +540,18 @@ def _endpoint_slice(endpoint_slice: Obj, minor: int, version: str) -> None:
         _default(port, "protocol", "TCP")
 
 
-def _priority_class(priority_class: Obj, minor: int, version: str) -> None:
+def priority_class(priority_class: Obj, minor: int, version: str) -> None:
     """pkg/apis/scheduling/v1/defaults.go."""
     _default(priority_class, "preemptionPolicy", "PreemptLowerPriority")
 
 
-def _storage_class(storage_class: Obj, minor: int, version: str) -> None:
+def storage_class(storage_class: Obj, minor: int, version: str) -> None:
     """pkg/apis/storage/v1/defaults.go."""
     _default(storage_class, "reclaimPolicy", "Delete")
     _default(storage_class, "volumeBindingMode", "Immediate")
 
 
-def _csi_driver(driver: Obj, minor: int, version: str) -> None:
+def csi_driver(driver: Obj, minor: int, version: str) -> None:
     """pkg/apis/storage/v1/defaults.go."""
     spec = _spec(driver)
     for key, value in (("attachRequired", True), ("podInfoOnMount", False),
@@ -569,7 +568,7 @@ def _csi_driver(driver: Obj, minor: int, version: str) -> None:
 _RBAC = "rbac.authorization.k8s.io"
 
 
-def _role_binding(binding: Obj, minor: int, version: str) -> None:
+def role_binding(binding: Obj, minor: int, version: str) -> None:
     """pkg/apis/rbac/v1/defaults.go: the role's group, and each subject's by its kind."""
     role_ref = binding.get("roleRef")
     if isinstance(role_ref, dict):
@@ -577,32 +576,3 @@ def _role_binding(binding: Obj, minor: int, version: str) -> None:
     for subject in _each(binding, "subjects"):
         if subject.get("kind") in ("User", "Group"):  # a service account's group is the core ""
             _default(subject, "apiGroup", _RBAC)
-
-
-_BY_KIND: dict[tuple[str, str], Callable[[Obj, int, str], None]] = {
-    ("", "Pod"): _pod,
-    ("", "PodTemplate"): _pod_template,
-    ("", "ReplicationController"): _replication_controller,
-    ("", "Service"): _service,
-    ("", "Endpoints"): _endpoints,
-    ("", "PersistentVolumeClaim"): _claim,
-    ("", "PersistentVolume"): _volume_object,
-    ("", "LimitRange"): _limit_range,
-    ("", "Namespace"): _namespace,
-    ("", "Secret"): _secret,
-    ("apps", "Deployment"): _deployment,
-    ("apps", "ReplicaSet"): _replica_set,
-    ("apps", "DaemonSet"): _daemon_set,
-    ("apps", "StatefulSet"): _stateful_set,
-    ("batch", "Job"): _job,
-    ("batch", "CronJob"): _cron_job,
-    ("autoscaling", "HorizontalPodAutoscaler"): _hpa,
-    ("networking.k8s.io", "NetworkPolicy"): _network_policy,
-    ("networking.k8s.io", "IngressClass"): _ingress_class,
-    ("discovery.k8s.io", "EndpointSlice"): _endpoint_slice,
-    ("scheduling.k8s.io", "PriorityClass"): _priority_class,
-    ("storage.k8s.io", "StorageClass"): _storage_class,
-    ("storage.k8s.io", "CSIDriver"): _csi_driver,
-    (_RBAC, "RoleBinding"): _role_binding,
-    (_RBAC, "ClusterRoleBinding"): _role_binding,
-}

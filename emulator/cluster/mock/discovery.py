@@ -1,7 +1,8 @@
 """Discovery documents of the mock apiserver: /api, /apis, /apis/{group}, resource lists, /version.
 
-Everything is derived from the cluster's ``Registry``. The functions are pure; ``core_api`` and ``named_apis``
-return ``(content_type, body)`` because their format is negotiated, the others a JSON body.
+Everything is derived from the cluster's ``Registry``. The functions are pure; ``core_api`` and
+``named_apis`` return ``(content_type, body)`` because their format is negotiated, the others a
+JSON body.
 
 The one subtle part is content negotiation for aggregated discovery (k8s-streaming.md §7.1,
 gcloud-wire.md §6.3): kubectl 1.27-1.29 ask only for v2beta1 and fail with "the server doesn't
@@ -123,7 +124,8 @@ def core_api(registry: Registry, accept: str, server_address: str = DEFAULT_SERV
     version = negotiate_aggregated(accept)
     if version is not None:
         item = {"metadata": {"creationTimestamp": None},
-                "versions": [_version_discovery(registry, "", v) for v in registry.group_versions("")]}
+                "versions": [_version_discovery(registry, "", v)
+                             for v in registry.group_versions("")]}
         return aggregated_content_type(version), _discovery_list(version, [item])
     return JSON, {
         "kind": "APIVersions",

@@ -19,17 +19,22 @@ from typing import Any
 
 # Compact, UTF-8 as is; NaN and infinities cannot happen (bodies are parsed without them).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-# Go's HTML-safe escapes. In JSON text these characters can only stand inside strings, so a
-# translation of the whole text touches strings alone.
-_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                             "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# Go's HTML-safe escapes. In JSON text these characters can only stand inside strings, so
+# replacing them in the whole text touches strings alone. str.replace per character, and only
+# when present: str.translate with a mapping costs a Python lookup per character, which took a
+# fifth of a second on a 10,000-pod Table full of "<none>".
+_GO_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+               ("\u2029", "\\u2029"))
 # A lone surrogate (JSON "\ud800" decodes to one in Python) is no UTF-8; Go writes U+FFFD.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def encode(value: Any) -> bytes:
     """``value`` as Go's ``json.Encoder.Encode`` writes it, trailing newline included."""
-    text = _ENCODER.encode(value).translate(_GO_ESCAPES)
+    text = _ENCODER.encode(value)
+    for char, escape in _GO_ESCAPES:
+        if char in text:
+            text = text.replace(char, escape)
     try:
         return text.encode("utf-8") + b"\n"
     except UnicodeEncodeError:

@@ -35,42 +35,13 @@ _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 
-# Field selectors each resource supports besides metadata.name and metadata.namespace.
-FIELD_SELECTORS: dict[str, tuple[str, ...]] = {
-    "pods": ("status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
-             "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"),
-    "events": ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-               "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-               "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"),
-    "secrets": ("type",),
-    "namespaces": ("status.phase",),
-    "nodes": ("spec.unschedulable",),
-}
-
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
 
-# Kinds whose REST storage sets ReturnDeletedObject (kube's pkg/registry/*/storage): a delete that
-# went through answers with the object itself; every other kind answers a Success Status naming
-# it. The kubernetes client's typed delete_* returns, generated from kube's OpenAPI, list the
-# same kinds. Namespaces answer their object through their own Delete (``_delete_namespace``).
-RETURNS_DELETED_OBJECT = frozenset({
-    ("", "pods"), ("", "services"), ("", "serviceaccounts"), ("", "persistentvolumes"),
-    ("", "persistentvolumeclaims"), ("", "podtemplates"), ("", "resourcequotas"),
-    ("storage.k8s.io", "storageclasses"), ("storage.k8s.io", "csidrivers"),
-    ("storage.k8s.io", "csinodes"), ("storage.k8s.io", "volumeattachments"),
-    ("storage.k8s.io", "volumeattributesclasses"), ("resource.k8s.io", "deviceclasses"),
-    ("resource.k8s.io", "resourceclaims"), ("resource.k8s.io", "resourceclaimtemplates"),
-    ("resource.k8s.io", "resourceslices"),
-})
 # The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents).
 ORPHAN = "orphan"
 FOREGROUND = "foregroundDeletion"
 GC_FINALIZERS = (ORPHAN, FOREGROUND)
-# Strategies whose DefaultGarbageCollectionPolicy is not DeleteDependents: v1
-# ReplicationControllers orphan by default; events take no part in garbage collection.
-DEFAULT_ORPHAN = frozenset({("", "replicationcontrollers")})
-GC_UNSUPPORTED = frozenset({("", "events"), ("events.k8s.io", "events")})
 
 
 @dataclass(frozen=True)
@@ -107,8 +78,8 @@ class Objects:
              query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
         """Matching items, the list's resourceVersion, and a continue token if ``limit`` cut it."""
         label = selectors.parse_label_selector(query.get("labelSelector") or "")
-        supported = ("metadata.name", "metadata.namespace") + FIELD_SELECTORS.get(resource.plural, ())
-        field = selectors.parse_field_selector(query.get("fieldSelector") or "", supported)
+        field = selectors.parse_field_selector(query.get("fieldSelector") or "",
+                                               resource.field_selectors)
         items, rv = self.store.list(key(resource), namespace)
         items = [_with_type(resource, o) for o in items
                  if label.matches(o["metadata"].get("labels") or {}) and field.matches(o)]
@@ -153,8 +124,8 @@ class Objects:
             meta.pop(transient, None)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(self.now())
-        if "spec" in obj and resource.subresource("status") is not None:
-            meta["generation"] = 1  # kinds whose status reports on a spec track its changes
+        if resource.behaviour.tracks_generation:
+            meta["generation"] = 1
         self._defaults(resource, obj)
         _check_data_size(resource, obj, self.registry.minor)
         if query.dry_run:
@@ -307,7 +278,7 @@ class Objects:
     def _finished(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """The answer to a delete that went through (store.go ``finalizeDelete``): the object for
         kinds whose storage sets ReturnDeletedObject, else a Success Status naming it."""
-        if (resource.group, resource.plural) in RETURNS_DELETED_OBJECT:
+        if resource.behaviour.returns_deleted_object:
             return _with_type(resource, obj)
         return success_status({"name": obj["metadata"]["name"], "group": resource.group,
                                "kind": resource.plural, "uid": obj["metadata"].get("uid", "")})
@@ -627,8 +598,7 @@ def _gc_finalizers(resource: ResourceType, existing: list[str],
                    options: dict[str, Any]) -> list[str] | None:
     """The finalizers the garbage collector's options put on the object (store.go
     ``deletionFinalizersForGarbageCollection``), or None when they change nothing."""
-    gr = (resource.group, resource.plural)
-    if gr in GC_UNSUPPORTED:
+    if not resource.behaviour.garbage_collected:
         return None
     orphan_option, policy = options.get("orphanDependents"), options.get("propagationPolicy")
     if isinstance(orphan_option, bool):
@@ -638,7 +608,7 @@ def _gc_finalizers(resource: ResourceType, existing: list[str],
     elif ORPHAN in existing or FOREGROUND in existing:
         orphan, foreground = ORPHAN in existing, FOREGROUND in existing and ORPHAN not in existing
     else:
-        orphan, foreground = gr in DEFAULT_ORPHAN, False
+        orphan, foreground = resource.behaviour.orphans_by_default, False
     wanted = [f for f in existing if f not in GC_FINALIZERS]
     wanted += [ORPHAN] * orphan + [FOREGROUND] * foreground
     return None if set(wanted) == set(existing) else wanted

@@ -117,7 +117,7 @@ def _hash(minor: int, path: str, resources: tuple[ResourceType, ...]) -> str:
 def built_document(minor: int, path: str, resources: tuple[ResourceType, ...]) -> bytes:
     """The document of the group-version at ``path`` serving ``resources``, for a minor the
     package has (``schema.nearest_minor``): built once, shared by every cluster of the minor."""
-    schema = kube_schema.schema_for(minor)
+    schema = kube_schema.schema_for(minor, documented=True)
     names = Names.of(schema, resources)
     body = {
         "openapi": "3.0.0",

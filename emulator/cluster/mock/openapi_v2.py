@@ -59,7 +59,7 @@ def _key(registry: Registry) -> tuple[int, tuple[tuple[str, tuple[ResourceType, 
 @functools.lru_cache(maxsize=_KEPT_DOCUMENTS)
 def _document_json(minor: int, served: tuple[tuple[str, tuple[ResourceType, ...]], ...],
                    version: str) -> bytes:
-    schema = kube_schema.schema_for(minor)
+    schema = kube_schema.schema_for(minor, documented=True)
     paths: dict[str, Any] = {}
     roots: list[str] = list(openapi.COMMON_DEFINITIONS)
     loose: dict[str, Any] = {}

@@ -11,6 +11,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from importlib.resources import files
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emulator.cluster.mock.kinds import Behaviour
 
 CRUD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
@@ -56,6 +60,18 @@ class ResourceType:
     def base_path(self) -> str:
         """``/api/v1`` or ``/apis/apps/v1``."""
         return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+
+    @property
+    def behaviour(self) -> Behaviour:
+        """The kind's printer, defaulting and field selectors (kinds.py). Imported here, not at
+        the top: kinds.py reaches the printers, which name ResourceType."""
+        from emulator.cluster.mock.kinds import behaviour_of
+        return behaviour_of(self.group, self.kind)
+
+    @property
+    def field_selectors(self) -> tuple[str, ...]:
+        """Every field label a list or watch of this resource may select on."""
+        return ("metadata.name", "metadata.namespace", *self.behaviour.field_selectors)
 
     def subresource(self, name: str) -> Subresource | None:
         return next((s for s in self.subresources if s.name == name), None)

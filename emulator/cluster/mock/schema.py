@@ -327,7 +327,7 @@ def _version_rank(version: str) -> tuple[int, int, int]:
 
 # -- one schema per minor ------------------------------------------------------------------------
 
-_SCHEMAS: dict[int, Schema] = {}
+_SCHEMAS: dict[tuple[int, bool], Schema] = {}
 _LOCK = threading.Lock()
 
 
@@ -356,15 +356,46 @@ def nearest_minor(minor: int) -> int:
     return min(have, key=lambda m: (abs(m - minor), m))
 
 
-def schema_for(minor: int) -> Schema:
-    """The schema of Kubernetes 1.``minor``, loaded once per process and minor."""
+def schema_for(minor: int, *, documented: bool = False) -> Schema:
+    """The schema of Kubernetes 1.``minor``, loaded once per process, minor and form.
+
+    Validation and patching never read descriptions, which are half the document, so the plain
+    form leaves them out and a world's clusters stay small; OpenAPI (``kubectl explain``) asks
+    for the ``documented`` form, loaded the first time a client wants it."""
     minor = nearest_minor(minor)
-    found = _SCHEMAS.get(minor)
+    found = _SCHEMAS.get((minor, documented))
     if found is not None:
         return found
     with _LOCK:
-        if minor not in _SCHEMAS:
+        if (minor, documented) not in _SCHEMAS:
             path = _folder() / f"v1.{minor}.0-local" / _DEFINITIONS_FILE
-            document = json.loads(path.read_bytes())
-            _SCHEMAS[minor] = Schema(minor, document["$defs"])
-        return _SCHEMAS[minor]
+            hook = None if documented else _without_description
+            document = json.loads(path.read_bytes(), object_hook=hook)
+            _SCHEMAS[(minor, documented)] = Schema(minor, _shared(document["$defs"], documented))
+        return _SCHEMAS[(minor, documented)]
+
+
+# Definitions already loaded, by (form, name): most definitions are the same in neighbouring
+# minors, and a world's clusters are of several (quickstart: 1.29, 1.30, 1.31).
+_LOADED: dict[tuple[bool, str], list[Node]] = {}
+
+
+def _shared(definitions: dict[str, Node], documented: bool) -> dict[str, Node]:
+    """``definitions``, each replaced by an equal one another minor loaded before, if any, so a
+    second minor costs only what changed."""
+    for name, node in definitions.items():
+        earlier = _LOADED.setdefault((documented, name), [])
+        same = next((e for e in earlier if e == node), None)
+        if same is None:
+            earlier.append(node)
+        else:
+            definitions[name] = same
+    return definitions
+
+
+def _without_description(node: dict[str, Any]) -> dict[str, Any]:
+    """A schema node without its prose. Only a text is dropped: a field that is itself named
+    "description" (PriorityClass's, a CRD schema's) is an object under ``properties`` and stays."""
+    if isinstance(node.get("description"), str):
+        del node["description"]
+    return node

@@ -7,25 +7,25 @@ kube-apiserver, every row carries the wide (priority 1) cells too; kubectl shows
 ``-o wide``. Where a minor printed other columns than the newest one, ``minor`` picks its layout.
 
 The printers live by area: ``core`` (pods, services, core objects, events, RBAC), ``workloads``,
-``network``, ``storage`` and ``cluster`` (leases, quotas, admission, flow control, API services).
+``network``, ``storage`` and ``cluster`` (leases, quotas, admission, flow control, API services);
+``kinds.py`` says which printer each kind uses.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from emulator import messages
+from emulator.cluster.mock.jsoncopy import clone
 from emulator.cluster.mock.resources import ResourceType
 from emulator.cluster.mock.status import KubeError
-from emulator.cluster.mock.tables import cluster, core, network, storage, workloads
 from emulator.cluster.mock.tables.cells import (
     AGE, LATEST_MINOR, NAME, Column, Obj, Printer, age, human_duration, meta, name, parse_time,
 )
 
-__all__ = ["INCLUDE_METADATA", "INCLUDE_NONE", "INCLUDE_OBJECT", "LATEST_MINOR", "PRINTERS",
+__all__ = ["INCLUDE_METADATA", "INCLUDE_NONE", "INCLUDE_OBJECT", "LATEST_MINOR",
            "Column", "Printer", "age", "human_duration", "parse_time", "printer_for", "to_table"]
 
 INCLUDE_NONE = "None"
@@ -40,17 +40,10 @@ def _generic_cells(obj: Obj, now: datetime) -> list[Any]:
 # Anything without a printer of its own (the reviews, and kinds kube has not printed yet).
 GENERIC = Printer((NAME, AGE), _generic_cells)
 
-# Printers by ``ResourceType.group_resource``; a function of the minor where its cells depend on
-# it. Any other resource gets GENERIC.
-PRINTERS: dict[str, Printer | Callable[[int], Printer]] = {
-    **core.PRINTERS, **workloads.PRINTERS, **network.PRINTERS, **storage.PRINTERS,
-    **cluster.PRINTERS,
-}
-
 
 def printer_for(resource: ResourceType, minor: int | None = None) -> Printer:
     """The printer for a resource, with the columns ``minor`` (default: the newest) prints."""
-    found = PRINTERS.get(resource.group_resource, GENERIC)
+    found = resource.behaviour.printer or GENERIC  # kinds.py names each kind's printer
     at = LATEST_MINOR if minor is None else minor
     printer = found if isinstance(found, Printer) else found(at)
     columns, cells = printer.layout(at)
@@ -84,9 +77,9 @@ def to_table(resource: ResourceType, objects: list[Obj], *, now: datetime,
 def _row(printer: Printer, obj: Obj, now: datetime, include_object: str) -> Obj:
     row: Obj = {"cells": printer.cells(obj, now)}
     if include_object == INCLUDE_OBJECT:
-        row["object"] = copy.deepcopy(obj)
+        row["object"] = clone(obj)
     elif include_object == INCLUDE_METADATA:
         # kubectl needs the metadata for --all-namespaces (NAMESPACE column) and --show-labels.
         row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                         "metadata": copy.deepcopy(meta(obj))}
+                         "metadata": clone(meta(obj))}
     return row

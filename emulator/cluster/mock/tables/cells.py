@@ -163,7 +163,12 @@ def section(obj: Any, *keys: str) -> Obj:
 def items(obj: Any, key: str) -> list[Obj]:
     """The objects of a list field (anything else in it is skipped)."""
     value = obj.get(key) if isinstance(obj, dict) else None
-    return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    # Printers only read, so a list of objects (the usual case) is handed back as it is.
+    if all(isinstance(i, dict) for i in value):
+        return value
+    return [i for i in value if isinstance(i, dict)]
 
 
 def count(value: Any) -> int:

@@ -334,26 +334,3 @@ RESOURCE_SLICES = Printer((
     Column("Pool", "The device pool the slice belongs to."),
     AGE,
 ), _slice_cells)
-
-
-PRINTERS: dict[str, Printer] = {
-    "leases.coordination.k8s.io": LEASES,
-    "priorityclasses.scheduling.k8s.io": PRIORITY_CLASSES,
-    "runtimeclasses.node.k8s.io": RUNTIME_CLASSES,
-    "resourcequotas": RESOURCE_QUOTAS,
-    "certificatesigningrequests.certificates.k8s.io": CERTIFICATE_SIGNING_REQUESTS,
-    "mutatingwebhookconfigurations.admissionregistration.k8s.io": WEBHOOK_CONFIGURATIONS,
-    "validatingwebhookconfigurations.admissionregistration.k8s.io": WEBHOOK_CONFIGURATIONS,
-    "validatingadmissionpolicies.admissionregistration.k8s.io": VALIDATING_ADMISSION_POLICIES,
-    "validatingadmissionpolicybindings.admissionregistration.k8s.io": POLICY_BINDINGS,
-    "mutatingadmissionpolicies.admissionregistration.k8s.io": MUTATING_ADMISSION_POLICIES,
-    "mutatingadmissionpolicybindings.admissionregistration.k8s.io": POLICY_BINDINGS,
-    "flowschemas.flowcontrol.apiserver.k8s.io": FLOW_SCHEMAS,
-    "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io": PRIORITY_LEVEL_CONFIGURATIONS,
-    "apiservices.apiregistration.k8s.io": API_SERVICES,
-    "customresourcedefinitions.apiextensions.k8s.io": CREATED_AT,
-    "deviceclasses.resource.k8s.io": NAME_AGE,
-    "resourceclaims.resource.k8s.io": RESOURCE_CLAIMS,
-    "resourceclaimtemplates.resource.k8s.io": NAME_AGE,
-    "resourceslices.resource.k8s.io": RESOURCE_SLICES,
-}

@@ -451,23 +451,3 @@ BINDINGS = Printer((
     wide("Groups", "Groups the binding grants the role to."),
     wide("ServiceAccounts", "Service accounts (namespace/name) the binding grants the role to."),
 ), _binding_cells)
-
-
-PRINTERS: dict[str, Printer] = {
-    "pods": PODS,
-    "podtemplates": POD_TEMPLATES,
-    "namespaces": NAMESPACES,
-    "services": SERVICES,
-    "configmaps": CONFIGMAPS,
-    "secrets": SECRETS,
-    "serviceaccounts": SERVICE_ACCOUNTS,
-    "nodes": NODES,
-    "componentstatuses": COMPONENT_STATUSES,
-    "events": EVENTS,
-    "events.events.k8s.io": EVENTS_V1,
-    "limitranges": CREATED_AT,
-    "roles.rbac.authorization.k8s.io": ROLES,
-    "clusterroles.rbac.authorization.k8s.io": ROLES,
-    "rolebindings.rbac.authorization.k8s.io": BINDINGS,
-    "clusterrolebindings.rbac.authorization.k8s.io": BINDINGS,
-}

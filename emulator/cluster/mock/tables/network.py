@@ -183,14 +183,3 @@ def _ip_address_cells(address: Obj, now: datetime) -> Cells:
 IP_ADDRESSES = Printer((
     NAME, Column("ParentRef", "The object the address is allocated to."),
 ), _ip_address_cells)
-
-
-PRINTERS: dict[str, Printer] = {
-    "ingresses.networking.k8s.io": INGRESSES,
-    "ingressclasses.networking.k8s.io": INGRESS_CLASSES,
-    "networkpolicies.networking.k8s.io": NETWORK_POLICIES,
-    "endpoints": ENDPOINTS,
-    "endpointslices.discovery.k8s.io": ENDPOINT_SLICES,
-    "servicecidrs.networking.k8s.io": SERVICE_CIDRS,
-    "ipaddresses.networking.k8s.io": IP_ADDRESSES,
-}

@@ -198,15 +198,3 @@ def _attributes_class_cells(attributes_class: Obj, now: datetime) -> Cells:
 VOLUME_ATTRIBUTES_CLASSES = Printer((
     NAME, Column("DriverName", "The CSI driver the class is for."), AGE,
 ), _attributes_class_cells)
-
-
-PRINTERS: dict[str, Printer] = {
-    "persistentvolumes": PERSISTENT_VOLUMES,
-    "persistentvolumeclaims": PERSISTENT_VOLUME_CLAIMS,
-    "storageclasses.storage.k8s.io": STORAGE_CLASSES,
-    "csidrivers.storage.k8s.io": CSI_DRIVERS,
-    "csinodes.storage.k8s.io": CSI_NODES,
-    "csistoragecapacities.storage.k8s.io": CSI_STORAGE_CAPACITIES,
-    "volumeattachments.storage.k8s.io": VOLUME_ATTACHMENTS,
-    "volumeattributesclasses.storage.k8s.io": VOLUME_ATTRIBUTES_CLASSES,
-}

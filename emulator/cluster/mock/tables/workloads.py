@@ -362,18 +362,3 @@ POD_DISRUPTION_BUDGETS = Printer((
     Column("Allowed Disruptions", "Pods that may be disrupted right now.", type="integer"),
     AGE,
 ), _pdb_cells)
-
-
-# Printers by group_resource; a function of the minor where the cells depend on it.
-PRINTERS: dict[str, Printer | Callable[[int], Printer]] = {
-    "deployments.apps": DEPLOYMENTS,
-    "replicasets.apps": REPLICA_SETS,
-    "statefulsets.apps": STATEFUL_SETS,
-    "daemonsets.apps": DAEMON_SETS,
-    "controllerrevisions.apps": CONTROLLER_REVISIONS,
-    "replicationcontrollers": REPLICATION_CONTROLLERS,
-    "jobs.batch": jobs,
-    "cronjobs.batch": CRON_JOBS,
-    "horizontalpodautoscalers.autoscaling": HORIZONTAL_POD_AUTOSCALERS,
-    "poddisruptionbudgets.policy": POD_DISRUPTION_BUDGETS,
-}

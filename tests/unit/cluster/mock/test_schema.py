@@ -21,9 +21,9 @@ def test_the_package_has_a_contiguous_range_of_minors() -> None:
 
 
 def test_one_schema_per_minor_shared_by_every_caller() -> None:
-    assert schema_for(30) is schema_for(30)
-    assert schema_for(30) is not schema_for(29)
-    assert (schema_for(30).minor, schema_for(29).minor) == (30, 29)
+    assert schema_for(30, documented=True) is schema_for(30, documented=True)
+    assert schema_for(30, documented=True) is not schema_for(29, documented=True)
+    assert (schema_for(30, documented=True).minor, schema_for(29, documented=True).minor) == (30, 29)
 
 
 @pytest.mark.parametrize(("asked", "used"), [(0, 0), (-5, 0), (99, -1)])
@@ -32,11 +32,11 @@ def test_minors_outside_the_range_use_the_nearest(asked: int, used: int) -> None
     wanted = minors[0] + asked if asked <= 0 else asked
     expected = minors[used]
     assert kube_schema.nearest_minor(wanted) == expected
-    assert schema_for(wanted) is schema_for(expected)
+    assert schema_for(wanted, documented=True) is schema_for(expected, documented=True)
 
 
 def test_fields_are_the_documents_own_nodes_not_copies() -> None:
-    schema = schema_for(30)
+    schema = schema_for(30, documented=True)
     field = schema.field("v1", "Pod", "spec.containers")
     assert field is not None
     assert field.node is schema.definitions["io.k8s.api.core.v1.PodSpec"]["properties"][
@@ -57,18 +57,18 @@ def test_fields_are_the_documents_own_nodes_not_copies() -> None:
 ])
 def test_definitions_are_found_by_group_version_kind(api_version: str, kind: str,
                                                      name: str) -> None:
-    assert schema_for(30).definition_name(api_version, kind) == name
+    assert schema_for(30, documented=True).definition_name(api_version, kind) == name
 
 
 @pytest.mark.parametrize(("api_version", "kind"), [
     ("apps/v1", "Pod"), ("v1", "Deployment"), ("batch/v1beta1", "CronJob"), ("v1", "Nope"),
 ])
 def test_kinds_a_minor_does_not_publish_have_no_definition(api_version: str, kind: str) -> None:
-    assert schema_for(30).definition_name(api_version, kind) is None
+    assert schema_for(30, documented=True).definition_name(api_version, kind) is None
 
 
 def test_without_a_version_the_most_stable_core_first_definition_is_chosen() -> None:
-    schema = schema_for(30)
+    schema = schema_for(30, documented=True)
     assert schema.definition_for_kind("Event") == "io.k8s.api.core.v1.Event"
     assert schema.definition_for_kind("HorizontalPodAutoscaler") == (
         "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler")
@@ -78,15 +78,15 @@ def test_without_a_version_the_most_stable_core_first_definition_is_chosen() -> 
 
 def test_a_minor_has_the_fields_of_its_release() -> None:
     # PodSpec.resourceClaims arrived in Kubernetes 1.26.
-    assert schema_for(25).field("v1", "Pod", "spec.resourceClaims") is None
-    assert schema_for(26).field("v1", "Pod", "spec.resourceClaims") is not None
+    assert schema_for(25, documented=True).field("v1", "Pod", "spec.resourceClaims") is None
+    assert schema_for(26, documented=True).field("v1", "Pod", "spec.resourceClaims") is not None
 
 
 # --- walking fields -------------------------------------------------------------------------------
 
 
 def test_a_deep_field_has_kubes_description_and_type() -> None:
-    field = schema_for(30).field("apps/v1", "Deployment", f"{CONTAINERS}.image")
+    field = schema_for(30, documented=True).field("apps/v1", "Deployment", f"{CONTAINERS}.image")
     assert field is not None
     assert field.path == ("spec", "template", "spec", "containers", "image")
     assert field.description.startswith("Container image name.")
@@ -95,7 +95,7 @@ def test_a_deep_field_has_kubes_description_and_type() -> None:
 
 
 def test_a_field_that_refers_to_a_definition_resolves_to_it() -> None:
-    field = schema_for(30).field("apps/v1", "Deployment", "spec.template")
+    field = schema_for(30, documented=True).field("apps/v1", "Deployment", "spec.template")
     assert field is not None
     assert field.definition == "io.k8s.api.core.v1.PodTemplateSpec"
     assert field.type == "object"
@@ -103,7 +103,7 @@ def test_a_field_that_refers_to_a_definition_resolves_to_it() -> None:
 
 
 def test_list_indexes_and_map_values_are_stepped_through() -> None:
-    schema = schema_for(30)
+    schema = schema_for(30, documented=True)
     indexed = schema.field("apps/v1", "Deployment", f"{CONTAINERS}[0].ports[1].containerPort")
     assert indexed is not None and indexed.type == "integer"
     value = schema.field("v1", "Pod", "spec.containers.resources.limits.cpu")
@@ -112,7 +112,7 @@ def test_list_indexes_and_map_values_are_stepped_through() -> None:
 
 @pytest.mark.parametrize("path", ["spec.template.spec.containers.imagee", "spec.nope", "x"])
 def test_unknown_paths_are_none(path: str) -> None:
-    assert schema_for(30).field("apps/v1", "Deployment", path) is None
+    assert schema_for(30, documented=True).field("apps/v1", "Deployment", path) is None
 
 
 @pytest.mark.parametrize(("api_version", "kind", "path", "shape"), [
@@ -129,7 +129,7 @@ def test_unknown_paths_are_none(path: str) -> None:
     ("v1", "ConfigMap", "data", Shape.MAP),
 ])
 def test_shapes(api_version: str, kind: str, path: str, shape: Shape | None) -> None:
-    schema = schema_for(30)
+    schema = schema_for(30, documented=True)
     field = schema.field(api_version, kind, path)
     if shape is None:
         assert field is None
@@ -159,7 +159,7 @@ def test_shapes(api_version: str, kind: str, path: str, shape: Shape | None) -> 
     ("apps/v1", "Deployment", "spec.replicas", kube_schema.NO_LIST_META),
 ])
 def test_list_metadata(api_version: str, kind: str, path: str, meta: ListMeta) -> None:
-    field = schema_for(30).field(api_version, kind, path)
+    field = schema_for(30, documented=True).field(api_version, kind, path)
     assert field is not None
     assert field.list_meta == meta
 
@@ -174,7 +174,7 @@ def test_list_meta_reads_the_strategy_words() -> None:
 
 
 def test_resolve_follows_references() -> None:
-    schema = schema_for(30)
+    schema = schema_for(30, documented=True)
     name, node = schema.resolve("#/$defs/io.k8s.api.core.v1.Container")
     assert name == "io.k8s.api.core.v1.Container" and "image" in node["properties"]
     assert schema.resolve({"type": "string"}) == (None, {"type": "string"})
@@ -183,7 +183,7 @@ def test_resolve_follows_references() -> None:
 
 
 def test_closure_holds_what_a_kind_refers_to_and_nothing_else() -> None:
-    closure = schema_for(30).closure(["io.k8s.api.core.v1.Pod"])
+    closure = schema_for(30, documented=True).closure(["io.k8s.api.core.v1.Pod"])
     assert {"io.k8s.api.core.v1.Pod", "io.k8s.api.core.v1.Container",
             "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
             "io.k8s.apimachinery.pkg.api.resource.Quantity",
@@ -196,3 +196,14 @@ def test_type_of_reads_nullable_types() -> None:
     assert kube_schema.type_of({"type": ["string", "null"]}) == "string"
     assert kube_schema.type_of({"type": "integer"}) == "integer"
     assert kube_schema.type_of({"oneOf": [{"type": "string"}]}) is None
+
+
+def test_the_plain_form_has_no_prose_but_keeps_fields_named_description() -> None:
+    plain = schema_for(30)
+    assert plain is not schema_for(30, documented=True)
+    priority_class = plain.field("scheduling.k8s.io/v1", "PriorityClass", "description")
+    assert priority_class is not None and priority_class.type == "string"
+    assert priority_class.description == ""
+    documented = schema_for(30, documented=True).field("scheduling.k8s.io/v1", "PriorityClass",
+                                                       "description")
+    assert documented is not None and documented.description

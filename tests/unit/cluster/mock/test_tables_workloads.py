@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from emulator.cluster.mock import tables
-from emulator.cluster.mock.resources import ResourceType
+from tests.unit.cluster.mock.served import served_resource
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 Obj = dict[str, Any]
@@ -20,7 +20,7 @@ def _ts(**delta: float) -> str:
 
 
 def _table(group: str, plural: str, *objects: Obj, minor: int | None = None) -> Obj:
-    resource = ResourceType(group, "v1", "Kind", plural, plural[:-1], True)
+    resource = served_resource(group, plural)
     return tables.to_table(resource, list(objects), now=NOW, resource_version="1", minor=minor)
 
 
