@@ -34,9 +34,9 @@ def rss_kib():
 
 
 from emulator.clock import FakeClock
-from emulator.cluster.mock import openapi, openapi_v2
+from emulator.cluster.mock.wire import openapi, openapi_v2
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.schema import schema_for
+from emulator.cluster.mock.registry.schema import schema_for
 
 version = f"v1.{minor}.0"
 gc.collect()

@@ -26,7 +26,7 @@ import urllib.request
 from websockets.sync.client import connect
 
 from emulator.agent.impersonation import as_agent
-from emulator.cluster.mock import streams
+from emulator.cluster.mock.node import streams
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState

@@ -15,8 +15,8 @@ from typing import Any
 from emulator import messages
 from emulator.audit import AuditRecord
 from emulator.cluster.backend import ClusterResponse
-from emulator.cluster.mock import gojson
-from emulator.cluster.mock.status import REASONS, status_body
+from emulator.cluster.mock.wire import gojson
+from emulator.cluster.mock.wire.status import REASONS, status_body
 
 
 @dataclass(frozen=True)

@@ -705,7 +705,7 @@ MOCK_STREAM_PROCESS_FAILED = (
 
 
 # --- Fake container shell ---
-# What the mock's sandboxed containers print (emulator/cluster/mock/container/). Wording follows
+# What the mock's sandboxed containers print (emulator/cluster/mock/node/container/). Wording follows
 # busybox/dash for the shell, GNU coreutils and GNU tar for the commands, so tools and people that
 # parse a real container's errors recognise them; texts about the sandbox are the emulator's own.
 

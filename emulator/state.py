@@ -23,13 +23,13 @@ from emulator.agent.log import AgentLog
 from emulator.audit import AuditLog
 from emulator.clock import Clock, SystemClock
 from emulator.cluster.backend import ClusterBackend
-from emulator.cluster.mock import container
+from emulator.cluster.mock.node import container
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.identity import UserInfo
+from emulator.cluster.mock.auth.identity import UserInfo
 from emulator.cluster.remote.backend import AgentCredentials, RemoteCluster, ServiceAccountRef
 from emulator.cluster.remote.upstream import UpstreamConfigError
 from emulator.cluster.remote import upstream as remote_upstream
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.wire.status import KubeError
 from emulator.faults import NO_FAULTS, Faults
 from emulator.gateway.quota import RequestRate, StreamQuota
 from emulator.iam.policy import IamMode, IamPolicy, UnknownRole

@@ -232,3 +232,25 @@ def test_every_design_citation_resolves() -> None:
                if section not in sections or (item and item not in sections[section])]
     assert missing == []
     assert sections.get("3") == ["1", "2", "3"]
+
+
+def test_the_module_map_names_every_module_of_the_mock_and_nothing_else() -> None:
+    """docs/module-map.md's table of emulator/cluster/mock/ names every module there (a folder's
+    files by their bare names in the folder's row, as node/container/'s are), and every path it
+    names exists."""
+    mock = CHECKOUT / "emulator" / "cluster" / "mock"
+    text = (DOCS / "module-map.md").read_text()
+    section = text[text.index("## The mock apiserver"):].split("\n## ")[0]
+    named = set(re.findall(r"`([a-z_/0-9.]+(?:\.py|/))`", section))
+    for name in named:
+        if name.startswith(("emulator/", "tools/")):  # a path from the checkout's root
+            assert (CHECKOUT / name).exists(), name
+        elif "/" in name.rstrip("/") or not name.endswith(".py"):
+            assert (mock / name).exists(), name
+    for path in mock.rglob("*.py"):
+        relative = path.relative_to(mock).as_posix()
+        if path.name == "__init__.py" or "__pycache__" in relative:
+            continue
+        in_its_folders_row = f"{path.parent.relative_to(mock).as_posix()}/" in named and (
+            path.name in named)
+        assert relative in named or in_its_folders_row, f"{relative} is not in docs/module-map.md"

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.identity import UserInfo, service_account_user
+from emulator.cluster.mock.auth.identity import UserInfo, service_account_user
 
 NAMESPACE = "gke-connect"
 SERVICE_ACCOUNT = "connect-agent-sa"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.responses import HTMLResponse, Response
 
 from emulator import messages
-from emulator.cluster.mock.gojson import encode
-from emulator.cluster.mock.status import status_body
+from emulator.cluster.mock.wire.gojson import encode
+from emulator.cluster.mock.wire.status import status_body
 from emulator.errors import GatewayError
 
 def not_found_page(path: str) -> HTMLResponse:

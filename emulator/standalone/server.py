@@ -17,7 +17,7 @@ from typing import Any
 from emulator import messages, tls
 from emulator.clock import Clock, SystemClock
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.identity import AUTHENTICATED, UserInfo
+from emulator.cluster.mock.auth.identity import AUTHENTICATED, UserInfo
 from emulator.runner import ServedApp, serving_hosts
 from emulator.scenario.loader import ScenarioError
 from emulator.scenario.model import MembershipSpec, Scenario

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.harness import KubectlRunner, Served
 
@@ -192,3 +193,63 @@ def test_get_all_lists_every_kind_in_the_all_category(gateway: Served,
     assert result.returncode == 0, result.stderr
     names = set(result.stdout.split())
     assert {"pod/web", "service/kubernetes", "deployment.apps/api", "job.batch/once"} <= names
+
+
+WORKLOADS = {
+    "statefulset": MANIFESTS["statefulset"],
+    "replicaset": """\
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: rs}}
+  template:
+    metadata: {labels: {app: rs}}
+    spec:
+      containers:
+      - {name: main, image: "nginx:1.27"}
+""",
+    "replicationcontroller": """\
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: rc}
+spec:
+  replicas: 1
+  selector: {app: rc}
+  template:
+    metadata: {labels: {app: rc}}
+    spec:
+      containers:
+      - {name: main, image: "nginx:1.27"}
+""",
+}
+
+
+@pytest.mark.parametrize("what", sorted(WORKLOADS))
+def test_kubectl_scale_reaches_every_workload_with_a_scale_subresource(
+        gateway: Served, kubectl_run: KubectlRunner, what: str, tmp_path: Path) -> None:
+    config = gateway.kubeconfig()
+    manifest = tmp_path / f"{what}.yaml"
+    manifest.write_text(WORKLOADS[what])
+    applied = kubectl_run.run(config, "apply", "-f", str(manifest))
+    assert applied.returncode == 0, applied.stderr
+    name = yaml.safe_load(WORKLOADS[what])["metadata"]["name"]
+    scaled = kubectl_run.run(config, "scale", what, name, "--replicas=3")
+    assert scaled.returncode == 0, scaled.stderr
+    got = kubectl_run.run(config, "get", what, name, "-o", "jsonpath={.spec.replicas}")
+    assert got.stdout == "3"
+    scale = kubectl_run.run(config, "get", "--raw",
+                            f"{'/api/v1' if what == 'replicationcontroller' else '/apis/apps/v1'}"
+                            f"/namespaces/default/{what}s/{name}/scale")
+    assert scale.returncode == 0, scale.stderr
+    assert json.loads(scale.stdout)["status"]["selector"] == f"app={name}"
+
+
+def test_kubectl_get_componentstatuses(gateway: Served, kubectl_run: KubectlRunner) -> None:
+    result = kubectl_run.run(gateway.kubeconfig(), "get", "componentstatuses")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "MESSAGE", "ERROR"]
+    assert {line.split()[0]: line.split()[1] for line in lines[1:]} == {
+        "controller-manager": "Healthy", "etcd-0": "Healthy", "scheduler": "Healthy"}

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from emulator.cluster.mock.schema import schema_for
+from emulator.cluster.mock.registry.schema import schema_for
 from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract

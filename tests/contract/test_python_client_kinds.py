@@ -15,7 +15,7 @@ from kubernetes import client, config
 from kubernetes_asyncio import client as aclient
 from kubernetes_asyncio import config as aconfig
 
-from emulator.cluster.mock.resources import Registry, ResourceType
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
 from tests.examples import example
 from tests.harness import Served
 
@@ -109,3 +109,50 @@ def test_kubernetes_asyncio_lists_every_kind(gateway: Served) -> None:
     assert counts["nodes"] == 1
     assert len(counts) == len(READABLE)
     assert isinstance(aclient.V1Node, type)
+
+
+def test_subject_access_review_answers_from_the_clusters_rbac(api: client.ApiClient) -> None:
+    """bob has view on my-cluster (quickstart): he may list pods, not delete them."""
+    def may(verb: str) -> bool:
+        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+                  "spec": {"user": "bob@example.com", "resourceAttributes": {
+                      "verb": verb, "resource": "pods", "namespace": "default"}}}
+        answer = call(api, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+                      "V1SubjectAccessReview", review)
+        return bool(answer.status.allowed)
+
+    assert may("list") and not may("delete")
+
+
+def test_local_subject_access_review_asks_about_its_own_namespace(
+        api: client.ApiClient) -> None:
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+              "metadata": {"namespace": "default"},
+              "spec": {"user": "bob@example.com", "resourceAttributes": {
+                  "verb": "get", "resource": "pods", "namespace": "default"}}}
+    path = "/apis/authorization.k8s.io/v1/namespaces/default/localsubjectaccessreviews"
+    answer = call(api, "POST", path, "V1LocalSubjectAccessReview", review)
+    assert answer.status.allowed is True
+    review["spec"]["resourceAttributes"]["namespace"] = "kube-system"
+    params = api.param_serialize("POST", path, body=review, auth_settings=["BearerToken"],
+                                 header_params={"Content-Type": "application/json"})
+    refused = api.call_api(*params)
+    refused.read()
+    assert refused.status == 400
+    assert b"spec.resourceAttributes.namespace must match namespace: default" in refused.data
+
+
+def test_token_review_knows_the_tokens_the_cluster_issued(api: client.ApiClient) -> None:
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+    issued = call(api, "POST", "/api/v1/namespaces/default/serviceaccounts/default/token",
+                  "AuthenticationV1TokenRequest", request)
+    def review(token: str) -> client.V1TokenReviewStatus:
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+                "spec": {"token": token}}
+        return call(api, "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                    "V1TokenReview", body).status
+
+    known = review(issued.status.token)
+    assert known.authenticated is True
+    assert known.user.username == "system:serviceaccount:default:default"
+    assert not review("not-a-token").authenticated

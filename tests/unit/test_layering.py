@@ -34,4 +34,4 @@ def test_no_backward_imports() -> None:
 
 def test_the_check_sees_imports() -> None:
     # Guard against a walker that finds nothing: the mock apiserver does import its own pieces.
-    assert "emulator.cluster.mock.store" in imports_of(PACKAGE / "cluster/mock/apiserver.py")
+    assert "emulator.cluster.mock.registry.store" in imports_of(PACKAGE / "cluster/mock/apiserver.py")

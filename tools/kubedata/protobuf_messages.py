@@ -1,4 +1,4 @@
-"""Write emulator/cluster/mock/data/protobuf-messages.json: every built-in kind's protobuf messages.
+"""Write emulator/cluster/mock/registry/data/protobuf-messages.json: every built-in kind's protobuf messages.
 
 Dev tool, not shipped. Run from the repository root, with k8s.io/api and k8s.io/apimachinery
 mirrored as bare git directories (the defaults below):
@@ -34,7 +34,7 @@ names: ``io.k8s.api.rbac.v1.Subject``, ``io.k8s.apimachinery.pkg.apis.meta.v1.Ob
 a message, a message of the same package is named by its short name (``PolicyRule``), any other by
 its full name, as proto does.
 
-Written (see emulator/cluster/mock/protobuf_table.py for the notation):
+Written (see emulator/cluster/mock/wire/protobuf_table.py for the notation):
 
     {"source": {"k8s.io/api": tag, "k8s.io/apimachinery": version},
      "kinds": {apiVersion: {kind: message}},
@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "emulator/cluster/mock/data/protobuf-messages.json"
+OUT = ROOT / "emulator/cluster/mock/registry/data/protobuf-messages.json"
 API_REPO = Path("/work/.mirror/kubernetes+api/repo")
 APIMACHINERY_REPO = Path("/work/.mirror/kubernetes+apimachinery/repo")
 DEFAULT_TAG = "v0.35.0"

@@ -1,4 +1,4 @@
-"""Write what a kube-apiserver of each minor serves by default: emulator/cluster/mock/data/served/.
+"""Write what a kube-apiserver of each minor serves by default: emulator/cluster/mock/registry/data/served/.
 
 Also writes tests/fixtures/api-resources/1.NN.tsv: the rows `kubectl api-resources` must print.
 
@@ -35,7 +35,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-OUT = Path("emulator/cluster/mock/data/served")
+OUT = Path("emulator/cluster/mock/registry/data/served")
 CLIENT_TAGS = {28: "v28.1.0", 29: "v29.0.0", 30: "v30.1.0", 31: "v31.0.0", 32: "v32.0.1",
                33: "v33.1.0", 34: "v34.1.0", 35: "v35.0.0"}
 DERIVED = {27: 28}  # minor -> the minor whose document it is derived from (see above)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import messages
-from emulator.cluster.mock.objects import Objects
+from emulator.cluster.mock.registry.objects import Objects
 from emulator.cluster.mock.query import Query
-from emulator.cluster.mock.resources import Registry, ResourceType
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.wire.status import KubeError
 
 ACTIONS = ("eviction", "binding", "finalize", "approval")
 

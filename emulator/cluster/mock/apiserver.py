@@ -21,44 +21,29 @@ import yaml
 from emulator import limits, messages
 from emulator.clock import Clock
 from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterResponse
-from emulator.cluster.mock import (
-    actions,
-    container,
-    discovery,
-    fieldvalidation,
-    gojson,
-    openapi,
-    openapi_v2,
-    patch,
-    paths,
-    protobuf,
-    query,
-    reviews,
-    scale,
-    streams,
-    tables,
-    tokens,
-)
-from emulator.cluster.mock.attach import attach_main_process
-from emulator.cluster.mock import selectors
-from emulator.cluster.mock import rbac
-from emulator.cluster.mock.authorizer import Attributes, Authorizer
-from emulator.cluster.mock.identity import (
+from emulator.cluster.mock import actions, paths, query
+from emulator.cluster.mock.auth import rbac, reviews, tokens
+from emulator.cluster.mock.auth.authorizer import Attributes, Authorizer
+from emulator.cluster.mock.auth.identity import (
     ImpersonationDenied,
     TokenAuthenticator,
     UserInfo,
     impersonated,
 )
-from emulator.cluster.mock.kubelet import admit_pod, node_name
-from emulator.cluster.mock.objects import Objects, check_resource_version
-from emulator.cluster.mock.podlogs import PodLogs
-from emulator.cluster.mock.rbac import RbacAuthorizer
-from emulator.cluster.mock.resources import Registry, ResourceType
+from emulator.cluster.mock.auth.rbac import RbacAuthorizer
+from emulator.cluster.mock.node import container, streams
+from emulator.cluster.mock.node.attach import attach_main_process
+from emulator.cluster.mock.node.kubelet import admit_pod, node_name
+from emulator.cluster.mock.node.podlogs import PodLogs
+from emulator.cluster.mock.node.streams import ChannelSession
+from emulator.cluster.mock.registry import fieldvalidation, patch, scale, selectors
+from emulator.cluster.mock.registry.objects import Objects, check_resource_version
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.registry.store import ObjectStore, WatchEvent
 from emulator.cluster.mock.seed import boot_objects
-from emulator.cluster.mock.status import KubeError, method_not_allowed, path_not_found
-from emulator.cluster.mock.store import ObjectStore, WatchEvent
-from emulator.cluster.mock.streams import ChannelSession
-from emulator.cluster.mock.watch import open_stream
+from emulator.cluster.mock.wire import discovery, gojson, openapi, openapi_v2, protobuf, tables
+from emulator.cluster.mock.wire.status import KubeError, method_not_allowed, path_not_found
+from emulator.cluster.mock.wire.watch import open_stream
 
 log = logging.getLogger(__name__)
 

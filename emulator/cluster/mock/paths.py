@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.cluster.mock.resources import Registry, ResourceType
-from emulator.cluster.mock.status import path_not_found
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.wire.status import path_not_found
 
 
 @dataclass(frozen=True)

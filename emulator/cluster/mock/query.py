@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from emulator import messages
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.wire.status import KubeError
 
 # Accepted everywhere: kubectl adds `timeout` to discovery, `pretty` only changes formatting.
 INT64_MAX = 2**63 - 1

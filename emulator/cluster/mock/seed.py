@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from emulator.cluster.mock.kubelet import NODE_IP, node_name
-from emulator.cluster.mock.rbac_defaults import default_objects
+from emulator.cluster.mock.node.kubelet import NODE_IP, node_name
+from emulator.cluster.mock.auth.rbac_defaults import default_objects
 
 # When the fake control plane came up: a fixed instant, so that seeded objects are reproducible.
 BOOT_TIME = "2024-01-01T00:00:00Z"

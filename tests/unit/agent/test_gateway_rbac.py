@@ -18,7 +18,7 @@ from emulator.agent.gateway_rbac import (
 from emulator.clock import SystemClock
 from emulator.cluster.backend import ClusterRequest
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.identity import service_account_user
+from emulator.cluster.mock.auth.identity import service_account_user
 
 BOB = "principal://iam.googleapis.com/locations/global/workforcePools/pool/subject/bob"
 ENG = "principalSet://iam.googleapis.com/locations/global/workforcePools/pool/group/eng"

@@ -18,7 +18,7 @@ import pytest
 from emulator.clock import FakeClock
 from emulator.cluster.backend import ClusterRequest, ClusterResponse
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.identity import UserInfo
+from emulator.cluster.mock.auth.identity import UserInfo
 
 CLUSTER_NAME = "test-cluster"
 CLUSTER_VERSION = "v1.30.5"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from emulator.cluster.mock.resources import FIRST_MINOR, LAST_MINOR, Registry, ResourceType
+from emulator.cluster.mock.registry.resources import FIRST_MINOR, LAST_MINOR, Registry, ResourceType
 
 
 @functools.cache

@@ -11,10 +11,10 @@ import pytest
 
 from emulator import messages
 from emulator.clock import FakeClock, rfc3339
-from emulator.cluster.mock import discovery
+from emulator.cluster.mock.wire import discovery
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.authorizer import Attributes, Decision
-from emulator.cluster.mock.identity import UserInfo
+from emulator.cluster.mock.auth.authorizer import Attributes, Decision
+from emulator.cluster.mock.auth.identity import UserInfo
 
 from .conftest import (
     ADMIN,

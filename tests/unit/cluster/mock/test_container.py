@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock.container import (
+from emulator.cluster.mock.node.container import (
     Container,
     DirNode,
     FakeFilesystem,

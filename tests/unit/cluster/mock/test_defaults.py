@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from emulator.cluster.mock import defaults
-from emulator.cluster.mock.objects import Objects
+from emulator.cluster.mock.registry import defaults
+from emulator.cluster.mock.registry.objects import Objects
 from emulator.cluster.mock.query import Query
-from emulator.cluster.mock.resources import Registry, ResourceType
-from emulator.cluster.mock.store import ObjectStore
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.registry.store import ObjectStore
 
 Obj = dict[str, Any]
 LATEST = 35

@@ -7,11 +7,11 @@ import re
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock import discovery
-from emulator.cluster.mock.resources import Registry
+from emulator.cluster.mock.wire import discovery
+from emulator.cluster.mock.registry.resources import Registry
 
 REGISTRY = Registry.for_version("1.30")
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.wire.status import KubeError
 
 # The exact Accept headers observed from kubectl (k8s-streaming.md §7.1, gcloud-wire.md §6.3).
 ACCEPT_1_27 = ("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from emulator.cluster.mock import fieldvalidation
+from emulator.cluster.mock.registry import fieldvalidation
 from emulator.cluster.mock.apiserver import MockApiserver
 from tests.unit.cluster.mock.conftest import (
     assert_status,

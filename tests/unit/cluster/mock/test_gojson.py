@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from emulator.cluster.mock import gojson
-from emulator.cluster.mock.status import KubeError, status_body, success_status
+from emulator.cluster.mock.wire import gojson
+from emulator.cluster.mock.wire.status import KubeError, status_body, success_status
 
 
 def test_compact_with_a_trailing_newline() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from emulator.cluster.mock import kinds
+from emulator.cluster.mock.registry import kinds
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.resources import FIRST_MINOR, LAST_MINOR, Registry
+from emulator.cluster.mock.registry.resources import FIRST_MINOR, LAST_MINOR, Registry
 from tests.unit.cluster.mock.conftest import call
 
 SERVED_KINDS = {(r.group, r.kind) for minor in range(FIRST_MINOR, LAST_MINOR + 1)

@@ -11,14 +11,14 @@ import pytest
 
 from emulator import limits
 from emulator.clock import FakeClock
-from emulator.cluster.mock import gojson
+from emulator.cluster.mock.wire import gojson
 from emulator.cluster.backend import ClusterRequest
 from emulator.cluster.mock.apiserver import MockApiserver, _Trail
-from emulator.cluster.mock.authorizer import Attributes, Decision
-from emulator.cluster.mock.identity import UserInfo
-from emulator.cluster.mock.objects import conflict
-from emulator.cluster.mock.resources import ResourceType
-from emulator.cluster.mock.status import KubeError, status_body
+from emulator.cluster.mock.auth.authorizer import Attributes, Decision
+from emulator.cluster.mock.auth.identity import UserInfo
+from emulator.cluster.mock.registry.objects import conflict
+from emulator.cluster.mock.registry.resources import ResourceType
+from emulator.cluster.mock.wire.status import KubeError, status_body
 
 from .conftest import (ADMIN, ADMIN_TOKEN, CLUSTER_NAME, configmap, create, deployment, request,
                        run, send)

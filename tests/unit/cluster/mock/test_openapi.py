@@ -11,11 +11,11 @@ import pytest
 
 from emulator import messages
 from emulator.clock import FakeClock
-from emulator.cluster.mock import openapi
+from emulator.cluster.mock.wire import openapi
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.resources import Registry, ResourceType
-from emulator.cluster.mock.schema import schema_for
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.registry.schema import schema_for
+from emulator.cluster.mock.wire.status import KubeError
 
 
 def cluster_registry(version: str) -> Registry:

@@ -10,10 +10,10 @@ from typing import Any
 import yaml
 
 from emulator.clock import FakeClock
-from emulator.cluster.mock import openapi_v2
+from emulator.cluster.mock.wire import openapi_v2
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.protobuf import _fields as wire_fields
-from emulator.cluster.mock.schema import schema_for
+from emulator.cluster.mock.wire.protobuf import _fields as wire_fields
+from emulator.cluster.mock.registry.schema import schema_for
 from tests.unit.cluster.mock.conftest import run, send
 
 VERSION = "v1.28.9"

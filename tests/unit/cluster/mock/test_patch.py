@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock.patch import (
+from emulator.cluster.mock.registry.patch import (
     JSON_PATCH,
     MERGE_PATCH,
     STRATEGIC_MERGE_PATCH,
     apply_patch,
     decode_patch,
 )
-from emulator.cluster.mock.schema import schema_for
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.registry.schema import schema_for
+from emulator.cluster.mock.wire.status import KubeError
 
 CONFIGMAP: dict[str, Any] = {
     "apiVersion": "v1",

@@ -10,7 +10,7 @@ import pytest
 from emulator import messages
 from emulator.clock import FakeClock
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.podlogs import DEFAULT_CONTAINER_ANNOTATION, LogOptions, PodLogs
+from emulator.cluster.mock.node.podlogs import DEFAULT_CONTAINER_ANNOTATION, LogOptions, PodLogs
 
 from .conftest import acall, assert_status, call, create, next_chunk, pod, read_stream, run, send
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock import protobuf
-from emulator.cluster.mock.protobuf import decode_object, decode_review, kind_of
-from emulator.cluster.mock.protobuf_table import Shape, compile_table, parse_field, table
-from emulator.cluster.mock.resources import REGISTRY
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.wire import protobuf
+from emulator.cluster.mock.wire.protobuf import decode_object, decode_review, kind_of
+from emulator.cluster.mock.wire.protobuf_table import Shape, compile_table, parse_field, table
+from emulator.cluster.mock.registry.resources import REGISTRY
+from emulator.cluster.mock.wire.status import KubeError
 
 KINDS = table().kinds
 SCHEMA = MESSAGES = table().messages

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock import protobuf
-from emulator.cluster.mock.protobuf import decode_object
-from emulator.cluster.mock.protobuf_table import compile_table, short_name, table
+from emulator.cluster.mock.wire import protobuf
+from emulator.cluster.mock.wire.protobuf import decode_object
+from emulator.cluster.mock.wire.protobuf_table import compile_table, short_name, table
 from tests.unit.cluster.mock.test_protobuf import body, entry, msg, num, refused
 
 NAMED = msg(1, msg(1, "x"))  # metadata {name: x}

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock.authorizer import Attributes, Decision
-from emulator.cluster.mock.identity import UserInfo
-from emulator.cluster.mock.rbac import (
+from emulator.cluster.mock.auth.authorizer import Attributes, Decision
+from emulator.cluster.mock.auth.identity import UserInfo
+from emulator.cluster.mock.auth.rbac import (
     CLUSTER_ROLE_BINDINGS,
     CLUSTER_ROLES,
     GROUP,
@@ -25,12 +25,12 @@ from emulator.cluster.mock.rbac import (
     aggregate,
     rule_allows,
 )
-from emulator.cluster.mock.rbac_defaults import (
+from emulator.cluster.mock.auth.rbac_defaults import (
     AGGREGATE_TO_EDIT,
     AGGREGATE_TO_VIEW,
     default_objects,
 )
-from emulator.cluster.mock.store import ObjectStore
+from emulator.cluster.mock.registry.store import ObjectStore
 
 Manifest = dict[str, Any]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.cluster.mock.rbac_defaults import (
+from emulator.cluster.mock.auth.rbac_defaults import (
     AGGREGATE_TO_ADMIN,
     AGGREGATE_TO_EDIT,
     AGGREGATE_TO_VIEW,

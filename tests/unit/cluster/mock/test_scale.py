@@ -7,7 +7,7 @@ import pytest
 
 from emulator import messages
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.selectors import label_selector_from_match
+from emulator.cluster.mock.registry.selectors import label_selector_from_match
 from tests.unit.cluster.mock.conftest import assert_status, call, create, deployment
 
 DEPLOYS = "/apis/apps/v1/namespaces/default/deployments"

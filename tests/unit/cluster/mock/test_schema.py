@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.cluster.mock import schema as kube_schema
-from emulator.cluster.mock.schema import ListMeta, Shape, schema_for
+from emulator.cluster.mock.registry import schema as kube_schema
+from emulator.cluster.mock.registry.schema import ListMeta, Shape, schema_for
 
 CONTAINERS = "spec.template.spec.containers"
 

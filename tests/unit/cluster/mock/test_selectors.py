@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock.selectors import (
+from emulator.cluster.mock.registry.selectors import (
     FieldRequirement,
     LabelSelector,
     Operator,
@@ -16,7 +16,7 @@ from emulator.cluster.mock.selectors import (
     parse_field_selector,
     parse_label_selector,
 )
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.wire.status import KubeError
 
 LABELS = {"app": "web", "tier": "frontend", "version": "3", "example.com/owner": "team-a"}
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock import store as store_module
+from emulator.cluster.mock.registry import store as store_module
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.jsoncopy import weigh
-from emulator.cluster.mock.store import ObjectStore, TooOldResourceVersion, WatchEvent
+from emulator.cluster.mock.registry.jsoncopy import weigh
+from emulator.cluster.mock.registry.store import ObjectStore, TooOldResourceVersion, WatchEvent
 
 from .conftest import (
     TABLE_ACCEPT,

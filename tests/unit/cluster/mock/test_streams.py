@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock.streams import (
+from emulator.cluster.mock.node.streams import (
     V5,
     ChannelIO,
     ChannelSession,
@@ -138,7 +138,7 @@ def run_session(process: Process, sent: list[bytes]) -> list[bytes]:
 
 
 def test_a_malformed_resize_leaves_the_process_running(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="emulator.cluster.mock.streams")
+    caplog.set_level(logging.INFO, logger="emulator.cluster.mock.node.streams")
     cat = Cat()
     received = run_session(cat, [
         b'\x04{"Width":80,"Height":24}', b"\x00one\n",
@@ -148,7 +148,7 @@ def test_a_malformed_resize_leaves_the_process_running(caplog: pytest.LogCapture
     assert received[:-1] == [b"\x01one\n", b"\x01two\n", b"\x01three\n"]
     assert json.loads(received[-1][1:]) == {"metadata": {}, "status": "Success"}
     assert cat.sizes == [(80, 24), (80, 24), (80, 24)]
-    assert [r.getMessage() for r in caplog.records if r.name == "emulator.cluster.mock.streams"
+    assert [r.getMessage() for r in caplog.records if r.name == "emulator.cluster.mock.node.streams"
             ] == [messages.MOCK_BAD_RESIZE.format(bytes=len(b'{"Width":1e999,"Height":1}'))]
 
 

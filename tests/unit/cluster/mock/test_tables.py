@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from emulator import messages
-from emulator.cluster.mock import tables
-from emulator.cluster.mock.resources import REGISTRY, ResourceType
-from emulator.cluster.mock.status import KubeError
+from emulator.cluster.mock.wire import tables
+from emulator.cluster.mock.registry.resources import REGISTRY, ResourceType
+from emulator.cluster.mock.wire.status import KubeError
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 

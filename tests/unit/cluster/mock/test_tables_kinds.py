@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from emulator.cluster.mock import tables
-from emulator.cluster.mock.resources import ResourceType
-from emulator.cluster.mock.tables import cells as table_cells
+from emulator.cluster.mock.wire import tables
+from emulator.cluster.mock.registry.resources import ResourceType
+from emulator.cluster.mock.wire.tables import cells as table_cells
 from tests.unit.cluster.mock.served import every_served_resource, served_resource
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)

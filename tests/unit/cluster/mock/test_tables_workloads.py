@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from emulator.cluster.mock import tables
+from emulator.cluster.mock.wire import tables
 from tests.unit.cluster.mock.served import served_resource
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)

@@ -1,0 +1,656 @@
+"""Create, read, update, patch and delete of stored objects, with kube-apiserver's rules.
+
+The rules that clients notice are kept: names validated, generateName filled, uid and
+creationTimestamp set once, resourceVersion conflicts, status updated only through /status,
+namespaces that must exist, deletes that really delete (so ``kubectl delete`` returns), and a
+namespace delete that takes its contents with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from emulator import limits, messages
+from emulator.clock import rfc3339
+from emulator.cluster.mock.registry import defaults, fieldvalidation
+from emulator.cluster.mock.registry import patch as patches
+from emulator.cluster.mock.registry import selectors
+from emulator.cluster.mock.registry.jsoncopy import clone
+from emulator.cluster.mock.query import Query
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.wire.status import KubeError, success_status
+from emulator.cluster.mock.registry.store import ObjectStore
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# kube's generateName alphabet: no vowels or look-alikes, so suffixes never spell words.
+_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
+
+# Called on a pod before it is first stored (the fake kubelet's admission).
+PodHook = Callable[[dict[str, Any]], None]
+
+# The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents).
+ORPHAN = "orphan"
+FOREGROUND = "foregroundDeletion"
+GC_FINALIZERS = (ORPHAN, FOREGROUND)
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A delete's answer and whether the object went at once (kube's ``wasDeleted``): a
+    graceful, finalizer-held or namespace deletion is still under way when kube answers."""
+
+    body: dict[str, Any]
+    immediate: bool
+
+
+def key(resource: ResourceType) -> tuple[str, str]:
+    return (resource.group, resource.plural)
+
+
+class Objects:
+    def __init__(self, store: ObjectStore, registry: Registry, now: Callable[[], datetime],
+                 on_new_pod: PodHook, on_new_service: PodHook) -> None:
+        self.store = store
+        self.registry = registry
+        self.now = now
+        self.on_new_pod = on_new_pod
+        self.on_new_service = on_new_service
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, resource: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
+        obj = self.store.get(key(resource), namespace or "", name)
+        if obj is None:
+            raise _not_found(resource, name)
+        return _with_type(resource, obj)
+
+    def list(self, resource: ResourceType, namespace: str | None,
+             query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
+        """Matching items, the list's resourceVersion, and a continue token if ``limit`` cut it."""
+        label = selectors.parse_label_selector(query.get("labelSelector") or "")
+        field = selectors.parse_field_selector(query.get("fieldSelector") or "",
+                                               resource.field_selectors)
+        items, rv = self.store.list(key(resource), namespace)
+        items = [_with_type(resource, o) for o in items
+                 if label.matches(o["metadata"].get("labels") or {}) and field.matches(o)]
+        start = _decode_continue(query.get("continue"))
+        if start is not None:
+            items = [o for o in items if _sort_key(o) > start]
+        limit = query.int("limit")
+        if limit and len(items) > limit:
+            items = items[:limit]
+            return items, rv, _encode_continue(_sort_key(items[-1]))
+        return items, rv, None
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create(self, resource: ResourceType, namespace: str | None, body: dict[str, Any],
+               query: Query, *, seeding: bool = False,
+               warnings: list[str] | None = None) -> dict[str, Any]:
+        """Store a new object. ``seeding`` is the emulator itself writing a scenario's world, which
+        may set a status; a client's create never can (kube resets it). A scenario's typo is an
+        error, as with ``fieldValidation=Strict``. ``warnings`` collects the request's warnings."""
+        directive = fieldvalidation.STRICT if seeding else query.field_validation
+        obj = self._typed_body(resource, body, directive, warnings)
+        if not seeding and resource.subresource("status") is not None:
+            obj.pop("status", None)
+        meta = obj.setdefault("metadata", {})
+        if resource.namespaced:
+            meta["namespace"] = self._namespace_for(meta, namespace)
+            self._require_namespace(meta["namespace"])
+        else:
+            meta.pop("namespace", None)
+        if not meta.get("name"):
+            if not meta.get("generateName"):
+                raise KubeError(422, messages.K8S_NAME_REQUIRED, reason="Invalid")
+            meta["name"] = meta["generateName"] + "".join(
+                random.choices(_SUFFIX_ALPHABET, k=5))
+        _validate_name(resource, meta["name"])
+        if self.store.get(key(resource), meta.get("namespace", ""), meta["name"]) is not None:
+            raise KubeError(409, messages.K8S_ALREADY_EXISTS.format(
+                resource=resource.group_resource, name=meta["name"]), reason="AlreadyExists",
+                details={"name": meta["name"], "group": resource.group, "kind": resource.plural})
+        for transient in ("resourceVersion", "deletionTimestamp", "managedFields"):
+            meta.pop(transient, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = rfc3339(self.now())
+        if resource.behaviour.tracks_generation:
+            meta["generation"] = 1
+        self._defaults(resource, obj)
+        _check_data_size(resource, obj, self.registry.minor)
+        if query.dry_run:
+            return obj
+        return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
+
+    def update(self, resource: ResourceType, namespace: str | None, name: str,
+               body: dict[str, Any], query: Query, subresource: str | None = None, *,
+               warnings: list[str] | None = None) -> dict[str, Any]:
+        current = self.get(resource, namespace, name)
+        obj = self._typed_body(resource, body, query.field_validation, warnings)
+        meta = obj.setdefault("metadata", {})
+        if meta.get("name", name) != name:
+            raise KubeError(400, messages.K8S_NAME_MISMATCH.format(
+                body_name=meta.get("name"), url_name=name))
+        if resource.namespaced and meta.get("namespace", namespace) != namespace:
+            raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
+        check_resource_version(resource, current, obj)
+        return self._store_update(resource, current, obj, query, subresource)
+
+    def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
+              content_type: str, query: Query, subresource: str | None = None, *,
+              warnings: list[str] | None = None) -> dict[str, Any]:
+        current = self.get(resource, namespace, name)
+        sent = patches.decode_patch(body, content_type)
+        result = patches.apply_patch(current, sent, content_type, kind=resource.kind,
+                                     api_version=resource.api_version, minor=self.registry.minor)
+        try:
+            # The patch was within the limit, but a JSON patch can add a value under the
+            # object's deepest field: the result is measured (without recursion) before it is
+            # walked, so nothing stored is ever deeper than a body may be.
+            limits.check_depth(result)
+        except limits.TooDeep as deep:
+            raise KubeError(422, messages.K8S_PATCH_FAILED.format(detail=deep)) from None
+        patched = _strictly_patched(resource, sent, content_type, query.field_validation, result,
+                                    warnings, self.registry.minor)
+        check_resource_version(resource, current, patched)
+        return self._store_update(resource, current, patched, query, subresource)
+
+    def delete(self, resource: ResourceType, namespace: str | None, name: str,
+               options: dict[str, Any], query: Query) -> Deletion:
+        """Delete as kube's registry does (generic/registry/store.go ``Delete``; the namespace and
+        pod storages): at once, or gracefully, or held by finalizers, and answered with what the
+        kind's storage answers (``Deletion``). The controllers that finish a deletion kube only
+        starts (the kubelet, the garbage collector, the namespace controller) do their part at
+        once, so a client that waits for the object to go sees it gone."""
+        current = self.get(resource, namespace, name)
+        preconditions = options.get("preconditions") or {}
+        if not isinstance(preconditions, dict):  # was a 500 (AttributeError) before
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="preconditions"))
+        _check_preconditions(current, preconditions)
+        if resource.kind == "Namespace" and name in PROTECTED_NAMESPACES:
+            raise KubeError(403, messages.K8S_NAMESPACE_PROTECTED.format(namespace=name))
+        dry_run = query.dry_run or bool(options.get("dryRun"))
+        if resource.kind == "Namespace" and not resource.group:
+            return self._delete_namespace(resource, current, options, dry_run)
+        meta = current["metadata"]
+        if meta.get("deletionTimestamp") and meta.get("deletionGracePeriodSeconds"):
+            # A graceful deletion under way: nothing changes (rest.BeforeDelete's pending case).
+            return Deletion(self._finished(resource, current), immediate=False)
+        grace = _grace_period(resource, current, options)  # None: the kind is never graceful
+        gc_finalizers = _gc_finalizers(resource, meta.get("finalizers") or [], options)
+        marked = clone(current)
+        if gc_finalizers is not None:
+            marked["metadata"]["finalizers"] = gc_finalizers
+        pending = bool(marked["metadata"].get("finalizers"))
+        if not pending and not grace:
+            if grace == 0:  # a graceful kind deleted without grace: kube updates, then deletes
+                _mark_deleting(marked["metadata"], self.now(), 0)
+                if not dry_run:
+                    self.store.put(key(resource), marked, event="MODIFIED")
+            gone = marked if dry_run else self._remove(resource, marked)
+            return Deletion(self._finished(resource, gone), immediate=True)
+        _mark_deleting(marked["metadata"], self.now(), grace or 0)
+        if dry_run:
+            return Deletion(_with_type(resource, marked), immediate=False)
+        if marked == current:  # already marked and held: kube's update changes and writes nothing
+            return Deletion(current, immediate=False)
+        stored = _with_type(resource, self.store.put(key(resource), marked, event="MODIFIED"))
+        self._finish_deletion(resource, stored)
+        return Deletion(stored, immediate=False)
+
+    def delete_collection(self, resource: ResourceType, namespace: str | None,
+                          options: dict[str, Any], query: Query) -> list[dict[str, Any]]:
+        """kube answers a deletecollection with the list it deleted, as it was listed."""
+        items, _, _ = self.list(resource, namespace, query)
+        for o in items:
+            self.delete(resource, o["metadata"].get("namespace"), o["metadata"]["name"], options,
+                        query)
+        return items
+
+    def _delete_namespace(self, resource: ResourceType, current: dict[str, Any],
+                          options: dict[str, Any], dry_run: bool) -> Deletion:
+        """The namespace storage's own Delete: the first request only starts the termination
+        (deletionTimestamp, phase Terminating) and answers the namespace; the namespace controller
+        then empties it, clears ``spec.finalizers`` and, with no finalizers left, it goes."""
+        name = current["metadata"]["name"]
+        if current["metadata"].get("deletionTimestamp"):
+            if (current.get("spec") or {}).get("finalizers"):
+                raise KubeError(409, messages.K8S_CONFLICT_DETAIL.format(
+                    resource=resource.group_resource, name=name,
+                    detail=messages.K8S_NAMESPACE_FINALIZING), reason="Conflict",
+                    details={"name": name, "kind": resource.plural})
+            return Deletion(_with_type(resource, current), immediate=False)
+        terminating = clone(current)
+        terminating["metadata"]["deletionTimestamp"] = rfc3339(self.now())
+        if options.get("orphanDependents") is False:
+            terminating["metadata"]["finalizers"] = [
+                f for f in terminating["metadata"].get("finalizers") or [] if f != ORPHAN]
+        terminating.setdefault("status", {})["phase"] = "Terminating"
+        if dry_run:
+            return Deletion(_with_type(resource, terminating), immediate=False)
+        stored = _with_type(resource, self.store.put(key(resource), terminating, event="MODIFIED"))
+        # The namespace controller, at once.
+        self._empty_namespace(name)
+        if stored["metadata"].get("finalizers"):
+            finalized = clone(stored)
+            finalized.setdefault("spec", {})["finalizers"] = []
+            self.store.put(key(resource), finalized, event="MODIFIED")
+        else:
+            self._remove(resource, stored)
+        return Deletion(stored, immediate=False)
+
+    def _finish_deletion(self, resource: ResourceType, stored: dict[str, Any]) -> None:
+        """What finishes a deletion kube only starts: the kubelet stops a pod's containers at
+        once (they exit on SIGTERM) and deletes it without grace; the garbage collector, with no
+        dependents to wait for, drops its own finalizers. Anyone else's finalizers keep the
+        object (deletionTimestamp set) until a client removes them."""
+        meta = stored["metadata"]
+        finalizers = [f for f in meta.get("finalizers") or [] if f not in GC_FINALIZERS]
+        if finalizers == (meta.get("finalizers") or []) and not meta.get(
+                "deletionGracePeriodSeconds"):
+            return  # held by finalizers nothing here removes
+        if not finalizers:
+            self._remove(resource, stored)
+            return
+        settled = clone(stored)
+        settled["metadata"]["finalizers"] = finalizers
+        if settled["metadata"].get("deletionGracePeriodSeconds"):  # the kubelet's final delete
+            _mark_deleting(settled["metadata"], self.now(), 0)
+        self.store.put(key(resource), settled, event="MODIFIED")
+
+    def _remove(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        meta = obj["metadata"]
+        removed = self.store.remove(key(resource), meta.get("namespace") or "", meta["name"])
+        if removed is None:  # lost a race with another delete
+            raise _not_found(resource, meta["name"])
+        return _with_type(resource, removed)
+
+    def _finished(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """The answer to a delete that went through (store.go ``finalizeDelete``): the object for
+        kinds whose storage sets ReturnDeletedObject, else a Success Status naming it."""
+        if resource.behaviour.returns_deleted_object:
+            return _with_type(resource, obj)
+        return success_status({"name": obj["metadata"]["name"], "group": resource.group,
+                               "kind": resource.plural, "uid": obj["metadata"].get("uid", "")})
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
+                      query: Query, subresource: str | None) -> dict[str, Any]:
+        merged = clone(obj)
+        _check_shapes(resource, merged)  # a patch can produce what a body may not hold
+        meta = merged["metadata"]
+        # Fields the server owns survive whatever the client sent (an update never sets, moves
+        # or clears a deletion either: rest.BeforeUpdate).
+        for owned in ("uid", "creationTimestamp", "namespace", "name", "generation",
+                      "deletionTimestamp", "deletionGracePeriodSeconds"):
+            if owned in current["metadata"]:
+                meta[owned] = current["metadata"][owned]
+            else:
+                meta.pop(owned, None)
+        has_status = resource.subresource("status") is not None
+        if subresource != "status":
+            self._update_defaults(resource, current, merged)
+        if subresource == "status":
+            # Only status changes through /status.
+            merged = {**current, "status": obj.get("status", {})}
+            merged["metadata"] = {**current["metadata"],
+                                  "labels": meta.get("labels", current["metadata"].get("labels")),
+                                  "annotations": meta.get("annotations",
+                                                          current["metadata"].get("annotations"))}
+            merged["metadata"] = {k: v for k, v in merged["metadata"].items() if v is not None}
+        elif has_status and "status" in current:
+            merged["status"] = current["status"]
+        if "generation" in meta and merged.get("spec") != current.get("spec"):
+            meta["generation"] = current["metadata"]["generation"] + 1
+        _check_shapes(resource, merged)  # again: /status takes the body's status as sent
+        _check_data_size(resource, merged, self.registry.minor)
+        # A no-op update does not bump resourceVersion, as in kube. The comparison ignores the
+        # resourceVersion itself: an unconditional PUT (none in the body) of the stored content
+        # is a no-op too, and used to get a new resourceVersion and a MODIFIED event.
+        if _without_resource_version(merged) == _without_resource_version(current):
+            return current
+        if _finalized(resource, current, merged):
+            # The update that removes the last finalizer of an object being deleted deletes it.
+            return _with_type(resource, merged) if query.dry_run else self._remove(resource,
+                                                                                   current)
+        if query.dry_run:
+            return _with_type(resource, merged)
+        return _with_type(resource, self.store.put(key(resource), merged, event="MODIFIED"))
+
+    def _typed_body(self, resource: ResourceType, body: dict[str, Any], directive: str,
+                    warnings: list[str] | None) -> dict[str, Any]:
+        api_version = body.get("apiVersion", resource.api_version)
+        kind = body.get("kind", resource.kind)
+        if api_version != resource.api_version:
+            raise KubeError(400, messages.K8S_KIND_MISMATCH.format(
+                got=api_version, want=resource.api_version))
+        if kind != resource.kind:
+            raise KubeError(400, messages.K8S_KIND_WRONG.format(
+                kind=kind, version=api_version, want=resource.kind))
+        if not isinstance(body.get("metadata", {}), dict):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+        checked = fieldvalidation.check(  # a copy without unknown fields
+            body, resource.kind, api_version=resource.api_version, minor=self.registry.minor)
+        obj = checked.obj
+        _check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
+        fieldvalidation.settle(
+            checked.problems, directive, warnings,
+            lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
+                kind=kind, version=str(api_version).rsplit("/", 1)[-1], want=resource.kind,
+                detail=detail)))
+        return _with_type(resource, obj)
+
+    def _update_defaults(self, resource: ResourceType, current: dict[str, Any],
+                         obj: dict[str, Any]) -> None:
+        """kube defaults every write, not only creates. Without this a replaced Service lost its
+        cluster IP, a Namespace its kubernetes.io/metadata.name label, a Deployment sent
+        without replicas kept none (kube: 1), and a Secret's stringData was stored as sent."""
+        if resource.kind == "Service":
+            # kube keeps the allocated IPs when an update leaves them out (patchAllocatedValues).
+            spec, old = obj.setdefault("spec", {}), current.get("spec") or {}
+            for field_name in ("clusterIP", "clusterIPs"):
+                if not spec.get(field_name) and old.get(field_name):
+                    spec[field_name] = clone(old[field_name])
+        if resource.kind != "Pod":  # a pod is defaulted once: defaulting it again re-admits it
+            self._defaults(resource, obj)
+
+    def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:
+        body_ns = meta.get("namespace")
+        if url_namespace and body_ns and body_ns != url_namespace:
+            raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
+        return url_namespace or body_ns or "default"
+
+    def _require_namespace(self, namespace: str) -> None:
+        if self.store.get(("", "namespaces"), "", namespace) is None:
+            raise KubeError(404, messages.K8S_NAMESPACE_NOT_FOUND.format(namespace=namespace),
+                            details={"name": namespace, "kind": "namespaces"})
+
+    def _defaults(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+        """kube's defaulting for the cluster's minor (defaults.py), then what a kind's strategy or
+        the mock's own kubelet and service allocator add."""
+        defaults.apply(resource, obj, self.registry.minor)
+        if resource.kind == "Namespace":
+            obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+            obj["status"] = {"phase": "Active"}
+        elif resource.kind == "Pod":
+            self.on_new_pod(obj)
+        elif resource.kind == "Service":
+            self.on_new_service(obj)
+        elif resource.kind == "Secret":
+            # kube merges the write-only stringData into data (base64) and never stores it; it
+            # used to be stored as sent, so .data lacked those keys.
+            string_data = obj.pop("stringData", None) or {}
+            data = obj.get("data") or {}
+            for name, value in (("stringData", string_data), ("data", data)):
+                if not isinstance(value, dict) or not all(isinstance(v, str)
+                                                          for v in value.values()):
+                    raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=name))
+            if string_data:
+                obj["data"] = {**data, **{k: base64.b64encode(v.encode()).decode()
+                                          for k, v in string_data.items()}}
+
+    def _empty_namespace(self, namespace: str) -> None:
+        by_key = {key(r): r for r in self.registry.resources}
+        for res_key, name in self.store.namespaces_in_use(namespace):
+            if res_key in by_key:
+                self.store.remove(res_key, namespace, name)
+
+
+def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+    obj["apiVersion"] = resource.api_version
+    obj["kind"] = resource.kind
+    return obj
+
+
+def _validate_name(resource: ResourceType, name: str) -> None:
+    if resource.group == "rbac.authorization.k8s.io":
+        # RBAC names are path segments (kube's ValidateRBACName), so "system:aggregate-to-view"
+        # is valid where a DNS subdomain would not be.
+        if name not in (".", "..") and "/" not in name and "%" not in name:
+            return
+        raise _invalid_name(resource, messages.K8S_INVALID_PATH_SEGMENT_NAME, name)
+    if resource.kind == "Namespace":
+        # Namespace names are DNS labels: no dots, at most 63 characters.
+        if len(name) > 63 or not _DNS_LABEL.match(name):
+            raise _invalid_name(resource, messages.K8S_INVALID_NAMESPACE_NAME, name)
+        return
+    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+        raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
+
+
+def _invalid_name(resource: ResourceType, template: str, name: str) -> KubeError:
+    """apierrors.NewInvalid for metadata.name: the kind qualified by its group in the message
+    ("Deployment.apps"), and details naming it with the field error as the one cause."""
+    kind = f"{resource.kind}.{resource.group}" if resource.group else resource.kind
+    message = template.format(kind=kind, name=name)
+    cause = message.removeprefix(f'{kind} "{name}" is invalid: metadata.name: ')
+    return KubeError(422, message, reason="Invalid", details={
+        "name": name, "group": resource.group, "kind": resource.kind,
+        "causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "metadata.name"}]})
+
+
+# Lists of objects (under spec) that the mock's own kubelet and service allocator walk.
+_OBJECT_LISTS: dict[str, tuple[str, ...]] = {"Pod": ("containers", "initContainers"),
+                                             "Service": ("ports",)}
+
+
+def check_resource_version(resource: ResourceType, current: dict[str, Any],
+                           wanted: dict[str, Any]) -> None:
+    """409 when what a client wrote names a resourceVersion other than the stored one."""
+    meta = wanted.get("metadata")
+    wanted_rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
+    if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+        raise conflict(resource, current["metadata"]["name"])
+
+
+def _strictly_patched(resource: ResourceType, sent: Any, content_type: str, directive: str,
+                      patched: dict[str, Any], warnings: list[str] | None,
+                      minor: int) -> dict[str, Any]:
+    """The patched object as kube decodes it: without unknown fields, and with the patch's own
+    duplicate keys and the result's unknown fields handled as the directive says. kube reports
+    them as an invalid ``patch``, quoting a strategic patch as Go prints the decoded map and any
+    other patch by the object it produced."""
+    checked = fieldvalidation.check(patched, resource.kind, api_version=resource.api_version,
+                                    minor=minor)
+    if directive == fieldvalidation.IGNORE:
+        return checked.obj
+    media = patches.require_supported(content_type)
+    own = (fieldvalidation.json_patch_problems(sent) if media == patches.JSON_PATCH
+           else fieldvalidation.duplicates(sent))
+
+    def invalid(detail: str) -> KubeError:
+        return fieldvalidation.invalid_patch(
+            fieldvalidation.go_value(sent) if media == patches.STRATEGIC_MERGE_PATCH
+            else fieldvalidation.go_json(patched), detail)
+
+    fieldvalidation.settle(own + checked.problems, directive, warnings, invalid)
+    return checked.obj
+
+
+def _check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
+    """Refuse (400) the JSON types kube's typed decoding refuses, where the mock's own code reads
+    them; they used to surface as 500s (a numeric name, a list of labels, a string pod spec).
+    Explicit nulls are dropped, as Go decodes them to zero values."""
+    meta = obj.setdefault("metadata", {})
+    if not isinstance(meta, dict):
+        raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+    for name in ("name", "generateName", "namespace", "resourceVersion", "uid"):
+        if name in meta and meta[name] is None:
+            del meta[name]
+        elif name in meta and not isinstance(meta[name], str):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"metadata.{name}"))
+    for name in ("labels", "annotations"):
+        if name in meta and meta[name] is None:
+            del meta[name]
+        elif name in meta and not (isinstance(meta[name], dict)
+                                   and all(isinstance(v, str) for v in meta[name].values())):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"metadata.{name}"))
+    for name in ("spec", "status"):
+        if name in obj and obj[name] is None:
+            del obj[name]
+        elif name in obj and not isinstance(obj[name], dict):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=name))
+    spec = obj.get("spec", {})
+    for name in _OBJECT_LISTS.get(resource.kind, ()):
+        if name in spec and spec[name] is None:
+            del spec[name]
+        elif name in spec and not (isinstance(spec[name], list)
+                                   and all(isinstance(i, dict) for i in spec[name])):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
+
+
+def _check_data_size(resource: ResourceType, obj: dict[str, Any], minor: int) -> None:
+    """kube's ValidateConfigMap and ValidateSecret size rule: at most 1 MiB of data. A ConfigMap
+    counts its data (UTF-8 bytes) and binaryData (decoded) and reports the whole object (field
+    "[]", field.NewPath("")); a Secret counts its decoded data (stringData is merged into it by
+    then) and reports "data". field.TooLong's wording changed in Kubernetes 1.32."""
+    if resource.group or resource.kind not in ("ConfigMap", "Secret"):
+        return
+    if resource.kind == "ConfigMap":
+        field = "[]"
+        total = sum(len(v.encode("utf-8", "surrogatepass")) for v in _strings(obj, "data"))
+        total += sum(_decoded_size(v) for v in _strings(obj, "binaryData"))
+    else:
+        field = "data"
+        total = sum(_decoded_size(v) for v in _strings(obj, "data"))
+    if total <= limits.KUBE_MAX_DATA_BYTES:
+        return
+    name = obj["metadata"].get("name", "")
+    cause = (messages.K8S_TOO_LONG_CAUSE_1_32 if minor >= 32 else messages.K8S_TOO_LONG_CAUSE
+             ).format(limit=limits.KUBE_MAX_DATA_BYTES)
+    raise KubeError(422, messages.K8S_TOO_LONG.format(kind=resource.kind, name=name, field=field,
+                                                      cause=cause), reason="Invalid",
+                    details={"name": name, "kind": resource.kind, "causes": [
+                        {"reason": "FieldValueTooLong", "message": cause, "field": field}]})
+
+
+def _strings(obj: dict[str, Any], key: str) -> list[str]:
+    """The string values of a map field (other values are refused elsewhere, or not stored)."""
+    values = obj.get(key)
+    return [v for v in values.values() if isinstance(v, str)] if isinstance(values, dict) else []
+
+
+def _decoded_size(text: str) -> int:
+    """The bytes a base64 text ([]byte in JSON) decodes to, counted without decoding it."""
+    padding = min(2, len(text) - len(text.rstrip("=")))
+    return max(0, len(text) * 3 // 4 - padding)
+
+
+def _without_resource_version(obj: dict[str, Any]) -> dict[str, Any]:
+    meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    return {**obj, "metadata": meta}
+
+
+def _not_found(resource: ResourceType, name: str) -> KubeError:
+    return KubeError(404, messages.K8S_NOT_FOUND.format(resource=resource.group_resource, name=name),
+                     details={"name": name, "group": resource.group, "kind": resource.plural})
+
+
+def conflict(resource: ResourceType, name: str) -> KubeError:
+    return KubeError(409, messages.K8S_CONFLICT.format(resource=resource.group_resource, name=name),
+                     reason="Conflict",
+                     details={"name": name, "group": resource.group, "kind": resource.plural})
+
+
+def _finalized(resource: ResourceType, current: dict[str, Any], merged: dict[str, Any]) -> bool:
+    """kube's ShouldDeleteDuringUpdate: the object was being deleted without grace left and the
+    update leaves it no finalizers (a namespace: no spec.finalizers either)."""
+    old = current["metadata"]
+    if not old.get("deletionTimestamp") or old.get("deletionGracePeriodSeconds"):
+        return False
+    if merged["metadata"].get("finalizers"):
+        return False
+    return not (resource.kind == "Namespace" and not resource.group
+                and (merged.get("spec") or {}).get("finalizers"))
+
+
+def _grace_period(resource: ResourceType, obj: dict[str, Any],
+                  options: dict[str, Any]) -> int | None:
+    """Pods alone delete gracefully (podStrategy.CheckGracefulTermination): the grace asked for,
+    else the pod's terminationGracePeriodSeconds; none for a pod never scheduled or already
+    finished. A negative grace counts as 1 second (rest.BeforeDelete). None: not graceful."""
+    if (resource.group, resource.plural) != ("", "pods"):
+        return None
+    wanted = options.get("gracePeriodSeconds")
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    if isinstance(wanted, int) and not isinstance(wanted, bool):
+        period = 1 if wanted < 0 else wanted
+    else:
+        default = spec.get("terminationGracePeriodSeconds")
+        period = default if isinstance(default, int) and not isinstance(default, bool) else 0
+    if not spec.get("nodeName") or status.get("phase") in ("Failed", "Succeeded"):
+        period = 0
+    return period
+
+
+def _gc_finalizers(resource: ResourceType, existing: list[str],
+                   options: dict[str, Any]) -> list[str] | None:
+    """The finalizers the garbage collector's options put on the object (store.go
+    ``deletionFinalizersForGarbageCollection``), or None when they change nothing."""
+    if not resource.behaviour.garbage_collected:
+        return None
+    orphan_option, policy = options.get("orphanDependents"), options.get("propagationPolicy")
+    if isinstance(orphan_option, bool):
+        orphan, foreground = orphan_option, False
+    elif policy in ("Orphan", "Background", "Foreground"):
+        orphan, foreground = policy == "Orphan", policy == "Foreground"
+    elif ORPHAN in existing or FOREGROUND in existing:
+        orphan, foreground = ORPHAN in existing, FOREGROUND in existing and ORPHAN not in existing
+    else:
+        orphan, foreground = resource.behaviour.orphans_by_default, False
+    wanted = [f for f in existing if f not in GC_FINALIZERS]
+    wanted += [ORPHAN] * orphan + [FOREGROUND] * foreground
+    return None if set(wanted) == set(existing) else wanted
+
+
+def _mark_deleting(meta: dict[str, Any], now: datetime, grace: int) -> None:
+    """deletionTimestamp (now plus the grace, never later than one already set) and
+    deletionGracePeriodSeconds; the first mark bumps a tracked generation (markAsDeleting)."""
+    if not meta.get("deletionTimestamp") and isinstance(meta.get("generation"), int):
+        meta["generation"] += 1
+    when = rfc3339(now + timedelta(seconds=grace))
+    if not meta.get("deletionTimestamp") or meta["deletionTimestamp"] > when:
+        meta["deletionTimestamp"] = when
+    meta["deletionGracePeriodSeconds"] = grace
+
+
+def _check_preconditions(current: dict[str, Any], preconditions: dict[str, Any]) -> None:
+    meta = current["metadata"]
+    if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
+        raise KubeError(409, messages.K8S_PRECONDITION_UID.format(
+            want=preconditions["uid"], got=meta.get("uid")), reason="Conflict")
+    rv = preconditions.get("resourceVersion")
+    if rv and rv != meta.get("resourceVersion"):
+        raise KubeError(409, messages.K8S_PRECONDITION_RV.format(
+            want=rv, got=meta.get("resourceVersion")), reason="Conflict")
+
+
+def _sort_key(obj: dict[str, Any]) -> tuple[str, str]:
+    return (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+
+
+def _encode_continue(last: tuple[str, str]) -> str:
+    raw = json.dumps({"v": 1, "after": list(last)}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_continue(token: str | None) -> tuple[str, str] | None:
+    if not token:
+        return None
+    try:
+        data = limits.json_loads(base64.urlsafe_b64decode(token.encode()))
+        namespace, name = data["after"]
+        return (str(namespace), str(name))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise KubeError(400, messages.K8S_INVALID_CONTINUE.format(detail=exc)) from None

@@ -1,0 +1,73 @@
+"""The scale subresource (``deployments/scale``): a Deployment seen as an autoscaling/v1 ``Scale``.
+
+``kubectl scale`` merge-patches it with ``{"spec":{"replicas":N}}``, or reads and replaces it when
+given ``--current-replicas`` or ``--resource-version``. Only ``spec.replicas`` goes back into the
+Deployment. No controller runs the pods, so ``status.replicas`` stays what the Deployment's status
+says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock.registry import fieldvalidation
+from emulator.cluster.mock.registry.selectors import label_selector_from_match
+from emulator.cluster.mock.wire.status import KubeError
+
+_META = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+
+
+def as_scale(deployment: dict[str, Any]) -> dict[str, Any]:
+    meta = deployment["metadata"]
+    spec = deployment.get("spec") or {}
+    status = deployment.get("status") or {}
+    return {
+        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "metadata": {key: meta[key] for key in _META if key in meta},
+        # ScaleSpec.replicas is omitempty; ScaleStatus.replicas is not.
+        "spec": {"replicas": spec["replicas"]} if spec.get("replicas") else {},
+        "status": {"replicas": status.get("replicas", 0),
+                   "selector": label_selector_from_match(spec.get("selector")).text()},
+    }
+
+
+def replicas_of(scale: Any, name: str, *, patched: bool = False) -> int:
+    """``spec.replicas`` of a Scale a client sent (``patched``: that a patch produced), decoded
+    and validated as kube does."""
+    spec = scale.get("spec") if isinstance(scale, dict) else None
+    if spec is None:
+        return 0
+    if not isinstance(spec, dict):
+        raise _undecodable(scale, patched, spec, "Scale", "spec", "v1.ScaleSpec")
+    replicas = spec.get("replicas", 0)
+    if replicas is None:
+        return 0
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or not (
+            -2**31 <= replicas < 2**31):
+        raise _undecodable(scale, patched, replicas, "ScaleSpec", "spec.replicas", "int32")
+    if replicas < 0:
+        detail = messages.K8S_SCALE_NEGATIVE.format(replicas=replicas)
+        raise KubeError(422, messages.K8S_SCALE_INVALID.format(name=name, detail=detail),
+                        details={"name": name, "group": "autoscaling", "kind": "Scale",
+                                 "causes": [{"reason": "FieldValueInvalid", "message": detail,
+                                             "field": "spec.replicas"}]})
+    return replicas
+
+
+def _undecodable(scale: Any, patched: bool, value: Any, struct: str, field: str,
+                 go_type: str) -> KubeError:
+    """Go's UnmarshalTypeError, inside kube's decode error for a Scale body, or for a patch its
+    invalid ``patch`` quoting the Scale it produced."""
+    if isinstance(value, bool):
+        found = "bool"
+    elif isinstance(value, (int, float)):
+        found = f"number {value}"
+    else:
+        found = {str: "string", dict: "object", list: "array"}.get(type(value), "null")
+    detail = messages.K8S_GO_UNMARSHAL_TYPE.format(value=found, struct=struct, field=field,
+                                                   type=go_type)
+    if patched:
+        return fieldvalidation.invalid_patch(fieldvalidation.go_json(scale), detail)
+    return KubeError(400, messages.K8S_CANNOT_HANDLE.format(kind="Scale", version="v1",
+                                                            want="Scale", detail=detail))

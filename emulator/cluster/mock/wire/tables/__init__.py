@@ -1,0 +1,85 @@
+"""``meta.k8s.io/v1`` Tables: what ``kubectl get`` prints (k8s-streaming.md §7.2).
+
+kubectl asks for ``as=Table`` and prints the columns the server chose, so these printers follow
+kube-apiserver's built-in ones (pkg/printers/internalversion) column by column and cell by cell:
+names, types, formats, priorities, placeholders, the age format, and each kind's rules. Like
+kube-apiserver, every row carries the wide (priority 1) cells too; kubectl shows them only with
+``-o wide``. Where a minor printed other columns than the newest one, ``minor`` picks its layout.
+
+The printers live by area: ``core`` (pods, services, core objects, events, RBAC), ``workloads``,
+``network``, ``storage`` and ``cluster`` (leases, quotas, admission, flow control, API services);
+``kinds.py`` says which printer each kind uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock.registry.jsoncopy import clone
+from emulator.cluster.mock.registry.resources import ResourceType
+from emulator.cluster.mock.wire.status import KubeError
+from emulator.cluster.mock.wire.tables.cells import (
+    AGE, LATEST_MINOR, NAME, Column, Obj, Printer, age, human_duration, meta, name, parse_time,
+)
+
+__all__ = ["INCLUDE_METADATA", "INCLUDE_NONE", "INCLUDE_OBJECT", "LATEST_MINOR",
+           "Column", "Printer", "age", "human_duration", "parse_time", "printer_for", "to_table"]
+
+INCLUDE_NONE = "None"
+INCLUDE_METADATA = "Metadata"
+INCLUDE_OBJECT = "Object"
+
+
+def _generic_cells(obj: Obj, now: datetime) -> list[Any]:
+    return [name(obj), age(meta(obj).get("creationTimestamp"), now)]
+
+
+# Anything without a printer of its own (the reviews, and kinds kube has not printed yet).
+GENERIC = Printer((NAME, AGE), _generic_cells)
+
+
+def printer_for(resource: ResourceType, minor: int | None = None) -> Printer:
+    """The printer for a resource, with the columns ``minor`` (default: the newest) prints."""
+    found = resource.behaviour.printer or GENERIC  # kinds.py names each kind's printer
+    at = LATEST_MINOR if minor is None else minor
+    printer = found if isinstance(found, Printer) else found(at)
+    columns, cells = printer.layout(at)
+    return Printer(tuple(columns), cells, printer.order)
+
+
+# --- the Table ------------------------------------------------------------------------------------
+
+
+def to_table(resource: ResourceType, objects: list[Obj], *, now: datetime,
+             include_object: str = INCLUDE_METADATA, resource_version: str,
+             continue_token: str | None = None, minor: int | None = None) -> Obj:
+    """A ``meta.k8s.io/v1`` Table of ``objects`` (a list page, or one object for a GET), with the
+    columns of Kubernetes 1.``minor`` (the newest the printers know when None)."""
+    if include_object not in (INCLUDE_NONE, INCLUDE_METADATA, INCLUDE_OBJECT, ""):
+        raise KubeError(400, messages.TABLE_INVALID_INCLUDE_OBJECT.format(value=include_object))
+    printer = printer_for(resource, minor)
+    metadata: Obj = {"resourceVersion": resource_version}
+    if continue_token:
+        metadata["continue"] = continue_token
+    ordered = printer.order(list(objects)) if printer.order else objects
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": metadata,
+        "columnDefinitions": [column.definition() for column in printer.columns],
+        "rows": [_row(printer, obj, now, include_object or INCLUDE_METADATA) for obj in ordered],
+    }
+
+
+def _row(printer: Printer, obj: Obj, now: datetime, include_object: str) -> Obj:
+    row: Obj = {"cells": printer.cells(obj, now)}
+    if include_object == INCLUDE_OBJECT:
+        row["object"] = clone(obj)
+    elif include_object == INCLUDE_METADATA:
+        # kubectl needs the metadata for --all-namespaces (NAMESPACE column) and --show-labels.
+        row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                         "metadata": clone(meta(obj))}
+    return row
