@@ -239,9 +239,7 @@ def test_kubectl_scale_reaches_every_workload_with_a_scale_subresource(
     assert scaled.returncode == 0, scaled.stderr
     got = kubectl_run.run(config, "get", what, name, "-o", "jsonpath={.spec.replicas}")
     assert got.stdout == "3"
-    scale = kubectl_run.run(config, "get", "--raw",
-                            f"{'/api/v1' if what == 'replicationcontroller' else '/apis/apps/v1'}"
-                            f"/namespaces/default/{what}s/{name}/scale")
+    scale = kubectl_run.run(config, "get", what, name, "--subresource=scale", "-o", "json")
     assert scale.returncode == 0, scale.stderr
     assert json.loads(scale.stdout)["status"]["selector"] == f"app={name}"
 

@@ -385,7 +385,7 @@ class MockApiserver:
 
     def _scale(self, request: ClusterRequest, resource: ResourceType, ns: str | None, name: str,
                verb: str, q: query.Query) -> ClusterResponse:
-        """deployments/scale: read as a Scale; a written Scale sets the Deployment's replicas."""
+        """{workload}/scale: read as a Scale; a written Scale sets the workload's replicas."""
         current = self.objects.get(resource, ns, name)
         if verb == "get":
             return _json(200, scale.as_scale(current))

@@ -176,5 +176,3 @@ def kubernetes_version_parts(version: str) -> tuple[int, int]:
     match = re.match(r"v?(\d+)\.(\d+)", version)
     return (int(match.group(1)), int(match.group(2))) if match else (1, 30)
 
-
-REGISTRY = Registry.for_version("1.30")

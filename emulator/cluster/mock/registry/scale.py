@@ -1,8 +1,9 @@
-"""The scale subresource (``deployments/scale``): a Deployment seen as an autoscaling/v1 ``Scale``.
+"""The scale subresource of deployments, replicasets, statefulsets and replicationcontrollers: the
+workload seen as an autoscaling/v1 ``Scale``.
 
 ``kubectl scale`` merge-patches it with ``{"spec":{"replicas":N}}``, or reads and replaces it when
 given ``--current-replicas`` or ``--resource-version``. Only ``spec.replicas`` goes back into the
-Deployment. No controller runs the pods, so ``status.replicas`` stays what the Deployment's status
+workload. No controller runs the pods, so ``status.replicas`` stays what the workload's status
 says.
 """
 
@@ -18,17 +19,20 @@ from emulator.cluster.mock.wire.status import KubeError
 _META = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
 
 
-def as_scale(deployment: dict[str, Any]) -> dict[str, Any]:
-    meta = deployment["metadata"]
-    spec = deployment.get("spec") or {}
-    status = deployment.get("status") or {}
+def as_scale(workload: dict[str, Any]) -> dict[str, Any]:
+    meta = workload["metadata"]
+    spec = workload.get("spec") or {}
+    status = workload.get("status") or {}
+    selector = spec.get("selector")
+    if workload.get("kind") == "ReplicationController" and isinstance(selector, dict):
+        selector = {"matchLabels": selector}  # a v1 controller's selector is a plain label map
     return {
         "kind": "Scale", "apiVersion": "autoscaling/v1",
         "metadata": {key: meta[key] for key in _META if key in meta},
         # ScaleSpec.replicas is omitempty; ScaleStatus.replicas is not.
         "spec": {"replicas": spec["replicas"]} if spec.get("replicas") else {},
         "status": {"replicas": status.get("replicas", 0),
-                   "selector": label_selector_from_match(spec.get("selector")).text()},
+                   "selector": label_selector_from_match(selector).text()},
     }
 
 

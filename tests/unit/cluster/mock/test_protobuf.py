@@ -19,8 +19,10 @@ from emulator import messages
 from emulator.cluster.mock.wire import protobuf
 from emulator.cluster.mock.wire.protobuf import decode_object, decode_review, kind_of
 from emulator.cluster.mock.wire.protobuf_table import Shape, compile_table, parse_field, table
-from emulator.cluster.mock.registry.resources import REGISTRY
+from emulator.cluster.mock.registry.resources import Registry
 from emulator.cluster.mock.wire.status import KubeError
+
+REGISTRY = Registry.for_version("1.30")  # my-cluster's minor
 
 KINDS = table().kinds
 SCHEMA = MESSAGES = table().messages

@@ -9,8 +9,10 @@ import pytest
 
 from emulator import messages
 from emulator.cluster.mock.wire import tables
-from emulator.cluster.mock.registry.resources import REGISTRY, ResourceType
+from emulator.cluster.mock.registry.resources import Registry, ResourceType
 from emulator.cluster.mock.wire.status import KubeError
+
+REGISTRY = Registry.for_version("1.30")  # my-cluster's minor
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 
