@@ -11,6 +11,10 @@ In a fresh process (so nothing is cached yet), for ``--minor`` (default 30):
   about nothing);
 - ``other_minor_load_s`` / ``other_minor_rss_kib``: the schema of the minor before.
 
+Baseline, in another fresh process of the same run: the same ``_definitions.json`` read and
+parsed with plain ``json.loads`` (``plain_s`` / ``plain_rss_kib``). The ratios put the schema's
+load, and each OpenAPI form built from it, against that.
+
 Run: ``python benchmarks/schema.py [--minor 30]``. Prints JSON; asserts nothing.
 """
 
@@ -36,9 +40,10 @@ def rss_kib():
 from emulator.clock import FakeClock
 from emulator.cluster.mock.wire import openapi, openapi_v2
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.registry.schema import schema_for
+from emulator.cluster.mock.registry.schema import nearest_minor, schema_for
 
 version = f"v1.{minor}.0"
+nearest_minor(minor)  # finds the package's folder, as the baseline does before its clock starts
 gc.collect()
 report = {"minor": minor}
 before = rss_kib()
@@ -80,13 +85,44 @@ print(json.dumps(report))
 """
 
 
+PLAIN = r"""
+import gc, json, sys, time
+from emulator.cluster.mock.registry.schema import _folder
+
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+path = _folder() / f"v1.{sys.argv[1]}.0-local" / "_definitions.json"
+gc.collect()
+before, start = rss_kib(), time.perf_counter()
+document = json.loads(path.read_bytes())
+print(json.dumps({"plain_s": round(time.perf_counter() - start, 4),
+                  "plain_rss_kib": rss_kib() - before}))
+"""
+
+
+def probe(code: str, minor: int) -> dict[str, float]:
+    result = subprocess.run([sys.executable, "-c", code, str(minor)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minor", type=int, default=30)
     args = parser.parse_args()
-    result = subprocess.run([sys.executable, "-c", PROBE, str(args.minor)], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    print(json.dumps(json.loads(result.stdout), indent=2))
+    report = {**probe(PROBE, args.minor), **probe(PLAIN, args.minor)}
+    plain_s, plain_kib = report["plain_s"], max(report["plain_rss_kib"], 1)
+    report["ratios (to the plain parse)"] = {
+        "load_s": round(report["load_s"] / plain_s, 2),
+        "load_rss": round(report["load_rss_kib"] / plain_kib, 2),
+        "v3_s": round(report["v3_s"] / plain_s, 2),
+        "v2_s": round(report["v2_s"] / plain_s, 2),
+    }
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -74,3 +74,23 @@ def test_fuzz_run_reports_its_counts() -> None:
     assert sum(report["by_status"].values()) + report["no_answer"] == 40
     assert isinstance(report["tracebacks_in_server_log"], int)
     assert report["memory"]["rss_before_kib"] > 0
+
+
+def test_registry_benchmark_reports_ratios_to_its_baseline() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "registry.py"), "--runs",
+                             "3", "--lists", "1", "--pods", "50"], capture_output=True, text=True,
+                            timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    ratios = report["ratios (this checkout / baseline)"]
+    assert set(ratios) == {"idle_rss_mib", "get_ms", "table_list_s"}
+    assert all(value > 0 for value in ratios.values())
+
+
+def test_schema_benchmark_reports_ratios_to_a_plain_parse() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "schema.py"), "--minor",
+                             "29"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["definitions"] > 500 and report["v3_documents"] > 15
+    assert all(value > 0 for value in report["ratios (to the plain parse)"].values())
