@@ -1,42 +1,53 @@
 """Write emulator/cluster/mock/registry/data/protobuf-messages.json: every built-in kind's protobuf messages.
 
-Dev tool, not shipped. Run from the repository root, with k8s.io/api and k8s.io/apimachinery
-mirrored as bare git directories (the defaults below):
+Dev tool, not shipped. Run from the repository root, with k8s.io/api, k8s.io/apimachinery,
+k8s.io/apiextensions-apiserver and k8s.io/kube-aggregator mirrored as bare git directories (the
+defaults below):
 
     python tools/kubedata/protobuf_messages.py [--tag v0.35.0]       # (re)write the file
     python tools/kubedata/protobuf_messages.py --check               # the committed file is current
-    python tools/kubedata/protobuf_messages.py --api-repo DIR --apimachinery-repo DIR ...
+    python tools/kubedata/protobuf_messages.py --api-repo DIR --apimachinery-repo DIR \
+        --apiextensions-repo DIR --kube-aggregator-repo DIR ...
 
 --check regenerates into memory from the tag the committed file names and exits 1 (printing the
 first difference) when the bytes differ.
 
-Where each fact comes from, at k8s.io/api tag ``--tag`` (v0.NN.0 is Kubernetes 1.NN) and the
-k8s.io/apimachinery version its go.mod requires:
+Where each fact comes from, at k8s.io/api tag ``--tag`` (v0.NN.0 is Kubernetes 1.NN), the
+k8s.io/apimachinery version its go.mod requires, and the same tag of k8s.io/apiextensions-apiserver
+and k8s.io/kube-aggregator (which must require that same apimachinery, or the tool stops):
 
 - messages, field numbers, proto types, ``repeated`` and ``map<..>``: every ``*/*/generated.proto``
-  of k8s.io/api, and those of apimachinery's meta/v1, runtime, runtime/schema, util/intstr and
-  api/resource for the messages k8s.io/api refers to (directly or through each other);
+  of k8s.io/api; the ``generated.proto`` of the packages EXTRA_PACKAGES names, those of the
+  served kinds defined outside k8s.io/api (apiextensions.k8s.io/v1 CustomResourceDefinition,
+  apiregistration.k8s.io/v1 APIService; no minor the mock serves has their v1beta1 versions);
+  and those of apimachinery's meta/v1, runtime, runtime/schema, util/intstr and api/resource for
+  the messages the others refer to (directly or through each other);
 - JSON names, ``omitempty``, ``,inline`` and Go pointers: the Go structs of the same package
   (every non-generated ``.go`` file), joined to the proto fields by the number in each field's
   ``protobuf:"..."`` tag. Go field types are resolved through named types (``type Protocol
   string``, ``type ResourceList map[ResourceName]resource.Quantity``) and imports, and must agree
   with the proto type (scalar, list, map, message), or the tool stops;
-- top-level kinds: each package's ``register.go`` (``GroupName``, the version of
-  ``SchemeGroupVersion`` and the ``&Kind{}`` given to ``AddKnownTypes``). Kinds defined outside
-  k8s.io/api (CustomResourceDefinition, APIService) are not there.
+- top-level kinds: each read package's ``register.go`` (``GroupName``, the version of
+  ``SchemeGroupVersion`` and the ``&Kind{}`` given to ``AddKnownTypes``);
+- JSON forms of their own: the messages of OWN_FORMS below. A Go type with a ``MarshalJSON``
+  method that is not among them stops the tool.
 
 Whatever the notation cannot say stops the tool with an error naming the field (a new Go
 ``omitzero``, a proto type it does not know, a Go type that disagrees with the proto), except the
 one ``omitzero`` that OMITZERO_AS_OMITEMPTY below explains.
 
-Message names are the proto names with the domain reversed, which are also the OpenAPI definition
-names: ``io.k8s.api.rbac.v1.Subject``, ``io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta``. Inside
-a message, a message of the same package is named by its short name (``PolicyRule``), any other by
-its full name, as proto does.
+Message names are the Go package path with the domain reversed, then the type name, which are
+also the OpenAPI definition names and, but for ``-`` (which go-to-protobuf writes as ``_``), the
+proto names with the domain reversed: ``io.k8s.api.rbac.v1.Subject``,
+``io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta``,
+``io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps``. Inside a message, a
+message of the same package is named by its short name (``PolicyRule``), any other by its full
+name, as proto does.
 
 Written (see emulator/cluster/mock/wire/protobuf_table.py for the notation):
 
-    {"source": {"k8s.io/api": tag, "k8s.io/apimachinery": version},
+    {"source": {"k8s.io/api": tag, "k8s.io/apimachinery": version,
+                "k8s.io/apiextensions-apiserver": tag, "k8s.io/kube-aggregator": tag},
      "kinds": {apiVersion: {kind: message}},
      "forms": {message: form},   # messages whose JSON is not their fields (Time, Quantity, ...)
      "messages": {message: {number: [json name, kind]}}}   # fields in Go struct order
@@ -59,19 +70,35 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "emulator/cluster/mock/registry/data/protobuf-messages.json"
 API_REPO = Path("/work/.mirror/kubernetes+api/repo")
 APIMACHINERY_REPO = Path("/work/.mirror/kubernetes+apimachinery/repo")
+APIEXTENSIONS_REPO = Path("/work/.mirror/kubernetes+apiextensions-apiserver/repo")
+KUBE_AGGREGATOR_REPO = Path("/work/.mirror/kubernetes+kube-aggregator/repo")
 DEFAULT_TAG = "v0.35.0"
 
 API = "k8s.io/api"
 APIMACHINERY = "k8s.io/apimachinery"
+APIEXTENSIONS = "k8s.io/apiextensions-apiserver"
+KUBE_AGGREGATOR = "k8s.io/kube-aggregator"
+# Served kinds defined outside k8s.io/api: the packages of the group-versions a kube-apiserver
+# serves. Every minor the mock serves (1.27-1.35) has only v1 of both groups (v1beta1 went in
+# 1.22), so their v1beta1 packages are not read.
+EXTRA_PACKAGES = {APIEXTENSIONS: ("pkg/apis/apiextensions/v1",),
+                  KUBE_AGGREGATOR: ("pkg/apis/apiregistration/v1",)}
 # The apimachinery packages whose messages k8s.io/api's protos import.
 APIMACHINERY_PACKAGES = ("pkg/apis/meta/v1", "pkg/runtime", "pkg/runtime/schema",
                          "pkg/util/intstr", "pkg/api/resource")
 
 _META = "io.k8s.apimachinery.pkg.apis.meta.v1."
+_APIEXTENSIONS_V1 = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
 # Messages whose JSON is a form of their own, made by the mock's decoder (protobuf.py), not their
 # fields: written with the proto's own field names, each single field marked ``?`` so that the
-# decoder sees which were present. Only those k8s.io/api refers to are written (at v0.35.0 not
-# Duration or Unknown); a form protobuf.py lacks fails its tests.
+# decoder sees which were present. Only those the read packages refer to are written (at v0.35.0
+# not Duration or Unknown); a form protobuf.py lacks fails its tests. Each is a Go type with a
+# MarshalJSON method, and a message whose Go type has one and is not here stops the tool:
+# - apiextensions' JSON is raw JSON bytes (``raw``), written as they are (null when empty);
+# - JSONSchemaPropsOrArray is its list (``jSONSchemas``) when not empty, else its ``schema``
+#   (null when nil); JSONSchemaPropsOrBool is its ``schema`` when set, else the bool ``allows``;
+#   JSONSchemaPropsOrStringArray is its ``property`` list when not empty, else its ``schema``,
+#   else null (marshal.go of k8s.io/apiextensions-apiserver's v1 package).
 OWN_FORMS = {
     _META + "Time": "Time",
     _META + "MicroTime": "MicroTime",
@@ -81,6 +108,10 @@ OWN_FORMS = {
     "io.k8s.apimachinery.pkg.api.resource.Quantity": "Quantity",
     "io.k8s.apimachinery.pkg.runtime.RawExtension": "RawExtension",
     "io.k8s.apimachinery.pkg.runtime.Unknown": "Unknown",
+    _APIEXTENSIONS_V1 + "JSON": "JSON",
+    _APIEXTENSIONS_V1 + "JSONSchemaPropsOrArray": "JSONSchemaPropsOrArray",
+    _APIEXTENSIONS_V1 + "JSONSchemaPropsOrBool": "JSONSchemaPropsOrBool",
+    _APIEXTENSIONS_V1 + "JSONSchemaPropsOrStringArray": "JSONSchemaPropsOrStringArray",
 }
 # A message whose Go type is not a struct but ``type X []string`` (authentication's ExtraValue):
 # its JSON is that list.
@@ -163,9 +194,15 @@ class ProtoMessage:
 
 
 def message_name(proto_name: str) -> str:
-    """``k8s.io.api.apps.v1.Deployment`` -> ``io.k8s.api.apps.v1.Deployment`` (OpenAPI's name)."""
+    """``k8s.io.api.apps.v1.Deployment`` -> ``io.k8s.api.apps.v1.Deployment`` (OpenAPI's name),
+    for a message of another proto package. go-to-protobuf writes a ``-`` of the Go path as
+    ``_`` (``k8s.io.apiextensions_apiserver``), which cannot be undone from the proto name alone:
+    a message of such a package is named from its own file's go_package instead (parse_proto),
+    and a reference to it from another package stops the tool."""
     if not proto_name.startswith("k8s.io."):
         raise GenerationError(f"unexpected proto package in {proto_name}")
+    if "_" in proto_name.rpartition(".")[0]:
+        raise GenerationError(f"cannot tell the Go package of {proto_name}")
     return "io.k8s." + proto_name[len("k8s.io."):]
 
 
@@ -189,7 +226,10 @@ def parse_proto(text: str) -> list[ProtoMessage]:
             elif match := re.fullmatch(r'option\s+go_package\s*=\s*"([^"]+)"\s*;', line):
                 go_package = match[1]
             elif match := re.fullmatch(r"message\s+(\w+)\s*\{", line):
-                current = ProtoMessage(message_name(f"{package}.{match[1]}"), go_package)
+                if not go_package:
+                    raise GenerationError(f"proto package {package}: no go_package before "
+                                          f"message {match[1]}")
+                current = ProtoMessage(go_message_name(go_package, match[1]), go_package)
             elif not re.match(r"(syntax|import|option)\b", line):
                 raise GenerationError(f"unexpected proto line {line!r}")
             continue
@@ -209,12 +249,14 @@ def parse_proto(text: str) -> list[ProtoMessage]:
             if label == "required":
                 raise GenerationError(f"{current.name}.{match['name']}: required field")
         if proto_type.startswith((".", "k8s.io.")):  # older protos leave the dot out
-            proto_type = message_name(proto_type.lstrip("."))
+            proto_package, _, short = proto_type.lstrip(".").rpartition(".")
+            proto_type = (go_message_name(go_package, short) if proto_package == package
+                          else message_name(proto_type.lstrip(".")))
         elif proto_type not in PROTO_SCALARS:
             if proto_type in ("float", "uint32", "uint64", "sint32", "sint64", "fixed32",
                               "fixed64", "sfixed32", "sfixed64"):
                 raise GenerationError(f"{current.name}.{match['name']}: {proto_type} is new")
-            proto_type = message_name(f"{package}.{proto_type}")
+            proto_type = go_message_name(go_package, proto_type)
         number = int(match["number"])
         current.fields[number] = ProtoField(match["name"], number, proto_type, label)
     if not go_package:
@@ -266,12 +308,14 @@ class GoPackage:
     structs: dict[str, list[GoField]] = field(default_factory=dict)
     named: dict[str, str] = field(default_factory=dict)  # type X <expr> (not a struct)
     imports: dict[str, dict[str, str]] = field(default_factory=dict)  # type -> its file's imports
+    marshals_json: set[str] = field(default_factory=set)  # types with a MarshalJSON method
 
 
 # Top-level declarations only; grouped ``type (...)`` ones are not read (k8s.io/api has none:
 # a type that is missed stops the tool as "no type X").
 _TYPE_DECL = re.compile(r"^type\s+(\w+)\s*(=\s*)?(.*)$", re.M)
 _IMPORT_LINE = re.compile(r'^\s*(?:(\w+|\.|_)\s+)?"([^"]+)"\s*$')
+_MARSHAL_JSON = re.compile(r"^func\s*\(\s*(?:\w+\s+)?\*?\s*(\w+)\s*\)\s*MarshalJSON\s*\(", re.M)
 
 
 def parse_go_file(text: str, package: GoPackage) -> None:
@@ -291,6 +335,7 @@ def parse_go_file(text: str, package: GoPackage) -> None:
             package.structs[name] = _struct_fields(source, start, f"{package.path}.{name}")
         else:
             package.named[name] = rest
+    package.marshals_json.update(_MARSHAL_JSON.findall(source))
 
 
 def _struct_fields(source: str, start: int, where: str) -> list[GoField]:
@@ -445,21 +490,33 @@ class Generated:
     messages: dict[str, dict[str, list[str]]]
 
 
-def generate(api: Tree, apimachinery: Tree, apimachinery_version: str) -> Generated:
+def generate(api: Tree, apimachinery: Tree, apimachinery_version: str,
+             extra: dict[str, Tree] | None = None) -> Generated:
+    """The data from k8s.io/api, apimachinery and ``extra`` (module -> tree, the modules of
+    EXTRA_PACKAGES, each read in the packages named there)."""
+    extra = extra or {}
+    api_packages = sorted(p.rsplit("/", 1)[0] for p in api.paths
+                          if re.fullmatch(r"[^/]+/[^/]+/generated\.proto", p))
+    # (module, tree, package directory) of every package whose messages and kinds are written.
+    roots = [(API, api, directory) for directory in api_packages] + [
+        (module, extra[module], directory)
+        for module in EXTRA_PACKAGES if module in extra for directory in EXTRA_PACKAGES[module]]
     protos: dict[str, ProtoMessage] = {}
-    api_messages: list[str] = []
-    for path in sorted(p for p in api.paths if re.fullmatch(r"[^/]+/[^/]+/generated\.proto", p)):
-        for message in parse_proto(api.read(path)):
+    root_messages: list[str] = []
+    for module, tree, directory in roots:
+        for message in parse_proto(tree.read(f"{directory}/generated.proto")):
+            if message.go_package != f"{module}/{directory}":
+                raise GenerationError(f"{module}/{directory}: go_package {message.go_package}")
             _add(protos, message)
-            api_messages.append(message.name)
+            root_messages.append(message.name)
     for directory in APIMACHINERY_PACKAGES:
         for message in parse_proto(apimachinery.read(f"{directory}/generated.proto")):
             _add(protos, message)
-    world = GoWorld({API: api, APIMACHINERY: apimachinery}, set(protos))
+    world = GoWorld({API: api, APIMACHINERY: apimachinery, **extra}, set(protos))
 
-    # Every k8s.io/api message, and the apimachinery messages they refer to.
+    # Every message of the read packages, and the apimachinery messages they refer to.
     wanted: list[str] = []
-    queue = list(api_messages)
+    queue = list(root_messages)
     seen: set[str] = set()
     while queue:
         name = queue.pop()
@@ -481,8 +538,10 @@ def generate(api: Tree, apimachinery: Tree, apimachinery_version: str) -> Genera
             messages[name] = _own_form_fields(proto)
         else:
             messages[name] = _joined_fields(world, proto)
-    kinds = _kinds(api, world, protos)
-    return Generated({API: api.rev, APIMACHINERY: apimachinery_version}, kinds, forms, messages)
+    kinds = _kinds(roots, world, protos)
+    source = {API: api.rev, APIMACHINERY: apimachinery_version,
+              **{module: extra[module].rev for module in EXTRA_PACKAGES if module in extra}}
+    return Generated(source, kinds, forms, messages)
 
 
 def _add(protos: dict[str, ProtoMessage], message: ProtoMessage) -> None:
@@ -502,6 +561,9 @@ def _form(world: GoWorld, proto: ProtoMessage) -> str | None:
     short = _short(proto.name)
     if package is None:
         raise GenerationError(f"{proto.name}: Go package {proto.go_package} is not mirrored")
+    if short in package.marshals_json:
+        raise GenerationError(f"{proto.name}: its Go type has a MarshalJSON of its own, a JSON "
+                              "form the notation cannot say (add it to OWN_FORMS and protobuf.py)")
     if world.struct(package, short) is not None:
         return None
     if short in package.named:
@@ -612,18 +674,21 @@ def _agree(proto_type: str, resolved: GoType, where: str) -> None:
         raise GenerationError(f"{where}: proto {proto_type}, Go {resolved}")
 
 
-def _kinds(api: Tree, world: GoWorld, protos: dict[str, ProtoMessage]) -> dict[str, dict[str, str]]:
+def _kinds(roots: list[tuple[str, Tree, str]], world: GoWorld,
+           protos: dict[str, ProtoMessage]) -> dict[str, dict[str, str]]:
     kinds: dict[str, dict[str, str]] = {}
-    for path in sorted(p for p in api.paths if re.fullmatch(r"[^/]+/[^/]+/register\.go", p)):
-        directory = path.rsplit("/", 1)[0]
-        source = strip_go_comments(api.read(path))
+    for module, tree, directory in roots:
+        path = f"{directory}/register.go"
+        if path not in tree.paths:
+            raise GenerationError(f"{module}/{directory} has messages but no register.go")
+        source = strip_go_comments(tree.read(path))
         group = re.search(r'\bGroupName\s*=\s*"([^"]*)"', source)
         version = re.search(r'SchemeGroupVersion\s*=\s*schema\.GroupVersion\{Group:\s*GroupName,'
                             r'\s*Version:\s*"([^"]+)"\}', source)
         if group is None or version is None:
             raise GenerationError(f"{path}: no GroupName or SchemeGroupVersion")
         api_version = f"{group[1]}/{version[1]}" if group[1] else version[1]
-        package = world.package(f"{API}/{directory}")
+        package = world.package(f"{module}/{directory}")
         assert package is not None
         imports = _file_imports(source)
         registered: dict[str, str] = {}
@@ -680,20 +745,39 @@ def render(generated: Generated) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(tag: str, api_repo: Path, apimachinery_repo: Path) -> str:
-    api = Tree(api_repo, tag)
+def build(tag: str, api_repo: Path, apimachinery_repo: Path,
+          extra_repos: dict[str, Path] | None = None) -> str:
+    """The file's text from k8s.io/api at ``tag``, the apimachinery its go.mod requires, and the
+    modules of ``extra_repos`` (default: both of EXTRA_PACKAGES, at their mirrors) at the same
+    tag (Kubernetes tags its staging modules together), each of which must require that same
+    apimachinery."""
+    if extra_repos is None:
+        extra_repos = {APIEXTENSIONS: APIEXTENSIONS_REPO, KUBE_AGGREGATOR: KUBE_AGGREGATOR_REPO}
+    trees: list[Tree] = []
     try:
-        go_mod = api.read("go.mod")
-        match = re.search(r"^\s*k8s\.io/apimachinery\s+(v\S+)", go_mod, re.M)
-        if match is None:
-            raise GenerationError(f"{tag}: go.mod requires no k8s.io/apimachinery")
-        apimachinery = Tree(apimachinery_repo, match[1])
-        try:
-            return render(generate(api, apimachinery, match[1]))
-        finally:
-            apimachinery.close()
+        api = Tree(api_repo, tag)
+        trees.append(api)
+        version = _required_apimachinery(api, tag)
+        extra: dict[str, Tree] = {}
+        for module, repo in extra_repos.items():
+            extra[module] = tree = Tree(repo, tag)
+            trees.append(tree)
+            if _required_apimachinery(tree, tag) != version:
+                raise GenerationError(f"{module} {tag} requires another k8s.io/apimachinery than "
+                                      f"{API} {tag} ({version})")
+        apimachinery = Tree(apimachinery_repo, version)
+        trees.append(apimachinery)
+        return render(generate(api, apimachinery, version, extra))
     finally:
-        api.close()
+        for tree in trees:
+            tree.close()
+
+
+def _required_apimachinery(tree: Tree, tag: str) -> str:
+    match = re.search(r"^\s*k8s\.io/apimachinery\s+(v\S+)", tree.read("go.mod"), re.M)
+    if match is None:
+        raise GenerationError(f"{tree.repo} {tag}: go.mod requires no k8s.io/apimachinery")
+    return match[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -702,6 +786,8 @@ def main(argv: list[str] | None = None) -> int:
                         "the one the committed file names)")
     parser.add_argument("--api-repo", type=Path, default=API_REPO)
     parser.add_argument("--apimachinery-repo", type=Path, default=APIMACHINERY_REPO)
+    parser.add_argument("--apiextensions-repo", type=Path, default=APIEXTENSIONS_REPO)
+    parser.add_argument("--kube-aggregator-repo", type=Path, default=KUBE_AGGREGATOR_REPO)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true",
                         help="regenerate into memory and compare with the file; write nothing")
@@ -710,7 +796,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.check and tag is None and args.out.exists():
         tag = json.loads(args.out.read_text())["source"][API]
     try:
-        text = build(tag or DEFAULT_TAG, args.api_repo, args.apimachinery_repo)
+        text = build(tag or DEFAULT_TAG, args.api_repo, args.apimachinery_repo,
+                     {APIEXTENSIONS: args.apiextensions_repo,
+                      KUBE_AGGREGATOR: args.kube_aggregator_repo})
     except GenerationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

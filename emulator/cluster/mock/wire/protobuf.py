@@ -7,7 +7,8 @@ the magic ``k8s\\0`` then a ``runtime.Unknown`` envelope {1: typeMeta {1: apiVer
 (``kubectl run``, ``expose``, ``apply``, ``replace`` and deletes still send JSON.)
 
 The object is decoded by the message table of protobuf_table (data generated from k8s.io/api: every
-built-in kind of every group and version) into exactly the dict that the JSON encoding of the same
+built-in kind of every group and version; and the served kinds defined elsewhere,
+CustomResourceDefinition and APIService) into exactly the dict that the JSON encoding of the same
 Go object gives, so the rest of the mock cannot tell which encoding a client used. A field number
 the table does not know (one newer than the table's release) is refused with 415 naming it, never
 dropped: a half-read object stored as if whole would be worse than a clear refusal.
@@ -16,6 +17,7 @@ dropped: a half-read object stored as if whole would be worse than a clear refus
 from __future__ import annotations
 
 import base64
+import math
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,10 +36,15 @@ REVIEW_KINDS = frozenset({"SelfSubjectReview", "SelfSubjectAccessReview", "SelfS
 VARINT, FIXED64, LEN, FIXED32 = 0, 1, 2, 5
 _SCALAR_WIRE = {"string": LEN, "bytes": LEN, "int": VARINT, "bool": VARINT, "double": FIXED64}
 # What Go's encoding/json writes for a field that has no omitempty and never came on the wire:
-# the zero scalar, and null for a nil []byte.
-_ABSENT = {"string": "", "int": 0, "bool": False, "double": 0.0, "bytes": None}
+# the zero scalar (a zero double is written 0, see _json_number), and null for a nil []byte.
+_ABSENT = {"string": "", "int": 0, "bool": False, "double": 0, "bytes": None}
 # A map entry with no value field holds the zero value, an empty (not nil) []byte included.
-_ENTRY_ZERO = {"string": "", "int": 0, "bool": False, "double": 0.0, "bytes": b""}
+_ENTRY_ZERO = {"string": "", "int": 0, "bool": False, "double": 0, "bytes": b""}
+# Messages inside one another that a body may nest. A JSON level is at most two message levels
+# (a CRD schema's ``items`` is a JSONSchemaProps in a JSONSchemaPropsOrArray), so no object
+# within the JSON nesting limit is refused; and the decoder's three frames a level stay far from
+# Python's recursion limit. The decoded object's own depth is then checked against that limit.
+_MAX_MESSAGE_DEPTH = 2 * limits.MAX_NESTING_DEPTH
 
 
 # --- wire format ----------------------------------------------------------------------------------
@@ -92,16 +99,26 @@ def _scalar(kind: str, wire_type: int, value: int | bytes, path: str) -> Any:
     if isinstance(value, int):
         return value != 0 if kind == "bool" else _signed(value)
     if kind == "double":
-        return struct.unpack("<d", value)[0]
+        return _json_number(struct.unpack("<d", value)[0], path)
     if kind == "string":
         return value.decode("utf-8", "replace")  # Go's encoding/json writes bad UTF-8 as U+FFFD
     return bytes(value)
 
 
-def _packed(kind: str, data: bytes) -> list[Any]:
+def _json_number(value: float, path: str) -> float | int:
+    """A double as it reads back from the text Go's encoding/json writes for it: an integral
+    value under 1e21 has no fraction or exponent there (``maximum: 10``, not 10.0), so it is the
+    int a JSON body would have given. NaN and infinities, which Go refuses to write, are refused."""
+    if not math.isfinite(value):
+        raise ValueError(f"{path}: {value} is not a JSON number")
+    return int(value) if value.is_integer() and abs(value) < 1e21 else value
+
+
+def _packed(kind: str, data: bytes, path: str) -> list[Any]:
     """A packed repeated int/bool/double field (proto2 k8s sends them unpacked; both are valid)."""
     if kind == "double":
-        return [struct.unpack("<d", data[i:i + 8])[0] for i in range(0, len(data) - 7, 8)]
+        return [_json_number(struct.unpack("<d", data[i:i + 8])[0], path)
+                for i in range(0, len(data) - 7, 8)]
     values: list[Any] = []
     pos = 0
     while pos < len(data):
@@ -176,6 +193,9 @@ def decode_object(body: bytes) -> dict[str, Any]:
             content_type=envelope.content_type))
     try:
         fields = _Reader(envelope.kind).message(envelope.raw, message, envelope.kind)
+        # As deep as a JSON body may be (the recursive messages of a CRD's schema, raw JSON
+        # inside an object), measured without recursion.
+        limits.check_depth(fields)
     except (ValueError, OverflowError) as exc:
         raise KubeError(400, messages.K8S_PROTOBUF_DECODE_ERROR.format(detail=exc)) from None
     return {"kind": envelope.kind, "apiVersion": envelope.api_version, **fields}
@@ -197,14 +217,24 @@ class _Reader:
         self.kind = kind
         self.schema = table().messages
         self.forms = table().forms
+        self.depth = 0
 
     def message(self, data: bytes, name: str, path: str) -> Any:
         """The JSON value of one message: a dict, or a special type's own form."""
-        found = self._collect(data, name, path)
-        form = self.forms.get(name)
-        if form is not None:
+        if self.depth >= _MAX_MESSAGE_DEPTH:
+            raise limits.TooDeep()
+        self.depth += 1
+        try:
+            found = self._collect(data, name, path)
+            form = self.forms.get(name)
+            if form is None:
+                return self._emit(self.schema[name], found, path)
+            for number, field in self.schema[name].items():
+                if number in found and field.shape is Shape.ONE and field.is_message:
+                    found[number] = self.message(found[number], field.type, path)  # its JSON
             return _FORMS[form](data, found)
-        return self._emit(self.schema[name], found, path)
+        finally:
+            self.depth -= 1
 
     def _collect(self, data: bytes, name: str, path: str) -> dict[int, Any]:
         """Field number -> value as on the wire: scalars, lists, dicts, or a message's bytes."""
@@ -233,7 +263,7 @@ class _Reader:
         if field.is_message:
             return [self.message(_length_delimited(wire_type, value, path), field.type, path)]
         if wire_type == LEN and field.type in ("int", "bool", "double"):
-            return _packed(field.type, _length_delimited(wire_type, value, path))
+            return _packed(field.type, _length_delimited(wire_type, value, path), path)
         return [_scalar(field.type, wire_type, value, path)]
 
     def _entry(self, field: Field, data: bytes, path: str) -> tuple[str, Any]:
@@ -361,6 +391,55 @@ def _string_list(data: bytes, found: dict[int, Any]) -> list[str] | None:
     return found.get(1)
 
 
+# apiextensions.k8s.io/v1's JSON-schema types (a CRD's openAPIV3Schema). Their message fields
+# come here decoded already: a JSONSchemaProps is its JSON object.
+
+
+def _raw_json(data: bytes, found: dict[int, Any]) -> Any:
+    """apiextensions' JSON (``default``, ``example``, ``enum`` values): its raw bytes are any JSON
+    value, written as they are; empty raw is null. Go's encoding/json refuses raw bytes that are
+    not JSON (NaN and Infinity included), and so does the mock (400); a number too large for a
+    float, which Go would copy, is refused too, as in JSON bodies."""
+    raw = found.get(1)
+    if not raw:
+        return None
+    try:
+        return limits.json_loads(raw, parse_constant=_not_json, parse_float=_finite)
+    except limits.TooDeep:
+        raise
+    except ValueError:
+        raise ValueError("a JSON value (apiextensions JSON) that is not JSON") from None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"invalid literal {name}")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of range")
+    return value
+
+
+def _schema_or_array(data: bytes, found: dict[int, Any]) -> Any:
+    """JSONSchemaPropsOrArray (``items``): its list of schemas when not empty, else its schema;
+    neither is null."""
+    return found.get(2) or found.get(1)
+
+
+def _schema_or_bool(data: bytes, found: dict[int, Any]) -> Any:
+    """JSONSchemaPropsOrBool (``additionalProperties``, ``additionalItems``): its schema when it
+    has one, else the bool ``allows`` (false when absent)."""
+    return found[2] if 2 in found else found.get(1, False)
+
+
+def _schema_or_string_array(data: bytes, found: dict[int, Any]) -> Any:
+    """JSONSchemaPropsOrStringArray (``dependencies`` values): its property names when there are
+    any, else its schema; neither is null."""
+    return found.get(2) or found.get(1)
+
+
 # The own JSON forms the data's ``forms`` name, by name.
 _FORMS: dict[str, Callable[[bytes, dict[int, Any]], Any]] = {
     "Time": _time,
@@ -370,4 +449,8 @@ _FORMS: dict[str, Callable[[bytes, dict[int, Any]], Any]] = {
     "FieldsV1": _fields_v1,
     "RawExtension": _raw_extension,
     "StringList": _string_list,
+    "JSON": _raw_json,
+    "JSONSchemaPropsOrArray": _schema_or_array,
+    "JSONSchemaPropsOrBool": _schema_or_bool,
+    "JSONSchemaPropsOrStringArray": _schema_or_string_array,
 }

@@ -2,8 +2,10 @@
 
 The data is generated from upstream (tools/kubedata/protobuf_messages.py; data/NOTICE says from
 which release): field numbers, names and types are the facts of k8s.io/api's and
-k8s.io/apimachinery's ``generated.proto``; JSON names and the marks below are those of the Go
-structs' ``json`` tags, because the mock stores what the same object's JSON encoding would be.
+k8s.io/apimachinery's ``generated.proto`` (and, for the served kinds defined elsewhere,
+CustomResourceDefinition and APIService, of k8s.io/apiextensions-apiserver's and
+k8s.io/kube-aggregator's); JSON names and the marks below are those of the Go structs' ``json``
+tags, because the mock stores what the same object's JSON encoding would be.
 
 The file holds ``kinds`` (apiVersion -> kind -> message), ``forms`` (the messages whose JSON is a
 form of their own, see below) and ``messages``. A message is named as in OpenAPI
@@ -25,9 +27,11 @@ wrapped, maybe marked:
   never omits a struct: that is why every ``metadata`` carries ``creationTimestamp: null``.
 
 JSON name ``""`` is an embedded Go struct (``json:",inline"``) whose fields join the parent's.
-The messages of ``forms`` (Time, MicroTime, IntOrString, Quantity, FieldsV1, RawExtension, and
-ExtraValue, a ``[]string`` in Go) have JSON forms of their own, made by protobuf.py; their fields
-carry the proto names and are marked ``?`` only so that it sees which ones were present.
+The messages of ``forms`` (Time, MicroTime, IntOrString, Quantity, FieldsV1, RawExtension,
+ExtraValue, a ``[]string`` in Go, and the JSON, JSONSchemaPropsOrArray, JSONSchemaPropsOrBool and
+JSONSchemaPropsOrStringArray of a CRD's schema) have JSON forms of their own, made by protobuf.py;
+their fields carry the proto names and are marked ``?`` only so that it sees which ones were
+present.
 """
 
 from __future__ import annotations
@@ -135,7 +139,7 @@ class MessageTable:
     messages: Schema
 
     def message_for(self, api_version: str, kind: str) -> str | None:
-        """The message of a top-level kind; None for a kind k8s.io/api does not have."""
+        """The message of a top-level kind; None for a kind the table lacks (a custom one)."""
         return self.kinds.get((api_version, kind))
 
 

@@ -1,25 +1,30 @@
-"""Every kind of k8s.io/api decodes from protobuf, by the message table generated from upstream
-(data/protobuf-messages.json, tools/kubedata/protobuf_messages.py).
+"""Every kind of k8s.io/api, and the served CustomResourceDefinition and APIService, decodes from
+protobuf, by the message table generated from upstream (data/protobuf-messages.json,
+tools/kubedata/protobuf_messages.py).
 
-The bodies are built by hand with test_protobuf's writer, field numbers read from k8s.io/api's
+The bodies are built by hand with test_protobuf's writer, field numbers read from the upstream
 generated.proto; the expected JSON is what Go's encoding/json writes for the same object (json
-tags of k8s.io/api's types.go), as kubectl sends it. Neither comes from the data file, so a wrong
-number, name or mark in it fails here.
+tags of the upstream types.go, and a CRD schema's MarshalJSON methods), as kubectl sends it.
+Neither comes from the data file, so a wrong number, name or mark in it fails here.
 """
 
 from __future__ import annotations
 
 import json
+import struct
 from importlib.resources import files
 from typing import Any
 
 import pytest
+import yaml
 
-from emulator import messages
+from emulator import limits, messages
+from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.cluster.mock.wire import protobuf
 from emulator.cluster.mock.wire.protobuf import decode_object
 from emulator.cluster.mock.wire.protobuf_table import compile_table, short_name, table
-from tests.unit.cluster.mock.test_protobuf import body, entry, msg, num, refused
+from tests.unit.cluster.mock.conftest import call
+from tests.unit.cluster.mock.test_protobuf import body, entry, msg, num, refused, varint
 
 NAMED = msg(1, msg(1, "x"))  # metadata {name: x}
 META = {"name": "x", "creationTimestamp": None}
@@ -248,6 +253,390 @@ def test_the_api_version_picks_the_message() -> None:
                                              "io.k8s.api.flowcontrol.v1.Subject")
     assert table().messages[rbac.type] != table().messages[flowcontrol.type]
     assert short_name(rbac.type) == "Subject"
+
+
+# --- kinds defined outside k8s.io/api: CustomResourceDefinition, APIService ----------------------
+#
+# Field numbers from k8s.io/apiextensions-apiserver's and k8s.io/kube-aggregator's v1
+# generated.proto; JSON from their types.go, types_jsonschema.go and marshal.go. Like kubectl
+# (gogo-generated Marshal), the bodies carry every non-pointer scalar, zero or not.
+
+
+def double(number: int, value: float) -> bytes:
+    """A double field: wire type 1, eight little-endian bytes."""
+    return varint(number << 3 | 1) + struct.pack("<d", value)
+
+
+def raw(number: int, text: str) -> bytes:
+    """An apiextensions JSON field (``default``, ``example``, an ``enum`` value): {1: raw JSON}."""
+    return msg(number, msg(1, text))
+
+
+# What gogo writes for every JSONSchemaProps: its non-pointer scalars (id, $schema, description,
+# type, format, title, exclusiveMaximum, exclusiveMinimum, pattern, uniqueItems, nullable,
+# x-kubernetes-embedded-resource, x-kubernetes-int-or-string), here zero. Later values win.
+_SCHEMA_ZEROS = b"".join([msg(1, ""), msg(2, ""), msg(4, ""), msg(5, ""), msg(6, ""), msg(7, ""),
+                          num(10, 0), num(12, 0), msg(15, ""), num(18, 0), num(37, 0), num(39, 0),
+                          num(40, 0)])
+
+
+def schema(*fields: bytes) -> bytes:
+    """A JSONSchemaProps's fields as kubectl sends them."""
+    return _SCHEMA_ZEROS + b"".join(fields)
+
+
+def prop(name: str, *fields: bytes) -> bytes:
+    """One ``properties`` entry (field 29) of a JSONSchemaProps."""
+    return entry(29, name, schema(*fields))
+
+
+def of_type(name: str) -> bytes:
+    return msg(5, name)
+
+
+def items(*fields: bytes) -> bytes:
+    """``items`` (field 24), a JSONSchemaPropsOrArray with one schema (its field 1)."""
+    return msg(24, msg(1, schema(*fields)))
+
+
+PRESERVE = num(38, 1)  # x-kubernetes-preserve-unknown-fields: true
+
+CRONTAB_YAML = r"""
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: crontabs.stable.example.com
+spec:
+  group: stable.example.com
+  names:
+    plural: crontabs
+    singular: crontab
+    kind: CronTab
+    shortNames: [ct]
+    categories: [all]
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [cronSpec]
+            properties:
+              cronSpec:
+                type: string
+                pattern: '^(\d+|\*)(/\d+)?(\s+(\d+|\*)(/\d+)?){4}$'
+              replicas:
+                type: integer
+                minimum: 1
+                maximum: 10
+                default: 1
+              mode:
+                type: string
+                enum: [Fast, Slow]
+                default: Slow
+              ratio:
+                type: number
+                multipleOf: 0.5
+                exclusiveMinimum: true
+                minimum: 0
+              tags:
+                type: array
+                items:
+                  type: string
+                maxItems: 0
+                x-kubernetes-list-type: set
+              labels:
+                type: object
+                additionalProperties:
+                  type: string
+              settings:
+                type: object
+                additionalProperties: false
+                properties:
+                  debug:
+                    type: boolean
+                    default: false
+              template:
+                type: object
+                default: {image: busybox, args: ["-c", "1"]}
+                x-kubernetes-preserve-unknown-fields: true
+              ports:
+                type: array
+                items:
+                  type: object
+                  required: [port]
+                  properties:
+                    port: {type: integer, format: int32}
+                    protocol: {type: string, default: TCP}
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [port]
+              size:
+                x-kubernetes-int-or-string: true
+                anyOf:
+                - type: integer
+                - type: string
+          status:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+        x-kubernetes-validations:
+        - rule: self.spec.replicas <= 10
+          message: at most 10 replicas
+    subresources:
+      status: {}
+      scale:
+        specReplicasPath: .spec.replicas
+        statusReplicasPath: .status.replicas
+    additionalPrinterColumns:
+    - name: Schedule
+      type: string
+      jsonPath: .spec.cronSpec
+    - name: Age
+      type: date
+      jsonPath: .metadata.creationTimestamp
+  - name: v1beta1
+    served: true
+    storage: false
+    deprecated: true
+    deprecationWarning: stable.example.com/v1beta1 CronTab is deprecated
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+  conversion:
+    strategy: None
+"""
+
+_CRONTAB_SPEC = schema(
+    of_type("object"), msg(23, "cronSpec"),
+    prop("cronSpec", of_type("string"), msg(15, r"^(\d+|\*)(/\d+)?(\s+(\d+|\*)(/\d+)?){4}$")),
+    prop("replicas", of_type("integer"), double(11, 1), double(9, 10), raw(8, "1")),
+    prop("mode", of_type("string"), raw(20, '"Fast"'), raw(20, '"Slow"'), raw(8, '"Slow"')),
+    prop("ratio", of_type("number"), double(19, 0.5), num(12, 1), double(11, 0)),
+    prop("tags", of_type("array"), items(of_type("string")), num(16, 0), msg(42, "set")),
+    prop("labels", of_type("object"), msg(30, num(1, 1), msg(2, schema(of_type("string"))))),
+    prop("settings", of_type("object"), msg(30, num(1, 0)),
+         prop("debug", of_type("boolean"), raw(8, "false"))),
+    prop("template", of_type("object"), raw(8, '{"args":["-c","1"],"image":"busybox"}'), PRESERVE),
+    prop("ports", of_type("array"),
+         items(of_type("object"), msg(23, "port"),
+               prop("port", of_type("integer"), msg(6, "int32")),
+               prop("protocol", of_type("string"), raw(8, '"TCP"'))),
+         msg(41, "port"), msg(42, "map")),
+    prop("size", num(40, 1), msg(27, schema(of_type("integer"))),
+         msg(27, schema(of_type("string")))))
+_V1 = msg(7, msg(1, "v1"), num(2, 1), num(3, 1), num(7, 0),
+          msg(4, msg(1, schema(of_type("object"),
+                               entry(29, "spec", _CRONTAB_SPEC),
+                               prop("status", of_type("object"), PRESERVE),
+                               msg(44, msg(1, "self.spec.replicas <= 10"),
+                                   msg(2, "at most 10 replicas"), msg(3, ""), msg(5, ""))))),
+          msg(5, msg(1), msg(2, msg(1, ".spec.replicas"), msg(2, ".status.replicas"))),
+          msg(6, msg(1, "Schedule"), msg(2, "string"), msg(3, ""), msg(4, ""), num(5, 0),
+              msg(6, ".spec.cronSpec")),
+          msg(6, msg(1, "Age"), msg(2, "date"), msg(3, ""), msg(4, ""), num(5, 0),
+              msg(6, ".metadata.creationTimestamp")))
+_V1BETA1 = msg(7, msg(1, "v1beta1"), num(2, 1), num(3, 0), num(7, 1),
+               msg(8, "stable.example.com/v1beta1 CronTab is deprecated"),
+               msg(4, msg(1, schema(of_type("object"), PRESERVE))))
+_EMPTY_NAMES = msg(1, "") + msg(2, "") + msg(4, "") + msg(5, "")
+CRONTAB_CRD = body(
+    "apiextensions.k8s.io/v1", "CustomResourceDefinition", meta("crontabs.stable.example.com"),
+    msg(2, msg(1, "stable.example.com"),
+        msg(3, msg(1, "crontabs"), msg(2, "crontab"), msg(3, "ct"), msg(4, "CronTab"),
+            msg(5, ""), msg(6, "all")),
+        msg(4, "Namespaced"), _V1, _V1BETA1, msg(9, msg(1, "None")), num(10, 0)),
+    msg(3, msg(2, _EMPTY_NAMES), num(4, 0)))
+
+
+def test_a_crd_decodes_to_its_manifest() -> None:
+    manifest = yaml.safe_load(CRONTAB_YAML)
+    decoded = decode_object(CRONTAB_CRD)
+    assert decoded["spec"] == manifest["spec"]
+    # Around the spec, what Go's encoding/json adds: a null creationTimestamp, and the status,
+    # a struct whose conditions and storedVersions (nil, no omitempty) are null and whose
+    # acceptedNames writes plural and kind (no omitempty) even when empty.
+    assert decoded == {
+        "kind": "CustomResourceDefinition", "apiVersion": "apiextensions.k8s.io/v1",
+        "metadata": {"name": "crontabs.stable.example.com", "creationTimestamp": None},
+        "spec": manifest["spec"],
+        "status": {"conditions": None, "acceptedNames": {"plural": "", "kind": ""},
+                   "storedVersions": None}}
+    # A double with no fraction is written without one by Go (maximum: 10), so it reads back
+    # as the int a JSON body gives; 0.5 stays a float.
+    replicas = decoded["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"][
+        "properties"]["replicas"]
+    assert [type(replicas[key]) for key in ("minimum", "maximum")] == [int, int]
+
+
+def test_a_crd_without_fields_writes_those_without_omitempty() -> None:
+    assert decode_object(body("apiextensions.k8s.io/v1", "CustomResourceDefinition")) == {
+        "kind": "CustomResourceDefinition", "apiVersion": "apiextensions.k8s.io/v1",
+        "metadata": {"creationTimestamp": None},
+        "spec": {"group": "", "names": {"plural": "", "kind": ""}, "scope": "", "versions": None},
+        "status": {"conditions": None, "acceptedNames": {"plural": "", "kind": ""},
+                   "storedVersions": None}}
+
+
+def _schema_of(*fields: bytes) -> Any:
+    """The JSON of one openAPIV3Schema with these fields, decoded inside a CRD."""
+    crd = body("apiextensions.k8s.io/v1", "CustomResourceDefinition", NAMED,
+               msg(2, msg(7, msg(1, "v1"), msg(4, msg(1, schema(*fields))))))
+    return decode_object(crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+
+
+def test_json_schema_forms() -> None:
+    decoded = _schema_of(
+        msg(2, "http://json-schema.org/draft-04/schema#"), msg(3, "#/definitions/thing"),
+        # items: a list of schemas (JSONSchemaPropsOrArray field 2)
+        msg(24, msg(2, schema(of_type("string"))), msg(2, schema(of_type("integer")))),
+        msg(33, num(1, 1)),  # additionalItems: true
+        msg(30),  # additionalProperties sent with allows absent: false
+        # dependencies: property names (field 2), a schema (field 1), neither (null)
+        entry(32, "a", msg(2, "b") + msg(2, "c")), entry(32, "d", msg(1, schema(msg(23, "e")))),
+        entry(32, "f", b""),
+        msg(31, msg(1, "^x-"), msg(2, schema(of_type("string")))),  # patternProperties
+        entry(34, "thing", schema(of_type("object"))),  # definitions
+        msg(28, schema(of_type("null"))),  # not
+        msg(25, schema(num(13, 0))), msg(26, schema(num(17, 2))),  # allOf, oneOf: *int64 zero
+        msg(35, msg(1, "docs"), msg(2, "https://example.com")),  # externalDocs
+        raw(20, "1"), raw(20, '{"a": [true, null]}'), msg(20),  # enum: raw JSON; empty is null
+        raw(8, "null"), msg(36),  # default null; example sent without raw: null
+        double(9, 1e21), double(11, -2.5), num(21, 3), num(22, 0), num(37, 1), num(39, 1),
+        msg(43, "atomic"), num(18, 1), msg(7, "T"), msg(6, "date"), msg(1, "id"),
+        msg(4, "described"))
+    assert decoded == {
+        "id": "id", "$schema": "http://json-schema.org/draft-04/schema#",
+        "$ref": "#/definitions/thing", "description": "described", "format": "date", "title": "T",
+        "default": None, "maximum": 1e21, "minimum": -2.5, "uniqueItems": True,
+        "enum": [1, {"a": [True, None]}, None], "maxProperties": 3, "minProperties": 0,
+        "items": [{"type": "string"}, {"type": "integer"}],
+        "allOf": [{"maxLength": 0}], "oneOf": [{"minItems": 2}], "not": {"type": "null"},
+        "additionalProperties": False, "patternProperties": {"^x-": {"type": "string"}},
+        "dependencies": {"a": ["b", "c"], "d": {"required": ["e"]}, "f": None},
+        "additionalItems": True, "definitions": {"thing": {"type": "object"}},
+        "externalDocs": {"description": "docs", "url": "https://example.com"}, "example": None,
+        "nullable": True, "x-kubernetes-embedded-resource": True, "x-kubernetes-map-type": "atomic"}
+    assert type(decoded["maximum"]) is float  # Go writes 1e+21: an exponent, so a float
+    # items sent empty: JSONSchemaPropsOrArray with neither is null, as Go marshals a nil schema.
+    assert _schema_of(msg(24)) == {"items": None}
+    # Both parts sent: the list wins over the schema, the schema over allows, and property names
+    # over the schema (the order of the MarshalJSON methods).
+    both = _schema_of(msg(24, msg(1, schema(of_type("object"))), msg(2, schema(of_type("string")))),
+                      msg(30, num(1, 0), msg(2, schema(of_type("string")))),
+                      entry(32, "a", msg(1, schema(of_type("object"))) + msg(2, "b")))
+    assert both == {"items": [{"type": "string"}], "additionalProperties": {"type": "string"},
+                    "dependencies": {"a": ["b"]}}
+
+
+@pytest.mark.parametrize("field", [
+    raw(8, "{"), raw(8, "NaN"), raw(20, "Infinity"), raw(36, "1e999"), double(9, float("nan")),
+    double(19, float("inf")),
+])
+def test_json_that_go_cannot_write_is_refused(field: bytes) -> None:
+    crd = body("apiextensions.k8s.io/v1", "CustomResourceDefinition", NAMED,
+               msg(2, msg(7, msg(4, msg(1, schema(field))))))
+    assert refused(crd).code == 400
+
+
+def _nested_items(levels: int) -> bytes:
+    """A schema whose ``items`` nest ``levels`` deep: two messages for each JSON level."""
+    inner = schema()
+    for _ in range(levels):
+        inner = schema(msg(24, msg(1, inner)))
+    return inner
+
+
+def test_schemas_nest_as_deep_as_json_may() -> None:
+    # The CRD's JSON reaches its openAPIV3Schema at depth 6; each items adds one level.
+    deepest = 94
+    crd = body("apiextensions.k8s.io/v1", "CustomResourceDefinition", NAMED,
+               msg(2, msg(7, msg(4, msg(1, _nested_items(deepest))))))
+    limits.check_depth(decode_object(crd))
+    too_deep = body("apiextensions.k8s.io/v1", "CustomResourceDefinition", NAMED,
+                    msg(2, msg(7, msg(4, msg(1, _nested_items(deepest + 1))))))
+    error = refused(too_deep)
+    assert (error.code, error.message) == (400, messages.K8S_PROTOBUF_DECODE_ERROR.format(
+        detail=messages.NESTING_TOO_DEEP.format(limit=limits.MAX_NESTING_DEPTH)))
+    # Far deeper nesting is refused as early, with no recursion error.
+    inner = schema()
+    for _ in range(5000):
+        inner = msg(28, inner)  # not: {not: {...}}
+    error = refused(body("apiextensions.k8s.io/v1", "CustomResourceDefinition", NAMED,
+                         msg(2, msg(7, msg(4, msg(1, inner))))))
+    assert error.code == 400 and "max depth" in error.message
+
+
+# The metrics-server APIService of its release manifest, and the local one of the apps group
+# with a status (a condition's Time) and a CA bundle (bytes: base64).
+METRICS_API_SERVICE = (
+    body("apiregistration.k8s.io/v1", "APIService",
+         msg(1, msg(1, "v1beta1.metrics.k8s.io"), labels(11, **{"k8s-app": "metrics-server"})),
+         msg(2, msg(1, msg(1, "kube-system"), msg(2, "metrics-server"), num(3, 443)),
+             msg(2, "metrics.k8s.io"), msg(3, "v1beta1"), num(4, 1), num(7, 100), num(8, 100)),
+         msg(3)),
+    {"kind": "APIService", "apiVersion": "apiregistration.k8s.io/v1",
+     "metadata": {"name": "v1beta1.metrics.k8s.io", "labels": {"k8s-app": "metrics-server"},
+                  "creationTimestamp": None},
+     "spec": {"service": {"namespace": "kube-system", "name": "metrics-server", "port": 443},
+              "group": "metrics.k8s.io", "version": "v1beta1", "insecureSkipTLSVerify": True,
+              "groupPriorityMinimum": 100, "versionPriority": 100},
+     "status": {}},
+)
+LOCAL_API_SERVICE = (
+    body("apiregistration.k8s.io/v1", "APIService", meta("v1.apps"),
+         msg(2, msg(2, "apps"), msg(3, "v1"), num(4, 0), msg(5, b"\x30\x82"), num(7, 17800),
+             num(8, 15)),
+         msg(3, msg(1, msg(1, "Available"), msg(2, "True"), msg(3, num(1, 1714979289)),
+                    msg(4, "Local"), msg(5, "Local APIServices are always available")))),
+    {"kind": "APIService", "apiVersion": "apiregistration.k8s.io/v1",
+     "metadata": {"name": "v1.apps", "creationTimestamp": None},
+     "spec": {"group": "apps", "version": "v1", "caBundle": "MII=",
+              "groupPriorityMinimum": 17800, "versionPriority": 15},
+     "status": {"conditions": [{"type": "Available", "status": "True",
+                                "lastTransitionTime": WHEN, "reason": "Local",
+                                "message": "Local APIServices are always available"}]}},
+)
+API_SERVICE_EMPTY = (
+    body("apiregistration.k8s.io/v1", "APIService", NAMED),
+    {"kind": "APIService", "apiVersion": "apiregistration.k8s.io/v1", "metadata": META,
+     "spec": {"groupPriorityMinimum": 0, "versionPriority": 0}, "status": {}},
+)
+
+
+@pytest.mark.parametrize("case", [METRICS_API_SERVICE, LOCAL_API_SERVICE, API_SERVICE_EMPTY],
+                         ids=["metrics", "local", "empty"])
+def test_api_services_decode_to_their_json(case: tuple[bytes, dict[str, Any]]) -> None:
+    raw_body, expected = case
+    assert decode_object(raw_body) == expected
+
+
+CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def test_a_protobuf_crd_is_created_and_reads_back_as_json(api: MockApiserver) -> None:
+    created = call(api, "POST", CRDS, body=CRONTAB_CRD,
+                   content_type="application/vnd.kubernetes.protobuf")
+    assert created.status == 201, created.body
+    spec = yaml.safe_load(CRONTAB_YAML)["spec"]
+    assert created.body["spec"] == spec
+    read = call(api, "GET", f"{CRDS}/crontabs.stable.example.com")
+    assert read.status == 200
+    assert read.body["spec"] == spec
+    assert read.body["metadata"]["name"] == "crontabs.stable.example.com"
+    replicas = read.body["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"][
+        "spec"]["properties"]["replicas"]
+    assert type(replicas["maximum"]) is int  # written 10, as Go writes it, not 10.0
+    # The same manifest sent as JSON (another name) is stored with the same spec.
+    manifest = yaml.safe_load(CRONTAB_YAML)
+    manifest["metadata"]["name"] = "crontabs2.stable.example.com"
+    as_json = call(api, "POST", CRDS, body=manifest)
+    assert as_json.status == 201, as_json.body
+    assert as_json.body["spec"] == read.body["spec"]
 
 
 # --- the data file -------------------------------------------------------------------------------
