@@ -36,7 +36,7 @@ from emulator.cluster.mock.node.attach import attach_main_process
 from emulator.cluster.mock.node.kubelet import admit_pod, node_name
 from emulator.cluster.mock.node.podlogs import PodLogs
 from emulator.cluster.mock.node.streams import ChannelSession
-from emulator.cluster.mock.registry import fieldvalidation, patch, scale, selectors
+from emulator.cluster.mock.registry import conversion, fieldvalidation, patch, scale, selectors
 from emulator.cluster.mock.registry.objects import Objects, check_resource_version
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
 from emulator.cluster.mock.registry.store import ObjectStore, WatchEvent
@@ -325,8 +325,10 @@ class MockApiserver:
         as_table = _wants_table(accept)
         if verb == "watch":
             return self._watch(resource, ns, q, as_table)
+        # kube prints a Table from its internal object: here, the object in its storage version.
+        read_as = self.objects.storage(resource) if as_table else resource
         if verb == "list":
-            items, rv, token = self.objects.list(resource, ns, q)
+            items, rv, token = self.objects.list(read_as, ns, q)
             if as_table:
                 return _json(200, self._table(resource, items, str(rv), token, q))
             meta: dict[str, Any] = {"resourceVersion": str(rv)}
@@ -335,7 +337,7 @@ class MockApiserver:
             return _json(200, {"kind": resource.list_kind, "apiVersion": resource.api_version,
                                "metadata": meta, "items": items})
         if verb == "get":
-            obj = self.objects.get(resource, ns, name or "")
+            obj = self.objects.get(read_as, ns, name or "")
             if as_table:
                 return _json(200, self._table(resource, [obj], obj["metadata"]["resourceVersion"],
                                               None, q))
@@ -418,9 +420,13 @@ class MockApiserver:
 
     def _table(self, resource: ResourceType, items: list[dict[str, Any]], rv: str,
                token: str | None, q: query.Query) -> dict[str, Any]:
-        return tables.to_table(resource, items, now=self.clock.now(), minor=self.registry.minor,
-                               include_object=q.get("includeObject") or "Metadata",
-                               resource_version=rv, continue_token=token)
+        table = tables.to_table(resource, items, now=self.clock.now(), minor=self.registry.minor,
+                                include_object=q.get("includeObject") or "Metadata",
+                                resource_version=rv, continue_token=token)
+        for row in table["rows"]:  # a whole object is embedded in the request's version
+            if row.get("object", {}).get("kind") == resource.kind:
+                row["object"] = conversion.convert(row["object"], resource.api_version)
+        return table
 
     def _watch(self, resource: ResourceType, ns: str | None, q: query.Query,
                as_table: bool) -> ClusterResponse:
@@ -433,7 +439,8 @@ class MockApiserver:
 
         def render(obj: dict[str, Any], first: bool) -> dict[str, Any]:
             if not as_table:
-                return obj
+                # The event's stored object is shared by every watch: a copy in this one's version.
+                return conversion.convert({**obj}, resource.api_version)
             table = self._table(resource, [obj], obj["metadata"]["resourceVersion"], None, q)
             if not first:
                 table["columnDefinitions"] = []  # kube sends the header once per watch

@@ -20,7 +20,7 @@ from typing import Any
 
 from emulator import limits, messages
 from emulator.clock import rfc3339
-from emulator.cluster.mock.registry import defaults, fieldvalidation
+from emulator.cluster.mock.registry import conversion, defaults, fieldvalidation
 from emulator.cluster.mock.registry import patch as patches
 from emulator.cluster.mock.registry import selectors
 from emulator.cluster.mock.registry.jsoncopy import clone
@@ -69,10 +69,15 @@ class Objects:
     # -- reads ---------------------------------------------------------------------------------
 
     def get(self, resource: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
+        return _with_type(resource, self._stored(resource, namespace, name))
+
+    def _stored(self, resource: ResourceType, namespace: str | None,
+                name: str) -> dict[str, Any]:
+        """The object as stored, in its storage version: what writes compare and change."""
         obj = self.store.get(key(resource), namespace or "", name)
         if obj is None:
             raise _not_found(resource, name)
-        return _with_type(resource, obj)
+        return obj
 
     def list(self, resource: ResourceType, namespace: str | None,
              query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
@@ -129,13 +134,13 @@ class Objects:
         self._defaults(resource, obj)
         _check_data_size(resource, obj, self.registry.minor)
         if query.dry_run:
-            return obj
+            return _with_type(resource, obj)
         return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
 
     def update(self, resource: ResourceType, namespace: str | None, name: str,
                body: dict[str, Any], query: Query, subresource: str | None = None, *,
                warnings: list[str] | None = None) -> dict[str, Any]:
-        current = self.get(resource, namespace, name)
+        current = self._stored(resource, namespace, name)
         obj = self._typed_body(resource, body, query.field_validation, warnings)
         meta = obj.setdefault("metadata", {})
         if meta.get("name", name) != name:
@@ -149,9 +154,11 @@ class Objects:
     def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
               content_type: str, query: Query, subresource: str | None = None, *,
               warnings: list[str] | None = None) -> dict[str, Any]:
-        current = self.get(resource, namespace, name)
+        current = self._stored(resource, namespace, name)
         sent = patches.decode_patch(body, content_type)
-        result = patches.apply_patch(current, sent, content_type, kind=resource.kind,
+        # As kube: the patch applies to the object in the request's version, converted back after.
+        result = patches.apply_patch(_with_type(resource, current), sent, content_type,
+                                     kind=resource.kind,
                                      api_version=resource.api_version, minor=self.registry.minor)
         try:
             # The patch was within the limit, but a JSON patch can add a value under the
@@ -160,8 +167,9 @@ class Objects:
             limits.check_depth(result)
         except limits.TooDeep as deep:
             raise KubeError(422, messages.K8S_PATCH_FAILED.format(detail=deep)) from None
-        patched = _strictly_patched(resource, sent, content_type, query.field_validation, result,
-                                    warnings, self.registry.minor)
+        patched = self._as_stored(resource, _strictly_patched(
+            resource, sent, content_type, query.field_validation, result, warnings,
+            self.registry.minor))
         check_resource_version(resource, current, patched)
         return self._store_update(resource, current, patched, query, subresource)
 
@@ -172,7 +180,7 @@ class Objects:
         kind's storage answers (``Deletion``). The controllers that finish a deletion kube only
         starts (the kubelet, the garbage collector, the namespace controller) do their part at
         once, so a client that waits for the object to go sees it gone."""
-        current = self.get(resource, namespace, name)
+        current = self._stored(resource, namespace, name)
         preconditions = options.get("preconditions") or {}
         if not isinstance(preconditions, dict):  # was a 500 (AttributeError) before
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="preconditions"))
@@ -203,10 +211,10 @@ class Objects:
         if dry_run:
             return Deletion(_with_type(resource, marked), immediate=False)
         if marked == current:  # already marked and held: kube's update changes and writes nothing
-            return Deletion(current, immediate=False)
-        stored = _with_type(resource, self.store.put(key(resource), marked, event="MODIFIED"))
+            return Deletion(_with_type(resource, current), immediate=False)
+        stored = self.store.put(key(resource), marked, event="MODIFIED")
         self._finish_deletion(resource, stored)
-        return Deletion(stored, immediate=False)
+        return Deletion(_with_type(resource, stored), immediate=False)
 
     def delete_collection(self, resource: ResourceType, namespace: str | None,
                           options: dict[str, Any], query: Query) -> list[dict[str, Any]]:
@@ -319,7 +327,7 @@ class Objects:
         # resourceVersion itself: an unconditional PUT (none in the body) of the stored content
         # is a no-op too, and used to get a new resourceVersion and a MODIFIED event.
         if _without_resource_version(merged) == _without_resource_version(current):
-            return current
+            return _with_type(resource, current)
         if _finalized(resource, current, merged):
             # The update that removes the last finalizer of an object being deleted deletes it.
             return _with_type(resource, merged) if query.dry_run else self._remove(resource,
@@ -349,7 +357,20 @@ class Objects:
             lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
                 kind=kind, version=str(api_version).rsplit("/", 1)[-1], want=resource.kind,
                 detail=detail)))
-        return _with_type(resource, obj)
+        return self._as_stored(resource, obj)
+
+    def _as_stored(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """An object written through ``resource``'s version, converted to the storage version."""
+        return conversion.convert(_with_type(resource, obj), self.storage(resource).api_version)
+
+    def storage(self, resource: ResourceType) -> ResourceType:
+        """The version kube stores ``resource`` in: its group's most preferred one that serves it
+        (an HPA written through autoscaling/v1 is kept as v2)."""
+        for version in self.registry.group_versions(resource.group):
+            stored = self.registry.lookup(resource.group, version, resource.plural)
+            if stored is not None:
+                return stored
+        return resource
 
     def _update_defaults(self, resource: ResourceType, current: dict[str, Any],
                          obj: dict[str, Any]) -> None:
@@ -379,7 +400,7 @@ class Objects:
     def _defaults(self, resource: ResourceType, obj: dict[str, Any]) -> None:
         """kube's defaulting for the cluster's minor (defaults.py), then what a kind's strategy or
         the mock's own kubelet and service allocator add."""
-        defaults.apply(resource, obj, self.registry.minor)
+        defaults.apply(self.storage(resource), obj, self.registry.minor)
         if resource.kind == "Namespace":
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj["status"] = {"phase": "Active"}
@@ -408,7 +429,9 @@ class Objects:
 
 
 def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
-    obj["apiVersion"] = resource.api_version
+    """``obj`` as ``resource``'s version shows it: converted from the version it names (for a
+    stored object, the storage version) where the kind differs between them, else retyped."""
+    obj = conversion.convert(obj, resource.api_version)
     obj["kind"] = resource.kind
     return obj
 
