@@ -1,1 +1,3 @@
-"""The fake node: pod admission, container logs, exec/attach sessions and the sandboxed fake containers."""
+"""The fake node: pod admission, container logs, exec/attach sessions and the sandboxed fake
+containers.
+"""

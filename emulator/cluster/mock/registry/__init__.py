@@ -1,1 +1,3 @@
-"""What a cluster serves and keeps: the registry of kinds and their behaviour, schemas, defaulting, the object store and the rules of each verb."""
+"""What a cluster serves and keeps: the registry of kinds and their behaviour, schemas, defaulting,
+the object store and the rules of each verb.
+"""

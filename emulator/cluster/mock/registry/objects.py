@@ -11,47 +11,28 @@ from __future__ import annotations
 import base64
 import json
 import random
-import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from emulator import limits, messages
 from emulator.clock import rfc3339
-from emulator.cluster.mock.registry import conversion, defaults, fieldvalidation
+from emulator.cluster.mock.query import Query
+from emulator.cluster.mock.registry import checks, conversion, defaults, deletion, fieldvalidation
 from emulator.cluster.mock.registry import patch as patches
 from emulator.cluster.mock.registry import selectors
 from emulator.cluster.mock.registry.jsoncopy import clone
-from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
-from emulator.cluster.mock.wire.status import KubeError, success_status
 from emulator.cluster.mock.registry.store import ObjectStore
+from emulator.cluster.mock.wire.status import KubeError, success_status
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # kube's generateName alphabet: no vowels or look-alikes, so suffixes never spell words.
 _SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
-
-# The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents).
-ORPHAN = "orphan"
-FOREGROUND = "foregroundDeletion"
-GC_FINALIZERS = (ORPHAN, FOREGROUND)
-
-
-@dataclass(frozen=True)
-class Deletion:
-    """A delete's answer and whether the object went at once (kube's ``wasDeleted``): a
-    graceful, finalizer-held or namespace deletion is still under way when kube answers."""
-
-    body: dict[str, Any]
-    immediate: bool
-
 
 def key(resource: ResourceType) -> tuple[str, str]:
     return (resource.group, resource.plural)
@@ -120,7 +101,7 @@ class Objects:
                 raise KubeError(422, messages.K8S_NAME_REQUIRED, reason="Invalid")
             meta["name"] = meta["generateName"] + "".join(
                 random.choices(_SUFFIX_ALPHABET, k=5))
-        _validate_name(resource, meta["name"])
+        checks.validate_name(resource, meta["name"])
         if self.store.get(key(resource), meta.get("namespace", ""), meta["name"]) is not None:
             raise KubeError(409, messages.K8S_ALREADY_EXISTS.format(
                 resource=resource.group_resource, name=meta["name"]), reason="AlreadyExists",
@@ -132,7 +113,7 @@ class Objects:
         if resource.behaviour.tracks_generation:
             meta["generation"] = 1
         self._defaults(resource, obj)
-        _check_data_size(resource, obj, self.registry.minor)
+        checks.check_data_size(resource, obj, self.registry.minor)
         if query.dry_run:
             return _with_type(resource, obj)
         return _with_type(resource, self.store.put(key(resource), obj, event="ADDED"))
@@ -174,7 +155,7 @@ class Objects:
         return self._store_update(resource, current, patched, query, subresource)
 
     def delete(self, resource: ResourceType, namespace: str | None, name: str,
-               options: dict[str, Any], query: Query) -> Deletion:
+               options: dict[str, Any], query: Query) -> deletion.Deletion:
         """Delete as kube's registry does (generic/registry/store.go ``Delete``; the namespace and
         pod storages): at once, or gracefully, or held by finalizers, and answered with what the
         kind's storage answers (``Deletion``). The controllers that finish a deletion kube only
@@ -184,7 +165,7 @@ class Objects:
         preconditions = options.get("preconditions") or {}
         if not isinstance(preconditions, dict):  # was a 500 (AttributeError) before
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="preconditions"))
-        _check_preconditions(current, preconditions)
+        deletion.check_preconditions(current, preconditions)
         if resource.kind == "Namespace" and name in PROTECTED_NAMESPACES:
             raise KubeError(403, messages.K8S_NAMESPACE_PROTECTED.format(namespace=name))
         dry_run = query.dry_run or bool(options.get("dryRun"))
@@ -193,28 +174,29 @@ class Objects:
         meta = current["metadata"]
         if meta.get("deletionTimestamp") and meta.get("deletionGracePeriodSeconds"):
             # A graceful deletion under way: nothing changes (rest.BeforeDelete's pending case).
-            return Deletion(self._finished(resource, current), immediate=False)
-        grace = _grace_period(resource, current, options)  # None: the kind is never graceful
-        gc_finalizers = _gc_finalizers(resource, meta.get("finalizers") or [], options)
+            return deletion.Deletion(self._finished(resource, current), immediate=False)
+        # None: the kind is never graceful
+        grace = deletion.grace_period(resource, current, options)
+        collector = deletion.gc_finalizers(resource, meta.get("finalizers") or [], options)
         marked = clone(current)
-        if gc_finalizers is not None:
-            marked["metadata"]["finalizers"] = gc_finalizers
+        if collector is not None:
+            marked["metadata"]["finalizers"] = collector
         pending = bool(marked["metadata"].get("finalizers"))
         if not pending and not grace:
             if grace == 0:  # a graceful kind deleted without grace: kube updates, then deletes
-                _mark_deleting(marked["metadata"], self.now(), 0)
+                deletion.mark_deleting(marked["metadata"], self.now(), 0)
                 if not dry_run:
                     self.store.put(key(resource), marked, event="MODIFIED")
             gone = marked if dry_run else self._remove(resource, marked)
-            return Deletion(self._finished(resource, gone), immediate=True)
-        _mark_deleting(marked["metadata"], self.now(), grace or 0)
+            return deletion.Deletion(self._finished(resource, gone), immediate=True)
+        deletion.mark_deleting(marked["metadata"], self.now(), grace or 0)
         if dry_run:
-            return Deletion(_with_type(resource, marked), immediate=False)
+            return deletion.Deletion(_with_type(resource, marked), immediate=False)
         if marked == current:  # already marked and held: kube's update changes and writes nothing
-            return Deletion(_with_type(resource, current), immediate=False)
+            return deletion.Deletion(_with_type(resource, current), immediate=False)
         stored = self.store.put(key(resource), marked, event="MODIFIED")
         self._finish_deletion(resource, stored)
-        return Deletion(_with_type(resource, stored), immediate=False)
+        return deletion.Deletion(_with_type(resource, stored), immediate=False)
 
     def delete_collection(self, resource: ResourceType, namespace: str | None,
                           options: dict[str, Any], query: Query) -> list[dict[str, Any]]:
@@ -226,7 +208,7 @@ class Objects:
         return items
 
     def _delete_namespace(self, resource: ResourceType, current: dict[str, Any],
-                          options: dict[str, Any], dry_run: bool) -> Deletion:
+                          options: dict[str, Any], dry_run: bool) -> deletion.Deletion:
         """The namespace storage's own Delete: the first request only starts the termination
         (deletionTimestamp, phase Terminating) and answers the namespace; the namespace controller
         then empties it, clears ``spec.finalizers`` and, with no finalizers left, it goes."""
@@ -237,15 +219,15 @@ class Objects:
                     resource=resource.group_resource, name=name,
                     detail=messages.K8S_NAMESPACE_FINALIZING), reason="Conflict",
                     details={"name": name, "kind": resource.plural})
-            return Deletion(_with_type(resource, current), immediate=False)
+            return deletion.Deletion(_with_type(resource, current), immediate=False)
         terminating = clone(current)
         terminating["metadata"]["deletionTimestamp"] = rfc3339(self.now())
         if options.get("orphanDependents") is False:
             terminating["metadata"]["finalizers"] = [
-                f for f in terminating["metadata"].get("finalizers") or [] if f != ORPHAN]
+                f for f in terminating["metadata"].get("finalizers") or [] if f != deletion.ORPHAN]
         terminating.setdefault("status", {})["phase"] = "Terminating"
         if dry_run:
-            return Deletion(_with_type(resource, terminating), immediate=False)
+            return deletion.Deletion(_with_type(resource, terminating), immediate=False)
         stored = _with_type(resource, self.store.put(key(resource), terminating, event="MODIFIED"))
         # The namespace controller, at once.
         self._empty_namespace(name)
@@ -255,7 +237,7 @@ class Objects:
             self.store.put(key(resource), finalized, event="MODIFIED")
         else:
             self._remove(resource, stored)
-        return Deletion(stored, immediate=False)
+        return deletion.Deletion(stored, immediate=False)
 
     def _finish_deletion(self, resource: ResourceType, stored: dict[str, Any]) -> None:
         """What finishes a deletion kube only starts: the kubelet stops a pod's containers at
@@ -263,7 +245,7 @@ class Objects:
         dependents to wait for, drops its own finalizers. Anyone else's finalizers keep the
         object (deletionTimestamp set) until a client removes them."""
         meta = stored["metadata"]
-        finalizers = [f for f in meta.get("finalizers") or [] if f not in GC_FINALIZERS]
+        finalizers = [f for f in meta.get("finalizers") or [] if f not in deletion.GC_FINALIZERS]
         if finalizers == (meta.get("finalizers") or []) and not meta.get(
                 "deletionGracePeriodSeconds"):
             return  # held by finalizers nothing here removes
@@ -273,7 +255,7 @@ class Objects:
         settled = clone(stored)
         settled["metadata"]["finalizers"] = finalizers
         if settled["metadata"].get("deletionGracePeriodSeconds"):  # the kubelet's final delete
-            _mark_deleting(settled["metadata"], self.now(), 0)
+            deletion.mark_deleting(settled["metadata"], self.now(), 0)
         self.store.put(key(resource), settled, event="MODIFIED")
 
     def _remove(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
@@ -296,7 +278,7 @@ class Objects:
     def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
                       query: Query, subresource: str | None) -> dict[str, Any]:
         merged = clone(obj)
-        _check_shapes(resource, merged)  # a patch can produce what a body may not hold
+        checks.check_shapes(resource, merged)  # a patch can produce what a body may not hold
         meta = merged["metadata"]
         # Fields the server owns survive whatever the client sent (an update never sets, moves
         # or clears a deletion either: rest.BeforeUpdate).
@@ -321,14 +303,14 @@ class Objects:
             merged["status"] = current["status"]
         if "generation" in meta and merged.get("spec") != current.get("spec"):
             meta["generation"] = current["metadata"]["generation"] + 1
-        _check_shapes(resource, merged)  # again: /status takes the body's status as sent
-        _check_data_size(resource, merged, self.registry.minor)
+        checks.check_shapes(resource, merged)  # again: /status takes the body's status as sent
+        checks.check_data_size(resource, merged, self.registry.minor)
         # A no-op update does not bump resourceVersion, as in kube. The comparison ignores the
         # resourceVersion itself: an unconditional PUT (none in the body) of the stored content
         # is a no-op too, and used to get a new resourceVersion and a MODIFIED event.
         if _without_resource_version(merged) == _without_resource_version(current):
             return _with_type(resource, current)
-        if _finalized(resource, current, merged):
+        if deletion.finalized(resource, current, merged):
             # The update that removes the last finalizer of an object being deleted deletes it.
             return _with_type(resource, merged) if query.dry_run else self._remove(resource,
                                                                                    current)
@@ -351,7 +333,7 @@ class Objects:
         checked = fieldvalidation.check(  # a copy without unknown fields
             body, resource.kind, api_version=resource.api_version, minor=self.registry.minor)
         obj = checked.obj
-        _check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
+        checks.check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
         fieldvalidation.settle(
             checked.problems, directive, warnings,
             lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
@@ -436,38 +418,6 @@ def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def _validate_name(resource: ResourceType, name: str) -> None:
-    if resource.group == "rbac.authorization.k8s.io":
-        # RBAC names are path segments (kube's ValidateRBACName), so "system:aggregate-to-view"
-        # is valid where a DNS subdomain would not be.
-        if name not in (".", "..") and "/" not in name and "%" not in name:
-            return
-        raise _invalid_name(resource, messages.K8S_INVALID_PATH_SEGMENT_NAME, name)
-    if resource.kind == "Namespace":
-        # Namespace names are DNS labels: no dots, at most 63 characters.
-        if len(name) > 63 or not _DNS_LABEL.match(name):
-            raise _invalid_name(resource, messages.K8S_INVALID_NAMESPACE_NAME, name)
-        return
-    if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
-        raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
-
-
-def _invalid_name(resource: ResourceType, template: str, name: str) -> KubeError:
-    """apierrors.NewInvalid for metadata.name: the kind qualified by its group in the message
-    ("Deployment.apps"), and details naming it with the field error as the one cause."""
-    kind = f"{resource.kind}.{resource.group}" if resource.group else resource.kind
-    message = template.format(kind=kind, name=name)
-    cause = message.removeprefix(f'{kind} "{name}" is invalid: metadata.name: ')
-    return KubeError(422, message, reason="Invalid", details={
-        "name": name, "group": resource.group, "kind": resource.kind,
-        "causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "metadata.name"}]})
-
-
-# Lists of objects (under spec) that the mock's own kubelet and service allocator walk.
-_OBJECT_LISTS: dict[str, tuple[str, ...]] = {"Pod": ("containers", "initContainers"),
-                                             "Service": ("ports",)}
-
-
 def check_resource_version(resource: ResourceType, current: dict[str, Any],
                            wanted: dict[str, Any]) -> None:
     """409 when what a client wrote names a resourceVersion other than the stored one."""
@@ -501,82 +451,14 @@ def _strictly_patched(resource: ResourceType, sent: Any, content_type: str, dire
     return checked.obj
 
 
-def _check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
-    """Refuse (400) the JSON types kube's typed decoding refuses, where the mock's own code reads
-    them; they used to surface as 500s (a numeric name, a list of labels, a string pod spec).
-    Explicit nulls are dropped, as Go decodes them to zero values."""
-    meta = obj.setdefault("metadata", {})
-    if not isinstance(meta, dict):
-        raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
-    for name in ("name", "generateName", "namespace", "resourceVersion", "uid"):
-        if name in meta and meta[name] is None:
-            del meta[name]
-        elif name in meta and not isinstance(meta[name], str):
-            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"metadata.{name}"))
-    for name in ("labels", "annotations"):
-        if name in meta and meta[name] is None:
-            del meta[name]
-        elif name in meta and not (isinstance(meta[name], dict)
-                                   and all(isinstance(v, str) for v in meta[name].values())):
-            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"metadata.{name}"))
-    for name in ("spec", "status"):
-        if name in obj and obj[name] is None:
-            del obj[name]
-        elif name in obj and not isinstance(obj[name], dict):
-            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=name))
-    spec = obj.get("spec", {})
-    for name in _OBJECT_LISTS.get(resource.kind, ()):
-        if name in spec and spec[name] is None:
-            del spec[name]
-        elif name in spec and not (isinstance(spec[name], list)
-                                   and all(isinstance(i, dict) for i in spec[name])):
-            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
-
-
-def _check_data_size(resource: ResourceType, obj: dict[str, Any], minor: int) -> None:
-    """kube's ValidateConfigMap and ValidateSecret size rule: at most 1 MiB of data. A ConfigMap
-    counts its data (UTF-8 bytes) and binaryData (decoded) and reports the whole object (field
-    "[]", field.NewPath("")); a Secret counts its decoded data (stringData is merged into it by
-    then) and reports "data". field.TooLong's wording changed in Kubernetes 1.32."""
-    if resource.group or resource.kind not in ("ConfigMap", "Secret"):
-        return
-    if resource.kind == "ConfigMap":
-        field = "[]"
-        total = sum(len(v.encode("utf-8", "surrogatepass")) for v in _strings(obj, "data"))
-        total += sum(_decoded_size(v) for v in _strings(obj, "binaryData"))
-    else:
-        field = "data"
-        total = sum(_decoded_size(v) for v in _strings(obj, "data"))
-    if total <= limits.KUBE_MAX_DATA_BYTES:
-        return
-    name = obj["metadata"].get("name", "")
-    cause = (messages.K8S_TOO_LONG_CAUSE_1_32 if minor >= 32 else messages.K8S_TOO_LONG_CAUSE
-             ).format(limit=limits.KUBE_MAX_DATA_BYTES)
-    raise KubeError(422, messages.K8S_TOO_LONG.format(kind=resource.kind, name=name, field=field,
-                                                      cause=cause), reason="Invalid",
-                    details={"name": name, "kind": resource.kind, "causes": [
-                        {"reason": "FieldValueTooLong", "message": cause, "field": field}]})
-
-
-def _strings(obj: dict[str, Any], key: str) -> list[str]:
-    """The string values of a map field (other values are refused elsewhere, or not stored)."""
-    values = obj.get(key)
-    return [v for v in values.values() if isinstance(v, str)] if isinstance(values, dict) else []
-
-
-def _decoded_size(text: str) -> int:
-    """The bytes a base64 text ([]byte in JSON) decodes to, counted without decoding it."""
-    padding = min(2, len(text) - len(text.rstrip("=")))
-    return max(0, len(text) * 3 // 4 - padding)
-
-
 def _without_resource_version(obj: dict[str, Any]) -> dict[str, Any]:
     meta = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
     return {**obj, "metadata": meta}
 
 
 def _not_found(resource: ResourceType, name: str) -> KubeError:
-    return KubeError(404, messages.K8S_NOT_FOUND.format(resource=resource.group_resource, name=name),
+    return KubeError(404, messages.K8S_NOT_FOUND.format(resource=resource.group_resource,
+                                                        name=name),
                      details={"name": name, "group": resource.group, "kind": resource.plural})
 
 
@@ -584,79 +466,6 @@ def conflict(resource: ResourceType, name: str) -> KubeError:
     return KubeError(409, messages.K8S_CONFLICT.format(resource=resource.group_resource, name=name),
                      reason="Conflict",
                      details={"name": name, "group": resource.group, "kind": resource.plural})
-
-
-def _finalized(resource: ResourceType, current: dict[str, Any], merged: dict[str, Any]) -> bool:
-    """kube's ShouldDeleteDuringUpdate: the object was being deleted without grace left and the
-    update leaves it no finalizers (a namespace: no spec.finalizers either)."""
-    old = current["metadata"]
-    if not old.get("deletionTimestamp") or old.get("deletionGracePeriodSeconds"):
-        return False
-    if merged["metadata"].get("finalizers"):
-        return False
-    return not (resource.kind == "Namespace" and not resource.group
-                and (merged.get("spec") or {}).get("finalizers"))
-
-
-def _grace_period(resource: ResourceType, obj: dict[str, Any],
-                  options: dict[str, Any]) -> int | None:
-    """Pods alone delete gracefully (podStrategy.CheckGracefulTermination): the grace asked for,
-    else the pod's terminationGracePeriodSeconds; none for a pod never scheduled or already
-    finished. A negative grace counts as 1 second (rest.BeforeDelete). None: not graceful."""
-    if (resource.group, resource.plural) != ("", "pods"):
-        return None
-    wanted = options.get("gracePeriodSeconds")
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    if isinstance(wanted, int) and not isinstance(wanted, bool):
-        period = 1 if wanted < 0 else wanted
-    else:
-        default = spec.get("terminationGracePeriodSeconds")
-        period = default if isinstance(default, int) and not isinstance(default, bool) else 0
-    if not spec.get("nodeName") or status.get("phase") in ("Failed", "Succeeded"):
-        period = 0
-    return period
-
-
-def _gc_finalizers(resource: ResourceType, existing: list[str],
-                   options: dict[str, Any]) -> list[str] | None:
-    """The finalizers the garbage collector's options put on the object (store.go
-    ``deletionFinalizersForGarbageCollection``), or None when they change nothing."""
-    if not resource.behaviour.garbage_collected:
-        return None
-    orphan_option, policy = options.get("orphanDependents"), options.get("propagationPolicy")
-    if isinstance(orphan_option, bool):
-        orphan, foreground = orphan_option, False
-    elif policy in ("Orphan", "Background", "Foreground"):
-        orphan, foreground = policy == "Orphan", policy == "Foreground"
-    elif ORPHAN in existing or FOREGROUND in existing:
-        orphan, foreground = ORPHAN in existing, FOREGROUND in existing and ORPHAN not in existing
-    else:
-        orphan, foreground = resource.behaviour.orphans_by_default, False
-    wanted = [f for f in existing if f not in GC_FINALIZERS]
-    wanted += [ORPHAN] * orphan + [FOREGROUND] * foreground
-    return None if set(wanted) == set(existing) else wanted
-
-
-def _mark_deleting(meta: dict[str, Any], now: datetime, grace: int) -> None:
-    """deletionTimestamp (now plus the grace, never later than one already set) and
-    deletionGracePeriodSeconds; the first mark bumps a tracked generation (markAsDeleting)."""
-    if not meta.get("deletionTimestamp") and isinstance(meta.get("generation"), int):
-        meta["generation"] += 1
-    when = rfc3339(now + timedelta(seconds=grace))
-    if not meta.get("deletionTimestamp") or meta["deletionTimestamp"] > when:
-        meta["deletionTimestamp"] = when
-    meta["deletionGracePeriodSeconds"] = grace
-
-
-def _check_preconditions(current: dict[str, Any], preconditions: dict[str, Any]) -> None:
-    meta = current["metadata"]
-    if preconditions.get("uid") and preconditions["uid"] != meta.get("uid"):
-        raise KubeError(409, messages.K8S_PRECONDITION_UID.format(
-            want=preconditions["uid"], got=meta.get("uid")), reason="Conflict")
-    rv = preconditions.get("resourceVersion")
-    if rv and rv != meta.get("resourceVersion"):
-        raise KubeError(409, messages.K8S_PRECONDITION_RV.format(
-            want=rv, got=meta.get("resourceVersion")), reason="Conflict")
 
 
 def _sort_key(obj: dict[str, Any]) -> tuple[str, str]:

@@ -82,10 +82,14 @@ class ResourceType:
 FIRST_MINOR, LAST_MINOR = 27, 35
 
 
-def _load_served(minor: int) -> tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+Served = tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def _load_served(minor: int) -> Served:
     """(resources, ((group, versions preferred first), ...)) of a kube-apiserver of 1.``minor``."""
     clamped = min(max(minor, FIRST_MINOR), LAST_MINOR)
-    text = (files("emulator.cluster.mock.registry.data") / "served" / f"1.{clamped}.json").read_text()
+    data_folder = files("emulator.cluster.mock.registry.data")
+    text = (data_folder / "served" / f"1.{clamped}.json").read_text()
     data = json.loads(text)
     resources = tuple(
         ResourceType(
@@ -100,10 +104,10 @@ def _load_served(minor: int) -> tuple[tuple[ResourceType, ...], tuple[tuple[str,
     return resources, groups
 
 
-_SERVED: dict[int, tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]] = {}
+_SERVED: dict[int, Served] = {}
 
 
-def served(minor: int) -> tuple[tuple[ResourceType, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+def served(minor: int) -> Served:
     """Read once per minor: every cluster of that minor shares the same immutable definitions."""
     if minor not in _SERVED:
         _SERVED[minor] = _load_served(minor)
