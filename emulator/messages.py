@@ -433,6 +433,27 @@ K8S_SUBRESOURCE_UNSUPPORTED = (
 K8S_BINDING_NO_TARGET = 'Binding "{name}" is invalid: target.name: Required value'
 K8S_POD_ALREADY_ASSIGNED = 'Operation cannot be fulfilled on pods/binding "{name}": pod {name} is already assigned to node "{node}"'
 K8S_ACTION_NAME_MISMATCH = "name in URL does not match name in {kind} object"
+# pods/ephemeralcontainers (kube's validateEphemeralContainers and
+# ValidatePodEphemeralContainersUpdate): field errors as field.Error words them, in an Invalid
+# Status (apierrors.NewInvalid) that joins several as "[a, b]".
+K8S_OBJECT_INVALID = '{kind} "{name}" is invalid: {errors}'
+K8S_FIELD_ERROR = "{field}: {body}"
+K8S_FIELD_FORBIDDEN = "Forbidden: {detail}"
+K8S_FIELD_REQUIRED = "Required value"
+K8S_FIELD_DUPLICATE = "Duplicate value: {value}"
+K8S_FIELD_NOT_FOUND = "Not found: {value}"
+K8S_FIELD_INVALID = "Invalid value: {value}: {detail}"
+K8S_DNS_LABEL_DETAIL = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used "
+    "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+K8S_EPHEMERAL_FIELD_FORBIDDEN = "cannot be set for an Ephemeral Container"
+K8S_EPHEMERAL_STATIC_POD = "static pods do not support ephemeral containers"
+# kube ends both with a newline; after "changed" it prints a go-cmp diff, here the mock's own.
+K8S_EPHEMERAL_REMOVED = "existing ephemeral containers {name} may not be removed\n"
+K8S_EPHEMERAL_CHANGED = "existing ephemeral containers {name} may not be changed\n{diff}"
+K8S_EPHEMERAL_DIFF_LINE = "{sign} {field}: {value}"
 
 # TokenRequest validation (k8s.io/kubernetes pkg/apis/authentication/validation).
 K8S_TOKEN_SECONDS_NOT_INTEGER = "spec.expirationSeconds must be an integer"

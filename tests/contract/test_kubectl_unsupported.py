@@ -84,16 +84,3 @@ def test_kubectl_create_token_needs_rbac_for_the_token_subresource(
     issued = kubectl_run.run(gateway.kubeconfig(), "create", "token", "default")
     assert issued.returncode == 0, issued.stderr
     assert issued.stdout.startswith("mock-sa.")
-
-
-@pytest.mark.mock_only("a real apiserver serves ephemeral containers")
-def test_kubectl_debug_is_refused_clearly(gateway: Served, kubectl_run: KubectlRunner) -> None:
-    # kubectl debug patches pods/ephemeralcontainers. A 404 without `details` crashed it (it reads
-    # details to tell a missing subresource from a missing pod); the mock says what it lacks.
-    result = kubectl_run.run(gateway.kubeconfig(track="v1beta1"), "debug", "web",
-                             "--image=busybox", "--profile=general")
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.splitlines()[-1] == (
-        "Error from server (BadRequest): " + messages.K8S_SUBRESOURCE_UNSUPPORTED.format(
-            resource="pods", subresource="ephemeralcontainers"))
-    assert "panic" not in result.stderr

@@ -33,10 +33,13 @@ from emulator.cluster.mock.auth.identity import (
 from emulator.cluster.mock.auth.rbac import RbacAuthorizer
 from emulator.cluster.mock.node import container, streams
 from emulator.cluster.mock.node.attach import attach_main_process
-from emulator.cluster.mock.node.kubelet import admit_pod, node_name
+from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_name,
+                                                start_ephemeral_containers)
 from emulator.cluster.mock.node.podlogs import PodLogs
 from emulator.cluster.mock.node.streams import ChannelSession
-from emulator.cluster.mock.registry import conversion, fieldvalidation, patch, scale, selectors
+from emulator.cluster.mock.registry import (conversion, ephemeral, fieldvalidation, patch, scale,
+                                            selectors)
+from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.objects import Objects, check_resource_version
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
 from emulator.cluster.mock.registry.store import ObjectStore, WatchEvent
@@ -49,7 +52,7 @@ log = logging.getLogger(__name__)
 
 JSON = "application/json"
 DECISIONS_KEPT = limits.CLUSTER_DECISIONS_KEPT  # per cluster, for the gateway's audit trail
-SERVED_SUBRESOURCES = ("status", "log", "token", "scale", *actions.ACTIONS)
+SERVED_SUBRESOURCES = ("status", "log", "token", "scale", "ephemeralcontainers", *actions.ACTIONS)
 # Verbs whose body kube-apiserver never reads, so never measures.
 _BODILESS_VERBS = ("get", "list", "watch")
 # The YAML parser for bodies: libyaml where PyYAML has it, some twenty times faster than PyYAML's
@@ -215,10 +218,15 @@ class MockApiserver:
             return ClusterResponse(403, [("content-type", "text/plain")], b"")
         sandbox = self.sandbox(target.namespace or "", target.name, options.container)
         namespace, pod_name = target.namespace or "", target.name
+        # Attaching to an ephemeral container (kubectl debug -it) reaches its command's process.
+        main = main_process(pod, options.container) if attach else None
 
         async def process(io: streams.ChannelIO) -> int:
-            if attach:
+            if attach and main is None:
                 return await attach_main_process(self.logs, namespace, pod_name, options, io)
+            if main is not None:  # the kubelet ends an attach with Success, whatever the code
+                await container.execute(list(main), sandbox, io, tty=options.tty)
+                return 0
             return await container.execute(list(options.command), sandbox, io, tty=options.tty)
 
         return streams.ChannelSession(protocol, options, process)
@@ -228,7 +236,8 @@ class MockApiserver:
         key = (namespace, pod, name)
         if key not in self._sandboxes:
             spec = self.objects.get(self.registry.lookup("", "v1", "pods"), namespace, pod)
-            container_spec = next(c for c in spec["spec"]["containers"] if c.get("name") == name)
+            container_spec = next(c for c in streams.container_specs(spec)
+                                  if c.get("name") == name)
             self._sandboxes[key] = container.Container.from_spec(
                 pod, container_spec, files=self.pod_files.get(key),
                 scripted=self.scripted.get(key), now=self.clock.now)
@@ -315,6 +324,8 @@ class MockApiserver:
             return self._logs(resource, ns, name or "", q)
         if sub == "scale":
             return self._scale(request, resource, ns, name or "", verb, q)
+        if sub == "ephemeralcontainers":
+            return self._ephemeral_containers(request, resource, ns, name or "", verb, q)
         if sub in actions.ACTIONS or resource.kind == "Binding":
             return self._action(request, resource, ns, name or "", sub, q)
         if sub == "token":
@@ -403,6 +414,29 @@ class MockApiserver:
         deployment = {**current, "spec": {**current.get("spec", {}), "replicas": replicas}}
         updated = self.objects.update(resource, ns, name, deployment, q)
         return _json(200, scale.as_scale(updated))
+
+    def _ephemeral_containers(self, request: ClusterRequest, resource: ResourceType,
+                              ns: str | None, name: str, verb: str,
+                              q: query.Query) -> ClusterResponse:
+        """pods/ephemeralcontainers: read as the pod; a write changes only its ephemeral
+        containers (registry/ephemeral.py), which the fake kubelet then starts."""
+        content_type = request.header("content-type") or ""
+        if verb == "patch":
+            patch.require_supported(content_type)
+        current = self.objects.get(resource, ns, name)
+        if verb == "get":
+            return _json(200, current)
+        wanted = _decode_body(request) if verb == "update" else patch.apply_patch(
+            current, patch.decode_patch(request.body, content_type), content_type,
+            kind=resource.kind, api_version=resource.api_version, minor=self.registry.minor)
+        check_resource_version(resource, current, wanted)  # before the strategy, as in kube
+        warnings: list[str] = []
+        updated = self.objects.update(resource, ns, name, ephemeral.prepared(
+            current, wanted, self.registry.minor), q, warnings=warnings)
+        started = clone(updated)
+        if not q.dry_run and start_ephemeral_containers(started, now=self.clock.now()):
+            self.objects.update(resource, ns, name, started, query.Query(()), "status")
+        return _json(200, updated, warnings)
 
     def _action(self, request: ClusterRequest, resource: ResourceType, ns: str | None,
                 name: str, sub: str | None, q: query.Query) -> ClusterResponse:

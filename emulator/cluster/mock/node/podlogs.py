@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emulator import messages
+from emulator.cluster.mock.node import streams
 from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.wire.status import KubeError
 
@@ -75,7 +76,10 @@ class PodLogs:
             return list(self._lines.get(log_key, [])), (log_key[0], log_key[1], "") in self._closed
 
     def options(self, pod: dict[str, Any], query: Query) -> LogOptions:
+        # Any container of the pod has a log, an ephemeral (kubectl debug) one too; without a
+        # name, only a pod of one regular container has a default.
         containers = [c.get("name", "") for c in pod.get("spec", {}).get("containers", [])]
+        every = [c.get("name", "") for c in streams.container_specs(pod)]
         name = pod["metadata"]["name"]
         container = query.get("container") or pod["metadata"].get("annotations", {}).get(
             DEFAULT_CONTAINER_ANNOTATION)
@@ -84,7 +88,7 @@ class PodLogs:
                 raise KubeError(400, messages.K8S_CONTAINER_REQUIRED.format(
                     pod=name, choices=" ".join(containers)))
             container = containers[0]
-        if container not in containers:
+        if container not in every:
             raise KubeError(400, messages.K8S_CONTAINER_NOT_FOUND.format(container=container, pod=name))
         if query.flag("previous"):
             raise KubeError(400, messages.K8S_PREVIOUS_TERMINATED.format(container=container, pod=name))

@@ -47,16 +47,25 @@ class StreamOptions:
     tty: bool
 
 
+def container_specs(pod: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every container of the pod a stream may name (kube's podutil.VisitContainers): its
+    containers, init containers and ephemeral containers."""
+    spec = pod.get("spec") or {}
+    return [c for key in ("containers", "initContainers", "ephemeralContainers")
+            for c in spec.get(key) or [] if isinstance(c, dict)]
+
+
 def options_from(query: list[tuple[str, str]], pod: dict[str, Any], *, attach: bool) -> StreamOptions:
     """PodExecOptions / PodAttachOptions from the query, checked the way kube checks them."""
     flags = {name: any(k == name and v in _TRUE for k, v in query)
              for name in ("stdin", "stdout", "stderr", "tty")}
     command = tuple(v for k, v in query if k == "command")
+    # Without a container, a pod of one (regular) container means that one, as in kube.
     containers = [c.get("name", "") for c in pod.get("spec", {}).get("containers", [])]
     container = next((v for k, v in query if k == "container"), "") or (
         containers[0] if len(containers) == 1 else "")
     name = pod["metadata"]["name"]
-    if container not in containers:
+    if container not in [c.get("name", "") for c in container_specs(pod)]:
         raise KubeError(400, messages.K8S_EXEC_CONTAINER_NOT_FOUND.format(
             container=container, pod=name))
     if not (flags["stdin"] or flags["stdout"] or flags["stderr"]):

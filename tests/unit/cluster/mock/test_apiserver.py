@@ -1203,8 +1203,8 @@ def test_streaming_subresource_without_an_upgrade_is_400(api: MockApiserver, met
 
 
 @pytest.mark.parametrize(("method", "path", "resource", "subresource"), [
-    ("GET", f"{PODS}/web/ephemeralcontainers", "pods", "ephemeralcontainers"),
-    ("PATCH", f"{PODS}/web/ephemeralcontainers", "pods", "ephemeralcontainers"),
+    ("GET", f"{PODS}/web/proxy", "pods", "proxy"),
+    ("PUT", f"{PODS}/web/proxy", "pods", "proxy"),
 ])
 def test_unserved_subresource_is_400_naming_it(api: MockApiserver, method: str, path: str,
                                                resource: str, subresource: str) -> None:
