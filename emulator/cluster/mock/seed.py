@@ -65,7 +65,8 @@ def _control_plane(group_versions: list[tuple[str, str]]) -> list[dict[str, Any]
     for group, version in group_versions:
         objects.append({
             "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
-            "metadata": {"name": f"{version}.{group}" if group else version,
+            # "v1." for the core group, "v1.apps" for apps/v1, as kube-aggregator names them.
+            "metadata": {"name": f"{version}.{group}",
                          "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"}},
             "spec": {"group": group, "version": version, "groupPriorityMinimum": 18000,
                      "versionPriority": 15},

@@ -26,6 +26,13 @@ def validate_name(resource: ResourceType, name: str) -> None:
         if len(name) > 63 or not _DNS_LABEL.match(name):
             raise _invalid_name(resource, messages.K8S_INVALID_NAMESPACE_NAME, name)
         return
+    if resource.group == "apiregistration.k8s.io":
+        # An APIService is named <version>.<group>: "v1." is the core group's, so the usual
+        # subdomain rule (no trailing dot) applies to the group part alone.
+        version, dot, group = name.partition(".")
+        if dot and _DNS_LABEL.match(version) and (not group or _DNS_SUBDOMAIN.match(group)):
+            return
+        raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
     if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
         raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
 

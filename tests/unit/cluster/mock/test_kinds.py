@@ -51,3 +51,16 @@ def test_generation_is_tracked_for_the_kinds_whose_strategy_sets_it(api: MockApi
            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
     created = call(api, "POST", "/api/v1/namespaces/default/pods", body=pod)
     assert "generation" not in created.body["metadata"]
+
+
+def test_every_group_version_has_a_local_apiservice_named_as_kube_names_it(
+        api: MockApiserver) -> None:
+    listed = call(api, "GET", "/apis/apiregistration.k8s.io/v1/apiservices").body["items"]
+    names = {item["metadata"]["name"] for item in listed}
+    assert {"v1.", "v1.apps", "v2.autoscaling", "v1.autoscaling"} <= names
+    assert len(names) == sum(len(api.registry.group_versions(g))
+                             for g in ["", *api.registry.groups()])
+    refused = call(api, "POST", "/apis/apiregistration.k8s.io/v1/apiservices", body={
+        "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+        "metadata": {"name": "no-version"}, "spec": {}})
+    assert refused.status == 422
