@@ -53,7 +53,7 @@ def test_the_fixtures_differ_where_kube_does() -> None:
     assert not expected_rows(29) - expected_rows(30)
 
 
-JOB_KINDS = [
+CREATE_COMMANDS = [
     ("job", ["create", "job", "nightly", "--image=busybox:1.36", "--", "date"],
      "jobs.batch", "nightly"),
     ("cronjob", ["create", "cronjob", "hourly", "--image=busybox:1.36", "--schedule=0 * * * *",
@@ -70,8 +70,8 @@ JOB_KINDS = [
 ]
 
 
-@pytest.mark.parametrize(("what", "args", "resource", "name"), JOB_KINDS,
-                         ids=[k[0] for k in JOB_KINDS])
+@pytest.mark.parametrize(("what", "args", "resource", "name"), CREATE_COMMANDS,
+                         ids=[k[0] for k in CREATE_COMMANDS])
 def test_kubectl_create_makes_each_kind(gateway: Served, kubectl_run: KubectlRunner, what: str,
                                         args: list[str], resource: str, name: str) -> None:
     config = gateway.kubeconfig()

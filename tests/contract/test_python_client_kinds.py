@@ -70,7 +70,9 @@ def test_the_clients_model_every_served_kind() -> None:
 @pytest.mark.parametrize("resource", CREATABLE, ids=[r.group_resource for r in CREATABLE])
 def test_python_client_reads_back_each_kind(api: client.ApiClient,
                                             resource: ResourceType) -> None:
-    name = f"sweep-{resource.singular}"
+    # An APIService is named <version>.<group>, as kube-aggregator requires.
+    name = ("v1.sweep.example.com" if resource.kind == "APIService"
+            else f"sweep-{resource.singular}")
     body = example(MINOR, resource.group, resource.version, resource.kind, name)
     call(api, "POST", collection(resource), "object", body)
     listed = call(api, "GET", collection(resource, None), model(resource, "List"))
