@@ -185,8 +185,8 @@ CLUSTER_TOO_OLD = ErrorCase(
     "`error: generic::failed_precondition: error encountered within the cluster`")
 EXEC_RBAC = ErrorCase(
     "exec-rbac",
-    "the user lacks RBAC `get` on `pods/exec` or `pods/attach`; the agent log holds "
-    "`403 Forbidden`",
+    "the user lacks RBAC `get` on `pods/exec` or `pods/attach` (from Kubernetes 1.35, `create` "
+    "too); the agent log holds `403 Forbidden`",
     Family.STREAM_STATUS, 101, "", (messages.CLUSTER_ERROR,),
     "the same `failed_precondition` as cluster-too-old")
 

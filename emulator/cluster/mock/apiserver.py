@@ -59,6 +59,8 @@ _BODILESS_VERBS = ("get", "list", "watch")
 # own parser, which matters for a body of up to 3 MiB.
 _YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STREAMED_SUBRESOURCES = ("exec", "attach", "portforward")
+# The first minor that asks "create" as well as "get" of a stream's WebSocket upgrade.
+WEBSOCKET_CREATE_MINOR = 35
 
 
 @dataclass
@@ -197,9 +199,14 @@ class MockApiserver:
         if (isinstance(target, paths.NonResourcePath) or target.resource.kind != "Pod"
                 or target.subresource not in STREAMED_SUBRESOURCES or target.name is None):
             raise KubeError(400, messages.K8S_UPGRADE_REQUIRED)
-        self._authorize(user, Attributes(
-            verb="get", resource="pods", subresource=target.subresource, name=target.name,
-            namespace=target.namespace or ""), trail)
+        # A WebSocket upgrade is a GET, authorized as "get". From 1.35 kube also asks "create" of
+        # it (AuthorizePodWebsocketUpgradeCreatePermission, beta and on by default), as it always
+        # did of SPDY's POST: a role granting only "get" no longer opens a stream.
+        verbs = ("get", "create") if self.registry.minor >= WEBSOCKET_CREATE_MINOR else ("get",)
+        for verb in verbs:
+            self._authorize(user, Attributes(
+                verb=verb, resource="pods", subresource=target.subresource, name=target.name,
+                namespace=target.namespace or ""), trail)
         if target.subresource == "portforward":
             raise KubeError(400, messages.K8S_PORT_FORWARD_UNSUPPORTED)
         query.checked(request.query, "exec")
