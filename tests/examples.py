@@ -4,28 +4,17 @@ any depth, with a value of its type. Tests use them to create one object of each
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib.resources import files
 from typing import Any
+
+from emulator.cluster.mock.registry.schema import schema_for
 
 # Strings whose format a server checks; the rest can be any text.
 _NAMED_STRINGS = {"name": "example", "image": "busybox:1.36", "apiVersion": "v1",
                   "kind": "Pod", "schedule": "0 * * * *", "port": 80, "protocol": "TCP"}
 
 
-@functools.cache
-def definitions(minor: int) -> dict[str, Any]:
-    root = files("kubernetes_validate") / "kubernetes-json-schema" / f"v1.{minor}.0-local"
-    return json.loads((root / "_definitions.json").read_text())["$defs"]
-
-
-def definition_of(minor: int, group: str, version: str, kind: str) -> str | None:
-    for name, schema in definitions(minor).items():
-        for gvk in schema.get("x-kubernetes-group-version-kind", []):
-            if (gvk.get("group", ""), gvk["version"], gvk["kind"]) == (group, version, kind):
-                return name
-    return None
+def _api_version(group: str, version: str) -> str:
+    return f"{group}/{version}" if group else version
 
 
 # Where a client's model asks more than the schema: the kubernetes client's ControllerRevision
@@ -40,11 +29,11 @@ _CLIENT_WANTS: dict[str, dict[str, Any]] = {
 
 
 def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[str, Any]:
-    definition = definition_of(minor, group, version, kind)
+    definition = schema_for(minor).definition_name(_api_version(group, version), kind)
     assert definition is not None, (group, version, kind)
     obj = _value(minor, {"$ref": f"#/$defs/{definition}"}, "", depth=0)
     assert isinstance(obj, dict)
-    obj.update(apiVersion=f"{group}/{version}" if group else version, kind=kind,
+    obj.update(apiVersion=_api_version(group, version), kind=kind,
                metadata={"name": name})
     for key, value in _CLIENT_WANTS.get(kind, {}).items():
         obj[key] = {**obj[key], **value} if isinstance(value, dict) and key in obj else value
@@ -60,7 +49,7 @@ def _value(minor: int, schema: dict[str, Any], field: str, depth: int) -> Any:
             return "1"
         if ref.endswith(".Time") or ref.endswith(".MicroTime"):
             return "2024-01-01T00:00:00Z"
-        return _value(minor, definitions(minor)[ref], field, depth)
+        return _value(minor, schema_for(minor).definitions[ref], field, depth)
     if "enum" in schema:
         return next(v for v in schema["enum"] if v is not None)
     kinds = schema.get("type", "object")

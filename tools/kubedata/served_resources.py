@@ -188,12 +188,12 @@ def resources_of(document: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (r["group"], version_priority(r["version"]), r["plural"]))
 
 
-def gvks_of_schemas(minor: int) -> set[tuple[str, str, str]]:
-    from importlib.resources import files
-    root = files("kubernetes_validate") / "kubernetes-json-schema" / f"v1.{minor}.0-local"
-    definitions = json.loads((root / "_definitions.json").read_text())["$defs"]
-    return {(g.get("group", ""), g["version"], g["kind"])
-            for d in definitions.values() for g in d.get("x-kubernetes-group-version-kind", [])}
+def has_schema(minor: int, group: str, version: str, kind: str) -> bool:
+    """Whether the 1.``minor`` schemas of `kubernetes-validate` (as the emulator reads them)
+    describe this kind."""
+    from emulator.cluster.mock.registry.schema import schema_for
+    api_version = f"{group}/{version}" if group else version
+    return schema_for(minor).definition_name(api_version, kind) is not None
 
 
 def served(minor: int, mirror: Path) -> dict[str, Any]:
@@ -204,8 +204,8 @@ def served(minor: int, mirror: Path) -> dict[str, Any]:
                           check=True, capture_output=True, text=True).stdout
     resources = resources_of(json.loads(text))
     if source_minor != minor:
-        known = gvks_of_schemas(minor)
-        resources = [r for r in resources if (r["group"], r["version"], r["kind"]) in known]
+        resources = [r for r in resources
+                     if has_schema(minor, r["group"], r["version"], r["kind"])]
     groups = sorted({r["group"] for r in resources if r["group"]}, key=GROUP_ORDER.index)
     return {
         "kubernetes": f"1.{minor}",

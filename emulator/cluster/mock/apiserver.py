@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from collections import OrderedDict
@@ -106,7 +105,7 @@ class MockApiserver:
         group_versions = [(g, v) for g in ["", *self.registry.groups()]
                           for v in self.registry.group_versions(g)]
         for obj in boot_objects(name, kubernetes_version, group_versions):
-            self.seed(obj)
+            self.seed(obj, trusted=True)
 
     @property
     def kubernetes_version(self) -> str:
@@ -114,13 +113,16 @@ class MockApiserver:
 
     # -- seeding (bypasses authentication: the emulator itself, not a client) -------------------
 
-    def seed(self, obj: dict[str, Any]) -> dict[str, Any]:
+    def seed(self, obj: dict[str, Any], *, trusted: bool = False) -> dict[str, Any]:
+        """Store ``obj`` as the emulator (no client, no authentication). ``trusted``: one of the
+        cluster's own boot objects, which skip field validation (see ``Objects.create``)."""
         resource = self.registry.by_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
         if resource is None or resource.virtual:
             raise KubeError(400, messages.MOCK_SEED_UNKNOWN_KIND.format(
                 api_version=obj.get("apiVersion"), kind=obj.get("kind")))
         namespace = obj.get("metadata", {}).get("namespace") if resource.namespaced else None
-        created = self.objects.create(resource, namespace, obj, query.Query(()), seeding=True)
+        created = self.objects.create(resource, namespace, obj, query.Query(()), seeding=True,
+                                      trusted=trusted)
         self._after_create(resource, created)
         return created
 
@@ -216,7 +218,7 @@ class MockApiserver:
             raise KubeError(400, messages.K8S_POD_NOT_RUNNING.format(pod=target.name, phase=phase))
         attach = target.subresource == "attach"
         options = streams.options_from(request.query, pod, attach=attach)
-        protocol = streams.negotiate(subprotocols, _minor(self._version))
+        protocol = streams.negotiate(subprotocols, self.registry.minor)
         if protocol is None:
             # What the kubelet's (and kube-apiserver's) WebSocket server answers when no offered
             # subprotocol is acceptable: 403 with an empty body. RBAC did allow the request.
@@ -538,7 +540,7 @@ class MockApiserver:
             ns = obj["metadata"]["name"]
             if self.store.get(("", "serviceaccounts"), ns, "default") is None:
                 self.seed({"apiVersion": "v1", "kind": "ServiceAccount",
-                           "metadata": {"name": "default", "namespace": ns}})
+                           "metadata": {"name": "default", "namespace": ns}}, trusted=True)
         elif resource.kind == "Pod":
             self.logs.reopen_pod(obj["metadata"]["namespace"], obj["metadata"]["name"])
 
@@ -588,11 +590,6 @@ def _wants_table(accept: str) -> bool:
         if params.get("as") == "Table" and params.get("g") == "meta.k8s.io":
             return True
     return False
-
-
-def _minor(version: str) -> int:
-    match = re.match(r"v?1\.(\d+)", version)
-    return int(match.group(1)) if match else 0
 
 
 def _check_acceptable(accept: str) -> None:

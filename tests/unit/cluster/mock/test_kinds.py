@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from emulator.cluster.mock.registry import kinds
+import pytest
+
 from emulator.cluster.mock.apiserver import MockApiserver
+from emulator.cluster.mock.registry import fieldvalidation, kinds
 from emulator.cluster.mock.registry.resources import FIRST_MINOR, LAST_MINOR, Registry
+from emulator.cluster.mock.seed import boot_objects
 from tests.unit.cluster.mock.conftest import call
 
 SERVED_KINDS = {(r.group, r.kind) for minor in range(FIRST_MINOR, LAST_MINOR + 1)
@@ -64,3 +67,17 @@ def test_every_group_version_has_a_local_apiservice_named_as_kube_names_it(
         "apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
         "metadata": {"name": "no-version"}, "spec": {}})
     assert refused.status == 422
+
+
+@pytest.mark.parametrize("minor", range(FIRST_MINOR, LAST_MINOR + 1))
+def test_the_trusted_boot_objects_pass_strict_field_validation(minor: int) -> None:
+    """MockApiserver seeds its own boot objects without the schema walk (``trusted``): this is
+    the check that lets it."""
+    registry = Registry.for_version(f"1.{minor}")
+    group_versions = [(g, v) for g in ["", *registry.groups()] for v in registry.group_versions(g)]
+    for obj in [*boot_objects("c", f"v1.{minor}.0", group_versions),
+                {"apiVersion": "v1", "kind": "ServiceAccount",
+                 "metadata": {"name": "default", "namespace": "default"}}]:
+        checked = fieldvalidation.check(obj, obj["kind"], api_version=obj["apiVersion"],
+                                        minor=minor)
+        assert not checked.problems, (obj["kind"], obj["metadata"]["name"], checked.problems)
