@@ -24,6 +24,8 @@ def pytest_configure(config: pytest.Config) -> None:
             missing.append("gcloud (not on PATH; set CGW_SDK_BIN to the SDK's bin/)")
         elif not realclients.kubectls():
             missing.append(f"kubectl.1.NN in {clients.sdk_bin()}")
+        if realclients.kpt() is None:
+            missing.append("kpt (gcloud components install kpt)")
         if missing:
             raise pytest.UsageError(
                 f"{realclients.REQUIRE_ENV}=1 but real clients are missing: {', '.join(missing)}")

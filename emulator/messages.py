@@ -99,8 +99,9 @@ K8S_UNSUPPORTED_MEDIA_TYPE = (
     "the body of the request was in an unknown format - accepted media types include: {accepted}"
 )
 K8S_SERVER_SIDE_APPLY_UNSUPPORTED = (
-    "server-side apply (application/apply-patch+yaml) is not supported by connect-gateway-emulator's "
-    "mock apiserver; use client-side kubectl apply, or front a real cluster"
+    "server-side apply (application/apply-patch+yaml) of pods/ephemeralcontainers is not supported "
+    "by connect-gateway-emulator's mock apiserver; kubectl debug sends a strategic merge patch, "
+    "which is"
 )
 K8S_PATCH_FAILED = "the patch could not be applied: {detail}"
 K8S_INVALID_CONTINUE = "continue key is not valid: {detail}"
@@ -961,3 +962,155 @@ CHECK_ERROR_ID = "the audit trail has no {want!r} for this principal (it has: {g
 CHECK_NO_KUBECTL = "error: scenarios check needs kubectl (the Google Cloud SDK's kubectl.1.NN or kubectl on PATH)"
 CHECK_NOTHING = "{scenario}: no expectations"
 CHECK_SUMMARY = "{passed} passed, {failed} failed"
+
+# --- Custom resources: schemas, CEL and CRD checks (issue #14) ---------------------------------------
+# apimachinery field.ErrorType.String() labels (pkg/util/validation/field/errors.go).
+CR_TYPE_LABELS = {
+    "FieldValueNotFound": "Not found", "FieldValueRequired": "Required value",
+    "FieldValueDuplicate": "Duplicate value", "FieldValueInvalid": "Invalid value",
+    "FieldValueNotSupported": "Unsupported value", "FieldValueForbidden": "Forbidden",
+    "FieldValueTooLong": "Too long", "FieldValueTooMany": "Too many",
+    "FieldValueTypeInvalid": "Invalid value", "InternalError": "Internal error",
+}
+CR_SUPPORTED_VALUES = "supported values: {values}"
+# field.TooLong / field.TooMany details: up to apimachinery v0.31, from v0.32 (TooLong), and the
+# singular unit from v0.34.
+CR_TOO_LONG_1_31 = "must have at most {limit} bytes"
+CR_TOO_LONG = "may not be more than {limit} {unit}"
+CR_TOO_MANY = "must have at most {limit} {unit}"
+CR_OBJECT_INVALID_BARE = '{kind} "{name}" is invalid'
+# kube-openapi pkg/validation/errors/schema.go (the "in body" forms).
+CR_TYPE_FAIL = '{path} in body must be of type {type}: {value}'
+CR_TOO_LONG_OPENAPI = "{path} in body should be at most {limit} chars long"
+CR_TOO_SHORT = "{path} in body should be at least {limit} chars long"
+CR_PATTERN_FAIL = "{path} in body should match '{pattern}'"
+CR_MULTIPLE_OF = "{path} in body should be a multiple of {factor}"
+CR_MAX_INC = "{path} in body should be less than or equal to {limit}"
+CR_MAX_EXC = "{path} in body should be less than {limit}"
+CR_MIN_INC = "{path} in body should be greater than or equal to {limit}"
+CR_MIN_EXC = "{path} in body should be greater than {limit}"
+CR_UNIQUE = "{path} in body shouldn't contain duplicates"
+CR_MAX_ITEMS = "{path} in body should have at most {limit} items"
+CR_MIN_ITEMS = "{path} in body should have at least {limit} items"
+CR_MIN_PROPERTIES = "{path} in body should have at least {limit} properties"
+CR_MAX_PROPERTIES = "{path} in body should have at most {limit} properties"
+CR_FORBIDDEN_PROPERTY = "{path}.{key} in body is a forbidden property"
+# validate/values.go IsValueValidAgainstRange.
+CR_OUT_OF_FORMAT = "Checked value must be of type {type} with format {format} in {path}"
+# schema/objectmeta/validation.go (embedded resources) and apimachinery's path segment rules.
+CR_MUST_BE_STRING = "must be a string"
+CR_MUST_NOT_BE_EMPTY = "must not be empty"
+CR_MIXED_CASE = "may have mixed case, but should otherwise match: {errors}"
+CR_SEGMENT_DOT = "may not be '{name}'"
+CR_SEGMENT_CONTAINS = "may not contain '{char}'"
+CR_GROUP_VERSION = "unexpected GroupVersion string: {value}"
+# schema/listtype/validation.go.
+CR_LIST_MAP_ITEM = "must be an object for an array of list-type map"
+# schema/cel/validation.go and compilation.go.
+CR_CEL_FAILED_RULE = "failed rule: {rule}"
+CR_CEL_EVAL_ERROR = "{error} evaluating rule: {rule}"
+CR_CEL_NO_OVERLOAD = ("'{error}': call arguments did not match a supported operator, function or "
+                      "macro signature for rule: {rule}")
+CR_CEL_BLOCKED = ("some validation rules were not checked because the object was invalid; "
+                  "correct the existing errors to complete validation")
+CR_CEL_COMPILE = "compilation failed: {issues}"
+CR_CEL_MESSAGE_COMPILE = "messageExpression compilation failed: {issues}"
+CR_CEL_NOT_BOOL = "cel expression must evaluate to a bool"
+CR_CEL_NO_SUCH_KEY = "no such key: {key}"
+CR_CEL_DIV_ZERO = "division by zero"
+CR_CEL_MODULUS_ZERO = "modulus by zero"
+CR_CEL_OVERFLOW = "integer overflow"
+CR_CEL_NO_SUCH_OVERLOAD = "no such overload"
+# pkg/apis/apiextensions/validation/validation.go.
+CRD_NAME_MISMATCH = 'must be spec.names.plural+"."+spec.group'
+CRD_GROUP_DOT = "should be a domain with at least one dot"
+CRD_STORAGE_VERSION = "must have exactly one version marked as storage version"
+CRD_UNIQUE_VERSIONS = "must contain unique version names"
+CRD_KIND_LIST_KIND = "kind and listKind may not be the same"
+CRD_IMMUTABLE = "field is immutable"
+CRD_ROOT_NULLABLE = "nullable cannot be true at the root"
+CRD_UNIQUE_ITEMS = "uniqueItems cannot be set to true since the runtime complexity becomes quadratic"
+CRD_PROPS_AND_ADDITIONAL = "additionalProperties and properties are mutual exclusive"
+CRD_RULE_MISSING = "rule is not specified"
+CRD_MESSAGE_EMPTY = "must be non-empty if specified"
+CRD_MESSAGE_LINE_BREAKS = "must not contain line breaks"
+CRD_MESSAGE_EXPRESSION_EMPTY = "messageExpression must be non-empty if specified"
+# pkg/apiserver/schema/validation.go (structural schemas).
+CRD_ITEMS_REQUIRED = "must be specified"
+CRD_TYPE_ROOT = "must not be empty at the root"
+CRD_TYPE_ITEMS = "must not be empty for specified array items"
+CRD_TYPE_FIELDS = "must not be empty for specified object fields"
+CRD_TYPE_OBJECT_ROOT = "must be object at the root"
+CRD_ADDITIONAL_ROOT = "must not be used at the root"
+CRD_EMBEDDED_TYPE = "must be object if x-kubernetes-embedded-resource is true"
+CRD_METADATA_ROOT = ("must not specify anything other than name and generateName, but metadata is "
+                     "implicitly specified")
+CRD_METADATA_NESTED = "must not be specified in a nested context"
+CRD_INT_OR_STRING_PRESERVE = "must be false if x-kubernetes-int-or-string is true"
+# apimachinery pkg/util/validation (IsDNS1035Label, IsDNS1123Subdomain).
+DNS1035_LABEL_FORMAT = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+    "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', "
+    "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+)
+DNS1123_SUBDOMAIN_FORMAT = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+    "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+)
+DNS_MAX_LENGTH = "must be no more than {limit} characters"
+
+# --- Server-side apply and managed fields (issue #14) ---
+# k8s.io/apimachinery pkg/util/managedfields/internal/conflict.go (getConflictMessage, printManager)
+# and sigs.k8s.io/structured-merge-diff merge/conflict.go.
+SSA_CONFLICT_ONE = "Apply failed with 1 conflict: conflict with {manager}: {path}"
+SSA_CONFLICT_MANY = "Apply failed with {count} conflicts: {details}"
+SSA_CONFLICTS_WITH = "conflicts with {manager}:"
+SSA_CONFLICT_LINE = "- {path}"
+SSA_CONFLICT_CAUSE = "conflict with {manager}"
+SSA_MANAGER_SUBRESOURCE = "{manager} with subresource {subresource}"
+SSA_MANAGER_USING = "{manager} using {api_version}"
+# structuredmerge.go and versioncheck.go.
+SSA_MANAGED_FIELDS_NOT_NIL = "metadata.managedFields must be nil"
+SSA_INVALID_OBJECT_TYPE = "invalid object type: {gvk}"
+# fieldmanager.go: live managedFields kube cannot decode, on apply (a 500).
+SSA_DECODE_FAILED = "failed to decode managed fields: {error}"
+
+# --- Custom resources: Tables and OpenAPI (issue #14) ---
+# apiextensions-apiserver registry/customresource/tableconvertor: a printer column without a
+# description of its own is described by its JSONPath.
+CRD_COLUMN_DESCRIPTION = "Custom resource definition column (in JSONPath format): {path}"
+# client-go's jsonpath prints a JSON null (a Go nil interface) like text/template does.
+TABLE_NO_VALUE = "<no value>"
+# apiextensions-apiserver controller/openapi/builder: the list kind's schema, and the apiVersion
+# and kind it gives an x-kubernetes-embedded-resource object.
+CRD_LIST_DESCRIPTION = "{list_kind} is a list of {kind}"
+# metav1's PartialObjectMetadata and PartialObjectMetadataList docs, which describe a custom
+# kind's metadata and its list's.
+CRD_OBJECT_META_DESCRIPTION = (
+    "Standard object's metadata. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
+)
+CRD_LIST_META_DESCRIPTION = (
+    "Standard list metadata. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"
+    "#types-kinds"
+)
+CRD_LIST_ITEMS_DESCRIPTION = (
+    "List of {plural}. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"
+)
+CRD_EMBEDDED_API_VERSION_DESCRIPTION = (
+    "apiVersion defines the versioned schema of this representation of an object. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"
+)
+CRD_EMBEDDED_KIND_DESCRIPTION = (
+    "kind is a string value representing the type of this object. In CamelCase. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md"
+    "#types-kinds"
+)
+
+# --- PatchOptions and field managers (apimachinery validation.go, issue #14) -----------------------
+K8S_APPLY_NEEDS_MANAGER = "is required for apply patch"
+K8S_FORCE_WITHOUT_APPLY = "may not be specified for non-apply patch"
+K8S_FIELD_MANAGER_CHARACTER = "invalid character {char} (at position {position})"

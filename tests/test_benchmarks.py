@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from emulator.clients import find_kubectl
+from tests import realclients
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -94,3 +99,17 @@ def test_schema_benchmark_reports_ratios_to_a_plain_parse() -> None:
     report = json.loads(result.stdout)
     assert report["definitions"] > 500 and report["v3_documents"] > 15
     assert all(value > 0 for value in report["ratios (to the plain parse)"].values())
+
+
+def test_apply_benchmark_reports_server_side_against_client_side() -> None:
+    if find_kubectl() is None and not realclients.required():
+        pytest.skip("the apply benchmark runs kubectl; none found (install the Google Cloud SDK)")
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "apply.py"), "--objects",
+                             "4", "--runs", "1"], capture_output=True, text=True, timeout=300,
+                            cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["objects"] == 4
+    ratios = report["ratios (server-side / client-side)"]
+    assert set(ratios) == {"first_apply_s", "reapply_s"}
+    assert all(value > 0 for value in ratios.values())

@@ -7,9 +7,7 @@ import subprocess
 
 import pytest
 
-from emulator import messages
 from tests.harness import KubectlRunner, Served
-from tests.contract.test_kubectl_basics import CONFIGMAP
 
 pytestmark = pytest.mark.contract
 
@@ -19,17 +17,6 @@ def test_unknown_resource_type(gateway: Served, kubectl_run: KubectlRunner) -> N
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         'error: the server doesn\'t have a resource type "widgets"')
-
-
-@pytest.mark.mock_only("a real apiserver serves server-side apply")
-def test_server_side_apply_is_refused_clearly(gateway: Served, kubectl_run: KubectlRunner,
-                                              tmp_path) -> None:
-    manifest = tmp_path / "cm.yaml"
-    manifest.write_text(CONFIGMAP)
-    result = kubectl_run.run(gateway.kubeconfig(), "apply", "--server-side", "--validate=false",
-                             "-f", str(manifest))
-    assert result.returncode == 1
-    assert messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED in result.stderr
 
 
 @pytest.mark.parametrize("args", [

@@ -70,10 +70,17 @@ def test_the_clients_model_every_served_kind() -> None:
 @pytest.mark.parametrize("resource", CREATABLE, ids=[r.group_resource for r in CREATABLE])
 def test_python_client_reads_back_each_kind(api: client.ApiClient,
                                             resource: ResourceType) -> None:
-    # An APIService is named <version>.<group>, as kube-aggregator requires.
-    name = ("v1.sweep.example.com" if resource.kind == "APIService"
-            else f"sweep-{resource.singular}")
+    # An APIService is named <version>.<group>, as kube-aggregator requires, and a CRD
+    # <plural>.<group>, as apiextensions does (with a served storage version and a schema).
+    name = {"APIService": "v1.sweep.example.com",
+            "CustomResourceDefinition": "sweeps.example.com"}.get(resource.kind,
+                                                                  f"sweep-{resource.singular}")
     body = example(MINOR, resource.group, resource.version, resource.kind, name)
+    if resource.kind == "CustomResourceDefinition":
+        body["spec"].update(group="example.com", scope="Namespaced",
+                            names={"plural": "sweeps", "kind": "Sweep"}, versions=[{
+                                "name": "v1", "served": True, "storage": True,
+                                "schema": {"openAPIV3Schema": {"type": "object"}}}])
     call(api, "POST", collection(resource), "object", body)
     listed = call(api, "GET", collection(resource, None), model(resource, "List"))
     assert name in {item.metadata.name for item in listed.items}

@@ -140,18 +140,29 @@ def test_bodies_exactly_at_the_depth_limit_are_served(client: TestClient) -> Non
                             headers={**ALICE, "Content-Type": patch_type}).status_code == 200
 
 
-# managedFields[0].fieldsV1 is kept as sent, whatever it holds: the deepest thing an object stores.
+# managedFields[0].fieldsV1, a valid field set sent by a client, is kept as sent (kube's field
+# manager takes a client's managedFields as given when they decode): the deepest thing an object
+# stores.
 FIELDS_V1 = "/metadata/managedFields/0/fieldsV1"
 
 
+def owned_fields(depth: int) -> dict[str, Any]:
+    """A FieldsV1 set ``depth`` levels deep: one field in a field in a field ..."""
+    value: dict[str, Any] = {}
+    for _ in range(depth - 1):
+        value = {"f:a": value}
+    return value
+
+
 def stored_at_the_limit(client: TestClient) -> None:
-    """A ConfigMap whose fieldsV1 makes the stored object exactly DEPTH levels deep (a create
-    drops managedFields, as kube's does when the server manages fields; a replace keeps them)."""
+    """A ConfigMap whose fieldsV1 makes the stored object exactly DEPTH levels deep (a replace
+    keeps the managedFields it sends)."""
     assert client.post(CONFIGMAPS, json=configmap("deep"), headers=ALICE).status_code == 201
     body = client.get(CONFIGMAPS + "/deep", headers=ALICE).json()
-    fields = nested(DEPTH - 4)  # under the object, metadata, managedFields and its entry
+    fields = owned_fields(DEPTH - 4)  # under the object, metadata, managedFields and its entry
     body["metadata"]["managedFields"] = [
-        {"manager": "test", "operation": "Update", "fieldsV1": fields}]
+        {"manager": "test", "operation": "Update", "apiVersion": "v1", "time": "2026-01-01T00:00:00Z",
+         "fieldsType": "FieldsV1", "fieldsV1": fields}]
     assert limits.json_depth(json.dumps(body)) == DEPTH
     assert client.put(CONFIGMAPS + "/deep", json=body, headers=ALICE).status_code == 200
     stored = client.get(CONFIGMAPS + "/deep", headers=ALICE)
@@ -171,17 +182,8 @@ def test_an_object_stored_at_the_limit_is_read_listed_and_patched(client: TestCl
                             headers={**ALICE, "Content-Type": patch_type}).status_code == 200
 
 
-def innermost(value: Any) -> str:
-    """The JSON pointer, within ``value``, of its innermost (empty) list."""
-    pointer = ""
-    while value:
-        key = "a" if isinstance(value, dict) else "0"
-        value, pointer = value["a"] if key == "a" else value[0], f"{pointer}/{key}"
-    return pointer
-
-
-# Appended to the innermost list of the stored object's fieldsV1:
-INNERMOST = FIELDS_V1 + innermost(nested(DEPTH - 4)) + "/-"
+# A new key of the innermost (empty) set of the stored object's fieldsV1:
+INNERMOST = FIELDS_V1 + "/f:a" * (DEPTH - 5) + "/f:b"
 
 
 @pytest.mark.parametrize("operation", [

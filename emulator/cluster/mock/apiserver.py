@@ -7,6 +7,7 @@ impersonation, authorize, then serve discovery, OpenAPI or a resource verb. Ever
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import uuid
@@ -20,7 +21,7 @@ import yaml
 from emulator import limits, messages
 from emulator.clock import Clock
 from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterResponse
-from emulator.cluster.mock import actions, paths, query
+from emulator.cluster.mock import actions, managers, paths, query
 from emulator.cluster.mock.auth import rbac, reviews, tokens
 from emulator.cluster.mock.auth.authorizer import Attributes, Authorizer
 from emulator.cluster.mock.auth.identity import (
@@ -38,6 +39,7 @@ from emulator.cluster.mock.node.podlogs import PodLogs
 from emulator.cluster.mock.node.streams import ChannelSession
 from emulator.cluster.mock.registry import (conversion, ephemeral, fieldvalidation, patch, scale,
                                             selectors)
+from emulator.cluster.mock.registry.crds import Crds
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.objects import Objects, check_resource_version
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
@@ -100,6 +102,7 @@ class MockApiserver:
                                self._allocate_service)
         self._pod_ips = 0
         self._service_ips = 1  # 10.96.0.1 is the kubernetes service
+        self.crds = Crds(self.store, self.registry, clock.now)
         self.store.add_listener(self._on_change)
         self.store.add_listener(lambda event: rbac.aggregate(self.store, event))
         group_versions = [(g, v) for g in ["", *self.registry.groups()]
@@ -124,6 +127,8 @@ class MockApiserver:
         created = self.objects.create(resource, namespace, obj, query.Query(()), seeding=True,
                                       trusted=trusted)
         self._after_create(resource, created)
+        if resource.kind == "CustomResourceDefinition":
+            self.crds.reconcile()
         return created
 
     # -- the ClusterBackend entry point -----------------------------------------------------------
@@ -193,7 +198,10 @@ class MockApiserver:
             verb=verb, resource=target.resource.plural, subresource=target.subresource or "",
             name=target.name or "", namespace=target.namespace or "",
             api_group=target.resource.group), trail)
-        return await self._resource(request, target, verb, user)
+        answer = await self._resource(request, target, verb, user)
+        if target.resource.kind == "CustomResourceDefinition" and verb not in _BODILESS_VERBS:
+            self.crds.reconcile()  # kube's CRD controllers, at once (registry/crds.py)
+        return answer
 
     async def _stream(self, request: ClusterRequest, user: UserInfo, trail: _Trail,
                       subprotocols: list[str]) -> ClusterResponse | ChannelSession:
@@ -286,9 +294,9 @@ class MockApiserver:
         if path in ("/healthz", "/livez", "/readyz"):
             return ClusterResponse(200, [("content-type", "text/plain; charset=utf-8")], b"ok")
         if path == "/api":
-            return _negotiated(*discovery.core_api(self.registry, accept))
+            return _with_etag(request, *discovery.core_api(self.registry, accept))
         if path == "/apis":
-            return _negotiated(*discovery.named_apis(self.registry, accept))
+            return _with_etag(request, *discovery.named_apis(self.registry, accept))
         if len(parts) == 2 and parts[0] == "api":
             return _json(200, discovery.resource_list(self.registry, "", parts[1]))
         if len(parts) == 2 and parts[0] == "apis":
@@ -368,20 +376,33 @@ class MockApiserver:
                 return _json(201, reviews.review(resource, body, user, self.authorizer, ns,
                                                  self.authenticator))
             warnings: list[str] = []
-            created = self.objects.create(resource, ns, body, q, warnings=warnings)
+            created = self.objects.create(resource, ns, body, q, warnings=warnings,
+                                          manager=managers.of(request, q))
             if not q.dry_run:
                 self._after_create(resource, created)
             return _json(201, created, warnings)
         if verb == "update":
             warnings = []
             return _json(200, self.objects.update(resource, ns, name or "", _decode_body(request),
-                                                  q, sub, warnings=warnings), warnings)
+                                                  q, sub, warnings=warnings,
+                                                  manager=managers.of(request, q)), warnings)
         if verb == "patch":
-            patch.require_supported(request.header("content-type") or "")
+            content_type = request.header("content-type") or ""
+            media = patch.require_supported(content_type, custom=resource.custom is not None)
+            manager = managers.of(request, q)
             warnings = []
+            if media == patch.APPLY_PATCH:
+                force = managers.check_apply_options(q)
+                obj, created_now = self.objects.apply(
+                    resource, ns, name or "", _decode_body(request, media="application/yaml"), q,
+                    sub, manager=q.get("fieldManager") or "", force=force, warnings=warnings)
+                if created_now and not q.dry_run:
+                    self._after_create(resource, obj)
+                return _json(201 if created_now else 200, obj, warnings)
+            managers.check_patch_options(q)
             return _json(200, self.objects.patch(resource, ns, name or "", request.body,
-                                                 request.header("content-type") or "", q, sub,
-                                                 warnings=warnings), warnings)
+                                                 content_type, q, sub, warnings=warnings,
+                                                 manager=manager), warnings)
         if verb == "delete":
             # kube reads DeleteOptions from the body, or from the query when there is no body
             # (endpoints/handlers/delete.go); dryRun counts from either, as it always has here.
@@ -409,20 +430,29 @@ class MockApiserver:
                verb: str, q: query.Query) -> ClusterResponse:
         """{workload}/scale: read as a Scale; a written Scale sets the workload's replicas."""
         current = self.objects.get(resource, ns, name)
+        paths = resource.custom.scale if resource.custom is not None else None
+
+        def as_scale(obj: dict[str, Any]) -> dict[str, Any]:
+            return scale.as_scale(obj) if paths is None else scale.custom_scale(obj, paths)
+
         if verb == "get":
-            return _json(200, scale.as_scale(current))
+            return _json(200, as_scale(current))
         if verb == "update":
             wanted: dict[str, Any] = _decode_body(request)
         else:
             content_type = request.header("content-type") or ""
             sent = patch.decode_patch(request.body, content_type)
-            wanted = patch.apply_patch(scale.as_scale(current), sent, content_type, kind="Scale",
+            wanted = patch.apply_patch(as_scale(current), sent, content_type, kind="Scale",
                                        api_version="autoscaling/v1", minor=self.registry.minor)
         replicas = scale.replicas_of(wanted, name, patched=verb == "patch")
         check_resource_version(resource, current, wanted)
-        deployment = {**current, "spec": {**current.get("spec", {}), "replicas": replicas}}
-        updated = self.objects.update(resource, ns, name, deployment, q)
-        return _json(200, scale.as_scale(updated))
+        if paths is None:
+            scaled = {**current, "spec": {**current.get("spec", {}), "replicas": replicas}}
+        else:
+            scaled = scale.with_custom_replicas(current, paths[0], replicas)
+        updated = self.objects.update(resource, ns, name, scaled, q, "scale",
+                                      manager=managers.of(request, q))
+        return _json(200, as_scale(updated))
 
     def _ephemeral_containers(self, request: ClusterRequest, resource: ResourceType,
                               ns: str | None, name: str, verb: str,
@@ -430,8 +460,8 @@ class MockApiserver:
         """pods/ephemeralcontainers: read as the pod; a write changes only its ephemeral
         containers (registry/ephemeral.py), which the fake kubelet then starts."""
         content_type = request.header("content-type") or ""
-        if verb == "patch":
-            patch.require_supported(content_type)
+        if verb == "patch" and patch.require_supported(content_type) == patch.APPLY_PATCH:
+            raise KubeError(415, messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
         current = self.objects.get(resource, ns, name)
         if verb == "get":
             return _json(200, current)
@@ -603,8 +633,9 @@ def _check_acceptable(accept: str) -> None:
     raise KubeError(406, messages.K8S_NOT_ACCEPTABLE)
 
 
-def _decode_body(request: ClusterRequest) -> dict[str, Any]:
-    content_type = (request.header("content-type") or JSON).split(";")[0].strip().lower()
+def _decode_body(request: ClusterRequest, media: str | None = None) -> dict[str, Any]:
+    """The request's body as an object; ``media`` reads it as that type whatever it says."""
+    content_type = media or (request.header("content-type") or JSON).split(";")[0].strip().lower()
     if content_type == protobuf.MEDIA_TYPE:
         # kubectl 1.32+ sends typed bodies (kubectl create, auth can-i) as protobuf.
         return protobuf.decode_object(request.body)
@@ -635,3 +666,19 @@ def _json(status: int, body: dict[str, Any], warnings: list[str] | None = None) 
 
 def _negotiated(content_type: str, body: dict[str, Any]) -> ClusterResponse:
     return ClusterResponse(200, [("content-type", content_type)], gojson.encode(body))
+
+
+def _with_etag(request: ClusterRequest, content_type: str,
+               body: dict[str, Any]) -> ClusterResponse:
+    """/api and /apis. The aggregated form carries kube's ETag (the upper-case hex SHA-512 of the
+    document, quoted) and answers a matching If-None-Match with 304, so a client's HTTP cache
+    of discovery notices the moment a CRD adds or removes a kind."""
+    answer = _negotiated(content_type, body)
+    if content_type == JSON:  # the legacy APIVersions / APIGroupList: no ETag in kube either
+        return answer
+    etag = '"%s"' % hashlib.sha512(answer.body).hexdigest().upper()
+    headers = [("etag", etag), ("vary", "Accept"), ("cache-control", "public")]
+    if request.header("if-none-match") == etag:
+        return ClusterResponse(304, headers, b"")
+    answer.headers.extend(headers)
+    return answer

@@ -545,6 +545,29 @@ def priority_class(priority_class: Obj, minor: int, version: str) -> None:
     _default(priority_class, "preemptionPolicy", "PreemptLowerPriority")
 
 
+def custom_resource_definition(crd: Obj, minor: int, version: str) -> None:
+    """k8s.io/apiextensions-apiserver pkg/apis/apiextensions/v1/defaults.go: names, the None
+    conversion, the first storedVersion, webhook service ports."""
+    spec = _dict(crd, "spec")
+    names = _dict(spec, "names")
+    kind = names.get("kind")
+    if _unset(names, "singular") and isinstance(kind, str):
+        names["singular"] = kind.lower()
+    if _unset(names, "listKind") and isinstance(kind, str) and kind:
+        names["listKind"] = f"{kind}List"
+    if spec.get("conversion") is None:
+        spec["conversion"] = {"strategy": "None"}
+    service = ((spec.get("conversion") or {}).get("webhook") or {}).get("clientConfig", {})
+    if isinstance(service, dict) and isinstance(service.get("service"), dict):
+        service["service"].setdefault("port", 443)
+    status = crd.get("status")
+    if isinstance(status, dict) and not status.get("storedVersions"):
+        storage = next((v.get("name") for v in spec.get("versions") or []
+                        if isinstance(v, dict) and v.get("storage")), None)
+        if storage:
+            status["storedVersions"] = [storage]
+
+
 def storage_class(storage_class: Obj, minor: int, version: str) -> None:
     """pkg/apis/storage/v1/defaults.go."""
     _default(storage_class, "reclaimPolicy", "Delete")

@@ -20,6 +20,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import defaults, fieldvalidation
+from emulator.cluster.mock.registry.fielderrors import FieldError, invalid
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.wire.status import KubeError
 
@@ -34,8 +35,6 @@ _ZERO_WHEN_ABSENT = ("stdin", "stdinOnce", "tty", "name", "image", "workingDir",
                      "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy",
                      "targetContainerName")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-FieldError = tuple[str, str, str]  # cause reason, field, the error's body ("Forbidden: ...")
 
 
 def prepared(current: dict[str, Any], wanted: Any, minor: int) -> dict[str, Any]:
@@ -79,7 +78,7 @@ def validate(current: dict[str, Any], containers: list[dict[str, Any]]) -> None:
     meta = current.get("metadata") or {}
     if MIRROR_POD_ANNOTATION in (meta.get("annotations") or {}):
         static = messages.K8S_FIELD_FORBIDDEN.format(detail=messages.K8S_EPHEMERAL_STATIC_POD)
-        _raise(meta.get("name", ""), [("FieldValueForbidden", "", static)])
+        _raise(meta.get("name", ""), [FieldError("FieldValueForbidden", "", static)])
     spec = current.get("spec") or {}
     errors = _new_list_errors(spec, containers)
     by_name = {c.get("name"): c for c in containers}
@@ -92,7 +91,7 @@ def validate(current: dict[str, Any], containers: list[dict[str, Any]]) -> None:
             detail = messages.K8S_EPHEMERAL_CHANGED.format(name=quoted, diff=_diff(old, new))
         else:
             continue
-        errors.append(("FieldValueForbidden", FIELD,
+        errors.append(FieldError("FieldValueForbidden", FIELD,
                        messages.K8S_FIELD_FORBIDDEN.format(detail=detail)))
     if errors:
         _raise(meta.get("name", ""), errors)
@@ -108,31 +107,31 @@ def _new_list_errors(spec: dict[str, Any], containers: list[dict[str, Any]]) -> 
         at = f"{FIELD}[{index}]"
         name = container.get("name") or ""
         if not name:
-            errors.append(("FieldValueRequired", f"{at}.name", messages.K8S_FIELD_REQUIRED))
+            errors.append(FieldError("FieldValueRequired", f"{at}.name", messages.K8S_FIELD_REQUIRED))
         elif not (len(name) <= 63 and _DNS_LABEL.match(name)):
-            errors.append(("FieldValueInvalid", f"{at}.name", messages.K8S_FIELD_INVALID.format(
+            errors.append(FieldError("FieldValueInvalid", f"{at}.name", messages.K8S_FIELD_INVALID.format(
                 value=fieldvalidation.go_quote(name), detail=messages.K8S_DNS_LABEL_DETAIL)))
         if not container.get("image"):
-            errors.append(("FieldValueRequired", f"{at}.image", messages.K8S_FIELD_REQUIRED))
+            errors.append(FieldError("FieldValueRequired", f"{at}.image", messages.K8S_FIELD_REQUIRED))
         if name in names:
-            errors.append(("FieldValueDuplicate", f"{at}.name", messages.K8S_FIELD_DUPLICATE.format(
+            errors.append(FieldError("FieldValueDuplicate", f"{at}.name", messages.K8S_FIELD_DUPLICATE.format(
                 value=fieldvalidation.go_quote(name))))
         names.add(name)
         target = container.get("targetContainerName") or ""
         if target and target not in others:
-            errors.append(("FieldValueNotFound", f"{at}.targetContainerName",
+            errors.append(FieldError("FieldValueNotFound", f"{at}.targetContainerName",
                            messages.K8S_FIELD_NOT_FOUND.format(
                                value=fieldvalidation.go_quote(target))))
         forbidden = messages.K8S_FIELD_FORBIDDEN.format(
             detail=messages.K8S_EPHEMERAL_FIELD_FORBIDDEN)
         for field_name in FORBIDDEN_FIELDS:
             if _is_set(field_name, container.get(field_name)):
-                errors.append(("FieldValueForbidden", f"{at}.{field_name}", forbidden))
+                errors.append(FieldError("FieldValueForbidden", f"{at}.{field_name}", forbidden))
         mounts = container.get("volumeMounts")
         for mount_index, mount in enumerate(mounts if isinstance(mounts, list) else []):
             for sub in ("subPath", "subPathExpr"):
                 if isinstance(mount, dict) and mount.get(sub):
-                    errors.append(("FieldValueForbidden",
+                    errors.append(FieldError("FieldValueForbidden",
                                    f"{at}.volumeMounts[{mount_index}].{sub}", forbidden))
     return errors
 
@@ -148,15 +147,8 @@ def _is_set(field_name: str, value: Any) -> bool:
 
 
 def _raise(name: str, errors: list[FieldError]) -> None:
-    """apierrors.NewInvalid: every error a cause; the message joins the distinct ones."""
-    texts = list(dict.fromkeys(messages.K8S_FIELD_ERROR.format(field=field, body=body)
-                               for _, field, body in errors))
-    joined = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
-    raise KubeError(422, messages.K8S_OBJECT_INVALID.format(kind="Pod", name=name,
-                                                            errors=joined),
-                    reason="Invalid", details={"name": name, "kind": "Pod", "causes": [
-                        {"reason": reason, "message": body, "field": field}
-                        for reason, field, body in errors]})
+    """apierrors.NewInvalid for a Pod (core group)."""
+    raise invalid("Pod", "", name, errors)
 
 
 def _well_typed(container: Any) -> bool:

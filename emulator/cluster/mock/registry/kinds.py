@@ -11,15 +11,20 @@ built-in kind is its data plus, if it needs any behaviour, one entry here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry import defaults
+from emulator.cluster.mock.registry import crdchecks, defaults
+from emulator.cluster.mock.registry.fielderrors import FieldError
+from emulator.cluster.mock.registry.resources import CustomKind
 from emulator.cluster.mock.wire.tables import cluster, core, network, storage, workloads
+from emulator.cluster.mock.wire.tables.custom import custom_printer
 from emulator.cluster.mock.wire.tables.cells import Printer
 
 Defaulter = Callable[[dict[str, Any], int, str], None]  # (object, minor, version), in place
+Validator = Callable[[dict[str, Any], dict[str, Any] | None, int], list[FieldError]]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,11 @@ class Behaviour:
     garbage_collected: bool = True
     # The strategy sets metadata.generation to 1 on create and bumps it when the spec changes.
     tracks_generation: bool = False
+    # The storage adds this finalizer to a deleted object, so that a controller cleans up
+    # before it goes (the CRD storage's customresourcecleanup).
+    deletion_finalizer: str = ""
+    # The strategy's Validate / ValidateUpdate: (object, old object or None, minor) -> errors.
+    validate: Validator | None = None
 
 
 PLAIN = Behaviour()
@@ -141,8 +151,11 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     (_FLOW, "PriorityLevelConfiguration"): Behaviour(cluster.PRIORITY_LEVEL_CONFIGURATIONS,
                                                      **_GENERATION),
     ("apiregistration.k8s.io", "APIService"): Behaviour(cluster.API_SERVICES),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"): Behaviour(cluster.CREATED_AT,
-                                                                    **_GENERATION),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): Behaviour(
+        cluster.CREATED_AT, defaults.custom_resource_definition,
+        validate=lambda crd, old, minor: crdchecks.validate_crd(crd, old, minor=minor),
+        deletion_finalizer="customresourcecleanup.apiextensions.k8s.io",
+        **_GENERATION),
     ("resource.k8s.io", "DeviceClass"): Behaviour(cluster.NAME_AGE, **_KEEPS),
     ("resource.k8s.io", "ResourceClaim"): Behaviour(cluster.RESOURCE_CLAIMS, **_KEEPS),
     ("resource.k8s.io", "ResourceClaimTemplate"): Behaviour(cluster.NAME_AGE, **_KEEPS),
@@ -152,3 +165,10 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
 
 def behaviour_of(group: str, kind: str) -> Behaviour:
     return BUILTIN.get((group, kind), PLAIN)
+
+
+@functools.lru_cache(maxsize=256)
+def custom_behaviour(custom: CustomKind) -> Behaviour:
+    """A custom resource's behaviour: its CRD's printer columns, and a generation that every
+    change but metadata and status bumps (the custom resource strategy)."""
+    return Behaviour(custom_printer(custom), tracks_generation=True)

@@ -19,9 +19,11 @@ from typing import Any
 from emulator import limits, messages
 from emulator.clock import rfc3339
 from emulator.cluster.mock.query import Query
-from emulator.cluster.mock.registry import checks, conversion, defaults, deletion, fieldvalidation
+from emulator.cluster.mock.registry import (checks, conversion, customresources, defaults,
+                                            deletion, fieldmanager, fieldvalidation)
 from emulator.cluster.mock.registry import patch as patches
 from emulator.cluster.mock.registry import selectors
+from emulator.cluster.mock.registry.fielderrors import invalid
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
 from emulator.cluster.mock.registry.store import ObjectStore
@@ -82,7 +84,7 @@ class Objects:
 
     def create(self, resource: ResourceType, namespace: str | None, body: dict[str, Any],
                query: Query, *, seeding: bool = False, trusted: bool = False,
-               warnings: list[str] | None = None) -> dict[str, Any]:
+               warnings: list[str] | None = None, manager: str | None = None) -> dict[str, Any]:
         """Store a new object. ``seeding`` is the emulator itself writing a scenario's world, which
         may set a status; a client's create never can (kube resets it). A scenario's typo is an
         error, as with ``fieldValidation=Strict``. ``trusted``: the cluster's own boot objects,
@@ -109,13 +111,18 @@ class Objects:
             raise KubeError(409, messages.K8S_ALREADY_EXISTS.format(
                 resource=resource.group_resource, name=meta["name"]), reason="AlreadyExists",
                 details={"name": meta["name"], "group": resource.group, "kind": resource.plural})
-        for transient in ("resourceVersion", "deletionTimestamp", "managedFields"):
+        for transient in ("resourceVersion", "deletionTimestamp"):
             meta.pop(transient, None)
+        if seeding:  # the emulator's own objects record no field managers
+            meta.pop("managedFields", None)
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(self.now())
         if resource.behaviour.tracks_generation:
             meta["generation"] = 1
         self._defaults(resource, obj)
+        self._validate(resource, obj, None)
+        if manager is not None:
+            obj = self._as_stored(resource, self._managed(resource, None, obj, manager, None))
         checks.check_data_size(resource, obj, self.registry.minor)
         if query.dry_run:
             return _with_type(resource, obj)
@@ -123,7 +130,7 @@ class Objects:
 
     def update(self, resource: ResourceType, namespace: str | None, name: str,
                body: dict[str, Any], query: Query, subresource: str | None = None, *,
-               warnings: list[str] | None = None) -> dict[str, Any]:
+               warnings: list[str] | None = None, manager: str | None = None) -> dict[str, Any]:
         current = self._stored(resource, namespace, name)
         obj = self._typed_body(resource, body, query.field_validation, warnings)
         meta = obj.setdefault("metadata", {})
@@ -133,11 +140,11 @@ class Objects:
         if resource.namespaced and meta.get("namespace", namespace) != namespace:
             raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
         check_resource_version(resource, current, obj)
-        return self._store_update(resource, current, obj, query, subresource)
+        return self._store_update(resource, current, obj, query, subresource, manager)
 
     def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
               content_type: str, query: Query, subresource: str | None = None, *,
-              warnings: list[str] | None = None) -> dict[str, Any]:
+              warnings: list[str] | None = None, manager: str | None = None) -> dict[str, Any]:
         current = self._stored(resource, namespace, name)
         sent = patches.decode_patch(body, content_type)
         # As kube: the patch applies to the object in the request's version, converted back after.
@@ -155,7 +162,45 @@ class Objects:
             resource, sent, content_type, query.field_validation, result, warnings,
             self.registry.minor))
         check_resource_version(resource, current, patched)
-        return self._store_update(resource, current, patched, query, subresource)
+        return self._store_update(resource, current, patched, query, subresource, manager)
+
+    def apply(self, resource: ResourceType, namespace: str | None, name: str,
+              config: dict[str, Any], query: Query, subresource: str | None = None, *,
+              manager: str, force: bool,
+              warnings: list[str] | None = None) -> tuple[dict[str, Any], bool]:
+        """Server-side apply (``application/apply-patch+yaml``): ``config`` merged into the
+        object by ``manager``'s ownership (registry/apply.py), creating it when it does not
+        exist. Returns the object and whether it was created."""
+        config = fieldmanager.apply_configuration(resource, config, query.field_validation,
+                                                  warnings, self.registry.minor)
+        meta = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
+        if meta.get("name", name) != name:
+            raise KubeError(400, messages.K8S_NAME_MISMATCH.format(
+                body_name=meta.get("name"), url_name=name))
+        if resource.namespaced and meta.get("namespace", namespace) != namespace:
+            raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
+        stored = self.store.get(key(resource), namespace or "", name)
+        live = None if stored is None else _with_type(resource, stored)
+        if live is None and subresource is not None:
+            raise _not_found(resource, name)
+        merged = fieldmanager.applied(resource, live, config, manager, force, subresource,
+                                      self.registry.minor,
+                                      rfc3339(self.now().replace(microsecond=0)))
+        if stored is None:
+            merged.setdefault("metadata", {})["name"] = name
+            return self.create(resource, namespace, merged, query, warnings=warnings), True
+        check_resource_version(resource, stored, merged)
+        return self._store_update(resource, stored, self._as_stored(resource, merged), query,
+                                  subresource), False
+
+    def _managed(self, resource: ResourceType, live: dict[str, Any] | None,
+                 obj: dict[str, Any], manager: str, subresource: str | None) -> dict[str, Any]:
+        """``obj`` with the managedFields kube's field manager records for an Update by
+        ``manager`` (a create when ``live`` is None)."""
+        return fieldmanager.record_update(
+            resource, None if live is None else _with_type(resource, clone(live)),
+            _with_type(resource, obj), manager, subresource, self.registry.minor,
+            rfc3339(self.now().replace(microsecond=0)))
 
     def delete(self, resource: ResourceType, namespace: str | None, name: str,
                options: dict[str, Any], query: Query) -> deletion.Deletion:
@@ -184,6 +229,10 @@ class Objects:
         marked = clone(current)
         if collector is not None:
             marked["metadata"]["finalizers"] = collector
+        cleanup = resource.behaviour.deletion_finalizer
+        if cleanup and cleanup not in (marked["metadata"].get("finalizers") or []):
+            marked["metadata"]["finalizers"] = [*(marked["metadata"].get("finalizers") or []),
+                                                cleanup]
         pending = bool(marked["metadata"].get("finalizers"))
         if not pending and not grace:
             if grace == 0:  # a graceful kind deleted without grace: kube updates, then deletes
@@ -279,7 +328,8 @@ class Objects:
     # -- helpers -------------------------------------------------------------------------------
 
     def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
-                      query: Query, subresource: str | None) -> dict[str, Any]:
+                      query: Query, subresource: str | None,
+                      manager: str | None = None) -> dict[str, Any]:
         merged = clone(obj)
         checks.check_shapes(resource, merged)  # a patch can produce what a body may not hold
         meta = merged["metadata"]
@@ -304,8 +354,14 @@ class Objects:
             merged["metadata"] = {k: v for k, v in merged["metadata"].items() if v is not None}
         elif has_status and "status" in current:
             merged["status"] = current["status"]
-        if "generation" in meta and merged.get("spec") != current.get("spec"):
+        elif has_status:  # the main endpoint never sets a status the object lacks
+            merged.pop("status", None)
+        if "generation" in meta and _generation_changes(resource, current, merged):
             meta["generation"] = current["metadata"]["generation"] + 1
+        self._validate(resource, merged, current)
+        if manager is not None:
+            merged = self._as_stored(resource, self._managed(resource, current, merged, manager,
+                                                             subresource))
         checks.check_shapes(resource, merged)  # again: /status takes the body's status as sent
         checks.check_data_size(resource, merged, self.registry.minor)
         # A no-op update does not bump resourceVersion, as in kube. The comparison ignores the
@@ -333,6 +389,9 @@ class Objects:
                 kind=kind, version=api_version, want=resource.kind))
         if not isinstance(body.get("metadata", {}), dict):
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+        if resource.custom is not None:
+            return self._as_stored(resource, customresources.decoded(
+                resource, body, directive, warnings, self.registry.minor))
         checked = fieldvalidation.check(  # a copy without unknown fields
             body, resource.kind, api_version=resource.api_version, minor=self.registry.minor)
         obj = checked.obj
@@ -344,13 +403,31 @@ class Objects:
                 detail=detail)))
         return self._as_stored(resource, obj)
 
+    def _validate(self, resource: ResourceType, obj: dict[str, Any],
+                  old: dict[str, Any] | None) -> None:
+        """The kind's own validation (a custom resource's schema and rules, a CRD's checks)."""
+        if resource.custom is not None:
+            customresources.validate(resource, obj, old, self.registry.minor)
+            return
+        check = resource.behaviour.validate
+        errors = check(obj, old, self.registry.minor) if check is not None else []
+        if errors:
+            raise invalid(resource.kind, resource.group, obj["metadata"].get("name", ""), errors)
+
     def _as_stored(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """An object written through ``resource``'s version, converted to the storage version."""
-        return conversion.convert(_with_type(resource, obj), self.storage(resource).api_version)
+        stored = conversion.convert(_with_type(resource, obj), self.storage(resource).api_version)
+        _omit_empty_metadata(stored)
+        return stored
 
     def storage(self, resource: ResourceType) -> ResourceType:
         """The version kube stores ``resource`` in: its group's most preferred one that serves it
-        (an HPA written through autoscaling/v1 is kept as v2)."""
+        (an HPA written through autoscaling/v1 is kept as v2); for a custom resource, its CRD's
+        storage version when that version is served."""
+        if resource.custom is not None:
+            stored = self.registry.lookup(resource.group, resource.custom.storage_version,
+                                          resource.plural)
+            return stored or resource
         for version in self.registry.group_versions(resource.group):
             stored = self.registry.lookup(resource.group, version, resource.plural)
             if stored is not None:
@@ -421,6 +498,21 @@ def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
+# ObjectMeta's maps and lists kube drops when empty (json omitempty): every write is decoded into
+# the typed ObjectMeta (a custom resource's too, by objectmeta.Coerce), so a patch's
+# "annotations": {} (kubectl diff sends one) is not stored. managedFields is not among them: an
+# empty list there asks for the managers to be reset.
+_OMITTED_WHEN_EMPTY = ("labels", "annotations", "finalizers", "ownerReferences")
+
+
+def _omit_empty_metadata(obj: dict[str, Any]) -> None:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for name in _OMITTED_WHEN_EMPTY:
+            if name in meta and meta[name] in ({}, [], None):
+                del meta[name]
+
+
 def check_resource_version(resource: ResourceType, current: dict[str, Any],
                            wanted: dict[str, Any]) -> None:
     """409 when what a client wrote names a resourceVersion other than the stored one."""
@@ -437,21 +529,36 @@ def _strictly_patched(resource: ResourceType, sent: Any, content_type: str, dire
     duplicate keys and the result's unknown fields handled as the directive says. kube reports
     them as an invalid ``patch``, quoting a strategic patch as Go prints the decoded map and any
     other patch by the object it produced."""
-    checked = fieldvalidation.check(patched, resource.kind, api_version=resource.api_version,
-                                    minor=minor)
-    if directive == fieldvalidation.IGNORE:
-        return checked.obj
     media = patches.require_supported(content_type)
-    own = (fieldvalidation.json_patch_problems(sent) if media == patches.JSON_PATCH
-           else fieldvalidation.duplicates(sent))
 
     def invalid(detail: str) -> KubeError:
         return fieldvalidation.invalid_patch(
             fieldvalidation.go_value(sent) if media == patches.STRATEGIC_MERGE_PATCH
             else fieldvalidation.go_json(patched), detail)
 
+    own = () if directive == fieldvalidation.IGNORE else (
+        fieldvalidation.json_patch_problems(sent) if media == patches.JSON_PATCH
+        else fieldvalidation.duplicates(sent))
+    if resource.custom is not None:
+        fieldvalidation.settle(own, directive, warnings, invalid)
+        return customresources.decoded(resource, patched, directive, warnings, minor,
+                                       failure=invalid)
+    checked = fieldvalidation.check(patched, resource.kind, api_version=resource.api_version,
+                                    minor=minor)
     fieldvalidation.settle(own + checked.problems, directive, warnings, invalid)
     return checked.obj
+
+
+def _generation_changes(resource: ResourceType, current: dict[str, Any],
+                        merged: dict[str, Any]) -> bool:
+    """Whether a write bumps metadata.generation: a change of spec for built-in kinds; for a
+    custom resource, a change of anything but metadata (and status, when it has a status
+    subresource), as the custom resource strategy decides."""
+    if resource.custom is None:
+        return merged.get("spec") != current.get("spec")
+    ignored = {"metadata", "status"} if resource.subresource("status") else {"metadata"}
+    return ({k: v for k, v in merged.items() if k not in ignored}
+            != {k: v for k, v in current.items() if k not in ignored})
 
 
 def _without_resource_version(obj: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,9 @@ JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 APPLY_PATCH = "application/apply-patch+yaml"
-ACCEPTED_PATCH_TYPES = ", ".join((JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH))
+# What kube-apiserver accepts on PATCH, in the order its 415 lists them (installer.go).
+PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
+CUSTOM_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH)
 
 _DIRECTIVE = "$patch"
 _RETAIN_KEYS = "$retainKeys"
@@ -55,7 +57,10 @@ def apply_patch(original: dict[str, Any], patch: Any, content_type: str, *,
     patched object. A strategic merge patch follows the schema of ``kind`` in ``api_version``
     (by default the object's own) of Kubernetes 1.``minor`` (by default
     ``schema.DEFAULT_MINOR``)."""
-    media_type = require_supported(content_type)
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type not in (STRATEGIC_MERGE_PATCH, *_HANDLERS):  # apply is apply.py's, not a patch
+        raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
+            accepted=", ".join((JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH))))
     try:
         if media_type == STRATEGIC_MERGE_PATCH:
             if api_version is None and isinstance(original.get("apiVersion"), str):
@@ -71,15 +76,15 @@ def apply_patch(original: dict[str, Any], patch: Any, content_type: str, *,
     return result
 
 
-def require_supported(content_type: str) -> str:
-    """The patch's media type, or 415. Checked before the target is read: a server-side apply of a
-    new object must say "unsupported", not "not found"."""
+def require_supported(content_type: str, *, custom: bool = False) -> str:
+    """The patch's media type, or 415, checked before the target is read. A custom resource has
+    no Go struct to read patch strategies from, so kube refuses a strategic merge patch of one
+    (``custom``)."""
     media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type == APPLY_PATCH:
-        raise KubeError(415, messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
-    if media_type not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH):
+    accepted = CUSTOM_PATCH_TYPES if custom else PATCH_TYPES
+    if media_type not in accepted:
         raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
-            accepted=ACCEPTED_PATCH_TYPES))
+            accepted=", ".join(accepted)))
     return media_type
 
 

@@ -7,11 +7,12 @@ read one cluster's ``Registry``. Anything not in it is a 404, as on a real apise
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from emulator.cluster.mock.registry.kinds import Behaviour
@@ -29,6 +30,33 @@ class Subresource:
 
 
 @dataclass(frozen=True)
+class CustomKind:
+    """What a CustomResourceDefinition says of one of its served versions, beyond names and verbs.
+
+    Kept as canonical JSON text, not dicts: a ResourceType must stay hashable (the OpenAPI
+    documents are cached by the resources they serve), and two CRDs that differ only in their
+    schema must never share a cached document."""
+
+    crd_name: str  # "<plural>.<group>", the CRD's own name
+    schema_json: str = "null"  # the version's openAPIV3Schema, or null when it has none
+    columns_json: str = "[]"  # additionalPrinterColumns as written in the CRD
+    # The scale subresource's specReplicasPath, statusReplicasPath, labelSelectorPath ("" if
+    # unset); None when the version has no scale subresource.
+    scale: tuple[str, str, str] | None = None
+    storage: bool = False  # the CRD's storage version
+    storage_version: str = ""  # the version objects of this kind are stored in
+
+    @functools.cached_property
+    def schema(self) -> dict[str, Any] | None:
+        loaded = json.loads(self.schema_json)
+        return loaded if isinstance(loaded, dict) else None
+
+    @functools.cached_property
+    def columns(self) -> list[dict[str, Any]]:
+        return list(json.loads(self.columns_json))
+
+
+@dataclass(frozen=True)
 class ResourceType:
     group: str  # "" for the core group
     version: str
@@ -42,6 +70,8 @@ class ResourceType:
     subresources: tuple[Subresource, ...] = ()
     # Create-only "virtual" resources (reviews) are never stored.
     virtual: bool = False
+    # Set for a custom resource: what its CustomResourceDefinition says (registry/crds.py).
+    custom: CustomKind | None = None
 
     @property
     def api_version(self) -> str:
@@ -65,7 +95,9 @@ class ResourceType:
     def behaviour(self) -> Behaviour:
         """The kind's printer, defaulting and field selectors (kinds.py). Imported here, not at
         the top: kinds.py reaches the printers, which name ResourceType."""
-        from emulator.cluster.mock.registry.kinds import behaviour_of
+        from emulator.cluster.mock.registry.kinds import behaviour_of, custom_behaviour
+        if self.custom is not None:
+            return custom_behaviour(self.custom)
         return behaviour_of(self.group, self.kind)
 
     @property
@@ -114,25 +146,66 @@ def served(minor: int) -> Served:
     return _SERVED[minor]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Registry:
     """One cluster's kinds, looked up by the keys that requests use.
 
     Each cluster assembles its own (``for_version``): what it serves depends on its Kubernetes
-    minor, and custom resources join one cluster's registry, not every cluster's.
+    minor, and custom resources join one cluster's registry, not every cluster's. The built-in
+    part never changes; ``install`` and ``uninstall`` add and remove a CustomResourceDefinition's
+    resources, and ``generation`` counts those changes so that documents built from the registry
+    (discovery's ETag, the OpenAPI index) can tell they are stale.
     """
 
     resources: tuple[ResourceType, ...]
     kubernetes_version: str = "1.30"
     # (group, versions preferred first), in the order kube lists groups; "" is the core group.
     group_versions_order: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    generation: int = 0
     _by_path: dict[tuple[str, str, str], ResourceType] = field(default_factory=dict, repr=False)
     _by_kind: dict[tuple[str, str], ResourceType] = field(default_factory=dict, repr=False)
+    _builtin: tuple[ResourceType, ...] = field(default=(), repr=False)
+    _builtin_groups: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), repr=False)
+    _custom: dict[str, tuple[ResourceType, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._builtin, self._builtin_groups = self.resources, self.group_versions_order
+        self._index()
+
+    def _index(self) -> None:
+        self._by_path.clear()
+        self._by_kind.clear()
         for r in self.resources:
             self._by_path[(r.group, r.version, r.plural)] = r
             self._by_kind.setdefault((r.api_version, r.kind), r)
+
+    def install(self, crd_name: str, resources: tuple[ResourceType, ...]) -> None:
+        """Serve a CustomResourceDefinition's versions (replacing what it served before)."""
+        self._custom[crd_name] = resources
+        self._rebuild()
+
+    def uninstall(self, crd_name: str) -> None:
+        if self._custom.pop(crd_name, None) is not None:
+            self._rebuild()
+
+    def custom(self, crd_name: str) -> tuple[ResourceType, ...]:
+        return self._custom.get(crd_name, ())
+
+    def _rebuild(self) -> None:
+        custom = [r for name in sorted(self._custom) for r in self._custom[name]]
+        builtin_groups = {g for g, _ in self._builtin_groups}
+        versions: dict[str, set[str]] = {}
+        for r in custom:
+            if r.group not in builtin_groups:
+                versions.setdefault(r.group, set()).add(r.version)
+        # kube lists CRD groups after the built-in ones, alphabetically (they share the lowest
+        # group priority), each group's versions by kube-aware version priority.
+        added = tuple((g, tuple(sorted(v, key=version_priority)))
+                      for g, v in sorted(versions.items()))
+        object.__setattr__(self, "resources", (*self._builtin, *custom))
+        object.__setattr__(self, "group_versions_order", (*self._builtin_groups, *added))
+        self.generation += 1
+        self._index()
 
     @classmethod
     def for_version(cls, kubernetes_version: str) -> Registry:
@@ -173,6 +246,17 @@ class Registry:
                         seen.add((group, r.plural))
                         out.append(r)
         return out
+
+
+def version_priority(version: str) -> tuple[int, int, int, str]:
+    """Sort key of kube's version priority (CompareKubeAwareVersionStrings): GA before beta
+    before alpha, higher numbers first, and names that look like no Kubernetes version last, in
+    alphabetical order."""
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if not match:
+        return (3, 0, 0, version)
+    stability = {"": 0, "beta": 1, "alpha": 2}[match.group(2) or ""]
+    return (stability, -int(match.group(1)), -int(match.group(3) or 0), "")
 
 
 def kubernetes_version_parts(version: str) -> tuple[int, int]:

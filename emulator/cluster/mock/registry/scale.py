@@ -36,6 +36,42 @@ def as_scale(workload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def custom_scale(obj: dict[str, Any], paths: tuple[str, str, str]) -> dict[str, Any]:
+    """A custom resource as its CRD's scale subresource shows it: replicas read from the
+    specReplicasPath and statusReplicasPath, the selector (a string) from labelSelectorPath."""
+    spec_path, status_path, selector_path = paths
+    meta = obj["metadata"]
+    replicas = _at(obj, spec_path)
+    selector = _at(obj, selector_path) if selector_path else None
+    status: dict[str, Any] = {"replicas": _at(obj, status_path) or 0}
+    if isinstance(selector, str) and selector:
+        status["selector"] = selector
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {key: meta[key] for key in _META if key in meta},
+            "spec": {"replicas": replicas} if replicas else {}, "status": status}
+
+
+def with_custom_replicas(obj: dict[str, Any], spec_path: str, replicas: int) -> dict[str, Any]:
+    """A copy of ``obj`` with ``replicas`` at its specReplicasPath (``.spec.replicas``)."""
+    steps = [s for s in spec_path.split(".") if s]
+    out = dict(obj)
+    node = out
+    for step in steps[:-1]:
+        child = node.get(step)
+        node[step] = dict(child) if isinstance(child, dict) else {}
+        node = node[step]
+    node[steps[-1]] = replicas
+    return out
+
+
+def _at(obj: Any, path: str) -> Any:
+    for step in (s for s in path.split(".") if s):
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(step)
+    return obj
+
+
 def replicas_of(scale: Any, name: str, *, patched: bool = False) -> int:
     """``spec.replicas`` of a Scale a client sent (``patched``: that a patch produced), decoded
     and validated as kube does."""

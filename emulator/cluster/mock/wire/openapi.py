@@ -16,8 +16,11 @@ The schemas are kube's own, for the cluster's minor (``schema.py``): every kind 
 registry serves, and every definition those refer to, with kube's descriptions and
 ``x-kubernetes-*`` extensions, written the OpenAPI v3 way (a ``$ref`` beside a description
 becomes ``allOf: [{$ref}]``, as kube-apiserver writes it). A served kind the minor's schema lacks
-gets a loose schema of its own. Documents are built on first request and kept per minor and
-group-version (and the kinds served there), so every cluster of a minor shares them.
+gets a loose schema of its own. A custom resource's schema comes from its CRD
+(openapi_custom.py); ObjectMeta and the other meta definitions it names still come from kube's.
+Documents are built on first request and kept per minor and group-version (and the kinds served
+there, schemas included), so every cluster of a minor shares them and a changed CRD gets a new
+document and a new hash in the index.
 ``/openapi/v2``, which kubectl 1.27/1.28 and ``explain --output=plaintext-openapiv2`` read, is
 made from the same paths and definitions (openapi_v2.py).
 """
@@ -34,6 +37,7 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.mock.registry import schema as kube_schema
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.wire import openapi_custom
 from emulator.cluster.mock.wire.status import path_not_found
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
@@ -44,20 +48,24 @@ DELETE_OPTIONS = f"{META}.DeleteOptions"
 PATCH = f"{META}.Patch"
 V3_REF_PREFIX = "#/components/schemas/"
 
-# What a PATCH operation consumes: kube-apiserver's list without application/apply-patch+yaml
-# (server-side apply is not supported). Strategic merge is listed only for kinds with kube's
-# schema, as kube lists it only for built-in kinds: kubectl 1.29+ `apply` then computes its patch
-# from these schemas (apply/patcher.go, buildStrategicMergePatchFromOpenAPIV3), which carry
-# kube's merge keys and strategies. For a loose schema it would find no field to merge by.
+# What a PATCH operation consumes, in kube-apiserver's order (the v2 document keeps it):
+# JSON patch, merge patch, strategic merge patch, server-side apply. Strategic merge is listed
+# only for kinds with kube's schema, as kube lists it only for built-in kinds (never for custom
+# resources): kubectl 1.29+ `apply` then computes its patch from these schemas
+# (apply/patcher.go, buildStrategicMergePatchFromOpenAPIV3), which carry kube's merge keys and
+# strategies. For a loose schema it would find no field to merge by.
 PATCH_CONTENT_TYPES = ("application/json-patch+json", "application/merge-patch+json")
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+PATCH_ORDER = (*PATCH_CONTENT_TYPES, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
 
 _MUTATION_PARAMS = ("dryRun", "fieldManager", "fieldValidation")
+_PATCH_PARAMS = (*_MUTATION_PARAMS, "force")  # PatchOptions: force takes over apply conflicts
 _LIST_PARAMS = ("continue", "fieldSelector", "labelSelector", "limit", "resourceVersion",
                 "resourceVersionMatch", "timeoutSeconds", "watch")
 _DELETE_PARAMS = ("dryRun", "gracePeriodSeconds", "propagationPolicy")
 _INTEGER_PARAMS = frozenset({"limit", "timeoutSeconds", "gracePeriodSeconds"})
-_BOOLEAN_PARAMS = frozenset({"watch"})
+_BOOLEAN_PARAMS = frozenset({"watch", "force"})
 # Definitions every group-version document names in its operations.
 COMMON_DEFINITIONS = (STATUS, DELETE_OPTIONS, PATCH)
 # How many (minor, group-version, kinds) documents are kept: far more than a process serves.
@@ -131,18 +139,36 @@ def built_document(minor: int, path: str, resources: tuple[ResourceType, ...]) -
 @dataclass(frozen=True)
 class Names:
     """The schema names of a document's kinds and lists: kube's definition names, or, for a kind
-    the minor's schema lacks, a name of the same form for its loose schema."""
+    the minor's schema lacks, a name of the same form for its loose schema, or, for a custom
+    resource, the name kube gives its CRD's schema."""
 
     kinds: dict[ResourceType, str]
     lists: dict[ResourceType, str]
     loose: frozenset[str]  # the names above that have no definition in the schema
+    custom: frozenset[str] = frozenset()  # the names above that a CRD defines
+
+    def kube_names(self) -> list[str]:
+        """The kinds' and lists' names that kube's schema defines."""
+        return [n for n in (*self.kinds.values(), *self.lists.values())
+                if n not in self.loose and n not in self.custom]
+
+    @property
+    def needs_meta(self) -> bool:
+        """Whether schemas made here (loose or custom) refer to ObjectMeta and ListMeta."""
+        return bool(self.loose or self.custom)
 
     @classmethod
     def of(cls, schema: kube_schema.Schema, resources: tuple[ResourceType, ...]) -> "Names":
         kinds: dict[ResourceType, str] = {}
         lists: dict[ResourceType, str] = {}
         loose: set[str] = set()
+        custom: set[str] = set()
         for resource in resources:
+            if resource.custom is not None:
+                kinds[resource] = openapi_custom.kind_name(resource)
+                lists[resource] = openapi_custom.list_name(resource)
+                custom.update((kinds[resource], lists[resource]))
+                continue
             name = schema.definition_name(resource.api_version, resource.kind)
             kinds[resource] = name or _loose_name(resource)
             if name is None:
@@ -153,7 +179,7 @@ class Names:
             lists[resource] = list_name or f"{kinds[resource]}List"
             if list_name is None:
                 loose.add(lists[resource])
-        return cls(kinds, lists, frozenset(loose))
+        return cls(kinds, lists, frozenset(loose), frozenset(custom))
 
 
 # --- paths and operations -------------------------------------------------------------------------
@@ -198,14 +224,17 @@ def _resource_paths(resource: ResourceType, names: Names) -> dict[str, dict[str,
         item["put"] = _operation(resource, "put", f"replace{{}}{scope}{resource.kind}",
                                  _MUTATION_PARAMS, kind_content, _body({"*/*": kind_ref}))
     if "patch" in verbs:
-        consumed = PATCH_CONTENT_TYPES + (
-            () if names.kinds[resource] in names.loose else (STRATEGIC_MERGE_PATCH,))
+        strategic = (names.kinds[resource] not in names.loose
+                     and names.kinds[resource] not in names.custom)
+        consumed = [ct for ct in PATCH_ORDER if strategic or ct != STRATEGIC_MERGE_PATCH]
         patch_body = _body({ct: {"$ref": V3_REF_PREFIX + PATCH} for ct in consumed})
         item["patch"] = _operation(resource, "patch", f"patch{{}}{scope}{resource.kind}",
-                                   _MUTATION_PARAMS, kind_content, patch_body)
+                                   _PATCH_PARAMS, kind_content, patch_body)
     if "delete" in verbs:
+        # kube's CRD handler answers a delete with a Status.
+        deleted = _content(STATUS) if resource.custom is not None else kind_content
         item["delete"] = _operation(resource, "delete", f"delete{{}}{scope}{resource.kind}",
-                                    _DELETE_PARAMS, kind_content)
+                                    _DELETE_PARAMS, deleted)
     paths = {collection: coll, f"{collection}/{{name}}": item}
     if resource.namespaced and "list" in verbs:
         # The all-namespaces list; `kubectl explain` looks here first.
@@ -280,14 +309,15 @@ def _tag(resource: ResourceType) -> str:
 def _schemas(schema: kube_schema.Schema, resources: tuple[ResourceType, ...],
              names: Names) -> dict[str, Any]:
     """kube's definitions of the served kinds, their lists and what the operations name, with
-    every definition they refer to; loose schemas for kinds the minor lacks."""
-    roots = [n for n in (*names.kinds.values(), *names.lists.values(), *COMMON_DEFINITIONS)
-             if n not in names.loose]
-    if names.loose:
+    every definition they refer to; loose schemas for kinds the minor lacks; custom resources'
+    schemas from their CRDs."""
+    roots = [*names.kube_names(), *COMMON_DEFINITIONS]
+    if names.needs_meta:
         roots += [OBJECT_META, LIST_META]
     schemas = {name: definition(schema, name, 3) for name in schema.closure(roots)}
     for resource in resources:
         schemas.update(loose_schemas(schema, resource, names, 3))
+        schemas.update(custom_schemas(schema, resource, 3))
     return schemas
 
 
@@ -360,6 +390,15 @@ def loose_schemas(schema: kube_schema.Schema, resource: ResourceType, names: Nam
     if names.lists.get(resource) in names.loose:
         out[names.lists[resource]] = _loose_list(schema, resource, names, openapi_version)
     return out
+
+
+def custom_schemas(schema: kube_schema.Schema, resource: ResourceType,
+                   openapi_version: int) -> dict[str, Any]:
+    """A custom resource's kind and list definitions (none for a built-in kind)."""
+    if resource.custom is None:
+        return {}
+    return openapi_custom.definitions(resource, openapi_version,
+                                      _type_meta(schema, openapi_version))
 
 
 def _loose_name(resource: ResourceType) -> str:

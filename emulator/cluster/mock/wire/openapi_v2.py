@@ -9,8 +9,10 @@ PATCH operation tagged with the object's ``x-kubernetes-group-version-kind`` tha
 ``apply`` computes strategic merge patches from them (kube-openapi's proto models).
 
 The paths and operations are openapi.py's, written the Swagger 2.0 way; the definitions are
-kube's, for the cluster's minor (schema.py): every served kind and what it refers to. One
-document per minor (and set of served kinds), built on first request.
+kube's, for the cluster's minor (schema.py): every served kind and what it refers to, and each
+custom resource's from its CRD, turned into Swagger 2.0 as kube does (openapi_custom.py). One
+document per minor and set of served kinds: a CRD that comes, goes or changes makes another
+set (its ResourceType carries its schema), so the next request builds a new document.
 """
 
 from __future__ import annotations
@@ -62,20 +64,20 @@ def _document_json(minor: int, served: tuple[tuple[str, tuple[ResourceType, ...]
     schema = kube_schema.schema_for(minor, documented=True)
     paths: dict[str, Any] = {}
     roots: list[str] = list(openapi.COMMON_DEFINITIONS)
-    loose: dict[str, Any] = {}
+    made: dict[str, Any] = {}  # loose and custom definitions, not kube's
     for group_version, resources in served:
         v3 = json.loads(openapi.built_document(minor, group_version, resources))
         for url, item in v3["paths"].items():
             paths[url] = _path_item(item)
         names = openapi.Names.of(schema, resources)
-        roots += [n for n in (*names.kinds.values(), *names.lists.values())
-                  if n not in names.loose]
+        roots += names.kube_names()
         for resource in resources:
-            loose.update(openapi.loose_schemas(schema, resource, names, 2))
-    if loose:
+            made.update(openapi.loose_schemas(schema, resource, names, 2))
+            made.update(openapi.custom_schemas(schema, resource, 2))
+    if made:
         roots += [openapi.OBJECT_META, openapi.LIST_META]
     definitions = {name: openapi.v2_definition(schema, name) for name in schema.closure(roots)}
-    definitions.update(loose)
+    definitions.update(made)
     body = {"swagger": "2.0", "info": {"title": "Kubernetes", "version": version},
             "paths": paths, "definitions": definitions}
     return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
@@ -100,8 +102,14 @@ def _operation(operation: dict[str, Any]) -> dict[str, Any]:
         "x-kubernetes-group-version-kind": operation["x-kubernetes-group-version-kind"],
     }
     if "requestBody" in operation:
-        out["consumes"] = list(operation["requestBody"]["content"])
+        # The v3 document's content map is sorted; Swagger lists patch types in kube's order.
+        out["consumes"] = sorted(operation["requestBody"]["content"], key=_consumed_rank)
     return out
+
+
+def _consumed_rank(media: str) -> int:
+    order = openapi.PATCH_ORDER
+    return order.index(media) if media in order else len(order)
 
 
 def _parameter(parameter: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ dropped: a half-read object stored as if whole would be worse than a clear refus
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import struct
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emulator import limits, messages
+from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.wire.protobuf_table import Field, Shape, short_name, table
 from emulator.cluster.mock.wire.status import KubeError
 
@@ -199,6 +201,22 @@ def decode_object(body: bytes) -> dict[str, Any]:
     except (ValueError, OverflowError) as exc:
         raise KubeError(400, messages.K8S_PROTOBUF_DECODE_ERROR.format(detail=exc)) from None
     return {"kind": envelope.kind, "apiVersion": envelope.api_version, **fields}
+
+
+@functools.lru_cache(maxsize=256)
+def _zero(api_version: str, kind: str) -> dict[str, Any] | None:
+    message = table().message_for(api_version, kind)
+    if message is None:
+        return None
+    return {"kind": kind, "apiVersion": api_version, **_Reader(kind).message(b"", message, kind)}
+
+
+def zero_object(api_version: str, kind: str) -> dict[str, Any] | None:
+    """Go's zero value of a kind as encoding/json writes it (non-pointer structs present and
+    empty, nil pointers and unset omitempty fields absent), or None for a kind k8s.io/api lacks.
+    Server-side apply compares a created object with it, as kube's field manager does."""
+    zero = _zero(api_version, kind)
+    return None if zero is None else clone(zero)
 
 
 def decode_review(body: bytes) -> dict[str, Any]:

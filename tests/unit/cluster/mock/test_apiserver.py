@@ -1123,17 +1123,51 @@ def test_nan_in_a_json_body_is_400(api: MockApiserver) -> None:
     assert reply.status == 400, reply.body
 
 
-def test_server_side_apply_is_415(api: MockApiserver) -> None:
+def test_server_side_apply_updates_and_records_the_manager(api: MockApiserver) -> None:
     create(api, CMS, configmap("app"))
-    reply = call(api, "PATCH", f"{CMS}/app", "fieldManager=kubectl&force=true",
-                 body=b"data: {k: v}", content_type=APPLY)
-    assert_status(reply, 415, "UnsupportedMediaType", messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
-
-
-def test_server_side_apply_of_a_new_object_is_415_not_404(api: MockApiserver) -> None:
-    reply = call(api, "PATCH", f"{CMS}/new", "fieldManager=kubectl", body=b"{}",
+    reply = call(api, "PATCH", f"{CMS}/app", "fieldManager=tool&force=true",
+                 body=b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {k: v}",
                  content_type=APPLY)
-    assert_status(reply, 415, "UnsupportedMediaType", messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED)
+    assert reply.status == 200, reply.body
+    assert reply.body["data"]["k"] == "v"
+    entry = next(e for e in reply.body["metadata"]["managedFields"] if e["manager"] == "tool")
+    assert (entry["operation"], entry["fieldsV1"]) == ("Apply", {"f:data": {"f:k": {}}})
+
+
+def test_server_side_apply_needs_a_field_manager(api: MockApiserver) -> None:
+    reply = call(api, "PATCH", f"{CMS}/new", body=b"{}", content_type=APPLY)
+    assert_status(reply, 422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: '
+                  'Required value: is required for apply patch')
+
+
+def test_force_is_for_apply_alone(api: MockApiserver) -> None:
+    create(api, CMS, configmap("app"))
+    reply = call(api, "PATCH", f"{CMS}/app", "force=true", body={"data": {"k": "v"}},
+                 content_type="application/merge-patch+json")
+    assert_status(reply, 422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: force: '
+                  'Forbidden: may not be specified for non-apply patch')
+
+
+def test_server_side_apply_of_a_new_object_creates_it(api: MockApiserver) -> None:
+    reply = call(api, "PATCH", f"{CMS}/new", "fieldManager=kubectl",
+                 body=b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new}\ndata: {a: b}\n",
+                 content_type=APPLY)
+    assert reply.status == 201, reply.body
+    assert [e["operation"] for e in reply.body["metadata"]["managedFields"]] == ["Apply"]
+    assert reply.body["data"] == {"a": "b"}
+
+
+def test_empty_metadata_maps_are_not_stored(api: MockApiserver) -> None:
+    # kubectl diff's strategic patch holds "annotations": {}; kube decodes every write into the
+    # typed ObjectMeta, whose maps and lists are omitempty, so none of them comes back empty.
+    create(api, CMS, {**configmap("app"), "metadata": {"name": "app", "labels": {},
+                                                       "finalizers": []}})
+    reply = call(api, "PATCH", f"{CMS}/app", "dryRun=All",
+                 body={"metadata": {"annotations": {}, "labels": {}}, "data": {"k": "v"}},
+                 content_type=STRATEGIC)
+    assert reply.status == 200, reply.body
+    assert {"annotations", "labels", "finalizers"} & set(reply.body["metadata"]) == set()
+    assert reply.body["data"]["k"] == "v"
 
 
 def test_patch_with_an_unknown_media_type_is_415(api: MockApiserver) -> None:
@@ -1493,3 +1527,37 @@ def test_seeding_keeps_a_scenario_status(api: MockApiserver) -> None:
                        "spec": {"containers": [{"name": "main"}]},
                        "status": {"phase": "Succeeded"}})
     assert seeded["status"]["phase"] == "Succeeded"
+
+
+def test_a_created_deployments_managed_fields_are_kubes(api: MockApiserver) -> None:
+    # kube compares a create with Go's zero Deployment, whose spec.template and spec.strategy are
+    # non-pointer structs: they get no "." of their own, the new labels map and the pointer
+    # rollingUpdate do. The shape is a real cluster's, as recorded with
+    # `kubectl get deployment --show-managed-fields -o yaml` in
+    # github.com/openshift/cluster-network-operator pull 3121 (f:strategy without ".",
+    # f:rollingUpdate and f:labels with it).
+    reply = call(api, "POST", "/apis/apps/v1/namespaces/default/deployments",
+                 "fieldManager=kubectl-create", body={
+                     "apiVersion": "apps/v1", "kind": "Deployment",
+                     "metadata": {"name": "web", "labels": {"app": "web"}},
+                     "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {
+                         "metadata": {"labels": {"app": "web"}},
+                         "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}})
+    assert reply.status == 201, reply.body
+    [entry] = reply.body["metadata"]["managedFields"]
+    assert entry["fieldsV1"] == {
+        "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+        "f:spec": {
+            "f:progressDeadlineSeconds": {}, "f:replicas": {}, "f:revisionHistoryLimit": {},
+            "f:selector": {},
+            "f:strategy": {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}},
+                           "f:type": {}},
+            "f:template": {
+                "f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+                "f:spec": {
+                    "f:containers": {'k:{"name":"nginx"}': {
+                        ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {},
+                        "f:resources": {}, "f:terminationMessagePath": {},
+                        "f:terminationMessagePolicy": {}}},
+                    "f:dnsPolicy": {}, "f:restartPolicy": {}, "f:schedulerName": {},
+                    "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}}}}}

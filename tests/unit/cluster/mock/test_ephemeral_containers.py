@@ -187,6 +187,7 @@ def test_a_stale_resource_version_conflicts(api: MockApiserver, web: dict[str, A
 def test_server_side_apply_is_refused_before_the_pod_is_read(api: MockApiserver) -> None:
     reply = call(api, "PATCH", EPHEMERAL, body={}, content_type="application/apply-patch+yaml")
     assert reply.status == 415
+    assert reply.body["message"] == messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED
 
 
 def test_a_missing_pod_is_not_found(api: MockApiserver) -> None:

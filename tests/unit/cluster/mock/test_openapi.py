@@ -118,8 +118,10 @@ def test_patch_operation_advertises_field_validation(path: str, item: str,
     field_validation = next(p for p in patch["parameters"] if p["name"] == "fieldValidation")
     assert field_validation["in"] == "query"
     content = patch["requestBody"]["content"]
-    assert {"application/json-patch+json", "application/merge-patch+json"} <= set(content)
-    assert "application/apply-patch+yaml" not in content
+    # kube lists server-side apply for every kind, and PatchOptions' force beside it.
+    assert {"application/json-patch+json", "application/merge-patch+json",
+            "application/apply-patch+yaml"} <= set(content)
+    assert "force" in _query_names(patch)
 
 
 def test_patch_offers_strategic_merge_for_kinds_with_kubes_schema() -> None:
@@ -338,8 +340,10 @@ def test_a_kind_the_minor_lacks_gets_a_loose_schema() -> None:
         {"group": "example.com", "version": "v1", "kind": "WidgetList"}]
     assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in schemas
     patch = doc["paths"]["/apis/example.com/v1/namespaces/{namespace}/widgets/{name}"]["patch"]
+    # No strategic merge without kube's merge keys; server-side apply, as kube lists it.
     assert set(patch["requestBody"]["content"]) == {"application/json-patch+json",
-                                                    "application/merge-patch+json"}
+                                                    "application/merge-patch+json",
+                                                    "application/apply-patch+yaml"}
     for ref in _refs(doc):
         assert ref.removeprefix("#/components/schemas/") in schemas
 

@@ -47,7 +47,8 @@ def test_path_parameters_sit_on_the_path_item() -> None:
          "required": True}]
     assert item["patch"]["consumes"] == ["application/json-patch+json",
                                          "application/merge-patch+json",
-                                         "application/strategic-merge-patch+json"]
+                                         "application/strategic-merge-patch+json",
+                                         "application/apply-patch+yaml"]
 
 
 def messages_at(data: bytes, number: int) -> list[bytes]:

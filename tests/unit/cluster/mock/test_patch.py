@@ -131,10 +131,11 @@ def test_content_type_is_case_insensitive_and_ignores_parameters(content_type: s
     assert result["data"] == {"k": "v2", "other": "x"}
 
 
-def test_server_side_apply_is_refused() -> None:
-    error = failure(CONFIGMAP, b"data: {}", "application/apply-patch+yaml")
-    assert (error.code, error.reason) == (415, "UnsupportedMediaType")
-    assert error.message == messages.K8S_SERVER_SIDE_APPLY_UNSUPPORTED
+def test_an_apply_body_is_not_a_patch_this_module_applies() -> None:
+    # Server-side apply merges by ownership (registry/apply.py), never as a plain patch.
+    with pytest.raises(KubeError) as caught:
+        apply_patch(CONFIGMAP, {"data": {}}, "application/apply-patch+yaml", kind="ConfigMap")
+    assert (caught.value.code, caught.value.reason) == (415, "UnsupportedMediaType")
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", "", "application/yaml"])
@@ -143,7 +144,7 @@ def test_unknown_content_type_is_415(content_type: str) -> None:
     assert error.code == 415
     assert error.message == messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
         accepted="application/json-patch+json, application/merge-patch+json, "
-                 "application/strategic-merge-patch+json")
+                 "application/strategic-merge-patch+json, application/apply-patch+yaml")
 
 
 @pytest.mark.parametrize("content_type", [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH])

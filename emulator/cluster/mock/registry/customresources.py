@@ -1,0 +1,76 @@
+"""Custom resources on their way in: decoded, pruned, defaulted and validated against the schema
+of their CRD's version, as kube's custom resource handler does.
+
+The order is kube's: unknown fields are pruned (and reported as the request's fieldValidation
+asks), defaults fill what is absent, then the object must pass its schema and its CEL rules. The
+schema work itself is in ``structural.py`` and ``celrules.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock.registry import celrules, fieldvalidation, structural
+from emulator.cluster.mock.registry.fielderrors import invalid
+from emulator.cluster.mock.registry.jsoncopy import clone
+from emulator.cluster.mock.registry.resources import ResourceType
+from emulator.cluster.mock.wire.status import KubeError
+
+
+def decoded(resource: ResourceType, body: dict[str, Any], directive: str,
+            warnings: list[str] | None, minor: int,
+            failure: Any = None, *, defaulted: bool = True) -> dict[str, Any]:
+    """The body as kube stores it before validation: pruned of what neither its schema nor
+    ObjectMeta know, and (``defaulted``) defaulted; an apply configuration is not, or its
+    manager would own the defaults. ``failure`` builds the error a strict request gets (by
+    default: the body cannot be handled as the kind)."""
+    assert resource.custom is not None
+    checked = fieldvalidation.check(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": body.get("metadata") or {}},
+        "ConfigMap", minor=minor)  # ObjectMeta is the same struct in every kind
+    obj = clone(body)
+    obj["metadata"] = checked.obj.get("metadata", {})
+    problems = list(checked.problems)
+    schema = resource.custom.schema
+    if schema is not None:
+        problems += [messages.K8S_UNKNOWN_FIELD.format(path=fieldvalidation.go_quote(path))
+                     for path in structural.prune(schema, obj)]
+        if defaulted:
+            structural.default(schema, obj)
+
+    def cannot_handle(detail: str) -> KubeError:
+        return KubeError(400, messages.K8S_CANNOT_HANDLE.format(
+            kind=resource.kind, version=resource.version, want=resource.kind, detail=detail))
+
+    fieldvalidation.settle(problems, directive, warnings, failure or cannot_handle)
+    return obj
+
+
+def validate(resource: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None,
+             minor: int) -> None:
+    """422 with every schema and CEL error, worded as kube words them in 1.``minor``. As in the
+    custom resource strategy, the CEL rules run only over an object whose errors so far do not
+    block them; otherwise one error says they were not checked."""
+    assert resource.custom is not None
+    schema = resource.custom.schema
+    if schema is None:
+        return
+    errors = structural.validate(schema, obj, old, minor=minor)
+    if _has_rules(schema):  # kube has a CEL validator only for a schema with rules
+        blocked = celrules.blocking_error(errors, minor)
+        if blocked is not None:
+            errors.append(blocked)
+        else:
+            errors += celrules.evaluate(schema, obj, old, minor=minor)
+    if errors:
+        raise invalid(resource.kind, resource.group, obj["metadata"].get("name", ""), errors)
+
+
+def _has_rules(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return bool(schema.get("x-kubernetes-validations")) or any(
+            _has_rules(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_has_rules(v) for v in schema)
+    return False

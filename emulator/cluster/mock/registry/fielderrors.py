@@ -1,0 +1,189 @@
+"""kube's field errors (apimachinery pkg/util/validation/field) and apierrors.NewInvalid.
+
+A ``FieldError`` keeps what a Status cause needs: its type (the ErrorType reason, such as
+``FieldValueInvalid``), its field path, and its body, the text after ``"<field>: "``. Bodies are
+rendered once, here, the way ``field.Error.ErrorBody`` renders them for the cluster's minor: how a
+bad value prints changed in apimachinery v0.34 (JSON instead of Go's ``%#v`` for maps and lists),
+and the TooLong/TooMany details changed in v0.32 and v0.34.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock.registry.fieldvalidation import go_quote
+from emulator.cluster.mock.wire.status import KubeError
+
+LATEST_MINOR = 35
+NIL_PATH = "<nil>"  # field.Path(nil).String(): what an error at the root of the object names
+
+
+class _Omit:
+    """field.OmitValueType: an error that shows no value at all ("Invalid value: detail")."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT = _Omit()
+
+
+class GoText(str):
+    """A bad value already printed as Go prints it (a struct of an internal type)."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    type: str  # kube's ErrorType reason: FieldValueInvalid, FieldValueRequired, ...
+    field: str
+    body: str  # ErrorBody(): 'Invalid value: "x": detail'
+
+    def __str__(self) -> str:
+        return messages.K8S_FIELD_ERROR.format(field=self.field, body=self.body)
+
+
+# -- paths ---------------------------------------------------------------------------------------
+
+
+def child(path: str, name: str) -> str:
+    return name if path in ("", NIL_PATH) else f"{path}.{name}"
+
+
+def index(path: str, i: int) -> str:
+    return f"{'' if path == NIL_PATH else path}[{i}]"
+
+
+def key(path: str, k: str) -> str:
+    return f"{'' if path == NIL_PATH else path}[{k}]"
+
+
+# -- values as Go prints them ----------------------------------------------------------------------
+
+
+def go_float(value: float) -> str:
+    """Go's %v of a float64: shortest digits, exponent only below 1e-4 or from 1e21."""
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        sign = "-" if exp.startswith("-") else "+"
+        text = f"{mantissa}e{sign}{abs(int(exp)):02d}"
+    return text
+
+
+def _go_sharp(value: Any) -> str:
+    """Go's %#v of a decoded JSON value inside an interface{} (apimachinery before v0.34)."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{go_quote(k)}:{_go_sharp(value[k])}" for k in sorted(value))
+        return "map[string]interface {}{" + inner + "}"
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_sharp(v) for v in value) + "}"
+    return go_value(value, LATEST_MINOR)
+
+
+def go_json(value: Any) -> str:
+    """encoding/json: map keys sorted, <, > and & escaped."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def go_value(value: Any, minor: int = LATEST_MINOR) -> str:
+    """How ErrorBody prints a bad value of a decoded JSON object."""
+    if isinstance(value, GoText):
+        return str(value)
+    if value is None:
+        return "null" if minor >= 34 else '"null"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return go_float(value)
+    if isinstance(value, str):
+        return go_quote(value)
+    if minor >= 34:
+        return go_json(value)
+    return _go_sharp(value)
+
+
+# -- the constructors of package field ----------------------------------------------------------------
+
+
+def _body(type_: str, value: Any, detail: str, minor: int) -> str:
+    label = messages.CR_TYPE_LABELS[type_]
+    no_value = type_ in ("FieldValueRequired", "FieldValueForbidden", "FieldValueTooLong",
+                         "InternalError")
+    text = label if no_value or value is OMIT else f"{label}: {go_value(value, minor)}"
+    return f"{text}: {detail}" if detail else text
+
+
+def make(type_: str, path: str, value: Any = "", detail: str = "",
+         minor: int = LATEST_MINOR) -> FieldError:
+    return FieldError(type_, path or NIL_PATH, _body(type_, value, detail, minor))
+
+
+def invalid_value(path: str, value: Any, detail: str, minor: int = LATEST_MINOR) -> FieldError:
+    return make("FieldValueInvalid", path, value, detail, minor)
+
+
+def type_invalid(path: str, value: Any, detail: str, minor: int = LATEST_MINOR) -> FieldError:
+    return make("FieldValueTypeInvalid", path, value, detail, minor)
+
+
+def required(path: str, detail: str = "") -> FieldError:
+    return make("FieldValueRequired", path, "", detail)
+
+
+def forbidden(path: str, detail: str) -> FieldError:
+    return make("FieldValueForbidden", path, "", detail)
+
+
+def duplicate(path: str, value: Any, minor: int = LATEST_MINOR) -> FieldError:
+    return make("FieldValueDuplicate", path, value, "", minor)
+
+
+def not_supported(path: str, value: Any, valid: list[str],
+                  minor: int = LATEST_MINOR) -> FieldError:
+    detail = messages.CR_SUPPORTED_VALUES.format(
+        values=", ".join(go_quote(v) for v in valid)) if valid else ""
+    return make("FieldValueNotSupported", path, value, detail, minor)
+
+
+def too_long(path: str, limit: int, minor: int = LATEST_MINOR) -> FieldError:
+    if minor <= 31:
+        detail = messages.CR_TOO_LONG_1_31.format(limit=limit)
+    else:
+        unit = "byte" if limit == 1 and minor >= 34 else "bytes"
+        detail = messages.CR_TOO_LONG.format(limit=limit, unit=unit)
+    return make("FieldValueTooLong", path, "", detail, minor)
+
+
+def too_many(path: str, actual: int, limit: int, minor: int = LATEST_MINOR) -> FieldError:
+    unit = "item" if limit == 1 and minor >= 34 else "items"
+    detail = messages.CR_TOO_MANY.format(limit=limit, unit=unit)
+    return make("FieldValueTooMany", path, actual if actual >= 0 else OMIT, detail, minor)
+
+
+# -- apierrors.NewInvalid ------------------------------------------------------------------------
+
+
+def invalid(kind: str, group: str, name: str, errors: list[FieldError]) -> KubeError:
+    """apierrors.NewInvalid: 422 Invalid, every error a cause, the message the distinct errors
+    (one as it is, several in brackets), the kind qualified by its group when it has one."""
+    qualified = f"{kind}.{group}" if group else kind
+    texts = list(dict.fromkeys(str(e) for e in errors))
+    if not texts:
+        message = messages.CR_OBJECT_INVALID_BARE.format(kind=qualified, name=name)
+    else:
+        joined = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+        message = messages.K8S_OBJECT_INVALID.format(kind=qualified, name=name, errors=joined)
+    details: dict[str, Any] = {"name": name, "group": group, "kind": kind, "causes": [
+        {"reason": e.type, "message": e.body, "field": e.field} for e in errors]}
+    return KubeError(422, message, reason="Invalid", details=details)
