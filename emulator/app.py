@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 
 from emulator import messages
 from emulator.connections import BodyDrained, ClientLeft
+from emulator.realhosts.hosts import GoogleHosts
 from emulator.routes import routes
 from emulator.state import EmulatorState
 
@@ -28,7 +29,11 @@ def create_app(state: EmulatorState) -> Starlette:
             await remote.aclose()
 
     app = Starlette(routes=routes(state), lifespan=lifespan,
-                    middleware=[Middleware(ClientLeft), Middleware(BodyDrained)],
+                    # GoogleHosts: a Google host reached through the real-host proxy whose API is
+                    # not emulated gets Google's error before any route sees it (inside
+                    # BodyDrained, so the body of such a request is drained too).
+                    middleware=[Middleware(ClientLeft), Middleware(BodyDrained),
+                                Middleware(GoogleHosts)],
                     exception_handlers={Exception: _server_error})  # type: ignore[dict-item]
     app.state.emulator = state
     return app

@@ -29,7 +29,7 @@ from emulator.control.client import ControlClient, ControlError, ControlUnreacha
 from emulator.iam.policy import IamMode
 from emulator.kubeconfig import GatewayCluster, context_name, gateway_kubeconfig
 from emulator.loopback import is_loopback
-from emulator.runner import serve_emulator
+from emulator.runner import serve_emulator, start_proxy
 from emulator.scenario import check as scenario_check
 from emulator.scenario import loader
 from emulator.scenario.model import TRACKS, AgentCredentialsName, RemoteSpec
@@ -57,8 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="built-in scenario name or path to a YAML file (default: quickstart)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8443, help="port (default: 8443; 0 picks one)")
+    serve.add_argument("--proxy-port", type=int, default=None, metavar="PORT",
+                       help="port on 127.0.0.1 of the real-host proxy for *.googleapis.com "
+                            "(`env --real-hosts`; default: one above --port, so 8444, and a free "
+                            "one when --port is 0; -1: no proxy)")
     serve.add_argument("--state-dir", type=Path, default=None,
-                       help=f"where to publish url, ca.pem and world.json (default: {statedir.default_dir()})")
+                       help="where to publish url, proxy, ca.pem and world.json (default: "
+                            f"{statedir.default_dir()})")
     serve.add_argument("--allow-remote", action="store_true",
                        help="allow --host to be a non-loopback address")
     serve.add_argument("--iam-mode", choices=[m.value for m in IamMode], default=IamMode.ENFORCE,
@@ -118,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--impersonate", default=None, metavar="SA",
                      help="service account gcloud impersonates (auth/impersonate_service_account)")
     env.add_argument("--format", choices=("shell", "dotenv", "json"), default="shell")
+    env.add_argument("--real-hosts", action="store_true",
+                     help="use Google's own host names through the emulator's proxy instead of "
+                          "endpoint overrides (HTTPS_PROXY: every HTTPS client in the shell goes "
+                          "through it, and it refuses all but *.googleapis.com)")
     env.add_argument("--state-dir", type=Path, default=None)
     scenarios = commands.add_parser("scenarios", help="list, show or check the built-in scenarios")
     scenario_commands = scenarios.add_subparsers(dest="scenarios_command", required=True,
@@ -189,16 +198,29 @@ def serve(args: argparse.Namespace) -> int:
     except loader.ScenarioError as err:
         raise _Failure(messages.CLI_SCENARIO_ERROR.format(detail=err)) from None
     directory = args.state_dir or statedir.default_dir()
+    proxy_port = _proxy_port(args)
     try:
         server = serve_emulator(state, args.host, args.port, cert_dir=directory / "tls")
     except OSError as err:
         raise _Failure(messages.CLI_PORT_IN_USE.format(
             host=args.host, port=args.port, reason=err.strerror or err)) from None
+    if proxy_port is not None:
+        try:
+            start_proxy(server, proxy_port)
+        except OSError as err:
+            server.stop()
+            raise _Failure(messages.CLI_PROXY_PORT_IN_USE.format(
+                port=proxy_port, reason=err.strerror or err)) from None
     stopping = _stop_on_signal()
-    statedir.publish(directory, server.url, server.ca_pem, scenario)
+    statedir.publish(directory, server.url, server.ca_pem, scenario,
+                     server.proxy.url if server.proxy else None)
     print(messages.CLI_SERVING.format(url=server.url, scenario=scenario.name, state_dir=directory),
           flush=True)
     print(messages.CLI_IAM_MODE.format(mode=state.iam_mode.value), flush=True)
+    if server.proxy is not None:
+        print(messages.CLI_PROXY.format(address=server.proxy.address), flush=True)
+    elif proxy_port is not None:
+        print(messages.CLI_PROXY_NOT_STARTED.format(host=args.host), flush=True)
     _print_remote_clusters(state)
     if not args.quiet:
         _print_audit_lines()
@@ -209,6 +231,19 @@ def serve(args: argparse.Namespace) -> int:
         statedir.withdraw(directory)
         server.stop()
     return 0
+
+
+def _proxy_port(args: argparse.Namespace) -> int | None:
+    """The real-host proxy's port, or None for no proxy. By default one above --port: a fixed
+    port like the emulator's own, so a shell that exported `env --real-hosts` keeps working
+    across restarts; with --port 0 (tests, parallel runs) a free one, never a clash."""
+    if args.proxy_port is None:
+        return args.port + 1 if 0 < args.port < 65535 else 0
+    if args.proxy_port == -1:
+        return None
+    if not 0 <= args.proxy_port <= 65535:
+        raise _Failure(messages.CLI_BAD_PROXY_PORT.format(port=args.proxy_port))
+    return args.proxy_port
 
 
 def _cluster_flag(text: str, agent_credentials: AgentCredentialsName) -> tuple[str, RemoteSpec]:
@@ -334,8 +369,10 @@ def print_env(args: argparse.Namespace) -> int:
     principal = _principal(running, email)
     if args.impersonate:
         _principal(running, args.impersonate)  # must be a principal of the scenario
+    if args.real_hosts and running.proxy is None:
+        raise _Failure(messages.CLI_NO_PROXY.format(state_dir=directory))
     values = gcloud_env.environment(directory, running, email, principal["token"],
-                                    args.impersonate, dict(os.environ))
+                                    args.impersonate, dict(os.environ), args.real_hosts)
     sys.stdout.write(gcloud_env.render(values, args.format))
     return 0
 

@@ -531,7 +531,15 @@ SCENARIO_UNKNOWN_CLUSTER_MEMBERSHIP = (
     "(memberships: {known})"
 )
 SCENARIO_REMOTE_ONLY = "{key} is only meaningful with kubeconfig: (a remote cluster)"
-SCENARIO_HINT_TYPE = "use attached (Connect Agent, memberships/) or gke (gkeMemberships/)"
+SCENARIO_HINT_TYPE = (
+    "use attached (Connect Agent, memberships/), gke (gkeMemberships/), aws or azure "
+    "(GKE on AWS / on Azure: Connect Agent, memberships/)"
+)
+SCENARIO_MULTICLOUD_TYPE = (
+    "multicloud: is for aws, azure and attached memberships; a {type} membership has no "
+    "GKE Multi-Cloud cluster"
+)
+SCENARIO_HINT_REGION = "a Google Cloud region such as us-east4"
 SCENARIO_HINT_MEMBERSHIP = "lower-case letters, digits and '-', starting with a letter, at most 63"
 SCENARIO_HINT_VERSION = "a Kubernetes version such as v1.30.5"
 SCENARIO_OBJECT_REJECTED = "{path}:{line}: the cluster of membership {membership!r} refused this object: {reason}"
@@ -873,6 +881,38 @@ GOOGLE_BAD_ARGUMENT = "Request contains an invalid argument: {detail}"
 GOOGLE_BAD_LIFETIME = "lifetime must be between 1s and 43200s, got {value!r}"
 GOOGLE_PAYLOAD_TOO_LARGE = "Request payload size exceeds the limit: {limit} bytes."
 GOOGLE_INVALID_JSON = "Invalid JSON payload received. {detail}"
+# A Google host the real-host proxy let through whose API the emulator does not have (UNIMPLEMENTED).
+GOOGLE_HOST_NOT_EMULATED = (
+    "{host} is not emulated by connect-gateway-emulator; it emulates {emulated}"
+)
+
+# --- Real-host proxy (docs/real-hosts.md) ----------------------------------------------------------
+
+# The proxy's 403 text body for every target it will not serve; it never connects to any of them.
+REALHOSTS_REFUSED = (
+    "connect-gateway-emulator refused {target}: its proxy serves only https to *.googleapis.com "
+    "(CONNECT host:443), and answers those itself. It contacts nothing outside this machine.\n"
+)
+REALHOSTS_BAD_REQUEST = "connect-gateway-emulator's proxy could not read this request: {detail}\n"
+REALHOSTS_NOT_HTTP1 = "not an HTTP/1.x request line"
+REALHOSTS_BAD_VERSION = "unsupported version {version}"
+REALHOSTS_HEAD_TOO_LARGE = "header too large"
+CLI_PROXY = (
+    "real-host proxy: http://{address} for *.googleapis.com (see `connect-gateway-emulator env "
+    "--real-hosts`)"
+)
+CLI_BAD_PROXY_PORT = (
+    "error: --proxy-port {port} is not a TCP port (0-65535; 0 picks a free one; -1: no proxy)"
+)
+CLI_PROXY_PORT_IN_USE = "error: cannot listen on 127.0.0.1:{port} for the proxy: {reason}"
+CLI_PROXY_NOT_STARTED = (
+    "real-host proxy: not started; it reaches the emulator over loopback, and --host {host} is "
+    "not a loopback or wildcard address"
+)
+CLI_NO_PROXY = (
+    "error: the emulator serving from {state_dir} runs no real-host proxy (start `serve` with a "
+    "loopback --host, and without --proxy-port -1)"
+)
 
 # --- Control API (issue #6) ---------------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ from starlette.types import ASGIApp
 
 from emulator import messages, tls
 from emulator.app import create_app
+from emulator.loopback import is_loopback
+from emulator.realhosts.proxy import RealHostsProxy
 from emulator.state import EmulatorState
 
 READY_TIMEOUT = 15.0
@@ -67,6 +69,16 @@ class Http1Config(Config):
 
     alpn_protocols = ["http/1.1"]
     bad_request: BadRequestPage = GO_BAD_REQUEST
+
+    def create_ssl_context(self) -> ssl.SSLContext | None:
+        """No TLS 1.3 session tickets: a client that writes its first request from one thread
+        while another reads the socket (the `websockets` sync client does) can lose that request
+        when the tickets arrive at the same moment (OpenSSL is not thread-safe per connection),
+        and the emulator has no use for session resumption."""
+        context = super().create_ssl_context()
+        if context is not None:
+            context.num_tickets = 0
+        return context
 
 
 class _Http2Preface(Exception):
@@ -185,6 +197,13 @@ class ServedApp:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._error: BaseException | None = None
+        # The real-host proxy in front of this server, if serve_emulator started one.
+        self.proxy: RealHostsProxy | None = None
+
+    @property
+    def proxy_port(self) -> int | None:
+        """The real-host proxy's port on 127.0.0.1, or None without a proxy."""
+        return self.proxy.port if self.proxy is not None else None
 
     @property
     def url(self) -> str:
@@ -272,6 +291,8 @@ class ServedApp:
                 time.sleep(0.01)
 
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
             try:
                 self._loop.call_soon_threadsafe(self._stop.set)
@@ -331,9 +352,37 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def serve_emulator(state: EmulatorState, host: str = "127.0.0.1", port: int = 0,
-                   cert_dir: Path | None = None) -> ServedApp:
+                   cert_dir: Path | None = None, proxy_port: int | None = None) -> ServedApp:
     """Serve an emulator state: its app over TLS, with the CA known to the state (the kubeconfigs
-    generateCredentials returns carry it)."""
+    generateCredentials returns carry it). With ``proxy_port`` (0 picks one), the real-host proxy
+    too, on 127.0.0.1 (``server.proxy_port``), when the server is reachable over loopback."""
     server = ServedApp(create_app(state), host, port, cert_dir, bad_request=GFE_BAD_REQUEST)
     state.ca_pem = server.ca_pem
-    return server.start()
+    server.start()
+    if proxy_port is not None:
+        try:
+            start_proxy(server, proxy_port)
+        except BaseException:
+            server.stop()
+            raise
+    return server
+
+
+def start_proxy(server: ServedApp, port: int) -> RealHostsProxy | None:
+    """Put the real-host proxy (127.0.0.1:``port``, 0 picks one) in front of a started emulator
+    server, which then stops it with itself; None when the server is out of loopback's reach."""
+    upstream = loopback_address(server.host)
+    if upstream is None:
+        return None
+    server.proxy = RealHostsProxy(server.material, upstream, server.port, port).start()
+    return server.proxy
+
+
+def loopback_address(host: str) -> str | None:
+    """A loopback address that reaches a server bound to ``host``, if any: the proxy relays
+    over loopback and nowhere else."""
+    if host in ("0.0.0.0", "", "localhost"):
+        return "127.0.0.1"
+    if host == "::":
+        return "::1"
+    return host if is_loopback(host) else None

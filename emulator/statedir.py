@@ -1,6 +1,7 @@
 """The state directory a running ``serve`` shares with ``kubeconfig`` (and later ``env``).
 
-``serve`` writes ``ca.pem``, ``url`` and ``world.json`` (project, memberships and principals of the
+``serve`` writes ``ca.pem``, ``url``, ``proxy`` (the real-host proxy's ``http://127.0.0.1:PORT``,
+when it runs one) and ``world.json`` (project, memberships and principals of the
 scenario it started with) once it accepts connections, and removes ``url`` when it stops, so a
 leftover directory is never mistaken for a running emulator. The commands prefer the running
 server's own view of its world (the control API); world.json is the fallback.
@@ -18,6 +19,7 @@ from emulator.scenario.model import Scenario
 
 CA_FILE = "ca.pem"
 URL_FILE = "url"
+PROXY_FILE = "proxy"
 WORLD_FILE = "world.json"
 
 
@@ -37,9 +39,14 @@ def describe(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def publish(directory: Path, url: str, ca_pem: bytes, scenario: Scenario) -> None:
+def publish(directory: Path, url: str, ca_pem: bytes, scenario: Scenario,
+            proxy: str | None = None) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     write_whole(directory / CA_FILE, ca_pem)
+    if proxy is not None:
+        write_whole(directory / PROXY_FILE, (proxy + "\n").encode())
+    else:  # a proxy of an earlier run is not this server's
+        (directory / PROXY_FILE).unlink(missing_ok=True)
     # world.json holds bearer tokens: readable by the owner only.
     write_whole(directory / WORLD_FILE, json.dumps(describe(scenario), indent=2).encode(),
                 private=True)
@@ -48,6 +55,7 @@ def publish(directory: Path, url: str, ca_pem: bytes, scenario: Scenario) -> Non
 
 def withdraw(directory: Path) -> None:
     (directory / URL_FILE).unlink(missing_ok=True)
+    (directory / PROXY_FILE).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class RunningEmulator:
     url: str
     ca_pem: bytes
     world: dict[str, Any]
+    proxy: str | None = None  # the real-host proxy's URL
 
 
 def read(directory: Path) -> RunningEmulator | None:
@@ -66,7 +75,11 @@ def read(directory: Path) -> RunningEmulator | None:
         return None
     if not url:  # written by something other than publish(): not a running emulator
         return None
-    return RunningEmulator(url, ca_pem, world)
+    try:
+        proxy = (directory / PROXY_FILE).read_text().strip() or None
+    except OSError:
+        proxy = None
+    return RunningEmulator(url, ca_pem, world, proxy)
 
 
 def write_whole(path: Path, data: bytes, *, private: bool = False) -> None:

@@ -2,12 +2,16 @@
 
 kubectl only sends credentials over TLS, so the emulator always serves HTTPS and writes its CA into
 every kubeconfig it produces. Keys are EC P-256: fast to generate at every start.
+
+The real-host proxy (``emulator/realhosts/``) also needs a certificate for each Google host it
+terminates (``issue``), signed by the same CA. The CA's key for that stays in memory, in the
+material ``generate`` returns: it is never written, so a CA clients trust cannot outlive its server.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +28,8 @@ class TlsMaterial:
     ca_pem: bytes
     cert_pem: bytes  # server certificate followed by the CA, as a chain
     key_pem: bytes
+    # The CA's private key, for ``issue``; empty in material read back from files.
+    ca_key_pem: bytes = field(default=b"", repr=False)
 
     def write(self, directory: Path) -> tuple[Path, Path, Path]:
         """Write ca.pem, server.pem and server-key.pem (0600) into ``directory``."""
@@ -81,11 +87,36 @@ def generate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> TlsM
                        critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    server_cert, server_key = _leaf(ca_cert, ca_key, hosts, now)
+    pem = serialization.Encoding.PEM
+    return TlsMaterial(
+        ca_pem=ca_cert.public_bytes(pem),
+        cert_pem=server_cert.public_bytes(pem) + ca_cert.public_bytes(pem),
+        key_pem=_key_pem(server_key),
+        ca_key_pem=_key_pem(ca_key),
+    )
+
+
+def issue(material: TlsMaterial, host: str) -> tuple[bytes, bytes]:
+    """A server certificate for exactly ``host`` signed by the material's CA: (chain PEM, key
+    PEM). Only material from ``generate`` holds the CA key this needs."""
+    if not material.ca_key_pem:
+        raise ValueError("this TLS material has no CA key to sign with")
+    ca_cert = x509.load_pem_x509_certificate(material.ca_pem)
+    ca_key = serialization.load_pem_private_key(material.ca_key_pem, password=None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    cert, key = _leaf(ca_cert, ca_key, (host,), datetime.now(UTC) - timedelta(minutes=5))
+    pem = serialization.Encoding.PEM
+    return cert.public_bytes(pem) + material.ca_pem, _key_pem(key)
+
+
+def _leaf(ca_cert: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, hosts: tuple[str, ...],
+          now: datetime) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     server_key = ec.generate_private_key(ec.SECP256R1())
     server_cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
-        .issuer_name(ca_name)
+        .issuer_name(ca_cert.subject)
         .public_key(server_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now).not_valid_after(now + VALIDITY)
@@ -96,13 +127,12 @@ def generate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> TlsM
                        critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    pem = serialization.Encoding.PEM
-    return TlsMaterial(
-        ca_pem=ca_cert.public_bytes(pem),
-        cert_pem=server_cert.public_bytes(pem) + ca_cert.public_bytes(pem),
-        key_pem=server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()),
-    )
+    return server_cert, server_key
+
+
+def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
 
 
 def _san(host: str) -> x509.GeneralName:

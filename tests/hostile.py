@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 PROJECT_NUMBER = "123456789012"
 ALICE = "ya29.fake-alice"
 TOKENS = [ALICE, ALICE, ALICE, "ya29.fake-bob", "ya29.fake-carol", "ya29.unknown", ""]
-MEMBERSHIPS = ["my-cluster", "old-cluster", "gke-cluster", "no-such-cluster", "MY-CLUSTER", "a" * 300]
+MEMBERSHIPS = ["my-cluster", "old-cluster", "gke-cluster", "aws-cluster", "azure-cluster",
+               "no-such-cluster", "MY-CLUSTER", "a" * 300]
 TRACKS = ["v1", "v1beta1", "v1alpha1", "v2", ""]
 NAMES = ["web", "x", "does-not-exist", "a" * 254, "UPPER", "dots.in.name", "-", "%2F", "..", "ü"]
 NAMESPACES = ["default", "kube-system", "gke-connect", "missing", "a" * 70]
@@ -209,6 +210,8 @@ def control_requests(draw: st.DrawFn) -> HostileRequest:
 def google_requests(draw: st.DrawFn) -> HostileRequest:
     version = draw(st.sampled_from(["v1", "v1beta", "v1alpha", "v1beta1"]))
     membership = draw(st.sampled_from(MEMBERSHIPS))
+    kind = draw(st.sampled_from(["aws", "azure", "attached", "gke"]))
+    location = draw(st.sampled_from(["us-east4", "us-west1", "global", "-", "%2F"]))
     method, path = draw(st.sampled_from([
         ("GET", f"/{version}/projects/my-project/locations/-/memberships"),
         ("GET", f"/{version}/projects/my-project/locations/global/memberships/{membership}"),
@@ -219,6 +222,11 @@ def google_requests(draw: st.DrawFn) -> HostileRequest:
         ("POST", "/v1/projects/-/serviceAccounts/ci-bot@my-project.iam.gserviceaccount.com"
                  ":generateAccessToken"),
         ("GET", "/v1/projects/my-project/services/connectgateway.googleapis.com"),
+        ("GET", f"/v1/projects/my-project/locations/{location}/{kind}Clusters"),
+        ("GET", f"/v1/projects/my-project/locations/{location}/{kind}Clusters/{membership}"),
+        ("GET", f"/v1/projects/{PROJECT_NUMBER}/locations/{location}/awsClusters/{membership}"
+                f"/awsNodePools"),
+        ("GET", f"/v1/projects/my-project/locations/{location}/{kind}ServerConfig"),
         ("GET", "/v1/projects/my-project/unknown")]))
     fields = draw(st.dictionaries(st.sampled_from(["permissions", "scope", "lifetime", "x"]),
                                   json_values, max_size=3))

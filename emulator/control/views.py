@@ -38,7 +38,10 @@ def membership(member: Membership) -> dict[str, Any]:
         "name": spec.name, "location": spec.location, "type": spec.cluster_type,
         "collection": spec.collection, "kubernetes_version": spec.kubernetes_version,
         "connected": member.connected, "agent_installed": spec.agent_installed,
-        "cluster": {"backend": "embedded"}}
+        "cluster": {"backend": "embedded"},
+        # Its cluster in the GKE Multi-Cloud API (gcloud container aws|azure|attached).
+        "multicloud": None if spec.multicloud is None else {
+            "location": spec.multicloud.location, "node_pools": list(spec.multicloud.node_pools)}}
     if isinstance(member.cluster, RemoteCluster):
         # Where the agent's hop goes and as whom; never the credentials themselves.
         view["cluster"] = {"backend": "remote", "server": member.cluster.upstream.server,

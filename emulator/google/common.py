@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
 from starlette.requests import Request
 
 from emulator import messages
@@ -32,3 +35,37 @@ def require(state: EmulatorState, principal: Principal, permission: str, resourc
     if not state.iam.check(principal, permission, iam_resource).allowed:
         raise permission_denied(messages.GOOGLE_PERMISSION_DENIED.format(
             permission=permission, resource=resource), domain, permission, resource)
+
+
+def page(request: Request, items: list[dict[str, Any]], field: str) -> dict[str, Any]:
+    """A list answer: ``{field: [...]}`` from ``pageToken`` on, ``pageSize`` long (all when it
+    is absent or 0), with ``nextPageToken`` while more remain."""
+    start = _decode_page(request.query_params.get("pageToken"))
+    size = _page_size(request.query_params.get("pageSize"))
+    body: dict[str, Any] = {field: items[start:start + size] if size else items[start:]}
+    if size and start + size < len(items):
+        body["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
+    return body
+
+
+def _decode_page(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(token.encode()).decode())
+    except ValueError:
+        raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
+            detail="pageToken")) from None
+
+
+def _page_size(raw: str | None) -> int:
+    if raw is None:
+        return 0
+    try:
+        size = int(raw)
+    except ValueError:
+        size = -1
+    if size < 0:
+        raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
+            detail="pageSize"))
+    return size

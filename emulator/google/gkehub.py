@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from typing import Any
 
@@ -10,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from emulator import messages
-from emulator.google.common import caller, require
+from emulator.google.common import caller, page, require
 from emulator.google.errors import GoogleApiError, not_found
 from emulator.scenario.model import MembershipSpec, Scenario
 from emulator.state import EmulatorState
@@ -30,6 +29,10 @@ def membership_resource(scenario: Scenario, spec: MembershipSpec, connected: boo
         endpoint["gkeCluster"] = {"resourceLink": (
             f"//container.googleapis.com/projects/{scenario.project_id}/locations/"
             f"{spec.location}/clusters/{spec.name}")}
+    elif spec.multicloud is not None:  # GKE on AWS / on Azure, or attached through gkemulticloud
+        endpoint["multiCloudCluster"] = {"resourceLink": (
+            f"//gkemulticloud.googleapis.com/projects/{scenario.project_number}/locations/"
+            f"{spec.multicloud.location}/{spec.cluster_type}Clusters/{spec.name}")}
     return {"name": name, "description": spec.name, "endpoint": endpoint,
             "state": {"code": "READY"}, "createTime": CREATED, "updateTime": CREATED,
             "externalId": str(uuid.uuid5(uuid.NAMESPACE_DNS, unique)), "uniqueId": unique,
@@ -53,13 +56,7 @@ async def list_memberships(request: Request, state: EmulatorState, project: str,
     found = [membership_resource(scenario, m.spec, m.connected)
              for m in state.world.memberships.values()
              if location in ("-", m.spec.location)]
-    start = _decode_page(request.query_params.get("pageToken"))
-    size = _page_size(request.query_params.get("pageSize"))
-    page = found[start:start + size] if size else found[start:]
-    body: dict[str, Any] = {"resources": page}
-    if size and start + size < len(found):
-        body["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
-    return JSONResponse(body)
+    return JSONResponse(page(request, found, "resources"))
 
 
 async def get_membership(request: Request, state: EmulatorState, project: str, location: str,
@@ -72,26 +69,3 @@ async def get_membership(request: Request, state: EmulatorState, project: str, l
             or membership.spec.location != location):
         raise not_found(messages.GOOGLE_RESOURCE_NOT_FOUND.format(resource=resource), resource)
     return JSONResponse(membership_resource(state.scenario, membership.spec, membership.connected))
-
-
-def _decode_page(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(token.encode()).decode())
-    except ValueError:
-        raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
-            detail="pageToken")) from None
-
-
-def _page_size(raw: str | None) -> int:
-    if raw is None:
-        return 0
-    try:
-        size = int(raw)
-    except ValueError:
-        size = -1
-    if size < 0:
-        raise GoogleApiError(400, "INVALID_ARGUMENT", messages.GOOGLE_BAD_ARGUMENT.format(
-            detail="pageSize"))
-    return size

@@ -9,13 +9,14 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.google import credentials, gkehub, projects, serviceusage
+from emulator.google import credentials, gkehub, gkemulticloud, projects, serviceusage
 from emulator.google.errors import GoogleApiError
 from emulator.state import EmulatorState
 
 Handler = Callable[..., Awaitable[Response]]
 
 _SEGMENT = r"([^/:]+)"
+_LOCATION = rf"/v1/projects/{_SEGMENT}/locations/{_SEGMENT}"
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("GET", re.compile(rf"^/(?:v1|v1beta|v1alpha)/projects/{_SEGMENT}/locations/{_SEGMENT}"
                        r"/memberships$"), gkehub.list_memberships),
@@ -31,6 +32,17 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
      credentials.generate_access_token),
     ("GET", re.compile(rf"^/v1/projects/{_SEGMENT}/services/{_SEGMENT}$"),
      serviceusage.get_service),
+    # gkemulticloud: GKE on AWS, on Azure, and attached clusters (kind, then the names).
+    ("GET", re.compile(rf"^{_LOCATION}/(aws|azure|attached)Clusters$"),
+     gkemulticloud.list_clusters),
+    ("GET", re.compile(rf"^{_LOCATION}/(aws|azure|attached)Clusters/{_SEGMENT}$"),
+     gkemulticloud.get_cluster),
+    ("GET", re.compile(rf"^{_LOCATION}/(aws|azure)Clusters/{_SEGMENT}/\3NodePools$"),
+     gkemulticloud.list_node_pools),
+    ("GET", re.compile(rf"^{_LOCATION}/(aws|azure)Clusters/{_SEGMENT}/\3NodePools"
+                       rf"/{_SEGMENT}$"), gkemulticloud.get_node_pool),
+    ("GET", re.compile(rf"^{_LOCATION}/(aws|azure|attached)ServerConfig$"),
+     gkemulticloud.get_server_config),
 ]
 
 

@@ -1,8 +1,9 @@
 """The predefined IAM roles the emulator knows, with their real permissions.
 
 Source: Google's "GKE Hub roles and permissions" and "service account permissions" pages, as
-recorded in ../shared/reference/connect-gateway-facts.md §1. ``roles/owner`` holds every
-permission (``*``), which is what makes a project owner pass every gateway check.
+recorded in ../shared/reference/connect-gateway-facts.md §1, and its "GKE Multi-Cloud roles"
+page. ``roles/owner`` holds every permission (``*``), which is what makes a project owner pass
+every gateway check.
 """
 
 from __future__ import annotations
@@ -20,6 +21,37 @@ _SERVICE_USAGE = (
     "serviceusage.effectivepolicy.get", "serviceusage.groups.list",
     "serviceusage.groups.listExpandedMembers", "serviceusage.groups.listMembers",
     "serviceusage.services.get", "serviceusage.values.test",
+)
+
+
+# GKE Multi-Cloud (gkemulticloud): Google's "GKE Multi-Cloud roles" page (IAM roles and
+# permissions) and "Attached clusters API access control". The admin role is gkemulticloud.*,
+# written out here; the viewer reads every cluster, node pool, client, server config and operation.
+_MULTICLOUD_VIEWER = (
+    "gkemulticloud.attachedClusters.generateInstallManifest", "gkemulticloud.attachedClusters.get",
+    "gkemulticloud.attachedClusters.list", "gkemulticloud.attachedServerConfigs.get",
+    "gkemulticloud.awsClusters.generateAccessToken", "gkemulticloud.awsClusters.get",
+    "gkemulticloud.awsClusters.list", "gkemulticloud.awsNodePools.get",
+    "gkemulticloud.awsNodePools.list", "gkemulticloud.awsServerConfigs.get",
+    "gkemulticloud.azureClients.get", "gkemulticloud.azureClients.list",
+    "gkemulticloud.azureClusters.generateAccessToken", "gkemulticloud.azureClusters.get",
+    "gkemulticloud.azureClusters.list", "gkemulticloud.azureNodePools.get",
+    "gkemulticloud.azureNodePools.list", "gkemulticloud.azureServerConfigs.get",
+    "gkemulticloud.operations.get", "gkemulticloud.operations.list",
+    "gkemulticloud.operations.wait",
+    "resourcemanager.projects.get", "resourcemanager.projects.list",
+)
+_MULTICLOUD_ADMIN = (
+    *_MULTICLOUD_VIEWER,
+    *(f"gkemulticloud.attachedClusters.{verb}" for verb in (
+        "create", "createTagBinding", "delete", "deleteTagBinding", "import", "listEffectiveTags",
+        "listTagBindings", "update")),
+    *(f"gkemulticloud.{kind}Clusters.{verb}" for kind in ("aws", "azure")
+      for verb in ("create", "delete", "getAdminKubeconfig", "update")),
+    *(f"gkemulticloud.{kind}NodePools.{verb}" for kind in ("aws", "azure")
+      for verb in ("create", "delete", "update")),
+    "gkemulticloud.azureClients.create", "gkemulticloud.azureClients.delete",
+    "gkemulticloud.operations.cancel", "gkemulticloud.operations.delete",
 )
 
 
@@ -62,6 +94,8 @@ PREDEFINED: dict[str, Role] = {role.name: role for role in (
           "gkehub.scopes.list", "gkehub.scopes.listBoundMemberships",
           "resourcemanager.projects.get", "resourcemanager.projects.list"),
     _role("roles/gkehub.connect", "GKE Connect Agent", "gkehub.endpoints.connect"),
+    _role("roles/gkemulticloud.viewer", "Anthos Multi-cloud Viewer", *_MULTICLOUD_VIEWER),
+    _role("roles/gkemulticloud.admin", "Anthos Multi-cloud Admin", *_MULTICLOUD_ADMIN),
     _role("roles/owner", "Owner", ALL_PERMISSIONS),
     _role("roles/iam.serviceAccountTokenCreator", "Service Account Token Creator",
           "iam.serviceAccounts.getAccessToken", "iam.serviceAccounts.getOpenIdToken",

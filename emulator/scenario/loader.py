@@ -25,6 +25,7 @@ from emulator.scenario.model import (
     GoogleGroup,
     IamBinding,
     MembershipSpec,
+    MulticloudSpec,
     Principal,
     RemoteSpec,
     Scenario,
@@ -41,6 +42,10 @@ _PROJECT_NUMBER = re.compile(r"^[1-9]\d{5,18}$")
 _MEMBER = re.compile(r"^(user|serviceAccount|group):[^\s:@]+@[^\s:@]+$")
 _CUSTOM_ROLE = re.compile(r"^(projects|organizations)/[^/]+/roles/[A-Za-z0-9_.]{3,64}$")
 _MEMBERSHIP_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]+$")
+# The cluster types that exist in the GKE Multi-Cloud API; aws and azure clusters always do.
+_MULTICLOUD_TYPES = ("aws", "azure", "attached")
+_DEFAULT_NODE_POOLS = ("pool-0",)
 # What a built-in scenario's name looks like (the stem of a file in scenarios/). A name is checked
 # against it before it becomes a path: a long or odd name is "not found", never an OSError.
 BUILTIN_NAME = re.compile(r"[a-z0-9][-a-z0-9]{0,63}")
@@ -388,9 +393,11 @@ class _Parser:
         fields = self.fields(
             data, "a membership", ("name", "kubernetes_version"),
             ("location", "type", "connected", "agent_installed", "objects", "pod_logs",
-             "pod_files", "scripted", "kubeconfig", "context", "agent_credentials"), line)
+             "pod_files", "scripted", "kubeconfig", "context", "agent_credentials",
+             "multicloud"), line)
         cluster_type = self.text(fields, "type", "a membership", "attached",
-                                 re.compile(r"^(attached|gke)$"), messages.SCENARIO_HINT_TYPE)
+                                 re.compile(r"^(attached|gke|aws|azure)$"),
+                                 messages.SCENARIO_HINT_TYPE)
         logs = fields.get("pod_logs", {})
         if not isinstance(logs, dict):
             raise self.fail(yamlfile.line_of(fields, "pod_logs"),
@@ -410,18 +417,53 @@ class _Parser:
                                          pattern=_VERSION, hint=messages.SCENARIO_HINT_VERSION),
             connected=self.flag(fields, "connected", "a membership", True),
             agent_installed=self.flag(fields, "agent_installed", "a membership",
-                                      cluster_type == "attached"),
+                                      cluster_type != "gke"),
             objects=self.objects(fields, "objects", "a membership"),
             pod_logs=tuple(pod_logs),
             pod_files=self.per_container(fields, "pod_files", self.file_entry),
             scripted=self.per_container(fields, "scripted", self.scripted_entry),
             line=line,
             remote=self.remote(fields),
+            multicloud=self.multicloud(fields, cluster_type, line),
         )
         if spec.remote is not None and spec.seeds_anything:
             # A real cluster is not the emulator's to fill: say so rather than skip the seeds.
             raise self.fail(line, messages.SCENARIO_REMOTE_SEEDS.format(name=spec.name))
         return spec
+
+    def multicloud(self, fields: yamlfile.LineDict, cluster_type: str,
+                   line: int) -> MulticloudSpec | None:
+        """``multicloud: {location: REGION, node_pools: [NAME, ...]}``: required for aws and
+        azure, optional for attached, refused for gke; ``node_pools`` for aws and azure only."""
+        if "multicloud" not in fields:
+            if cluster_type in ("aws", "azure"):
+                raise self.fail(line, messages.SCENARIO_MISSING_KEY.format(
+                    key="multicloud", where=f"a membership of type {cluster_type}"))
+            return None
+        where = f"multicloud of an {cluster_type} membership"
+        key_line = yamlfile.line_of(fields, "multicloud")
+        if cluster_type not in _MULTICLOUD_TYPES:
+            raise self.fail(key_line, messages.SCENARIO_MULTICLOUD_TYPE.format(type=cluster_type))
+        block = self.fields(fields["multicloud"], where, ("location",),
+                            ("node_pools",) if cluster_type != "attached" else (), key_line)
+        location = self.text(block, "location", where, pattern=_REGION,
+                             hint=messages.SCENARIO_HINT_REGION)
+        if cluster_type == "attached":
+            return MulticloudSpec(location)
+        if "node_pools" not in block:
+            return MulticloudSpec(location, _DEFAULT_NODE_POOLS)
+        pools = []
+        for pool, pool_line in self.items(block, "node_pools", where):
+            if not isinstance(pool, str) or not _MEMBERSHIP_NAME.match(pool):
+                raise self.fail(pool_line, messages.SCENARIO_BAD_VALUE.format(
+                    key="node_pools", where=where, value=pool,
+                    hint=messages.SCENARIO_HINT_MEMBERSHIP))
+            pools.append(pool)
+        if len(set(pools)) != len(pools):
+            twice = next(p for p in pools if pools.count(p) > 1)
+            raise self.fail(yamlfile.line_of(block, "node_pools"),
+                            messages.SCENARIO_DUPLICATE.format(what="node pool", name=twice))
+        return MulticloudSpec(location, tuple(pools))
 
     def remote(self, fields: yamlfile.LineDict) -> RemoteSpec | None:
         """``kubeconfig: PATH`` (relative to the scenario file), ``context:``, ``agent_credentials:``."""

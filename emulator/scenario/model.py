@@ -7,7 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-ClusterType = Literal["attached", "gke"]
+# attached: a cluster registered to the fleet (Connect Agent, memberships/); gke: GKE on Google
+# Cloud (gkeMemberships/); aws, azure: GKE on AWS / on Azure (Connect Agent, memberships/).
+ClusterType = Literal["attached", "gke", "aws", "azure"]
 PrincipalKind = Literal["user", "serviceAccount"]
 TRACKS = ("v1", "v1beta1", "v1alpha1")
 
@@ -98,6 +100,16 @@ class RemoteSpec:
 
 
 @dataclass(frozen=True)
+class MulticloudSpec:
+    """The membership's cluster as the GKE Multi-Cloud API (gkemulticloud) knows it: an
+    ``awsClusters`` / ``azureClusters`` resource for GKE on AWS / on Azure, an
+    ``attachedClusters`` one for an attached cluster registered through that API."""
+
+    location: str  # the Google Cloud region that manages it, e.g. us-east4
+    node_pools: tuple[str, ...] = ()  # AWS and Azure clusters only
+
+
+@dataclass(frozen=True)
 class MembershipSpec:
     name: str
     location: str
@@ -114,6 +126,8 @@ class MembershipSpec:
     scripted: tuple[tuple[str, tuple[tuple[str, ScriptedAnswer], ...]], ...] = ()
     line: int = 0
     remote: RemoteSpec | None = None  # None: the embedded mock apiserver
+    # Its gkemulticloud cluster: always for aws and azure, optional for attached, never for gke.
+    multicloud: MulticloudSpec | None = None
 
     @property
     def seeds_anything(self) -> bool:

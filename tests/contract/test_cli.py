@@ -78,6 +78,8 @@ def test_serve_publishes_url_and_ca_then_kubectl_works(
     assert lines[0] == messages.CLI_SERVING.format(
         url=url, scenario="quickstart", state_dir=state_dir)
     assert lines[1] == messages.CLI_IAM_MODE.format(mode="enforce")
+    assert lines[2].startswith("real-host proxy: http://127.0.0.1:"), lines[2]
+    assert not (state_dir / "proxy").exists()  # withdrawn with url
     # one audit line per request: kubectl's namespace list among them
     assert any(" alice@example.com v1 my-cluster GET /api/v1/namespaces iam=gkehub.gateway.get:"
                "allowed rbac=allowed -> 200" in line for line in lines), out
@@ -196,7 +198,7 @@ def test_kubeconfig_unknown_membership_or_principal(
                          str(state_dir))
     assert membership.returncode == 2
     assert membership.stderr.strip() == messages.CLI_UNKNOWN_MEMBERSHIP.format(
-        name="nope", known="my-cluster, old-cluster, gke-cluster")
+        name="nope", known="my-cluster, old-cluster, gke-cluster, aws-cluster, azure-cluster")
     principal = run_cli("kubeconfig", "my-cluster", "--as", "mallory@example.com", "--state-dir",
                         str(state_dir))
     assert principal.returncode == 2

@@ -92,7 +92,7 @@ def test_serve_cluster_fronts_the_apiserver_as_the_agent(
     assert [m["cluster"] for m in shown] == [
         {"backend": "remote", "server": server, "context": "mock-my-cluster",
          "agent_identity": messages.REMOTE_IDENTITY_SERVICE_ACCOUNT.format(user=AGENT)},
-        {"backend": "embedded"}, {"backend": "embedded"}]
+        *[{"backend": "embedded"}] * 4]
 
     out, err = processes.stop(gateway)
     assert gateway.returncode == 0 and "Traceback" not in err
@@ -150,7 +150,7 @@ def test_agent_rbac_output_lets_the_agent_impersonate(
     (["apiserver", "--membership", "nosuch", "--port", "0"],
      messages.CLI_SCENARIO_ERROR.format(detail=messages.APISERVER_UNKNOWN_MEMBERSHIP.format(
          path=Path("scenarios/quickstart.yaml").resolve(), name="nosuch",
-         known="my-cluster, old-cluster, gke-cluster"))),
+         known="my-cluster, old-cluster, gke-cluster, aws-cluster, azure-cluster"))),
 ])
 def test_bad_remote_flags_are_one_line_and_exit_2(args: list[str], expected: str,
                                                   tmp_path: Path) -> None:

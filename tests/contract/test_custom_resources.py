@@ -5,6 +5,7 @@ through /status, and gone, with its objects, when the CRD is deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,8 +56,9 @@ def widget(name: str, spec: str) -> str:
 
 
 @pytest.fixture
-def widgets(gateway: Served, kubectl_run: KubectlRunner, tmp_path: Path) -> Path:
-    """The CRD applied with kubectl and waited for, as a user does."""
+def widgets(gateway: Served, kubectl_run: KubectlRunner, tmp_path: Path) -> Iterator[Path]:
+    """The CRD applied with kubectl and waited for, as a user does; removed at the end with
+    what the tests added, as --real-cluster does not reset the cluster."""
     manifest = tmp_path / "crd.yaml"
     manifest.write_text(CRD)
     kubeconfig = gateway.kubeconfig()
@@ -68,7 +70,9 @@ def widgets(gateway: Served, kubectl_run: KubectlRunner, tmp_path: Path) -> Path
                              "crd/widgets.example.com")
     assert waited.stdout == ("customresourcedefinition.apiextensions.k8s.io/widgets.example.com "
                              "condition met\n"), waited.stderr
-    return tmp_path
+    yield tmp_path
+    kubectl_run.run(kubeconfig, "delete", "--ignore-not-found", "crd/widgets.example.com",
+                    "clusterrole/widgets-view")
 
 
 def apply(gateway: Served, kubectl_run: KubectlRunner, folder: Path, text: str,

@@ -67,7 +67,8 @@ def test_memberships_list_and_describe(shell: Shell) -> None:
     rows = [line.split() for line in listed.stdout.splitlines()]
     assert rows[0] == ["NAME", "UNIQUE_ID", "LOCATION"]
     assert {(r[0], r[2]) for r in rows[1:]} == {
-        ("my-cluster", "global"), ("old-cluster", "global"), ("gke-cluster", "us-central1")}
+        ("my-cluster", "global"), ("old-cluster", "global"), ("gke-cluster", "us-central1"),
+        ("aws-cluster", "global"), ("azure-cluster", "global")}
     for args in (["gke-cluster"], ["gke-cluster", "--location", "us-central1"]):
         described = shell.run("gcloud", "container", "fleet", "memberships", "describe", *args,
                               "--format", "yaml")

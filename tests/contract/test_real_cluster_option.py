@@ -40,9 +40,15 @@ def test_the_suite_runs_against_a_cluster_it_seeds_and_cleans(
     admin = KubectlRunner(found[-1], tmp_path)
     assert admin.run(kubeconfig, "get", "namespace", "gke-connect").returncode == 1
 
+    # Custom resources and server-side apply too, with the newest kubectl (every kubectl runs
+    # them against the mocks).
     result = run_suite("-n", "0", "--real-cluster", str(kubeconfig),
                        "tests/contract/test_kubectl_basics.py",
-                       "tests/contract/test_stream_cases.py")
+                       "tests/contract/test_stream_cases.py",
+                       "tests/contract/test_custom_resources.py",
+                       "tests/contract/test_server_side_apply.py",
+                       "-k", f"not test_custom_resources and not test_server_side_apply "
+                             f"or kubectl-1.{found[-1].minor}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     summary = result.stdout.strip().splitlines()[-1]
     assert " passed" in summary and " failed" not in summary, summary

@@ -204,7 +204,11 @@ def test_world_shows_the_live_world_without_tokens_by_default(client: TestClient
     assert world["memberships"][0] == {
         "name": "my-cluster", "location": "global", "type": "attached",
         "collection": "memberships", "kubernetes_version": "v1.30.5", "connected": True,
-        "agent_installed": True, "cluster": {"backend": "embedded"}}
+        "agent_installed": True, "cluster": {"backend": "embedded"},
+        "multicloud": {"location": "us-west1", "node_pools": []}}
+    assert [m["multicloud"] for m in world["memberships"][1:]] == [
+        None, None, {"location": "us-east4", "node_pools": ["pool-0"]},
+        {"location": "us-east4", "node_pools": ["pool-0"]}]
     assert {"kind": "user", "email": "alice@example.com"} in world["principals"]
     assert "ya29.fake-alice" not in json.dumps(world)
     assert {"group": "sre@example.com", "members": ["group:oncall@example.com"]} in world["groups"]

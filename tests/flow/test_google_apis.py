@@ -40,8 +40,12 @@ def test_list_pages_and_locations(api: TestClient) -> None:
                                                                          "old-cluster"]
     second = api.get(f"/v1beta/projects/my-project/locations/-/memberships?pageSize=2"
                      f"&pageToken={first['nextPageToken']}", headers=as_user("alice")).json()
-    assert [m["name"].rsplit("/", 1)[1] for m in second["resources"]] == ["gke-cluster"]
-    assert "nextPageToken" not in second
+    assert [m["name"].rsplit("/", 1)[1] for m in second["resources"]] == ["gke-cluster",
+                                                                          "aws-cluster"]
+    third = api.get(f"/v1beta/projects/my-project/locations/-/memberships?pageSize=2"
+                    f"&pageToken={second['nextPageToken']}", headers=as_user("alice")).json()
+    assert [m["name"].rsplit("/", 1)[1] for m in third["resources"]] == ["azure-cluster"]
+    assert "nextPageToken" not in third
     regional = api.get("/v1/projects/my-project/locations/us-central1/memberships",
                        headers=as_user("alice")).json()["resources"]
     assert [m["endpoint"]["gkeCluster"]["resourceLink"] for m in regional] == [

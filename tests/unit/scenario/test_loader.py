@@ -13,6 +13,7 @@ import pytest
 from emulator import limits, messages
 from emulator.clock import FakeClock
 from emulator.scenario import loader
+from emulator.scenario.model import MulticloudSpec
 from emulator.state import EmulatorState, build_world
 
 VALID = """\
@@ -43,7 +44,15 @@ def test_quickstart_is_the_product_page_world() -> None:
     kinds = {m.name: (m.location, m.collection, m.kubernetes_version) for m in scenario.memberships}
     assert kinds == {"my-cluster": ("global", "memberships", "v1.30.5"),
                      "old-cluster": ("global", "memberships", "v1.29.8"),
-                     "gke-cluster": ("us-central1", "gkeMemberships", "v1.31.2")}
+                     "gke-cluster": ("us-central1", "gkeMemberships", "v1.31.2"),
+                     "aws-cluster": ("global", "memberships", "v1.30.5"),
+                     "azure-cluster": ("global", "memberships", "v1.31.2")}
+    multicloud = {m.name: (m.cluster_type, m.multicloud) for m in scenario.memberships
+                  if m.multicloud is not None}
+    assert multicloud == {
+        "my-cluster": ("attached", MulticloudSpec("us-west1")),
+        "aws-cluster": ("aws", MulticloudSpec("us-east4", ("pool-0",))),
+        "azure-cluster": ("azure", MulticloudSpec("us-east4", ("pool-0",)))}
     assert {p.email for p in scenario.principals} == {
         "alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com",
         "erin@example.com", "ci-bot@my-project.iam.gserviceaccount.com"}
@@ -53,14 +62,17 @@ def test_quickstart_is_the_product_page_world() -> None:
     roles = {(b.role, b.resource): b.members for b in scenario.iam}
     assert roles[("roles/gkehub.gatewayAdmin", "")] == (
         "user:alice@example.com", "serviceAccount:ci-bot@my-project.iam.gserviceaccount.com")
+    assert roles[("roles/gkemulticloud.viewer", "")] == roles[("roles/gkehub.viewer", "")]
+    assert "user:bob@example.com" not in roles[("roles/gkemulticloud.viewer", "")]
     assert roles[("roles/iam.serviceAccountTokenCreator",
                   "serviceAccount:ci-bot@my-project.iam.gserviceaccount.com")] == (
         "user:alice@example.com",)
 
 
-def test_quickstart_world_has_agent_only_on_attached_clusters() -> None:
+def test_quickstart_world_has_agent_on_all_but_the_gke_cluster() -> None:
     state = EmulatorState(loader.load("quickstart"), FakeClock())
-    for name, has_agent in [("my-cluster", True), ("old-cluster", True), ("gke-cluster", False)]:
+    for name, has_agent in [("my-cluster", True), ("old-cluster", True), ("gke-cluster", False),
+                            ("aws-cluster", True), ("azure-cluster", True)]:
         store = state.membership(name).cluster.store
         assert (store.get(("", "namespaces"), "", "gke-connect") is not None) is has_agent
         assert store.get(("", "pods"), "default", "web") is not None
@@ -98,6 +110,52 @@ def test_valid_minimal_scenario_defaults() -> None:
     ("project: [\n", "s.yaml:2: not valid YAML"),
 ])
 def test_mistakes_name_file_and_line(text: str, expected: str) -> None:
+    assert error_of(text).startswith(expected)
+
+
+def multicloud(kind: str, block: str) -> str:
+    return VALID.replace("    kubernetes_version: v1.30.1\n",
+                         f"    kubernetes_version: v1.30.1\n    type: {kind}\n{block}")
+
+
+def test_multicloud_memberships() -> None:
+    aws = parse(multicloud("aws", "    multicloud: {location: us-east4, node_pools: [a, b]}\n"))
+    spec = aws.memberships[0]
+    assert (spec.cluster_type, spec.collection, spec.agent_installed, spec.multicloud) == (
+        "aws", "memberships", True, MulticloudSpec("us-east4", ("a", "b")))
+    azure = parse(multicloud("azure", "    multicloud: {location: us-east4, node_pools: []}\n"))
+    assert azure.memberships[0].multicloud == MulticloudSpec("us-east4", ())
+    attached = parse(multicloud("attached", "    multicloud: {location: us-west1}\n"))
+    assert attached.memberships[0].multicloud == MulticloudSpec("us-west1", ())
+    assert parse(VALID).memberships[0].multicloud is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (multicloud("aws", ""), "s.yaml:6: " + messages.SCENARIO_MISSING_KEY.format(
+        key="multicloud", where="a membership of type aws")),
+    (multicloud("gke", "    multicloud: {location: us-east4}\n"),
+     "s.yaml:9: " + messages.SCENARIO_MULTICLOUD_TYPE.format(type="gke")),
+    (multicloud("attached", "    multicloud: {location: us-west1, node_pools: [a]}\n"),
+     "s.yaml:9: unknown key 'node_pools' in multicloud of an attached membership"),
+    (multicloud("azure", "    multicloud: {location: us-east4, region: eastus}\n"),
+     "s.yaml:9: unknown key 'region' in multicloud of an azure membership"),
+    (multicloud("aws", "    multicloud: {node_pools: [a]}\n"),
+     "s.yaml:9: " + messages.SCENARIO_MISSING_KEY.format(
+         key="location", where="multicloud of an aws membership")),
+    (multicloud("aws", "    multicloud:\n      location: global\n"),
+     "s.yaml:10: 'location' in multicloud of an aws membership is 'global': "
+     + messages.SCENARIO_HINT_REGION),
+    (multicloud("aws", "    multicloud:\n      location: us-east4\n      node_pools: [a, A]\n"),
+     "s.yaml:11: 'node_pools' in multicloud of an aws membership is 'A'"),
+    (multicloud("aws", "    multicloud:\n      location: us-east4\n      node_pools: [a, a]\n"),
+     "s.yaml:11: " + messages.SCENARIO_DUPLICATE.format(what="node pool", name="a")),
+    (multicloud("aws", "    multicloud: us-east4\n"),
+     "s.yaml:9: " + messages.SCENARIO_EXPECTED_MAPPING.format(
+         where="multicloud of an aws membership")),
+    (multicloud("eks", ""), "s.yaml:8: 'type' in a membership is 'eks': "
+     + messages.SCENARIO_HINT_TYPE),
+])
+def test_multicloud_mistakes(text: str, expected: str) -> None:
     assert error_of(text).startswith(expected)
 
 
@@ -168,7 +226,8 @@ def test_extends_takes_the_base_and_replaces_whole_keys() -> None:
     scenario = parse("extends: quickstart\nlimits: {active_streams: 2}\n"
                      "expect:\n  - run: kubectl get ns\n    as: alice@example.com\n")
     assert scenario.project_number == "123456789012"
-    assert [m.name for m in scenario.memberships] == ["my-cluster", "old-cluster", "gke-cluster"]
+    assert [m.name for m in scenario.memberships] == ["my-cluster", "old-cluster", "gke-cluster",
+                                                      "aws-cluster", "azure-cluster"]
     assert scenario.limits.active_streams == 2
     (expectation,) = scenario.expectations
     assert (expectation.run, expectation.membership, expectation.track, expectation.line) == (

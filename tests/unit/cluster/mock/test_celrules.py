@@ -101,3 +101,17 @@ def test_compile_errors_name_the_rule_path() -> None:
         "<input>:1:9: Syntax error: mismatched input '<EOF>'")
     assert errors[0].body.endswith("\n | self.x >\n | ........^")
     assert str(errors[1]) == f"{base}[1].rule: Required value: rule is not specified"
+
+
+def test_the_cel_library_is_loaded_only_for_a_rule() -> None:
+    # Its package loads its command line and `rich` too (some 24 MiB): a world without CEL
+    # rules must not pay for it (benchmarks/registry.py measures idle RSS).
+    import subprocess
+    import sys
+    probe = ("import sys, emulator.app, emulator.cluster.mock.registry.celrules as c; "
+             "before = 'cel' in sys.modules; c.evaluate({'type': 'object', "
+             "'x-kubernetes-validations': [{'rule': 'self.a == 1'}]}, {'a': 1}); "
+             "print(before, 'cel' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["False", "True"], done.stderr
