@@ -46,7 +46,7 @@ OUTPUT_CHANNELS = (b"\x01", b"\x02")  # stdout and stderr frames of the channel 
 # microseconds. Clients depend on the gap: client-go reads frames while it is still creating its
 # streams, so a status frame that early is dropped ("Unknown stream id 3") and kubectl exits 0.
 # The mock cluster's processes wait the same way (cluster/mock/streams.PROCESS_START_SECONDS).
-REFUSAL_AFTER_ACCEPT_SECONDS = 0.03
+REFUSAL_AFTER_ACCEPT_SECONDS = 0.1
 # The channel protocols the gateway carries, newest first: kubectl 1.30+ offers v5 alone, the
 # Python client v4. Its own refusals after a 101 are written in their framing (a Status on channel
 # 3, then a close), so it cannot take an upgrade in any other protocol.

@@ -27,6 +27,7 @@ BETA_SERVER = GA_SERVER.replace("/v1/", "/v1beta1/")
 GKE_SERVER = ("https://us-central1-connectgateway.googleapis.com/v1/projects/123456789012/"
               "locations/us-central1/gkeMemberships/gke-cluster")
 NOT_EMULATED = "compute.googleapis.com is not emulated by connect-gateway-emulator"
+ROBOT = "ci-bot@my-project.iam.gserviceaccount.com"
 # The product page's other get-credentials commands: (kind, cluster, location), quickstart's.
 MULTICLOUD = [("aws", "aws-cluster", "us-east4"), ("azure", "azure-cluster", "us-east4"),
               ("attached", "my-cluster", "us-west1")]
@@ -52,6 +53,7 @@ import yaml
 
 work, kubectls = Path(sys.argv[1]), json.loads(sys.argv[2])
 MULTICLOUD = json.loads(sys.argv[3])
+ROBOT = "ci-bot@my-project.iam.gserviceaccount.com"
 cli = [sys.executable, "-m", "emulator"]
 state = work / "state"
 results = {}
@@ -84,8 +86,11 @@ try:
         config = yaml.safe_load(Path(env["KUBECONFIG"]).read_text())
         results[name] = {c["name"]: c["cluster"]["server"] for c in config["clusters"]}
 
+    run("list", "gcloud", "container", "fleet", "memberships", "list")
     run("ga", "gcloud", "container", "fleet", "memberships", "get-credentials", "my-cluster")
     kubeconfig_servers("ga_servers")
+    run("agent-log", kubectls[-1][1], "logs", "-n", "gke-connect", "-l", "app=gke-connect-agent",
+        "--tail", "-1", home="agent-log")
     for minor, path in kubectls:
         run(f"namespaces-{minor}", path, "get", "namespaces", "-o", "name", home=f"k{minor}-ns")
         run(f"whoami-{minor}", path, "auth", "whoami", "-o",
@@ -120,6 +125,14 @@ try:
         "--location", "us-east4")
     # The kubeconfig alice's get-credentials wrote, used with carol's credentials.
     run("carol-ns", kubectls[-1][1], "get", "namespaces", home="carol")
+    # The page's service-account path: auth/impersonate_service_account, then get-credentials.
+    as_robot = subprocess.run([*cli, "env", "--real-hosts", "--impersonate", ROBOT, "--format",
+                               "json", "--state-dir", str(state)],
+                              capture_output=True, text=True, check=True)
+    env = {**os.environ, **json.loads(as_robot.stdout)}
+    run("robot", "gcloud", "container", "fleet", "memberships", "get-credentials", "my-cluster")
+    run("robot-whoami", kubectls[-1][1], "auth", "whoami", "-o",
+        "jsonpath={.status.userInfo.username}", home="robot")
     run("compute-describe", "gcloud", "compute", "instances", "describe", "vm-1", "--zone",
         "us-central1-a")
     run("compute-list", "gcloud", "compute", "instances", "list")
@@ -169,6 +182,14 @@ def _check_page(results: dict) -> None:
         if minor >= 30:
             executed = results[f"exec-{minor}"]
             assert (executed["rc"], executed["out"]) == (0, "web\n"), (minor, executed["err"])
+    listed = results["list"]
+    assert listed["rc"] == 0 and "my-cluster" in listed["out"], listed["err"]
+    agent_log = results["agent-log"]
+    assert agent_log["rc"] == 0 and agent_log["out"], agent_log["err"]
+    robot = results["robot"]
+    assert robot["rc"] == 0, robot["err"]
+    assert f"All API calls will be executed as [{ROBOT}]" in robot["err"]
+    assert (results["robot-whoami"]["rc"], results["robot-whoami"]["out"]) == (0, ROBOT)
     for kind, cluster, location in MULTICLOUD:
         fetched = results[f"mc-{kind}"]
         assert fetched["rc"] == 0, (kind, fetched["err"])

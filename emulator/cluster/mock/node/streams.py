@@ -31,8 +31,10 @@ _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 # kubelet and starting the process through the container runtime (tens of milliseconds). Clients
 # depend on it: client-go's WebSocket executor reads frames while it is still creating its
 # streams, so output sent the moment the 101 goes out can be dropped ("Unknown stream id 1,
-# discarding message"), and a close that early fails kubectl with "closed all streams".
-PROCESS_START_SECONDS = 0.03
+# discarding message"), and a close that early fails kubectl with "closed all streams". 30 ms
+# was not enough on a loaded machine (CI's two cores running kubectl processes side by side, the
+# 101 relayed once more through the real-host proxy): kubectl 1.33 lost `exec`'s output there.
+PROCESS_START_SECONDS = 0.1
 # remotecommand.TerminalSize's Width and Height are Go uint16s.
 TERMINAL_DIMENSION_MAX = 65535
 
