@@ -204,13 +204,19 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as err:
         raise _Failure(messages.CLI_PORT_IN_USE.format(
             host=args.host, port=args.port, reason=err.strerror or err)) from None
+    proxy_busy = ""
     if proxy_port is not None:
         try:
             start_proxy(server, proxy_port)
         except OSError as err:
-            server.stop()
-            raise _Failure(messages.CLI_PROXY_PORT_IN_USE.format(
-                port=proxy_port, reason=err.strerror or err)) from None
+            if args.proxy_port is not None:  # asked for by name: that port or nothing
+                server.stop()
+                raise _Failure(messages.CLI_PROXY_PORT_IN_USE.format(
+                    port=proxy_port, reason=err.strerror or err)) from None
+            # The default port is taken: the emulator still serves, without the proxy only
+            # `env --real-hosts` needs (which then says so).
+            proxy_busy = messages.CLI_PROXY_PORT_BUSY.format(port=proxy_port,
+                                                             reason=err.strerror or err)
     stopping = _stop_on_signal()
     statedir.publish(directory, server.url, server.ca_pem, scenario,
                      server.proxy.url if server.proxy else None)
@@ -219,6 +225,8 @@ def serve(args: argparse.Namespace) -> int:
     print(messages.CLI_IAM_MODE.format(mode=state.iam_mode.value), flush=True)
     if server.proxy is not None:
         print(messages.CLI_PROXY.format(address=server.proxy.address), flush=True)
+    elif proxy_busy:
+        print(proxy_busy, flush=True)
     elif proxy_port is not None:
         print(messages.CLI_PROXY_NOT_STARTED.format(host=args.host), flush=True)
     _print_remote_clusters(state)

@@ -905,6 +905,10 @@ CLI_BAD_PROXY_PORT = (
     "error: --proxy-port {port} is not a TCP port (0-65535; 0 picks a free one; -1: no proxy)"
 )
 CLI_PROXY_PORT_IN_USE = "error: cannot listen on 127.0.0.1:{port} for the proxy: {reason}"
+CLI_PROXY_PORT_BUSY = (
+    "real-host proxy: not started, 127.0.0.1:{port} is taken ({reason}); pass --proxy-port to "
+    "choose another port for `env --real-hosts`"
+)
 CLI_PROXY_NOT_STARTED = (
     "real-host proxy: not started; it reaches the emulator over loopback, and --host {host} is "
     "not a loopback or wildcard address"

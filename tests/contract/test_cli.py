@@ -222,3 +222,44 @@ def test_kubeconfig_sees_the_world_the_control_api_changed(
                        "--state-dir", str(state_dir))
     assert newcomer.returncode == 0, newcomer.stderr
     assert yaml.safe_load(newcomer.stdout)["users"][0]["user"]["token"] == "ya29.newcomer"
+
+
+def test_serve_without_the_default_proxy_port_still_serves(tmp_path: Path) -> None:
+    # The proxy's default port (one above --port) is taken: serve goes on without the proxy and
+    # says so; only `env --real-hosts` needs it. Asked for by name, the same port is an error.
+    with socket.socket() as taken:
+        port = _free_pair_start(taken)
+        state_dir = tmp_path / "state"
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--state-dir",
+                                    str(state_dir), "--quiet"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(state_dir / "url", process)
+            assert not (state_dir / "proxy").exists()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=20)
+        assert process.returncode == 0, err
+        assert out.splitlines()[2].startswith(
+            f"real-host proxy: not started, 127.0.0.1:{port + 1} is taken"), out
+        named = subprocess.run([*CLI, "serve", "--port", "0", "--proxy-port", str(port + 1),
+                                "--state-dir", str(tmp_path / "named")], capture_output=True,
+                               text=True, timeout=30)
+        assert named.returncode != 0
+        assert named.stderr.strip().startswith(
+            f"error: cannot listen on 127.0.0.1:{port + 1} for the proxy"), named.stderr
+
+
+def _free_pair_start(taken: socket.socket) -> int:
+    """A free port whose next port ``taken`` now holds (listening)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        try:
+            taken.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        taken.listen()
+        return port
+    raise AssertionError("no two adjacent free ports on 127.0.0.1")
