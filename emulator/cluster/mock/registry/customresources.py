@@ -15,7 +15,6 @@ from emulator.cluster.mock.registry import celrules, fieldvalidation, structural
 from emulator.cluster.mock.registry.fielderrors import invalid
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.resources import ResourceType
-from emulator.cluster.mock.wire.status import KubeError
 
 
 def decoded(resource: ResourceType, body: dict[str, Any], directive: str,
@@ -38,12 +37,8 @@ def decoded(resource: ResourceType, body: dict[str, Any], directive: str,
                      for path in structural.prune(schema, obj)]
         if defaulted:
             structural.default(schema, obj)
-
-    def cannot_handle(detail: str) -> KubeError:
-        return KubeError(400, messages.K8S_CANNOT_HANDLE.format(
-            kind=resource.kind, version=resource.version, want=resource.kind, detail=detail))
-
-    fieldvalidation.settle(problems, directive, warnings, failure or cannot_handle)
+    fieldvalidation.settle(problems, directive, warnings, failure or fieldvalidation.cannot_handle(
+        resource.kind, resource.version, resource.kind))
     return obj
 
 

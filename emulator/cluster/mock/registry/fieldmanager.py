@@ -54,10 +54,8 @@ def apply_configuration(resource: ResourceType, config: dict[str, Any], directiv
                                        defaulted=False)
     checked = fieldvalidation.check(config, resource.kind, api_version=resource.api_version,
                                     minor=minor)
-    fieldvalidation.settle(
-        checked.problems, directive, warnings,
-        lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
-            kind=resource.kind, version=resource.version, want=resource.kind, detail=detail)))
+    fieldvalidation.settle(checked.problems, directive, warnings, fieldvalidation.cannot_handle(
+        resource.kind, resource.version, resource.kind))
     return checked.obj
 
 

@@ -128,6 +128,13 @@ def settle(problems: Iterable[str], directive: str, warnings: list[str] | None,
         warnings.extend(found)
 
 
+def cannot_handle(kind: str, version: str, want: str) -> Callable[[str], KubeError]:
+    """The failure a strict create, update or apply body gets: kube's transformDecodeError, "<kind>
+    in version "<version>" cannot be handled as a <want>: <detail>"."""
+    return lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
+        kind=kind, version=version, want=want, detail=detail))
+
+
 def invalid_patch(shown: str, detail: str) -> KubeError:
     """kube's answer to a patch whose result cannot be decoded: 422, an invalid ``patch`` field
     whose value is ``shown`` (the patch or its result, as Go prints it), Go-quoted."""

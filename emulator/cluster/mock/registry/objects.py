@@ -396,11 +396,8 @@ class Objects:
             body, resource.kind, api_version=resource.api_version, minor=self.registry.minor)
         obj = checked.obj
         checks.check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
-        fieldvalidation.settle(
-            checked.problems, directive, warnings,
-            lambda detail: KubeError(400, messages.K8S_CANNOT_HANDLE.format(
-                kind=kind, version=str(api_version).rsplit("/", 1)[-1], want=resource.kind,
-                detail=detail)))
+        fieldvalidation.settle(checked.problems, directive, warnings, fieldvalidation.cannot_handle(
+            kind, str(api_version).rsplit("/", 1)[-1], resource.kind))
         return self._as_stored(resource, obj)
 
     def _validate(self, resource: ResourceType, obj: dict[str, Any],
