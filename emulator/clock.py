@@ -10,10 +10,21 @@ from typing import Protocol
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
+    def advance(self, seconds: float) -> None: ...
+
 
 class SystemClock:
+    """The machine's time, plus however far the control API has moved the emulator forward
+    (``POST /_emulator/clock``): CronJobs fire and back-offs end on this clock."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
 
 
 @dataclass

@@ -72,6 +72,12 @@ MAX_ACTIVE_STREAMS = 10_000
 MAX_STREAM_TIMEOUT_SECONDS = 86_400
 MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 3600
 MAX_LATENCY_MS = 600_000  # ten minutes: longer than any client waits
+# A scenario's slowest stage of a pod's start (controllers.delays), and the longest a container
+# may run before a scenario's image rule makes it exit: an hour, past any test's patience.
+MAX_CONTROLLER_DELAY_SECONDS = 3600
+# The furthest one control API call moves the emulator's clock: a year, as far as any CronJob
+# schedule or token lifetime a test needs.
+MAX_CLOCK_ADVANCE_SECONDS = 366 * 86400
 MAX_DROP_STREAM_AFTER_BYTES = 1 << 40
 
 

@@ -531,6 +531,8 @@ SCENARIO_UNKNOWN_CLUSTER_MEMBERSHIP = (
     "(memberships: {known})"
 )
 SCENARIO_REMOTE_ONLY = "{key} is only meaningful with kubeconfig: (a remote cluster)"
+SCENARIO_HINT_PULL = "use ok or fail"
+SCENARIO_HINT_DELAY = "use a number of seconds from 0 to {maximum}"
 SCENARIO_HINT_TYPE = (
     "use attached (Connect Agent, memberships/), gke (gkeMemberships/), aws or azure "
     "(GKE on AWS / on Azure: Connect Agent, memberships/)"
@@ -932,6 +934,7 @@ CONTROL_BAD_FIELD = "field {field!r} must be {expected}, got {value}"
 CONTROL_EXPECT_STRING = "a string"
 CONTROL_EXPECT_EMAIL = "an email address (NAME@DOMAIN)"
 CONTROL_EXPECT_COUNT = "a whole number from 0 to {maximum}"
+CONTROL_EXPECT_ADVANCE = "a number of seconds from 0 to {maximum}"
 CONTROL_EXPECT_POSITIVE = "a whole number from 1 to {maximum}"
 CONTROL_EXPECT_SECONDS = (
     "a number of seconds above 0 and at most {maximum}, or null (drawn between 5 and 10 minutes)"
@@ -1158,3 +1161,181 @@ CRD_EMBEDDED_KIND_DESCRIPTION = (
 K8S_APPLY_NEEDS_MANAGER = "is required for apply patch"
 K8S_FORCE_WITHOUT_APPLY = "may not be specified for non-apply patch"
 K8S_FIELD_MANAGER_CHARACTER = "invalid character {char} (at position {position})"
+
+
+# --- Job and CronJob controllers (issue #15) --------------------------------------------------------
+# pkg/controller/controller_utils.go RealPodControl (the Job controller's pod Events).
+JOB_POD_CREATED = "Created pod: {pod}"
+JOB_POD_CREATE_FAILED = "Error creating: {error}"
+JOB_POD_DELETED = "Deleted pod: {pod}"
+# pkg/controller/job/job_controller.go: conditions and Events.
+JOB_COMPLETED = "Job completed"
+JOB_TOO_MANY_SUCCEEDED = "Too many succeeded pods running after completion count reached"
+JOB_BACKOFF_LIMIT_EXCEEDED = "Job has reached the specified backoff limit"
+JOB_DEADLINE_EXCEEDED = "Job was active longer than specified deadline"
+JOB_COMPLETIONS_REACHED = "Reached expected number of succeeded pods"  # 1.31+
+JOB_SUSPENDED = "Job suspended"
+JOB_RESUMED = "Job resumed"
+JOB_UNKNOWN_COMPLETION_MODE = "Skipped Job sync because completion mode is unknown"
+# pkg/controller/cronjob/cronjob_controllerv2.go and utils.go.
+CRONJOB_JOB_CREATED = "Created job {job}"
+CRONJOB_JOB_CREATE_FAILED = "Error creating job: {error}"
+CRONJOB_JOB_DELETED = "Deleted job {job}"
+CRONJOB_JOB_DELETE_FAILED = "Deleted job: {error}"
+CRONJOB_SAW_COMPLETED = "Saw completed job: {job}, status: {status}"
+CRONJOB_UNEXPECTED_JOB = "Saw a job that the controller did not create or forgot: {job}"
+CRONJOB_MISSING_JOB = "Active job went missing: {job}"
+CRONJOB_UNKNOWN_TIME_ZONE = 'invalid timeZone: "{zone}": {error}'
+CRONJOB_UNPARSEABLE_SCHEDULE = 'unparseable schedule: "{schedule}" : {error}'
+CRONJOB_INVALID_SCHEDULE = "invalid schedule: {schedule} : {error}"
+CRONJOB_MISSED_SCHEDULE = "Missed scheduled time to start a job: {time}"
+CRONJOB_ALREADY_ACTIVE = ("Not starting job because prior execution is running and concurrency "
+                          "policy is Forbid")
+CRONJOB_TOO_MANY_MISSED = ("too many missed start times. Set or decrease "
+                           ".spec.startingDeadlineSeconds or check clock skew")
+CRONJOB_UNSUPPORTED_SCHEDULE = ('CRON_TZ or TZ used in schedule "{schedule}" is not officially '
+                                "supported, see https://kubernetes.io/docs/concepts/workloads/"
+                                "controllers/cron-jobs/ for more details")
+CRONJOB_SCHEDULES_TOO_CLOSE = "time difference between two schedules is less than 1 second"
+# Go's time.LoadLocation error.
+CRONJOB_UNKNOWN_ZONE_ERROR = "unknown time zone {zone}"
+# pkg/apis/batch/validation/validation.go (validateScheduleFormat, validateTimeZone).
+CRONJOB_TZ_IN_SCHEDULE = "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+CRONJOB_TIME_ZONE_EMPTY = "timeZone must be nil or non-empty string"
+CRONJOB_TIME_ZONE_LOCAL = ("timeZone must be an explicit time zone as defined in "
+                           "https://www.iana.org/time-zones")
+# robfig/cron v3 parser.go (cron.ParseStandard) errors.
+CRON_EMPTY_SPEC = "empty spec string"
+CRON_BAD_LOCATION = "provided bad location {zone}: {error}"
+CRON_FIELD_COUNT = "expected exactly 5 fields, found {count}: [{fields}]"
+CRON_TOO_MANY_HYPHENS = "too many hyphens: {expr}"
+CRON_TOO_MANY_SLASHES = "too many slashes: {expr}"
+CRON_BELOW_MINIMUM = "beginning of range ({start}) below minimum ({minimum}): {expr}"
+CRON_ABOVE_MAXIMUM = "end of range ({end}) above maximum ({maximum}): {expr}"
+CRON_RANGE_REVERSED = "beginning of range ({start}) beyond end of range ({end}): {expr}"
+CRON_ZERO_STEP = "step of range should be a positive number: {expr}"
+CRON_NOT_AN_INT = 'failed to parse int from {expr}: strconv.Atoi: parsing "{expr}": invalid syntax'
+CRON_NEGATIVE = "negative number ({number}) not allowed: {expr}"
+CRON_BAD_DURATION = "failed to parse duration {spec}: {error}"
+CRON_UNKNOWN_DESCRIPTOR = "unrecognized descriptor: {spec}"
+
+# --- Controllers: services' endpoints and the garbage collector -----------------------------------
+# pkg/controller/endpoint (Events from "endpoint-controller"); {error} is the refused write's
+# Status message.
+ENDPOINTS_CREATE_FAILED = "Failed to create endpoint for service {namespace}/{name}: {error}"
+ENDPOINTS_UPDATE_FAILED = "Failed to update endpoint {namespace}/{name}: {error}"
+# pkg/controller/endpointslice and k8s.io/endpointslice's reconciler (Events from
+# "endpoint-slice-controller"): the Event's message wraps the reconciler's error.
+ENDPOINTSLICES_UPDATE_FAILED = ("Error updating Endpoint Slices for Service "
+                                "{namespace}/{name}: {error}")
+ENDPOINTSLICE_CREATE_FAILED = ("failed to create EndpointSlice for Service "
+                               "{namespace}/{name}: {error}")
+ENDPOINTSLICE_UPDATE_FAILED = ("failed to update {slice} EndpointSlice for Service "
+                               "{namespace}/{name}: {error}")
+ENDPOINTSLICE_DELETE_FAILED = ("failed to delete {slice} EndpointSlice for Service "
+                               "{namespace}/{name}: {error}")
+# pkg/controller/garbagecollector graph_builder.go (an Event from "garbage-collector-controller"
+# about a dependent whose ownerReference names an owner in another namespace); the reference is
+# the collector's objectReference.String().
+GC_OWNER_REF_INVALID_NAMESPACE = ('ownerRef [{api_version}/{kind}, namespace: {namespace}, '
+                                  'name: {name}, uid: {uid}] does not exist in namespace '
+                                  '"{namespace}"')
+# (end of controllers: endpoints and garbage collector)
+
+# --- Controllers: ReplicaSets, ReplicationControllers, Deployments (issue #15) ----------------------
+# pkg/controller/controller_utils.go (RealPodControl): the Events a ReplicaSet or
+# ReplicationController records about the pods it makes and removes.
+REPLICAS_CREATED_POD = "Created pod: {pod}"
+REPLICAS_DELETED_POD = "Deleted pod: {pod}"
+REPLICAS_CREATE_FAILED = "Error creating: {error}"
+REPLICAS_DELETE_FAILED = "Error deleting: {error}"
+# pkg/controller/deployment/sync.go: ScalingReplicaSet Events (the "from" form since 1.26).
+DEPLOYMENT_SCALED_UP_NEW = "Scaled up replica set {replica_set} to {replicas}"
+DEPLOYMENT_SCALED = "Scaled {direction} replica set {replica_set} to {replicas} from {previous}"
+DEPLOYMENT_SELECTING_ALL = ("This deployment is selecting all pods. A non-empty selector is "
+                            "required.")
+# deployment/sync.go and progress.go: condition messages.
+DEPLOYMENT_PAUSED = "Deployment is paused"
+DEPLOYMENT_RESUMED = "Deployment is resumed"
+DEPLOYMENT_FOUND_NEW_RS = 'Found new replica set "{replica_set}"'
+DEPLOYMENT_CREATED_NEW_RS = 'Created new replica set "{replica_set}"'
+DEPLOYMENT_RS_CREATE_FAILED = 'Failed to create new replica set "{replica_set}": {error}'
+DEPLOYMENT_MINIMUM_AVAILABLE = "Deployment has minimum availability."
+DEPLOYMENT_MINIMUM_UNAVAILABLE = "Deployment does not have minimum availability."
+DEPLOYMENT_RS_PROGRESSED = 'ReplicaSet "{replica_set}" has successfully progressed.'
+DEPLOYMENT_PROGRESSED = 'Deployment "{deployment}" has successfully progressed.'
+DEPLOYMENT_RS_PROGRESSING = 'ReplicaSet "{replica_set}" is progressing.'
+DEPLOYMENT_PROGRESSING = 'Deployment "{deployment}" is progressing.'
+DEPLOYMENT_RS_TIMED_OUT = 'ReplicaSet "{replica_set}" has timed out progressing.'
+DEPLOYMENT_TIMED_OUT = 'Deployment "{deployment}" has timed out progressing.'
+
+
+# --- Controllers: the scheduler and the kubelet (issue #15) ----------------------------------------
+# kube-scheduler (pkg/scheduler: schedule_one.go, framework/types.go FitError, the filter plugins
+# nodeunschedulable, tainttoleration and nodeaffinity, defaultpreemption, dynamicresources).
+SCHED_SCHEDULED = "Successfully assigned {namespace}/{pod} to {node}"
+SCHED_NO_NODES = "no nodes available to schedule pods"
+SCHED_NODES_UNAVAILABLE = "0/{total} nodes are available: {reasons}. {post}"
+SCHED_PREEMPTION_NOT_HELPFUL = (
+    "preemption: 0/{total} nodes are available: {count} Preemption is not helpful for scheduling.")
+SCHED_NO_CLAIMS_TO_DEALLOCATE = "no new claims to deallocate"
+SCHED_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
+SCHED_REASON_TAINT = "node(s) had untolerated taint {{{key}: {value}}}"
+SCHED_REASON_TAINTS = "node(s) had untolerated taint(s)"
+SCHED_REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+SCHED_GATED = "Scheduling is blocked due to non-empty scheduling gates"
+# The kubelet's Events (pkg/kubelet/images/image_manager.go, kuberuntime_container.go,
+# kuberuntime_manager.go doBackOff); ``{pod}`` is format.Pod: name_namespace(uid).
+KUBELET_PULLING = 'Pulling image "{image}"'
+KUBELET_PULLED = 'Successfully pulled image "{image}" in {pull} ({total} including waiting)'
+KUBELET_PULLED_SIZE = KUBELET_PULLED + ". Image size: {size} bytes."  # 1.30+
+KUBELET_IMAGE_PRESENT = 'Container image "{image}" already present on machine'
+KUBELET_PULL_FAILED = 'Failed to pull image "{image}": {error}'
+# containerd's answer for an image that does not exist, relayed through the CRI as a gRPC error.
+KUBELET_IMAGE_NOT_FOUND = (
+    'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
+    'failed to resolve reference "{ref}": {ref}: not found')
+KUBELET_ERROR = "Error: {reason}"
+KUBELET_PULL_BACKOFF = 'Back-off pulling image "{image}"'
+KUBELET_CREATED = "Created container {container}"  # up to 1.31
+KUBELET_CREATED_NAMED = "Created container: {container}"  # 1.32 to 1.34
+KUBELET_STARTED = "Started container {container}"  # up to 1.34
+KUBELET_CREATED_ONLY = "Container created"  # 1.35+
+KUBELET_STARTED_ONLY = "Container started"  # 1.35+
+KUBELET_KILLING = "Stopping container {container}"
+KUBELET_BACKOFF_RESTART = "Back-off restarting failed container {container} in pod {pod}"
+KUBELET_CRASH_LOOP = "back-off {delay} restarting failed container={container} pod={pod}"
+# Pod condition messages (pkg/kubelet/status/generate.go); ``{names}`` is Go's %s of a []string
+# without its brackets.
+KUBELET_CONTAINERS_UNKNOWN = "containers with unknown status: [{names}]"
+KUBELET_CONTAINERS_UNREADY = "containers with unready status: [{names}]"
+KUBELET_CONTAINERS_INCOMPLETE = "containers with incomplete status: [{names}]"
+KUBELET_READINESS_GATE_MISSING = (
+    'corresponding condition of pod readiness gate "{gate}" does not exist.')
+KUBELET_READINESS_GATE_NOT_TRUE = (
+    'the status of pod readiness gate "{gate}" is not "True", but {status}')
+
+# --- Controllers: StatefulSets and DaemonSets (issue #15) --------------------------------------------
+# pkg/controller/statefulset/stateful_pod_control.go: Events from "statefulset-controller" (reason
+# Successful<Verb> / Failed<Verb>; {verb} is create, update or delete); the errors it aggregates.
+STATEFULSET_POD_SUCCEEDED = "{verb} Pod {pod} in StatefulSet {set} successful"
+STATEFULSET_POD_FAILED = "{verb} Pod {pod} in StatefulSet {set} failed error: {error}"
+STATEFULSET_CLAIM_SUCCEEDED = "{verb} Claim {claim} Pod {pod} in StatefulSet {set} success"
+STATEFULSET_CLAIM_FAILED = "{verb} Claim {claim} for Pod {pod} in StatefulSet {set} failed error: {error}"
+STATEFULSET_CLAIM_CREATE_ERROR = "failed to create PVC {claim}: {error}"
+STATEFULSET_CLAIM_DELETING = "pvc {claim} is being deleted"
+# pkg/controller/controller_utils.go RealPodControl: Events from "daemonset-controller".
+DAEMONSET_POD_CREATED = "Created pod: {pod}"
+DAEMONSET_POD_CREATE_FAILED = "Error creating: {error}"
+DAEMONSET_POD_DELETED = "Deleted pod: {pod}"
+DAEMONSET_POD_DELETE_FAILED = "Error deleting: {error}"
+# pkg/controller/daemon/daemon_controller.go.
+DAEMONSET_SELECTING_ALL = "This daemon set is selecting all pods. A non-empty selector is required."
+DAEMONSET_FAILED_POD = "Found failed daemon pod {namespace}/{pod} on node {node}, will try to kill it"
+DAEMONSET_SUCCEEDED_POD = ("Found succeeded daemon pod {namespace}/{pod} on node {node}, will try "
+                           "to delete it")
+# (end of controllers: StatefulSets and DaemonSets)
+
+# -- workload validation (registry/workloadchecks.py): kube's apps and batch validation -----------
+K8S_EMPTY_SELECTOR = "empty selector is invalid for {kind}"
+K8S_SELECTOR_MISMATCH = "`selector` does not match template `labels`"

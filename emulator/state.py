@@ -126,7 +126,8 @@ class EmulatorState:
         # Build outside the lock: it may fail.
         world = build_world(with_clusters(scenario, self._clusters), self.clock, self._remotes)
         with self._lock:
-            self._world = world
+            old, self._world = self._world, world
+        close_world(old)
         self.quota.limit = self._effective_quota(scenario)
         self.audit.clear()
 
@@ -222,6 +223,15 @@ class EmulatorState:
     def membership(self, name: str) -> Membership | None:
         return self.world.memberships.get(name)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward (control API): token expiry, quota windows, ages,
+        CronJob schedules and back-offs all follow it. What is now due in the embedded clusters
+        happens at once."""
+        self.clock.advance(seconds)
+        for membership in self.world.memberships.values():
+            if isinstance(membership.cluster, MockApiserver):
+                membership.cluster.controllers.clock_moved()
+
     # -- faults (control API): part of the world, so reset and load forget them --------------------
 
     def faults_for(self, membership: str) -> Faults:
@@ -307,6 +317,14 @@ def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None
     return World(scenario, memberships, tokens, iam, principals=principals)
 
 
+def close_world(world: World) -> None:
+    """Stop what the embedded clusters of a replaced world still run (controller timers and
+    container processes); their objects go with the world."""
+    for membership in world.memberships.values():
+        if isinstance(membership.cluster, MockApiserver):
+            membership.cluster.close()
+
+
 def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
                       remotes: RemoteClusters) -> Membership:
     if spec.remote is not None:
@@ -329,7 +347,7 @@ def _remote_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
 def build_mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:
     """A membership on the embedded mock, seeded as the scenario says (also what the standalone
     ``apiserver`` command serves)."""
-    cluster = MockApiserver(spec.name, spec.kubernetes_version, clock)
+    cluster = MockApiserver(spec.name, spec.kubernetes_version, clock, settings=spec.controllers)
     transport = (install_agent(cluster, scenario.project_id) if spec.agent_installed
                  else gke_transport(cluster))
     for seed in scenario.cluster_objects + spec.objects:

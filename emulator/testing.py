@@ -45,6 +45,11 @@ class ConnectGateway:
         from emulator.control.client import ControlClient  # noqa: PLC0415 - optional part
         return ControlClient(self.url, self.ca_pem)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward: CronJobs due by then fire, back-offs end, tokens
+        expire, as if that time had passed."""
+        self.state.advance_clock(seconds)
+
     def token(self, principal: str) -> str:
         found = self.state.principal(principal)  # control-API additions included
         if found is None or not found.token:

@@ -28,6 +28,11 @@ _CLIENT_WANTS: dict[str, dict[str, Any]] = {
 }
 
 
+# apps/v1 workloads: kube's validation wants a selector that selects the template's labels
+# (registry/workloadchecks.py), which the schema leaves optional.
+_SELECTING = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+
+
 def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[str, Any]:
     definition = schema_for(minor).definition_name(_api_version(group, version), kind)
     assert definition is not None, (group, version, kind)
@@ -37,6 +42,12 @@ def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[
                metadata={"name": name})
     for key, value in _CLIENT_WANTS.get(kind, {}).items():
         obj[key] = {**obj[key], **value} if isinstance(value, dict) and key in obj else value
+    if group == "apps" and kind in _SELECTING:
+        labels = {"app": name}
+        obj["spec"]["selector"] = {"matchLabels": labels}
+        template = obj["spec"].setdefault("template", {"spec": {"containers": [
+            {"name": "example", "image": _NAMED_STRINGS["image"]}]}})  # optional for a ReplicaSet
+        template.setdefault("metadata", {})["labels"] = labels
     return obj
 
 

@@ -70,6 +70,12 @@ class FrontedState(EmulatorState):
         self.set_clusters(self._clusters_for(scenario))
         super().load(scenario)
 
+    def advance_clock(self, seconds: float) -> None:
+        """The gateway's clock and every upstream's: one world, one time."""
+        for upstream in self.upstreams.values():
+            upstream.standalone.advance_clock(seconds)
+        super().advance_clock(seconds)
+
     def _clusters_for(self, scenario: Scenario) -> dict[str, RemoteSpec]:
         clusters = {}
         for name, upstream in self.upstreams.items():

@@ -113,3 +113,19 @@ def test_apply_benchmark_reports_server_side_against_client_side() -> None:
     ratios = report["ratios (server-side / client-side)"]
     assert set(ratios) == {"first_apply_s", "reapply_s"}
     assert all(value > 0 for value in ratios.values())
+
+
+def test_controllers_benchmark_reports_the_rollout_and_idle_cpu() -> None:
+    if find_kubectl() is None and not realclients.required():
+        pytest.skip("the controllers benchmark runs kubectl; none found (install the Google "
+                    "Cloud SDK)")
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "controllers.py"),
+                             "--replicas", "3", "--runs", "1", "--idle", "0.2"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["replicas"] == 3
+    assert report["rollout to all Ready (s)"]["ratio"] > 0
+    assert set(report["idle server CPU (s over the idle period)"]) == {
+        "idle_seconds", "with the deployment running", "baseline: quickstart world only",
+        "ratio"}

@@ -41,6 +41,8 @@ EXECUTED = {
                        "test_the_readme_example_runs"),
     "curl-example": ("docs/control-api.md", "sh", "tests.contract.test_readme_examples",
                      "test_control_api_with_curl"),
+    "clock-example": ("docs/controllers.md", "sh", "tests.contract.test_readme_examples",
+                      "test_the_clock_moves_with_curl"),
     "apiserver-example": ("docs/real-cluster.md", "sh", "tests.contract.test_readme_examples",
                           "test_standalone_apiserver_and_agent_rbac"),
     "agent-rbac-example": ("docs/real-cluster.md", "sh", "tests.contract.test_readme_examples",

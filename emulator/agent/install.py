@@ -38,21 +38,30 @@ def install_agent(cluster: MockApiserver, project_id: str) -> AgentIdentity:
     labels = {"app": DEPLOYMENT}
     template_spec = {"serviceAccountName": SERVICE_ACCOUNT,
                      "containers": [{"name": CONTAINER, "image": AGENT_IMAGE}]}
-    cluster.seed({"apiVersion": "apps/v1", "kind": "Deployment",
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
                   "metadata": {"name": DEPLOYMENT, "namespace": NAMESPACE, "labels": labels},
                   "spec": {"replicas": 1, "selector": {"matchLabels": labels},
-                           "template": {"metadata": {"labels": labels}, "spec": template_spec}},
-                  # No controller runs in the mock: the status says what the pod below shows.
-                  "status": {"observedGeneration": 1, "replicas": 1, "readyReplicas": 1,
-                             "availableReplicas": 1, "updatedReplicas": 1}})
-    pod = cluster.seed({"apiVersion": "v1", "kind": "Pod",
-                        "metadata": {"generateName": f"{DEPLOYMENT}-7d9f8c6b5-", "namespace": NAMESPACE,
-                                     "labels": labels},
-                        "spec": template_spec})
+                           "template": {"metadata": {"labels": labels}, "spec": template_spec}}}
+    if cluster.controllers.enabled:
+        # The cluster's controllers make the ReplicaSet and the pod, and start it, as kube does.
+        cluster.seed(deployment)
+        pods = [p for p in cluster.store.list(("", "pods"), NAMESPACE)[0]
+                if (p["metadata"].get("labels") or {}).get("app") == DEPLOYMENT]
+        pod_name = pods[0]["metadata"]["name"] if pods else None
+    else:
+        # No controllers: the status says what the pod seeded next to it shows.
+        deployment["status"] = {"observedGeneration": 1, "replicas": 1, "readyReplicas": 1,
+                                "availableReplicas": 1, "updatedReplicas": 1}
+        cluster.seed(deployment)
+        pod = cluster.seed({"apiVersion": "v1", "kind": "Pod",
+                            "metadata": {"generateName": f"{DEPLOYMENT}-7d9f8c6b5-",
+                                         "namespace": NAMESPACE, "labels": labels},
+                            "spec": template_spec})
+        pod_name = pod["metadata"]["name"]
     user = service_account_user(NAMESPACE, SERVICE_ACCOUNT)
     token = secrets.token_urlsafe(24)
     cluster.authenticator.add(token, user)
-    return AgentIdentity(user, token, pod["metadata"]["name"])
+    return AgentIdentity(user, token, pod_name)
 
 
 def gke_transport(cluster: MockApiserver) -> AgentIdentity:

@@ -140,6 +140,15 @@ class Body:
                 maximum=limits.MAX_STREAM_TIMEOUT_SECONDS), value)
         return float(value)
 
+    def seconds(self, key: str, maximum: float) -> float:
+        """A required number of seconds from 0 to ``maximum`` (no NaN, no infinity)."""
+        value = self.data.get(key, ABSENT)
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not 0 <= value <= maximum):
+            raise _bad(key, messages.CONTROL_EXPECT_ADVANCE.format(maximum=maximum),
+                       None if value is ABSENT else value)
+        return float(value)
+
     def time(self, key: str) -> datetime | None:
         if not self.has(key):
             return None

@@ -127,6 +127,10 @@ class ControlClient:
         """Back to the serve flags, or else the scenario's limits."""
         return self._call("DELETE", "/limits")
 
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the emulator's clock forward (``{"now": ...}``): CronJobs due by then fire."""
+        return self._call("POST", "/clock", {"advanceSeconds": seconds})
+
     def disconnect(self, membership: str) -> dict[str, Any]:
         return self._call("POST", f"/memberships/{_segment(membership)}/disconnect")
 

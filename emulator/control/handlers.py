@@ -167,6 +167,14 @@ async def restore_limits(request: Request, state: EmulatorState) -> Answer:
     return views.limits(state)
 
 
+async def advance_clock(request: Request, state: EmulatorState) -> Answer:
+    """``{"advanceSeconds": N}``: the emulator's clock moves forward; what is due in the embedded
+    clusters (CronJob schedules, back-offs, slowed stages) happens before the answer."""
+    body = Body(await read(request), ("advanceSeconds",))
+    state.advance_clock(body.seconds("advanceSeconds", limits.MAX_CLOCK_ADVANCE_SECONDS))
+    return {"now": views.time(state.clock.now())}
+
+
 # -- memberships and faults ------------------------------------------------------------------------
 
 

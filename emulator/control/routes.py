@@ -36,6 +36,7 @@ ENDPOINTS: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "/tokens", h.mint_token),
     ("PUT", "/limits", h.set_limits),
     ("DELETE", "/limits", h.restore_limits),
+    ("POST", "/clock", h.advance_clock),
     ("POST", "/memberships/{name}/disconnect", h.disconnect),
     ("POST", "/memberships/{name}/connect", h.connect),
     ("GET", "/memberships/{name}/agent-log", h.agent_log),

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from emulator import error_catalogue, limits, messages
+from emulator.cluster.mock.controllers.settings import ControllerSettings, Delays, ImageRule
 from emulator.scenario import yamlfile
 from emulator.scenario.model import (
     CustomRole,
@@ -394,7 +395,7 @@ class _Parser:
             data, "a membership", ("name", "kubernetes_version"),
             ("location", "type", "connected", "agent_installed", "objects", "pod_logs",
              "pod_files", "scripted", "kubeconfig", "context", "agent_credentials",
-             "multicloud"), line)
+             "multicloud", "controllers"), line)
         cluster_type = self.text(fields, "type", "a membership", "attached",
                                  re.compile(r"^(attached|gke|aws|azure)$"),
                                  messages.SCENARIO_HINT_TYPE)
@@ -425,11 +426,55 @@ class _Parser:
             line=line,
             remote=self.remote(fields),
             multicloud=self.multicloud(fields, cluster_type, line),
+            controllers=self.controllers(fields),
         )
         if spec.remote is not None and spec.seeds_anything:
             # A real cluster is not the emulator's to fill: say so rather than skip the seeds.
             raise self.fail(line, messages.SCENARIO_REMOTE_SEEDS.format(name=spec.name))
         return spec
+
+    def controllers(self, fields: yamlfile.LineDict) -> ControllerSettings:
+        """``controllers: {enabled, delays: {schedule, pull, start, ready}, images: [{match,
+        pull: fail, exit_code, runs_for}]}``: whether kube's controllers run in the membership's
+        embedded cluster, how long each stage of a pod's start takes, and which images fail."""
+        if "controllers" not in fields:
+            return ControllerSettings()
+        where = "controllers of a membership"
+        block = self.fields(fields["controllers"], where, (), ("enabled", "delays", "images"),
+                            yamlfile.line_of(fields, "controllers"))
+        delays = Delays()
+        if "delays" in block:
+            stages = self.fields(block["delays"], "controllers.delays", (),
+                                 ("schedule", "pull", "start", "ready"),
+                                 yamlfile.line_of(block, "delays"))
+            delays = Delays(**{stage: self.seconds(stages, stage, "controllers.delays")
+                               for stage in stages})
+        rules = []
+        for rule, rule_line in self.items(block, "images", where):
+            entry = self.fields(rule, "an image rule", ("match",),
+                                ("pull", "exit_code", "runs_for"), rule_line)
+            pull = self.text(entry, "pull", "an image rule", "ok", re.compile(r"^(ok|fail)$"),
+                             messages.SCENARIO_HINT_PULL)
+            code = entry.get("exit_code")
+            if code is not None and (not isinstance(code, int) or isinstance(code, bool)
+                                     or not 0 <= code <= 255):
+                raise self.fail(yamlfile.line_of(entry, "exit_code"),
+                                messages.SCENARIO_BAD_VALUE.format(
+                                    key="exit_code", where="an image rule", value=code,
+                                    hint=messages.SCENARIO_HINT_EXIT_CODE))
+            rules.append(ImageRule(self.text(entry, "match", "an image rule"),
+                                   pull_fails=pull == "fail", exit_code=code,
+                                   runs_for=self.seconds(entry, "runs_for", "an image rule")))
+        return ControllerSettings(self.flag(block, "enabled", where, True), delays, tuple(rules))
+
+    def seconds(self, data: yamlfile.LineDict, key: str, where: str) -> float:
+        value = data.get(key, 0)
+        if (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0
+                or value > limits.MAX_CONTROLLER_DELAY_SECONDS):
+            raise self.fail(yamlfile.line_of(data, key), messages.SCENARIO_BAD_VALUE.format(
+                key=key, where=where, value=value, hint=messages.SCENARIO_HINT_DELAY.format(
+                    maximum=limits.MAX_CONTROLLER_DELAY_SECONDS)))
+        return float(value)
 
     def multicloud(self, fields: yamlfile.LineDict, cluster_type: str,
                    line: int) -> MulticloudSpec | None:

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from emulator.cluster.mock.controllers.settings import ControllerSettings
+
 # attached: a cluster registered to the fleet (Connect Agent, memberships/); gke: GKE on Google
 # Cloud (gkeMemberships/); aws, azure: GKE on AWS / on Azure (Connect Agent, memberships/).
 ClusterType = Literal["attached", "gke", "aws", "azure"]
@@ -128,6 +130,8 @@ class MembershipSpec:
     remote: RemoteSpec | None = None  # None: the embedded mock apiserver
     # Its gkemulticloud cluster: always for aws and azure, optional for attached, never for gke.
     multicloud: MulticloudSpec | None = None
+    # kube's controllers in its embedded cluster: on, at once, no image failing, by default.
+    controllers: ControllerSettings = field(default_factory=ControllerSettings)
 
     @property
     def seeds_anything(self) -> bool:

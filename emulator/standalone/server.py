@@ -69,6 +69,13 @@ class StandaloneApiserver:
         self.scenario, self.spec = scenario, spec
         self.cluster = cluster  # one assignment: requests in flight keep the cluster they had
         self.audit.clear()
+        if previous is not None:
+            previous.close()  # its controllers' timers and container processes
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move this cluster's clock forward; what is now due happens at once."""
+        self.clock.advance(seconds)
+        self.cluster.controllers.clock_moved()
 
     def kubeconfig(self, url: str, ca_pem: bytes) -> dict[str, Any]:
         """A kubeconfig for the admin, like the one kind writes."""

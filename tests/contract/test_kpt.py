@@ -180,30 +180,37 @@ def test_live_apply_status_destroy(gateway: Served, kpt: Kpt,
     assert store.get(RESOURCE_GROUPS, "default", group_name) is None
 
 
-def test_live_apply_of_a_deployment_never_reconciles_without_controllers(
+def test_live_apply_of_a_deployment_waits_until_it_is_current(
         gateway: Served, kpt: Kpt, package: Callable[[str], Path]) -> None:
+    """kpt's reconcile wait: the cluster's controllers roll the Deployment out, so kpt sees it
+    Current; destroying it takes its ReplicaSet and pod too (the garbage collector)."""
     directory = package(DEPLOYMENT)
     store = gateway.mock("my-cluster").store
     kpt.ok("live", "install-resource-group", cwd=directory)
     group_name = inventory(directory)["metadata"]["name"]
 
-    applied = kpt.run("live", "apply", ".", "--reconcile-timeout=2s", cwd=directory)
-    # Exit 3: applied, but the reconcile wait timed out (kpt's "timeout" status).
-    assert applied.returncode == 3, (applied.stdout, applied.stderr)
+    applied = kpt.run("live", "apply", ".", "--reconcile-timeout=30s", cwd=directory)
+    assert applied.returncode == 0, (applied.stdout, applied.stderr)
     assert "deployment.apps/kpt-web apply successful" in applied.stdout
     assert "apply result: 1 attempted, 1 successful, 0 skipped, 0 failed" in applied.stdout
-    assert "deployment.apps/kpt-web reconcile timeout" in applied.stdout
-    deployment = store.get(DEPLOYMENTS, "default", "kpt-web")
-    assert deployment is not None and deployment["spec"]["replicas"] == 1
+    assert "deployment.apps/kpt-web reconcile successful" in applied.stdout
+    assert "reconcile result: 1 attempted, 1 successful, 0 skipped, 0 failed, 0 timed out" \
+        in applied.stdout
+    pods = [p for p in store.list(("", "pods"), "default")[0]
+            if (p["metadata"].get("labels") or {}).get("app") == "kpt-web"]
+    assert [p["status"]["phase"] for p in pods] == ["Running"]
 
     status = kpt.ok("live", "status", ".", "--timeout", "5s", cwd=directory)
     assert status.splitlines() == [
-        f"{group_name}/deployment.apps/default/kpt-web is InProgress: Replicas: 0/1"]
+        f"{group_name}/deployment.apps/default/kpt-web is Current: "
+        "Deployment is available. Replicas: 1"]
 
     destroyed = kpt.ok("live", "destroy", ".", cwd=directory)
     assert "delete result: 1 attempted, 1 successful, 0 skipped, 0 failed" in destroyed
     assert store.get(DEPLOYMENTS, "default", "kpt-web") is None
     assert store.get(RESOURCE_GROUPS, "default", group_name) is None
+    assert [p for p in store.list(("", "pods"), "default")[0]
+            if (p["metadata"].get("labels") or {}).get("app") == "kpt-web"] == []
 
 
 def test_live_apply_server_side_dry_run_then_apply_then_prune(

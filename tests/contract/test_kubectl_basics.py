@@ -138,11 +138,15 @@ def test_get_pods_watch_sees_a_new_pod(gateway: Served, kubectl_run: KubectlRunn
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "watched", "namespace": "default"},
             "spec": {"containers": [{"name": "main", "image": "busybox"}]}})
+        # kube's order: created Pending, then scheduled and started by the kubelet.
         deadline = time.monotonic() + 20
-        line = ""
-        while time.monotonic() < deadline and "watched" not in line:
+        seen: list[list[str]] = []
+        while time.monotonic() < deadline and (not seen or seen[-1][2] != "Running"):
             line = watcher.stdout.readline()
-        assert line.split()[:3] == ["watched", "1/1", "Running"], line
+            if line.startswith("watched "):
+                seen.append(line.split())
+        assert seen[0][:3] == ["watched", "0/1", "Pending"], seen
+        assert seen[-1][:3] == ["watched", "1/1", "Running"], seen
     finally:
         watcher.kill()
         watcher.communicate(timeout=10)

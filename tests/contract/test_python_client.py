@@ -33,8 +33,10 @@ def test_list_pods_in_all_namespaces(api: client.ApiClient) -> None:
     pods = client.CoreV1Api(api).list_pod_for_all_namespaces().items
     by_name = {(p.metadata.namespace, p.metadata.name): p for p in pods}
     assert by_name[("default", "web")].status.phase == "Running"
-    assert [p for (ns, _), p in by_name.items() if ns == "gke-connect"][0].metadata.labels == {
-        "app": "gke-connect-agent"}
+    agent = [p for (ns, _), p in by_name.items() if ns == "gke-connect"]
+    assert len(agent) == 1, agent  # the agent Deployment's one pod, made by its ReplicaSet
+    labels = agent[0].metadata.labels
+    assert labels["app"] == "gke-connect-agent" and set(labels) == {"app", "pod-template-hash"}
 
 
 def test_configmap_create_read_replace_delete(api: client.ApiClient) -> None:
@@ -130,3 +132,33 @@ def test_unknown_membership_error_body(gateway: Served) -> None:
     assert caught.value.status == 400
     assert json.loads(caught.value.body)["message"] == messages.NO_ACTIVE_CONNECTION.format(
         project_number="123456789012", membership="no-such-cluster")
+
+
+def test_waiting_on_a_deployments_available_condition(api: client.ApiClient) -> None:
+    """What a deploy step in a test does: create a Deployment, then watch it until its
+    Available condition is True (the controllers make the ReplicaSet and start the pods)."""
+    apps = client.AppsV1Api(api)
+    labels = {"app": "py-wait"}
+    body = client.V1Deployment(
+        metadata=client.V1ObjectMeta(name="py-wait"),
+        spec=client.V1DeploymentSpec(
+            replicas=2, selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels),
+                spec=client.V1PodSpec(containers=[client.V1Container(name="web",
+                                                                     image="nginx")]))))
+    apps.create_namespaced_deployment("default", body)
+    try:
+        available = None
+        for event in watch.Watch().stream(apps.list_namespaced_deployment, "default",
+                                          field_selector="metadata.name=py-wait",
+                                          timeout_seconds=30):
+            conditions = {c.type: c for c in event["object"].status.conditions or []}
+            if "Available" in conditions and conditions["Available"].status == "True":
+                available = event["object"]
+                break
+        assert available is not None, "the Deployment never became Available"
+        assert (available.status.ready_replicas, available.status.available_replicas) == (2, 2)
+        assert conditions["Available"].reason == "MinimumReplicasAvailable"
+    finally:
+        apps.delete_namespaced_deployment("py-wait", "default")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 README = CHECKOUT / "README.md"
 CONTROL_API = CHECKOUT / "docs" / "control-api.md"
 REAL_CLUSTER = CHECKOUT / "docs" / "real-cluster.md"
+CONTROLLERS = CHECKOUT / "docs" / "controllers.md"
 
 
 def block(marker: str, document: Path = README) -> str:
@@ -87,6 +89,18 @@ def test_control_api_with_curl(serving: dict[str, str]) -> None:
         answers.append(answer)
         text = text[end:].strip()
     assert len(answers) == 2 and all("error" not in answer for answer in answers), answers
+
+
+def test_the_clock_moves_with_curl(serving: dict[str, str]) -> None:
+    """docs/controllers.md: the clock moved five minutes on, as ``now`` in the answer shows."""
+    before = datetime.now(UTC)
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c",
+                             block("clock-example", CONTROLLERS)],
+                            capture_output=True, text=True, env=serving, timeout=60)
+    assert result.returncode == 0, result.stderr
+    now = datetime.strptime(json.loads(result.stdout)["now"], "%Y-%m-%dT%H:%M:%SZ")
+    moved = now.replace(tzinfo=UTC) - before
+    assert timedelta(seconds=299) <= moved <= timedelta(seconds=360), moved
 
 
 def test_standalone_apiserver_and_agent_rbac(user_env: dict[str, str], tmp_path: Path) -> None:

@@ -31,9 +31,13 @@ from emulator.cluster.mock.auth.identity import (
     impersonated,
 )
 from emulator.cluster.mock.auth.rbac import RbacAuthorizer
+from emulator.cluster.mock.controllers import areas as controller_areas
+from emulator.cluster.mock.controllers.context import Context
+from emulator.cluster.mock.controllers.manager import ControllerManager
+from emulator.cluster.mock.controllers.settings import ControllerSettings
 from emulator.cluster.mock.node import container, streams
 from emulator.cluster.mock.node.attach import attach_main_process
-from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_name,
+from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_name, pending_pod,
                                                 start_ephemeral_containers)
 from emulator.cluster.mock.node.podlogs import PodLogs
 from emulator.cluster.mock.node.streams import ChannelSession
@@ -84,7 +88,8 @@ class MockApiserver:
     """Implements ``ClusterBackend`` for one in-memory cluster."""
 
     def __init__(self, name: str, kubernetes_version: str, clock: Clock,
-                 authorizer: Authorizer | None = None, registry: Registry | None = None) -> None:
+                 authorizer: Authorizer | None = None, registry: Registry | None = None,
+                 settings: ControllerSettings | None = None) -> None:
         self.name = name
         self._version = kubernetes_version
         self.clock = clock
@@ -105,6 +110,18 @@ class MockApiserver:
         self.crds = Crds(self.store, self.registry, clock.now)
         self.store.add_listener(self._on_change)
         self.store.add_listener(lambda event: rbac.aggregate(self.store, event))
+        self.settings = settings or ControllerSettings()
+        # kube's controllers, scheduler and kubelet (controllers/): they see the boot objects too.
+        self.controllers = ControllerManager(self.store, clock.now)
+        self.controllers.enabled = self.settings.enabled
+        # The garbage collector (controllers/) then orphans and cascades as kube's does.
+        self.objects.collector_runs = self.settings.enabled
+        context = Context(store=self.store, objects=self.objects, registry=self.registry,
+                          manager=self.controllers, now=clock.now, settings=self.settings,
+                          logs=self.logs, node=node_name(name), after_create=self._after_create,
+                          sandbox=self.sandbox, pod_ip=self._next_pod_ip)
+        for controller in controller_areas.build(context):
+            self.controllers.register(controller)
         group_versions = [(g, v) for g in ["", *self.registry.groups()]
                           for v in self.registry.group_versions(g)]
         for obj in boot_objects(name, kubernetes_version, group_versions):
@@ -124,12 +141,19 @@ class MockApiserver:
             raise KubeError(400, messages.MOCK_SEED_UNKNOWN_KIND.format(
                 api_version=obj.get("apiVersion"), kind=obj.get("kind")))
         namespace = obj.get("metadata", {}).get("namespace") if resource.namespaced else None
-        created = self.objects.create(resource, namespace, obj, query.Query(()), seeding=True,
-                                      trusted=trusted)
-        self._after_create(resource, created)
-        if resource.kind == "CustomResourceDefinition":
-            self.crds.reconcile()
+        with self.controllers.lock:
+            created = self.objects.create(resource, namespace, obj, query.Query(()), seeding=True,
+                                          trusted=trusted)
+            self._after_create(resource, created)
+            if resource.kind == "CustomResourceDefinition":
+                self.crds.reconcile()
+            self.controllers.settle()
         return created
+
+    def close(self) -> None:
+        """Stop the cluster's controller runtime (timers, container processes): the world that
+        held this cluster was replaced or stopped."""
+        self.controllers.close()
 
     # -- the ClusterBackend entry point -----------------------------------------------------------
 
@@ -157,7 +181,11 @@ class MockApiserver:
             if user is not caller:
                 trail.user, trail.impersonated_by = user.name, caller.name
             trail.stage = "authorization"
-            answer = await action(user, trail)
+            # One writer at a time: the controllers' runtime thread also writes (controllers/).
+            with self.controllers.lock:
+                answer = await action(user, trail)
+                # What kube's controllers make of the request, before its answer goes.
+                self.controllers.settle()
         except ImpersonationDenied as err:
             trail.allowed, trail.reason = False, f"{err.message} ({err.explanation})"
             answer = _json(err.code, err.status())
@@ -537,9 +565,15 @@ class MockApiserver:
     # -- the cluster's own controllers, reduced to what clients can observe ----------------------
 
     def _admit_pod(self, pod: dict[str, Any]) -> None:
+        if self.controllers.enabled:
+            # Pending: the scheduler and the kubelet (controllers/) take it from there.
+            pending_pod(pod)
+            return
+        admit_pod(pod, node=node_name(self.name), now=self.clock.now(), pod_ip=self._next_pod_ip())
+
+    def _next_pod_ip(self) -> str:
         self._pod_ips += 1
-        admit_pod(pod, node=node_name(self.name), now=self.clock.now(),
-                  pod_ip=f"10.244.{self._pod_ips // 250}.{self._pod_ips % 250 + 2}")
+        return f"10.244.{self._pod_ips // 250}.{self._pod_ips % 250 + 2}"
 
     def _allocate_service(self, service: dict[str, Any]) -> None:
         spec = service.setdefault("spec", {})

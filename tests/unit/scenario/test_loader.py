@@ -12,6 +12,7 @@ import pytest
 
 from emulator import limits, messages
 from emulator.clock import FakeClock
+from emulator.cluster.mock.controllers.settings import ControllerSettings, Delays, ImageRule
 from emulator.scenario import loader
 from emulator.scenario.model import MulticloudSpec
 from emulator.state import EmulatorState, build_world
@@ -335,3 +336,58 @@ def test_a_scenario_whose_aliases_expand_past_the_limit_is_refused() -> None:
 @pytest.mark.parametrize(("value", "line"), [("2024-13-45", 9), ("1" * 5000, 9)])
 def test_a_value_yaml_cannot_build_is_a_yaml_error_at_its_line(value: str, line: int) -> None:
     assert error_of(VALID + f"description:\n  {value}\n").startswith(f"s.yaml:{line}: not valid YAML: ")
+
+
+CONTROLLERS = VALID + """\
+    controllers:
+      enabled: true
+      delays: {schedule: 0.5, pull: 2, ready: 1}
+      images:
+        - {match: "registry.invalid/*", pull: fail}
+        - {match: "crashy:*", exit_code: 3, runs_for: 1.5}
+"""
+
+
+def test_a_memberships_controllers_block() -> None:
+    settings = parse(CONTROLLERS).memberships[0].controllers
+    assert settings == ControllerSettings(
+        True, Delays(schedule=0.5, pull=2.0, start=0.0, ready=1.0),
+        (ImageRule("registry.invalid/*", pull_fails=True),
+         ImageRule("crashy:*", exit_code=3, runs_for=1.5)))
+    assert settings.rule_for("registry.invalid/web:1") == settings.images[0]
+    assert settings.rule_for("crashy:2") == settings.images[1]
+    assert settings.rule_for("nginx") is None
+    assert parse(VALID).memberships[0].controllers == ControllerSettings()
+    off = parse(VALID + "    controllers: {enabled: false}\n").memberships[0].controllers
+    assert off.enabled is False
+
+
+def test_controllers_off_keeps_the_cluster_as_it_was_before_controllers() -> None:
+    """No controller runs: a seeded Deployment makes no pods, a pod is Running at once."""
+    scenario = parse(VALID + "    agent_installed: false\n    controllers: {enabled: false}\n"
+                     "    objects:\n"
+                     "      - {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: default},"
+                     " spec: {containers: [{name: c, image: nginx}]}}\n")
+    cluster = build_world(scenario, FakeClock()).memberships["c1"].cluster
+    pods = cluster.store.list(("", "pods"), "default")[0]  # type: ignore[attr-defined]
+    assert [(p["metadata"]["name"], p["status"]["phase"]) for p in pods] == [("p", "Running")]
+    assert cluster.store.list(("", "events"), None)[0] == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ("    controllers: {enabled: maybe}\n",
+     "s.yaml:8: 'enabled' in controllers of a membership must be true or false"),
+    ("    controllers: {delays: {pull: -1}}\n",
+     "s.yaml:8: 'pull' in controllers.delays is -1: " + messages.SCENARIO_HINT_DELAY.format(
+         maximum=limits.MAX_CONTROLLER_DELAY_SECONDS)),
+    ("    controllers: {delays: {boot: 1}}\n",
+     "s.yaml:8: unknown key 'boot' in controllers.delays"),
+    ("    controllers: {images: [{match: 'x*', pull: sometimes}]}\n",
+     "s.yaml:8: 'pull' in an image rule is 'sometimes': " + messages.SCENARIO_HINT_PULL),
+    ("    controllers: {images: [{match: 'x*', exit_code: 256}]}\n",
+     "s.yaml:8: 'exit_code' in an image rule is 256: " + messages.SCENARIO_HINT_EXIT_CODE),
+    ("    controllers: {images: [{pull: fail}]}\n",
+     "s.yaml:8: " + messages.SCENARIO_MISSING_KEY.format(key="match", where="an image rule")),
+])
+def test_controllers_mistakes(extra: str, expected: str) -> None:
+    assert error_of(VALID + extra).startswith(expected)

@@ -2,14 +2,19 @@
 
 There is no container runtime: containers are sandboxed fakes that never touch the host. Reporting
 pods Running straight away is what makes ``get``, ``logs`` and (later) ``exec`` usable in tests.
+With the cluster's controllers on, the kubelet controller (controllers/kubelet.py) starts pods
+instead; what it runs as a container's process is decided here (``command_line``, ``runnable``).
 """
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from typing import Any
 
 from emulator.clock import rfc3339
+from emulator.cluster.mock.node import container as fake
+from emulator.cluster.mock.node.container import shell, syntax
 from emulator.cluster.mock.registry.defaults import pod_spec as default_pod_spec
 
 NODE_IP = "10.0.0.10"
@@ -17,6 +22,35 @@ NODE_IP = "10.0.0.10"
 
 def node_name(cluster_name: str) -> str:
     return f"{cluster_name}-node-1"
+
+
+def pending_pod(pod: dict[str, Any]) -> None:
+    """A new pod as kube-apiserver stores it before any scheduler or kubelet saw it (mutates
+    ``pod``): defaulted, with the ServiceAccount admission plugin's account, phase Pending and
+    its QoS class; a status a client sent is dropped, as the pod strategy's PrepareForCreate
+    does. A scenario's seeded status is kept: the emulator may set what a client cannot."""
+    spec = pod.setdefault("spec", {})
+    default_pod_spec(spec)
+    spec.setdefault("serviceAccountName", "default")
+    if pod.get("status", {}).get("phase"):
+        return
+    pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
+
+
+def qos_class(spec: dict[str, Any]) -> str:
+    """kube's QoS class of a pod (pkg/apis/core/helper/qos): BestEffort without any request or
+    limit, Guaranteed when every container's requests equal its limits for cpu and memory,
+    else Burstable."""
+    containers = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    resources = [c.get("resources") or {} for c in containers if isinstance(c, dict)]
+    if not any((r.get("requests") or r.get("limits")) for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits, requests = r.get("limits") or {}, r.get("requests") or {}
+        for name in ("cpu", "memory"):
+            if name not in limits or requests.get(name, limits[name]) != limits[name]:
+                return "Burstable"
+    return "Guaranteed"
 
 
 def admit_pod(pod: dict[str, Any], *, node: str, pod_ip: str, now: datetime) -> None:
@@ -97,4 +131,50 @@ def main_process(pod: dict[str, Any], container: str) -> tuple[str, ...] | None:
         if isinstance(spec, dict) and spec.get("name") == container:
             argv = [str(a) for a in [*(spec.get("command") or []), *(spec.get("args") or [])]]
             return tuple(argv) or ("sh",)
+    return None
+
+
+def command_line(spec: dict[str, Any]) -> list[str] | None:
+    """A container's command and args; None for the image's own entrypoint (neither given) and
+    for a container that reads its stdin (``kubectl run -i``: attach drives it)."""
+    if spec.get("stdin"):
+        return None
+    argv = [str(a) for a in [*(spec.get("command") or []), *(spec.get("args") or [])]]
+    return argv or None
+
+
+def runnable(argv: list[str], sandbox: fake.Container) -> bool:
+    """Whether the fake runs ``argv`` as the container's process: a scenario scripted it, or the
+    fake shell knows the program (and, for ``sh -c``, the script's grammar). Args handed to an
+    image's entrypoint name their program first (``kubectl run --image=busybox -- echo hi``);
+    anything else is an image's own program, which the fake leaves running."""
+    if shlex.join(argv) in sandbox.scripted:
+        return True
+    if not _known(argv[0]):
+        return False
+    script = _shell_script(argv)
+    if script is not None:
+        try:
+            syntax.parse(script)
+        except syntax.ShellSyntaxError:
+            return False
+    return True
+
+
+def _known(program: str) -> bool:
+    directory, _, name = program.rpartition("/")
+    if directory and fake.normalize(directory) not in shell.BIN_DIRS:
+        return False
+    return name in shell.COMMANDS
+
+
+def _shell_script(argv: list[str]) -> str | None:
+    """The script of ``sh -c SCRIPT`` (with combined flags like ``-ec``), if that is argv."""
+    if argv[0].rpartition("/")[2] not in shell.SHELLS:
+        return None
+    for index, arg in enumerate(argv[1:], start=1):
+        if not arg.startswith("-") or arg == "-":
+            return None
+        if "c" in arg[1:] and not arg.startswith("--"):
+            return argv[index + 1] if index + 1 < len(argv) else None
     return None

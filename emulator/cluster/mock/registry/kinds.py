@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry import crdchecks, defaults
+from emulator.cluster.mock.registry import crdchecks, defaults, workloadchecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.resources import CustomKind
 from emulator.cluster.mock.wire.tables import cluster, core, network, storage, workloads
@@ -62,6 +62,12 @@ _EVENT_FIELDS = ("involvedObject.kind", "involvedObject.namespace", "involvedObj
 _KEEPS = {"returns_deleted_object": True}  # the storage answers a delete with the object
 _GENERATION = {"tracks_generation": True}  # metadata.generation from 1, bumped by spec changes
 
+
+def _selects(kind: str) -> dict[str, Any]:
+    """apps/v1 workloads: a selector that selects the template's pods (workloadchecks.py)."""
+    return {"tracks_generation": True, "validate": workloadchecks.workload(kind)}
+
+
 BUILTIN: dict[tuple[str, str], Behaviour] = {
     # core
     ("", "Pod"): Behaviour(core.PODS, defaults.pod, (
@@ -95,16 +101,19 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     (_RBAC, "RoleBinding"): Behaviour(core.BINDINGS, defaults.role_binding),
     (_RBAC, "ClusterRoleBinding"): Behaviour(core.BINDINGS, defaults.role_binding),
     # workloads
-    ("apps", "Deployment"): Behaviour(workloads.DEPLOYMENTS, defaults.deployment, **_GENERATION),
+    ("apps", "Deployment"): Behaviour(workloads.DEPLOYMENTS, defaults.deployment,
+                                      **_selects("Deployment")),
     ("apps", "ReplicaSet"): Behaviour(workloads.REPLICA_SETS, defaults.replica_set,
-                                      ("status.replicas",), **_GENERATION),
+                                      ("status.replicas",), **_selects("ReplicaSet")),
     ("apps", "StatefulSet"): Behaviour(workloads.STATEFUL_SETS, defaults.stateful_set,
-                                       **_GENERATION),
-    ("apps", "DaemonSet"): Behaviour(workloads.DAEMON_SETS, defaults.daemon_set, **_GENERATION),
+                                       **_selects("StatefulSet")),
+    ("apps", "DaemonSet"): Behaviour(workloads.DAEMON_SETS, defaults.daemon_set,
+                                     **_selects("DaemonSet")),
     ("apps", "ControllerRevision"): Behaviour(workloads.CONTROLLER_REVISIONS),
     ("batch", "Job"): Behaviour(workloads.jobs, defaults.job, ("status.successful",),
                                 **_GENERATION),
-    ("batch", "CronJob"): Behaviour(workloads.CRON_JOBS, defaults.cron_job, **_GENERATION),
+    ("batch", "CronJob"): Behaviour(workloads.CRON_JOBS, defaults.cron_job,
+                                    validate=workloadchecks.cron_job, **_GENERATION),
     ("autoscaling", "HorizontalPodAutoscaler"): Behaviour(workloads.HORIZONTAL_POD_AUTOSCALERS,
                                                           defaults.horizontal_pod_autoscaler),
     ("policy", "PodDisruptionBudget"): Behaviour(workloads.POD_DISRUPTION_BUDGETS, **_GENERATION),

@@ -48,6 +48,11 @@ class Objects:
         self.now = now
         self.on_new_pod = on_new_pod
         self.on_new_service = on_new_service
+        # True when the cluster's garbage collector controller runs (controllers/
+        # garbagecollector.py): it then orphans or deletes a deleted object's dependents and drops
+        # the orphan and foregroundDeletion finalizers itself, as kube's does. False: they are
+        # dropped at once, as before controllers.
+        self.collector_runs = False
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -293,11 +298,14 @@ class Objects:
 
     def _finish_deletion(self, resource: ResourceType, stored: dict[str, Any]) -> None:
         """What finishes a deletion kube only starts: the kubelet stops a pod's containers at
-        once (they exit on SIGTERM) and deletes it without grace; the garbage collector, with no
-        dependents to wait for, drops its own finalizers. Anyone else's finalizers keep the
-        object (deletionTimestamp set) until a client removes them."""
+        once (they exit on SIGTERM) and deletes it without grace; the garbage collector drops its
+        own finalizers: at once when its controller does not run (no dependents are waited for),
+        else the controller does, once it has orphaned or deleted the dependents. Anyone else's
+        finalizers keep the object (deletionTimestamp set) until a client removes them."""
         meta = stored["metadata"]
-        finalizers = [f for f in meta.get("finalizers") or [] if f not in deletion.GC_FINALIZERS]
+        held = meta.get("finalizers") or []
+        finalizers = (list(held) if self.collector_runs
+                      else [f for f in held if f not in deletion.GC_FINALIZERS])
         if finalizers == (meta.get("finalizers") or []) and not meta.get(
                 "deletionGracePeriodSeconds"):
             return  # held by finalizers nothing here removes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
 import pytest
@@ -19,6 +19,7 @@ from emulator.clock import FakeClock
 from emulator.cluster.backend import ClusterRequest, ClusterResponse
 from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.cluster.mock.auth.identity import UserInfo
+from emulator.cluster.mock.controllers.settings import ControllerSettings
 
 CLUSTER_NAME = "test-cluster"
 CLUSTER_VERSION = "v1.30.5"
@@ -43,8 +44,19 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def api(clock: FakeClock) -> MockApiserver:
+def api(clock: FakeClock) -> Iterator[MockApiserver]:
     server = MockApiserver(CLUSTER_NAME, CLUSTER_VERSION, clock)
+    server.authenticator.add(ADMIN_TOKEN, ADMIN)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def quiet(clock: FakeClock) -> MockApiserver:
+    """A cluster whose controllers are off (a scenario's ``controllers: {enabled: false}``):
+    for the apiserver's own storage rules, which no controller write may blur."""
+    server = MockApiserver(CLUSTER_NAME, CLUSTER_VERSION, clock,
+                           settings=ControllerSettings(enabled=False))
     server.authenticator.add(ADMIN_TOKEN, ADMIN)
     return server
 

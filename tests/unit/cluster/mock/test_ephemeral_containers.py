@@ -45,7 +45,9 @@ DEBUGGER_STORED = {"command": ["sleep", "3600"], "image": "busybox:1.36", "name"
 
 @pytest.fixture
 def web(api: MockApiserver) -> dict[str, Any]:
-    return create(api, PODS, pod("web", "main"))
+    """The pod as the kubelet started it (the create's answer is still Pending)."""
+    create(api, PODS, pod("web", "main"))
+    return call(api, "GET", f"{PODS}/web").body
 
 
 def debug(api: MockApiserver, container: dict[str, Any] | None = None) -> Reply:

@@ -16,6 +16,13 @@ MERGE = "application/merge-patch+json"
 
 
 @pytest.fixture
+def api(quiet: MockApiserver) -> MockApiserver:
+    """The subresource's rules, without the Deployment controller's status writes moving the
+    resourceVersion and status these tests compare (test_controllers_deployments.py has those)."""
+    return quiet
+
+
+@pytest.fixture
 def web(api: MockApiserver) -> dict:
     return create(api, DEPLOYS, deployment("web", replicas=2))
 

@@ -1,0 +1,98 @@
+"""Events as client-go's event recorder writes them for kube's controllers and the kubelet.
+
+A core/v1 Event named ``<object>.<hex of the time in nanoseconds>``, in the object's namespace
+(``default`` for a cluster-scoped object), with ``source`` and ``reporting*`` naming who reports
+it. A repeat of the same reason and message about the same object is counted on the first
+Event (``count``, ``lastTimestamp``), as client-go's EventCorrelator aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from emulator.clock import rfc3339
+
+NORMAL = "Normal"
+WARNING = "Warning"
+
+
+@dataclass(frozen=True)
+class Source:
+    component: str  # e.g. "deployment-controller", "kubelet", "default-scheduler"
+    host: str = ""  # the node, for the kubelet
+
+
+def involved(obj: dict[str, Any], field_path: str = "") -> dict[str, Any]:
+    """An ObjectReference to ``obj`` (as ``ref.GetReference`` makes it)."""
+    meta = obj.get("metadata") or {}
+    ref: dict[str, Any] = {"kind": obj.get("kind", ""), "namespace": meta.get("namespace"),
+                           "name": meta.get("name", ""), "uid": meta.get("uid", ""),
+                           "apiVersion": obj.get("apiVersion", ""),
+                           "resourceVersion": meta.get("resourceVersion", "")}
+    if field_path:
+        ref["fieldPath"] = field_path
+    return {k: v for k, v in ref.items() if v is not None}
+
+
+class EventRecorder:
+    """Builds Events; ``write`` stores a new one, ``bump`` stores a counted repeat."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+        # uid of the involved object -> (fieldPath, reason, message, component) -> its Event.
+        self._seen: dict[str, dict[tuple[str, str, str, str], dict[str, Any]]] = {}
+
+    def event(self, obj: dict[str, Any], source: Source, type_: str, reason: str, message: str,
+              field_path: str = "") -> tuple[dict[str, Any], bool]:
+        """The Event to write, and whether it is new (False: a repeat to update)."""
+        ref = involved(obj, field_path)
+        now = self._now()
+        earlier = self._seen.get(ref.get("uid", ""), {}).get(
+            (field_path, reason, message, source.component))
+        if earlier is not None:
+            repeat = dict(earlier)
+            repeat["count"] = int(earlier.get("count") or 1) + 1
+            repeat["lastTimestamp"] = rfc3339(now)
+            return repeat, False
+        namespace = ref.get("namespace") or "default"
+        source_body = {"component": source.component}
+        if source.host:
+            source_body["host"] = source.host
+        event = {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{ref.get('name', '')}.{_nanos(now):x}",
+                         "namespace": namespace},
+            "involvedObject": ref,
+            "reason": reason, "message": message,
+            "source": source_body,
+            "firstTimestamp": rfc3339(now), "lastTimestamp": rfc3339(now),
+            "count": 1, "type": type_,
+            "eventTime": None,
+            "reportingComponent": source.component,
+            "reportingInstance": source.host,
+        }
+        return event, True
+
+    def remember(self, event: dict[str, Any], source: Source) -> None:
+        ref = event["involvedObject"]
+        self._seen.setdefault(ref.get("uid", ""), {})[
+            (ref.get("fieldPath", ""), event["reason"], event["message"], source.component)] = event
+
+    def forget(self, uid: str) -> None:
+        """The object is gone: its events are no longer repeated onto."""
+        self._seen.pop(uid, None)
+
+
+_last_nanos = 0
+
+
+def _nanos(moment: datetime) -> int:
+    """Nanoseconds since the epoch, strictly increasing so that two Events of one object in
+    the same instant get different names (client-go uses the wall clock, which always moves)."""
+    global _last_nanos
+    value = int(moment.timestamp() * 1_000_000) * 1000
+    _last_nanos = max(value, _last_nanos + 1)
+    return _last_nanos
