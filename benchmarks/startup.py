@@ -1,11 +1,14 @@
 """Start-up cost of the emulator, as ratios to the bare stack measured in the same run.
 
-Two numbers (issue #2):
+Three numbers (issue #2; the plugin's since issue #17):
 - ``serve`` → first successful gateway request: a ``connect-gateway-emulator serve`` process until
   ``kubectl get ns``'s request (GET .../api/v1/namespaces as alice) answers 200. Baseline: a process
   that serves a one-route Starlette app over TLS with the same runner, until it answers.
 - in-process start: ``EmulatorState(quickstart)`` + ``ServedApp.start()`` + first request.
   Baseline: ``ServedApp.start()`` of the one-route app + first request.
+- the pytest plugin's import in a fresh process that has imported pytest, which every pytest
+  session on a machine with the package installed pays (the ``pytest11`` entry point), whether
+  or not a test uses the fixture. Baseline: ``import pytest`` in a fresh process.
 
 Run: ``python benchmarks/startup.py [--runs N]``. Prints medians and the ratios; asserts nothing.
 """
@@ -90,6 +93,22 @@ def time_in_process(build: Callable[[], ServedApp], path: str) -> float:
     return elapsed
 
 
+IMPORT_TIME = """
+import sys, time
+{before}
+started = time.perf_counter()
+import {module}
+print(time.perf_counter() - started)
+"""
+
+
+def time_import(module: str, before: str = "") -> float:
+    """Seconds to import ``module`` in a fresh interpreter, after ``before`` ran."""
+    out = subprocess.run([sys.executable, "-c", IMPORT_TIME.format(before=before, module=module)],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    return float(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -113,6 +132,11 @@ def main() -> None:
         "bare_in_process_start_s": median(args.runs, lambda: time_in_process(
             lambda: ServedApp(bare_app()), "/")),
     }
+    results["plugin_import_s"] = median(args.runs, lambda: time_import(
+        "emulator.pytest_plugin", "import pytest"))
+    results["pytest_import_s"] = median(args.runs, lambda: time_import("pytest"))
+    results["plugin_ratio_to_pytest_import"] = (results["plugin_import_s"]
+                                                / results["pytest_import_s"])
     results["serve_ratio_to_bare"] = (results["serve_to_first_request_s"]
                                       / results["bare_process_to_first_request_s"])
     results["in_process_ratio_to_bare"] = (results["in_process_start_s"]

@@ -19,16 +19,23 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from emulator import limits, messages
 from emulator.iam.policy import IamMode
-from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.scenario.model import RemoteSpec
-from emulator.state import EmulatorState, with_clusters
-from emulator.testing import ConnectGateway, ServerErrors
+
+if TYPE_CHECKING:
+    from emulator.runner import ServedApp
+    from emulator.state import EmulatorState
+    from emulator.testing import ConnectGateway
+
+# The server, the world and the handle (the kubernetes package, hypercorn, cryptography, the
+# mock apiserver: over half a second) are imported by the fixtures that use them, so that a
+# pytest session on a machine with the package installed pays nothing for tests that do not.
 
 MARKER = "connect_gateway"
 _CLUSTERS = pytest.StashKey[dict[str, RemoteSpec]]()
@@ -74,6 +81,7 @@ def _clusters(config: pytest.Config) -> dict[str, RemoteSpec]:
                 flag="--connect-gateway-cluster", value=text)) from None
         clusters[name] = spec
     if clusters:
+        from emulator.state import with_clusters  # noqa: PLC0415 - see the imports above
         try:
             with_clusters(_load(config.getoption("--connect-gateway-scenario")), clusters)
         except loader.ScenarioError as err:
@@ -84,6 +92,8 @@ def _clusters(config: pytest.Config) -> dict[str, RemoteSpec]:
 @pytest.fixture(scope="session")
 def connect_gateway_server(pytestconfig: pytest.Config) -> Iterator[tuple[EmulatorState,
                                                                            ServedApp]]:
+    from emulator.runner import serve_emulator  # noqa: PLC0415 - see the imports above
+    from emulator.state import EmulatorState  # noqa: PLC0415
     scenario = _load(pytestconfig.getoption("--connect-gateway-scenario"))
     state = EmulatorState(scenario, clusters=pytestconfig.stash[_CLUSTERS])
     server = serve_emulator(state)
@@ -95,6 +105,7 @@ def connect_gateway_server(pytestconfig: pytest.Config) -> Iterator[tuple[Emulat
 def connect_gateway(request: pytest.FixtureRequest,
                     connect_gateway_server: tuple[EmulatorState, ServedApp]
                     ) -> Iterator[ConnectGateway]:
+    from emulator.testing import ConnectGateway, ServerErrors  # noqa: PLC0415 - see the imports
     state, server = connect_gateway_server
     config = request.config
     marker = request.node.get_closest_marker(MARKER)

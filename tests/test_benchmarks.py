@@ -22,7 +22,9 @@ def test_startup_benchmark_reports_its_ratios() -> None:
     report = json.loads(result.stdout)
     assert set(report) == {"serve_to_first_request_s", "bare_process_to_first_request_s",
                            "in_process_start_s", "bare_in_process_start_s",
-                           "serve_ratio_to_bare", "in_process_ratio_to_bare"}
+                           "serve_ratio_to_bare", "in_process_ratio_to_bare",
+                           "plugin_import_s", "pytest_import_s",
+                           "plugin_ratio_to_pytest_import"}
     assert all(value > 0 for value in report.values())
 
 

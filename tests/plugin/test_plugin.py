@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,16 @@ def test_the_readme_example_runs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme=example)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:benchmark")
     result.assert_outcomes(passed=2)
+
+
+def test_the_plugin_imports_nothing_heavy_until_a_test_uses_it() -> None:
+    """Every pytest session on a machine with the package loads the plugin (``pytest11``): it
+    must not pull in the server, the world or the kubernetes package before a fixture asks.
+    (Its import time is reported by benchmarks/startup.py, never asserted.)"""
+    heavy = ("kubernetes", "hypercorn", "cryptography", "httpx", "emulator.state",
+             "emulator.runner", "emulator.cluster.mock.apiserver")
+    probe = ("import sys, pytest, emulator.pytest_plugin; "
+             f"print([m for m in {heavy!r} if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout.strip()) == (0, "[]"), result.stderr
