@@ -25,21 +25,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import tempfile
-import time
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from emulator.clients import find_kubectl
-from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig
 from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
+from measure import Kubectl, quota_lifted  # benchmarks/measure.py (this script's folder)
 
 
 def manifest(namespace: str, objects: int, generation: int) -> str:
@@ -64,29 +59,12 @@ def manifest(namespace: str, objects: int, generation: int) -> str:
     return yaml.safe_dump_all(documents)
 
 
-class Kubectl:
-    def __init__(self, binary: Path, kubeconfig: Path, home: Path) -> None:
-        self.binary = binary
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
-        self.env.update(HOME=str(home), KUBECONFIG=str(kubeconfig),
-                        KUBECACHEDIR=str(home / "cache"))
-
-    def run(self, *args: str, stdin: str | None = None) -> float:
-        started = time.perf_counter()
-        result = subprocess.run([str(self.binary), *args], input=stdin, capture_output=True,
-                                text=True, env=self.env, timeout=600)
-        elapsed = time.perf_counter() - started
-        if result.returncode != 0:
-            raise SystemExit(f"kubectl {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-        return elapsed
-
-
 def one_run(kubectl: Kubectl, way: str, run: int, objects: int) -> tuple[float, float]:
     namespace = f"bench-{way}-{run}"
     kubectl.run("create", "namespace", namespace)
     flags = ["--server-side"] if way == "ssa" else []
-    first = kubectl.run("apply", *flags, "-f", "-", stdin=manifest(namespace, objects, 1))
-    again = kubectl.run("apply", *flags, "-f", "-", stdin=manifest(namespace, objects, 2))
+    first = kubectl.timed("apply", *flags, "-f", "-", stdin=manifest(namespace, objects, 1))
+    again = kubectl.timed("apply", *flags, "-f", "-", stdin=manifest(namespace, objects, 2))
     return first, again
 
 
@@ -95,24 +73,13 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    binary = find_kubectl()
-    if binary is None:
-        raise SystemExit("no kubectl found (install the Google Cloud SDK)")
-    # Lifted: the gateway's modelled 2,400 requests a minute would stop the client-side runs
-    # (two requests an object) within a few runs, and would measure the quota, not the apply.
-    quickstart = loader.load("quickstart")
-    scenario = replace(quickstart, limits=replace(quickstart.limits,
-                                                  requests_per_minute=1_000_000))
+    # Lifted: the modelled quota would stop the client-side runs (two requests an object).
+    scenario = quota_lifted(loader.load("quickstart"))
     state = EmulatorState(scenario)
     server = serve_emulator(state)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            cluster = GatewayCluster.of(scenario, scenario.membership("my-cluster"))
-            kubeconfig = Path(tmp) / "kubeconfig"
-            kubeconfig.write_text(yaml.safe_dump(gateway_kubeconfig(
-                server.url, server.ca_pem, cluster, "v1", {"token": "ya29.fake-alice"})))
-            kubectl = Kubectl(binary, kubeconfig, Path(tmp))
-            kubectl.run("api-resources")  # warms the shared discovery cache
+            kubectl = Kubectl(server, scenario, Path(tmp))
             times: dict[str, list[tuple[float, float]]] = {"csa": [], "ssa": []}
             for run in range(args.runs):
                 for way in ("csa", "ssa"):
@@ -123,7 +90,7 @@ def main() -> None:
                      "reapply_s": statistics.median(t[1] for t in runs)}
                for way, runs in times.items()}
     report = {
-        "kubectl": binary.name, "objects": args.objects, "runs": args.runs,
+        "kubectl": kubectl.binary.name, "objects": args.objects, "runs": args.runs,
         "client-side apply": medians["csa"], "server-side apply": medians["ssa"],
         "ratios (server-side / client-side)": {
             key: round(medians["ssa"][key] / medians["csa"][key], 3)

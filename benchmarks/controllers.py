@@ -25,36 +25,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from emulator.clients import find_kubectl
-from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig
 from emulator.runner import serve_emulator
 from emulator.scenario import loader
 from emulator.state import EmulatorState
-
-
-class Kubectl:
-    def __init__(self, binary: Path, kubeconfig: Path, home: Path) -> None:
-        self.binary = binary
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
-        self.env.update(HOME=str(home), KUBECONFIG=str(kubeconfig),
-                        KUBECACHEDIR=str(home / "cache"))
-
-    def run(self, *args: str, stdin: str | None = None) -> str:
-        result = subprocess.run([str(self.binary), *args], input=stdin, capture_output=True,
-                                text=True, env=self.env, timeout=600)
-        if result.returncode != 0:
-            raise SystemExit(f"kubectl {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-        return result.stdout
+from measure import Kubectl, quota_lifted  # benchmarks/measure.py (this script's folder)
 
 
 def bare_pods(namespace: str, count: int) -> str:
@@ -101,25 +82,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle", type=float, default=5.0)
     args = parser.parse_args()
-    binary = find_kubectl()
-    if binary is None:
-        raise SystemExit("no kubectl found (install the Google Cloud SDK)")
-    quickstart = loader.load("quickstart")
-    # Lifted: kubectl wait and rollout status poll and watch; the modelled quota is not measured.
-    scenario = replace(quickstart, limits=replace(quickstart.limits,
-                                                  requests_per_minute=1_000_000))
+    # Lifted: rollout status polls and watches; the modelled quota is not what is measured.
+    scenario = quota_lifted(loader.load("quickstart"))
     state = EmulatorState(scenario)
     server = serve_emulator(state)
     rollouts: list[float] = []
     baselines: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            cluster = GatewayCluster.of(scenario, scenario.membership("my-cluster"))
-            kubeconfig = Path(tmp) / "kubeconfig"
-            kubeconfig.write_text(yaml.safe_dump(gateway_kubeconfig(
-                server.url, server.ca_pem, cluster, "v1", {"token": "ya29.fake-alice"})))
-            kubectl = Kubectl(binary, kubeconfig, Path(tmp))
-            kubectl.run("api-resources")  # warms the shared discovery cache
+            kubectl = Kubectl(server, scenario, Path(tmp))
             idle_before = idle_cpu(args.idle)
             for run in range(args.runs):
                 for way, measure in (("deploy", rollout), ("bare", client_written)):
@@ -137,7 +108,7 @@ def main() -> None:
         server.stop()
     deploy, bare = statistics.median(rollouts), statistics.median(baselines)
     report = {
-        "kubectl": binary.name, "replicas": args.replicas, "runs": args.runs,
+        "kubectl": kubectl.binary.name, "replicas": args.replicas, "runs": args.runs,
         "rollout to all Ready (s)": {"create deployment + rollout status": round(deploy, 3),
                                      "baseline: create the bare pods (kubectl create -f)": round(bare, 3),
                                      "ratio": round(deploy / bare, 3)},

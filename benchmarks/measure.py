@@ -1,9 +1,22 @@
-"""What the benchmark scripts share: the median of repeated measurements."""
+"""What the benchmark scripts share: the median of repeated measurements, and the real kubectl
+pointed at a served emulator."""
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import time
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+from emulator.clients import find_kubectl
+from emulator.kubeconfig import GatewayCluster, gateway_kubeconfig
+from emulator.runner import ServedApp
+from emulator.scenario.model import Scenario
 
 
 def median(runs: int, measure: Callable[[], float], warm_up: int = 0) -> float:
@@ -12,3 +25,42 @@ def median(runs: int, measure: Callable[[], float], warm_up: int = 0) -> float:
     for _ in range(warm_up):
         measure()
     return statistics.median(measure() for _ in range(runs))
+
+
+class Kubectl:
+    """The real kubectl against a served emulator's my-cluster, as alice, with a HOME and
+    discovery cache of its own (shared by its runs, warmed once)."""
+
+    def __init__(self, server: ServedApp, scenario: Scenario, home: Path) -> None:
+        binary = find_kubectl()
+        if binary is None:
+            raise SystemExit("no kubectl found (install the Google Cloud SDK)")
+        self.binary = binary
+        cluster = GatewayCluster.of(scenario, scenario.membership("my-cluster"))
+        kubeconfig = home / "kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump(gateway_kubeconfig(
+            server.url, server.ca_pem, cluster, "v1", {"token": "ya29.fake-alice"})))
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
+        self.env.update(HOME=str(home), KUBECONFIG=str(kubeconfig),
+                        KUBECACHEDIR=str(home / "cache"))
+        self.run("api-resources")  # warms the shared discovery cache
+
+    def run(self, *args: str, stdin: str | None = None) -> str:
+        """kubectl's stdout; a failure ends the benchmark with kubectl's error."""
+        result = subprocess.run([str(self.binary), *args], input=stdin, capture_output=True,
+                                text=True, env=self.env, timeout=600)
+        if result.returncode != 0:
+            raise SystemExit(f"kubectl {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def timed(self, *args: str, stdin: str | None = None) -> float:
+        """Seconds the run took."""
+        started = time.perf_counter()
+        self.run(*args, stdin=stdin)
+        return time.perf_counter() - started
+
+
+def quota_lifted(scenario: Scenario) -> Scenario:
+    """The scenario without the gateway's modelled 2,400 requests a minute, which a benchmark
+    of many kubectl runs would otherwise measure instead of what it is about."""
+    return replace(scenario, limits=replace(scenario.limits, requests_per_minute=1_000_000))

@@ -65,11 +65,12 @@ class Context:
 
     def get(self, group: str, plural: str, namespace: str, name: str) -> dict[str, Any] | None:
         obj = self.store.get((group, plural), namespace, name)
-        return None if obj is None else self._typed(group, plural, obj)
+        return None if obj is None else _typed(self.resource(group, plural), obj)
 
     def list(self, group: str, plural: str, namespace: str | None = None) -> list[dict[str, Any]]:
         items, _ = self.store.list((group, plural), namespace)
-        return [self._typed(group, plural, o) for o in items]
+        resource = self.resource(group, plural)  # once a list: controllers list on every sync
+        return [_typed(resource, o) for o in items]
 
     def owned_by(self, group: str, plural: str, owner: dict[str, Any]) -> list[dict[str, Any]]:
         """The objects of ``group/plural`` whose controller reference is ``owner``."""
@@ -78,12 +79,6 @@ class Context:
         return [o for o in self.list(group, plural, namespace)
                 if any(ref.get("uid") == uid and ref.get("controller")
                        for ref in o["metadata"].get("ownerReferences") or [])]
-
-    def _typed(self, group: str, plural: str, obj: dict[str, Any]) -> dict[str, Any]:
-        resource = self.resource(group, plural)
-        obj.setdefault("apiVersion", resource.api_version)
-        obj.setdefault("kind", resource.kind)
-        return obj
 
     # -- writing (as a cluster component: no authorization) ---------------------------------------
 
@@ -141,6 +136,9 @@ class Context:
     def later(self, seconds: float, controller: str, key: Hashable) -> None:
         self.manager.after(seconds, controller, key)
 
+    def at(self, controller: str, key: Hashable, due: datetime) -> None:
+        self.manager.at(controller, key, due)
+
     def cancel(self, controller: str, key: Hashable) -> None:
         self.manager.cancel(controller, key)
 
@@ -151,6 +149,13 @@ class Context:
             done: Callable[[object | BaseException], None]) -> None:
         """Run a container's process on the runtime thread (see ``ControllerManager.run``)."""
         self.manager.run(work, done)
+
+
+def _typed(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+    """A stored object (a copy, the caller's) with the apiVersion and kind it is stored as."""
+    obj.setdefault("apiVersion", resource.api_version)
+    obj.setdefault("kind", resource.kind)
+    return obj
 
 
 def _typed_body(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.cronschedule import (Schedule, ScheduleError, load_zone,
                                                             parse_schedule)
 from emulator.cluster.mock.controllers.events import NORMAL, WARNING, Source
-from emulator.cluster.mock.controllers.jobstate import (Timers, finished_condition,
+from emulator.cluster.mock.controllers.jobstate import (finished_condition,
                                                         owner_reference, parse_time)
 from emulator.cluster.mock.controllers.manager import Controller
 from emulator.cluster.mock.registry.jsoncopy import clone
@@ -104,7 +104,6 @@ class CronJobController:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._timers = Timers(ctx, NAME)
 
     def keys(self, event: WatchEvent) -> Iterable[Any]:
         meta = event.object.get("metadata") or {}
@@ -118,7 +117,7 @@ class CronJobController:
     def sync(self, key: Any) -> None:
         cron_job = self.ctx.get("batch", "cronjobs", key.namespace, key.name)
         if cron_job is None:
-            self._timers.forget(key)
+            self.ctx.cancel(NAME, key)
             return
         jobs = [j for j in self.ctx.list("batch", "jobs", key.namespace)
                 if (_controller(j) or {}).get("name") == key.name]
@@ -136,7 +135,7 @@ class CronJobController:
             cron_job["status"] = status
             self.ctx.update("batch", "cronjobs", cron_job, subresource="status")
         if wait is not None:
-            self._timers.at(key, now + timedelta(seconds=wait))
+            self.ctx.at(NAME, key, now + timedelta(seconds=wait))
         if failure is not None:
             raise failure
 

@@ -24,7 +24,7 @@ from emulator.cluster.mock.controllers import rollout
 from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.events import NORMAL, WARNING, Source
 from emulator.cluster.mock.controllers.manager import Controller
-from emulator.cluster.mock.controllers.replicasets import (PODS, OwnerKind, Wakeups, claim,
+from emulator.cluster.mock.controllers.replicasets import (PODS, OwnerKind, claim,
                                                            controller_ref, is_deleting, labels_of,
                                                            selects_own_template)
 from emulator.cluster.mock.controllers.rollout import Obj, replicas
@@ -58,7 +58,6 @@ class DeploymentController:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.source = Source(NAME)
-        self.wakeups = Wakeups(ctx, NAME)
 
     # -- what to sync -----------------------------------------------------------------------------
 
@@ -67,7 +66,7 @@ class DeploymentController:
         namespace = meta.get("namespace", "")
         if event.resource == DEPLOYMENTS:
             if event.type == "DELETED":
-                self.wakeups.forget((namespace, meta["name"]))
+                self.ctx.cancel(NAME, (namespace, meta["name"]))
                 return ()
             return ((namespace, meta["name"]),)
         if event.resource == REPLICA_SETS:
@@ -548,11 +547,11 @@ class _Sync:
             return
         if (rollout.deployment_complete(self.d, status)
                 or current.get("reason") == rollout.TIMED_OUT):
-            self.controller.wakeups.forget(self.key)  # nothing left to time out
+            self.ctx.cancel(NAME, self.key)  # nothing left to time out
             return
         due = rollout.progress_due(self.d, self.d.get("status") or {})
         if due is not None:
-            self.controller.wakeups.at(self.key, due + timedelta(seconds=1))
+            self.ctx.at(NAME, self.key, due + timedelta(seconds=1))
 
     # -- writing ----------------------------------------------------------------------------------
 

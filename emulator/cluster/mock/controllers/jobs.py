@@ -26,7 +26,7 @@ from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.events import NORMAL, WARNING, Source
 from emulator.cluster.mock.controllers.jobstate import (
     COMPLETE, COMPLETION_INDEX, FAILED, FAILURE_TARGET, SUCCESS_CRITERIA_MET, SUSPENDED,
-    TRACKING_FINALIZER, Backoff, Timers, backoff_limit, completion_index, controller_of,
+    TRACKING_FINALIZER, Backoff, backoff_limit, completion_index, controller_of,
     format_indexes, has_finalizer, is_active, is_deleting, is_finished, is_indexed, is_ready,
     is_terminating, managed_elsewhere, meta_of, owner_reference, parse_indexes, parse_time,
     phase_of, removal_order, set_uids, status_of, true_condition, wire_status)
@@ -91,7 +91,6 @@ class JobController:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._backoff: dict[JobKey, Backoff] = {}
-        self._timers = Timers(ctx, NAME)
 
     @property
     def minor(self) -> int:
@@ -145,13 +144,13 @@ class JobController:
         job = self.ctx.get("batch", "jobs", key.namespace, key.name)
         if job is None:
             self._backoff.pop(key, None)
-            self._timers.forget(key)
+            self.ctx.cancel(NAME, key)
             return
         if managed_elsewhere(job, self.minor):
             return
         if is_finished(job):
             self._backoff.pop(key, None)
-            self._timers.forget(key)
+            self.ctx.cancel(NAME, key)
             for pod in self.ctx.owned_by("", "pods", job):
                 if has_finalizer(pod):
                     self._remove_finalizer(pod)
@@ -196,7 +195,7 @@ class JobController:
             elif spec.get("activeDeadlineSeconds") is not None and not spec.get("suspend"):
                 started = parse_time(status.get("startTime")) or now
                 deadline = timedelta(seconds=int(spec["activeDeadlineSeconds"]))
-                self._timers.at(key, started + deadline)
+                self.ctx.at(NAME, key, started + deadline)
         if is_indexed(job):
             completions = int(spec.get("completions") or 0)
             run.previous_indexes = parse_indexes(status.get("completedIndexes", ""), completions)
@@ -374,7 +373,7 @@ class JobController:
         record = self._backoff.get(key)
         wait = record.left(run.now) if record is not None else 0.0
         if wait > 0:
-            self._timers.at(key, run.now + timedelta(seconds=max(wait, MIN_DELAYED_SYNC)))
+            self.ctx.at(NAME, key, run.now + timedelta(seconds=max(wait, MIN_DELAYED_SYNC)))
             return active, None
         indexes: list[int | None] = [None] * missing
         if is_indexed(job):

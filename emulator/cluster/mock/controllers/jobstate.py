@@ -1,16 +1,13 @@
 """What the Job controller reads of pods and Jobs, the shape of the status it writes and its
-pod-failure back-off (pkg/controller/job: utils.go, indexed_job_utils.go, backoff_utils.go), and
-the timers of both batch controllers; the CronJob controller reads Jobs with it too."""
+pod-failure back-off (pkg/controller/job: utils.go, indexed_job_utils.go, backoff_utils.go); the
+CronJob controller reads Jobs with it too."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from emulator.cluster.mock.controllers.context import Context
+from typing import Any
 
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"  # annotation, and label (1.28+)
@@ -241,25 +238,3 @@ class Backoff:
             return 0.0
         delay = min(POD_FAILURE_BACKOFF * 2 ** (self.failures - 1), MAX_POD_FAILURE_BACKOFF)
         return max(delay - (now - self.last_failure).total_seconds(), 0.0)
-
-
-class Timers:
-    """A controller's timers on the emulator's clock, one per key, each at an absolute time
-    computed from the ``now`` its sync read (a clock moved during the sync does not push it
-    back); one already set for sooner stands."""
-
-    def __init__(self, ctx: Context, controller: str) -> None:
-        self.ctx = ctx
-        self.controller = controller
-        self._due: dict[Hashable, datetime] = {}
-
-    def at(self, key: Hashable, due: datetime) -> None:
-        now = self.ctx.now()
-        pending = self._due.get(key)
-        if pending is not None and now < pending <= due:
-            return
-        self._due[key] = due
-        self.ctx.later(max((due - now).total_seconds(), 0.0), self.controller, key)
-
-    def forget(self, key: Hashable) -> None:
-        self._due.pop(key, None)

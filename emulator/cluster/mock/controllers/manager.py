@@ -67,6 +67,7 @@ class ControllerManager:
         self._queue: OrderedDict[WorkItem, None] = OrderedDict()
         self._queue_lock = threading.Lock()
         self._timers: list[tuple[datetime, int, WorkItem]] = []
+        self._due: dict[WorkItem, datetime] = {}  # the pending timer of each item that has one
         self._order = itertools.count()
         self._failures: dict[WorkItem, int] = {}
         self._runtime: _Runtime | None = None
@@ -98,9 +99,21 @@ class ControllerManager:
         if seconds <= 0:
             self.enqueue(controller, key)
             return
-        due = self._now() + timedelta(seconds=seconds)
+        self.at(controller, key, self._now() + timedelta(seconds=seconds))
+
+    def at(self, controller: str, key: Hashable, due: datetime) -> None:
+        """Sync ``key`` at ``due`` on the emulator's clock (absolute: a sync that computed it
+        from the ``now`` it read is not pushed back by a clock moved meanwhile). An item has one
+        timer at most: one already pending for sooner stands, a later one is replaced."""
+        item = (controller, key)
         with self._queue_lock:
-            heapq.heappush(self._timers, (due, next(self._order), (controller, key)))
+            pending = self._due.get(item)
+            if pending is not None and self._now() < pending <= due:
+                return
+            if pending is not None:
+                self._drop(item)
+            self._due[item] = due
+            heapq.heappush(self._timers, (due, next(self._order), item))
             self._timers_changed = True
         # The runtime thread learns of it when the drain that set it ends (``settle``): a
         # timer set and cancelled within one drain (a rollout's deadline, when the rollout
@@ -108,13 +121,15 @@ class ControllerManager:
 
     def cancel(self, controller: str, key: Hashable) -> None:
         """Drop ``key``'s pending timers (what it waited for happened, or cannot any more)."""
-        item = (controller, key)
         with self._queue_lock:
-            kept = [timer for timer in self._timers if timer[2] != item]
-            if len(kept) != len(self._timers):
-                heapq.heapify(kept)
-                self._timers = kept
-                self._timers_changed = True
+            if self._due.pop((controller, key), None) is not None:
+                self._drop((controller, key))
+
+    def _drop(self, item: WorkItem) -> None:
+        """Remove ``item``'s timer from the heap (the caller holds the queue lock)."""
+        self._timers = [timer for timer in self._timers if timer[2] != item]
+        heapq.heapify(self._timers)
+        self._timers_changed = True
 
     @property
     def pending(self) -> bool:
@@ -176,6 +191,7 @@ class ControllerManager:
         with self._queue_lock:
             while self._timers and self._timers[0][0] <= now:
                 _, _, item = heapq.heappop(self._timers)
+                self._due.pop(item, None)
                 self._queue[item] = None
             wait = ((self._timers[0][0] - now).total_seconds() if self._timers else None)
         self.settle()
@@ -205,6 +221,7 @@ class ControllerManager:
         with self._queue_lock:
             runtime, self._runtime = self._runtime, None
             self._timers.clear()
+            self._due.clear()
             self._queue.clear()
         if runtime is not None:
             runtime.stop()

@@ -264,29 +264,6 @@ def pod_from_template(owner: Obj, kind: OwnerKind) -> Obj:
 # -- timers ---------------------------------------------------------------------------------------
 
 
-class Wakeups:
-    """One pending timer per key at most, at the earliest time the key needs one, so that a
-    key synced again and again does not pile timers up on the clock."""
-
-    def __init__(self, ctx: Context, controller: str) -> None:
-        self._ctx = ctx
-        self._controller = controller
-        self._due: dict[Hashable, datetime] = {}
-
-    def at(self, key: Hashable, due: datetime) -> None:
-        now = self._ctx.now()
-        pending = self._due.get(key)
-        if pending is not None and now < pending <= due:
-            return
-        self._due[key] = due
-        self._ctx.later(max((due - now).total_seconds(), 0.001), self._controller, key)
-
-    def forget(self, key: Hashable) -> None:
-        """No wake-up is wanted for ``key`` any more: its pending timer goes too."""
-        if self._due.pop(key, None) is not None:
-            self._ctx.cancel(self._controller, key)
-
-
 # -- the controller -------------------------------------------------------------------------------
 
 
@@ -299,7 +276,6 @@ class ReplicaController:
         self.name = kind.component
         self.watches = (kind.resource, PODS)
         self.source = Source(kind.component)
-        self.wakeups = Wakeups(ctx, self.name)
 
     # -- what to sync -----------------------------------------------------------------------------
 
@@ -308,7 +284,7 @@ class ReplicaController:
         namespace = meta.get("namespace", "")
         if event.resource == self.kind.resource:
             if event.type == "DELETED":
-                self.wakeups.forget((namespace, meta["name"]))
+                self.ctx.cancel(self.name, (namespace, meta["name"]))
                 return ()
             return ((namespace, meta["name"]),)
         found: set[Key] = set()
@@ -410,7 +386,7 @@ class ReplicaController:
                    and (at := available_at(p, min_ready)) is not None]
         if waiting:
             # IsPodAvailable wants the time strictly past: a moment later.
-            self.wakeups.at(key, min(waiting) + timedelta(milliseconds=1))
+            self.ctx.at(self.name, key, min(waiting) + timedelta(milliseconds=1))
 
 
 def replicaset_replicas(owner: Obj) -> int:
