@@ -4,8 +4,10 @@ Three numbers (issue #2; the plugin's since issue #17):
 - ``serve`` → first successful gateway request: a ``connect-gateway-emulator serve`` process until
   ``kubectl get ns``'s request (GET .../api/v1/namespaces as alice) answers 200. Baseline: a process
   that serves a one-route Starlette app over TLS with the same runner, until it answers.
-- in-process start: ``EmulatorState(quickstart)`` + ``ServedApp.start()`` + first request.
-  Baseline: ``ServedApp.start()`` of the one-route app + first request.
+- in-process start: ``EmulatorState(quickstart)`` + ``ServedApp.start()`` + first request,
+  repeated in one process (after the first, the clusters are restored from their images), and
+  the first one in a fresh interpreter (which builds them). Baseline: ``ServedApp.start()`` of
+  the one-route app + first request.
 - the pytest plugin's import in a fresh process that has imported pytest, which every pytest
   session on a machine with the package installed pays (the ``pytest11`` entry point), whether
   or not a test uses the fixture. Baseline: ``import pytest`` in a fresh process.
@@ -93,6 +95,31 @@ def time_in_process(build: Callable[[], ServedApp], path: str) -> float:
     return elapsed
 
 
+FIRST_START = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from startup import GATEWAY_LIST, first_request
+from emulator.app import create_app
+from emulator.runner import ServedApp
+from emulator.scenario import loader
+from emulator.state import EmulatorState
+started = time.perf_counter()
+server = ServedApp(create_app(EmulatorState(loader.load("quickstart")))).start()
+first_request(server.url, server.ca_pem, GATEWAY_LIST)
+print(time.perf_counter() - started)
+server.stop()
+"""
+
+
+def time_first_start() -> float:
+    """In-process start + first request in a fresh interpreter (modules imported, nothing
+    built): the first world of a process builds the clusters that have seeds, which later worlds
+    restore from their images."""
+    out = subprocess.run([sys.executable, "-c", FIRST_START, str(Path(__file__).resolve().parent)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 IMPORT_TIME = """
 import sys, time
 {before}
@@ -131,6 +158,7 @@ def main() -> None:
             lambda: ServedApp(create_app(EmulatorState(scenario))), GATEWAY_LIST)),
         "bare_in_process_start_s": median(args.runs, lambda: time_in_process(
             lambda: ServedApp(bare_app()), "/")),
+        "first_in_process_start_s": median(args.runs, time_first_start),
     }
     results["plugin_import_s"] = median(args.runs, lambda: time_import(
         "emulator.pytest_plugin", "import pytest"))
@@ -141,6 +169,8 @@ def main() -> None:
                                       / results["bare_process_to_first_request_s"])
     results["in_process_ratio_to_bare"] = (results["in_process_start_s"]
                                            / results["bare_in_process_start_s"])
+    results["first_in_process_ratio_to_bare"] = (results["first_in_process_start_s"]
+                                                 / results["bare_in_process_start_s"])
     print(json.dumps({k: round(v, 4) for k, v in results.items()}, indent=2))
 
 

@@ -263,8 +263,8 @@ def _cluster_flag(text: str, agent_credentials: AgentCredentialsName) -> tuple[s
 
 def _print_remote_clusters(state: EmulatorState) -> None:
     for membership in state.world.memberships.values():
-        remote = membership.cluster
-        if not isinstance(remote, RemoteCluster):
+        remote = membership.remote
+        if remote is None:
             continue
         print(messages.CLI_REMOTE_CLUSTER.format(
             membership=membership.spec.name, server=remote.upstream.server,

@@ -7,6 +7,7 @@ lock guards swaps of the world; each mock cluster guards its own store.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import random
 import secrets
 import threading
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from emulator import messages
+from emulator import messages, process_memory
 from emulator.agent.install import CONTAINER as AGENT_CONTAINER
 from emulator.agent.install import NAMESPACE as AGENT_NAMESPACE
 from emulator.agent.install import SERVICE_ACCOUNT as AGENT_SERVICE_ACCOUNT
@@ -31,6 +32,7 @@ from emulator.cluster.remote.upstream import UpstreamConfigError
 from emulator.cluster.remote import upstream as remote_upstream
 from emulator.cluster.mock.wire.status import KubeError
 from emulator.faults import NO_FAULTS, Faults
+from emulator.images import ClusterImages, ScenarioImages
 from emulator.gateway.quota import RequestRate, StreamQuota
 from emulator.iam.policy import IamMode, IamPolicy, UnknownRole
 from emulator.scenario.loader import ScenarioError
@@ -45,14 +47,75 @@ from emulator.scenario.model import (
 )
 
 
-@dataclass
+# A replaced world whose clusters held more objects than this gives its memory back to the
+# operating system at once (``process_memory.give_back``), rather than keeping the heap's pages.
+GIVE_BACK_AFTER_OBJECTS = 10_000
+
+
 class Membership:
-    spec: MembershipSpec
-    cluster: ClusterBackend  # a MockApiserver, or a RemoteCluster for a kubeconfig: membership
-    # Who the gateway's requests arrive as inside the cluster (the Connect Agent, for attached).
-    transport: AgentIdentity
-    connected: bool
-    agent_log: AgentLog
+    """One membership of a world and the cluster behind it.
+
+    An embedded cluster is built (or restored from its image) when something first needs it, not
+    with the world: a test that talks to one cluster of a scenario of five pays for one, and a
+    world nobody sends a cluster request to costs next to nothing to reset.
+    """
+
+    def __init__(self, spec: MembershipSpec, connected: bool, agent_log: AgentLog, *,
+                 cluster: ClusterBackend | None = None, transport: AgentIdentity | None = None,
+                 build: Callable[[], tuple[MockApiserver, AgentIdentity]] | None = None) -> None:
+        self.spec = spec
+        self.connected = connected
+        self.agent_log = agent_log
+        self._cluster = cluster
+        self._transport = transport
+        self._build = build
+        self._lock = threading.Lock()
+
+    @property
+    def cluster(self) -> ClusterBackend:
+        """A MockApiserver, or a RemoteCluster for a kubeconfig: membership."""
+        return self._built()[0]
+
+    @property
+    def transport(self) -> AgentIdentity:
+        """Who the gateway's requests arrive as inside the cluster (the Connect Agent, for
+        attached clusters)."""
+        return self._built()[1]
+
+    @property
+    def remote(self) -> RemoteCluster | None:
+        """The remote backend, without building anything."""
+        return self._cluster if isinstance(self._cluster, RemoteCluster) else None
+
+    @property
+    def embedded(self) -> MockApiserver | None:
+        """The embedded cluster if it was built; None otherwise (nothing is built)."""
+        return self._cluster if isinstance(self._cluster, MockApiserver) else None
+
+    def _built(self) -> tuple[ClusterBackend, AgentIdentity]:
+        with self._lock:
+            if self._cluster is None:
+                assert self._build is not None
+                cluster, self._transport = self._build()
+                # What the agent logged before its pod existed goes to that pod's log now.
+                self._cluster = cluster
+                for line in self.agent_log.lines():
+                    self._to_pod_log(line)
+            assert self._transport is not None
+            return self._cluster, self._transport
+
+    def agent_pod_log(self, line: str) -> None:
+        """The agent log's sink: the line goes to the agent pod's log once the cluster exists
+        (until then ``agent_log`` keeps it, and the build writes it)."""
+        with self._lock:
+            if self._cluster is not None:
+                self._to_pod_log(line)
+
+    def _to_pod_log(self, line: str) -> None:
+        if isinstance(self._cluster, MockApiserver) and self._transport is not None and (
+                self._transport.pod is not None):
+            self._cluster.logs.append(AGENT_NAMESPACE, self._transport.pod, AGENT_CONTAINER,
+                                      line)
 
 
 @dataclass(frozen=True)
@@ -96,8 +159,9 @@ class EmulatorState:
         # Remote backends outlive world resets: a kubeconfig is read (and an exec plugin run)
         # once, and a TokenRequest token is reused until it is due for renewal.
         self._remotes = RemoteClusters(self.clock)
-        self._world = build_world(with_clusters(scenario, self._clusters), self.clock,
-                                  self._remotes)
+        # Each scenario's clusters are built once and restored from their images after that.
+        self._images = ClusterImages.for_clock(self.clock)
+        self._world = self._build(scenario)
         self._quota_override = active_streams
         self._timeout_override = (TimeoutOverride(stream_timeout) if stream_timeout is not None
                                   else None)
@@ -124,12 +188,24 @@ class EmulatorState:
 
     def load(self, scenario: Scenario) -> None:
         # Build outside the lock: it may fail.
-        world = build_world(with_clusters(scenario, self._clusters), self.clock, self._remotes)
+        world = self._build(scenario)
         with self._lock:
             old, self._world = self._world, world
-        close_world(old)
+        held = close_world(old)
+        del old
+        if held > GIVE_BACK_AFTER_OBJECTS:
+            # A cluster's parts refer to each other (listeners, controllers): the cycle collector
+            # frees them, and then the heap can be trimmed.
+            gc.collect()
+            process_memory.give_back()
         self.quota.limit = self._effective_quota(scenario)
         self.audit.clear()
+
+    def _build(self, scenario: Scenario) -> World:
+        """The scenario's world. Its images are found by the scenario as loaded, before
+        ``serve --cluster`` replaces memberships (which makes a new ``Scenario`` each time)."""
+        return build_world(with_clusters(scenario, self._clusters), self.clock, self._remotes,
+                           self._images.of(scenario))
 
     def remote_clusters(self) -> list[RemoteCluster]:
         """Every remote backend built so far (they outlive worlds)."""
@@ -226,11 +302,14 @@ class EmulatorState:
     def advance_clock(self, seconds: float) -> None:
         """Move the emulator's clock forward (control API): token expiry, quota windows, ages,
         CronJob schedules and back-offs all follow it. What is now due in the embedded clusters
-        happens at once."""
+        happens at once (a cluster not built yet has nothing due)."""
         self.clock.advance(seconds)
+        if self._images.shared:
+            # Its time is no longer the others': what it builds from now on is its own.
+            self._images = ClusterImages()
         for membership in self.world.memberships.values():
-            if isinstance(membership.cluster, MockApiserver):
-                membership.cluster.controllers.clock_moved()
+            if membership.embedded is not None:
+                membership.embedded.controllers.clock_moved()
 
     # -- faults (control API): part of the world, so reset and load forget them --------------------
 
@@ -304,9 +383,13 @@ def skipped_seeds(scenario: Scenario, spec: MembershipSpec) -> bool:
     return spec.remote is not None and bool(scenario.cluster_objects or spec.seeds_anything)
 
 
-def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None = None) -> World:
+def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None = None,
+                images: ScenarioImages | None = None) -> World:
+    """The world ``scenario`` describes; its embedded clusters are built on first use, from
+    ``images`` where an earlier world of the same scenario left one."""
     remotes = remotes or RemoteClusters(clock)
-    memberships = {spec.name: _build_membership(scenario, spec, clock, remotes)
+    kept = images if images is not None else ScenarioImages()
+    memberships = {spec.name: _build_membership(scenario, spec, clock, remotes, kept)
                    for spec in scenario.memberships}
     tokens = {p.token: p for p in scenario.principals if p.token}
     try:
@@ -317,19 +400,22 @@ def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None
     return World(scenario, memberships, tokens, iam, principals=principals)
 
 
-def close_world(world: World) -> None:
+def close_world(world: World) -> int:
     """Stop what the embedded clusters of a replaced world still run (controller timers and
-    container processes); their objects go with the world."""
+    container processes); their objects go with the world. Returns how many objects they held."""
+    held = 0
     for membership in world.memberships.values():
-        if isinstance(membership.cluster, MockApiserver):
-            membership.cluster.close()
+        if membership.embedded is not None:
+            membership.embedded.close()
+            held += membership.embedded.store.count
+    return held
 
 
 def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
-                      remotes: RemoteClusters) -> Membership:
+                      remotes: RemoteClusters, kept: ScenarioImages) -> Membership:
     if spec.remote is not None:
         return _remote_membership(scenario, spec, clock, remotes.get(scenario, spec, spec.remote))
-    return build_mock_membership(scenario, spec, clock)
+    return _mock_membership(scenario, spec, clock, kept)
 
 
 def _remote_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
@@ -340,13 +426,49 @@ def _remote_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
     agent_log = AgentLog(clock.now)  # no agent pod to write to: the control API serves it
     if spec.agent_installed:
         agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
-    return Membership(spec, remote, AgentIdentity(UserInfo(agent), "", None), spec.connected,
-                      agent_log)
+    return Membership(spec, spec.connected, agent_log, cluster=remote,
+                      transport=AgentIdentity(UserInfo(agent), "", None))
+
+
+def _mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
+                     kept: ScenarioImages) -> Membership:
+    def build() -> tuple[MockApiserver, AgentIdentity]:
+        found = kept.get(spec.name)
+        if found is not None:
+            image, transport = found
+            return MockApiserver(spec.name, spec.kubernetes_version, clock,
+                                 settings=spec.controllers, image=image), transport
+        cluster, transport = build_mock_cluster(scenario, spec, clock)
+        image = cluster.image()
+        if image is not None:
+            kept.put(spec.name, image, transport)
+        return cluster, transport
+
+    holder: list[Membership] = []
+    agent_log = AgentLog(clock.now, lambda line: holder[0].agent_pod_log(line))
+    membership = Membership(spec, spec.connected, agent_log, build=build)
+    holder.append(membership)
+    if spec.agent_installed:
+        agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
+    if kept.get(spec.name) is None and (scenario.cluster_objects or spec.objects):
+        # Seeds the cluster may refuse: the first world of a scenario is built at once, so a
+        # mistake is the scenario's error when it is loaded, not a failing request later.
+        membership.cluster  # noqa: B018 - built now, not on first use
+    return membership
 
 
 def build_mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:
-    """A membership on the embedded mock, seeded as the scenario says (also what the standalone
-    ``apiserver`` command serves)."""
+    """A membership on the embedded mock, built now and seeded as the scenario says (what the
+    standalone ``apiserver`` command serves)."""
+    membership = _mock_membership(scenario, spec, clock, ScenarioImages())
+    membership.cluster  # noqa: B018 - built now, not on first use
+    return membership
+
+
+def build_mock_cluster(scenario: Scenario, spec: MembershipSpec,
+                       clock: Clock) -> tuple[MockApiserver, AgentIdentity]:
+    """A membership's embedded cluster, seeded as the scenario says, and who the gateway's
+    requests arrive as inside it."""
     cluster = MockApiserver(spec.name, spec.kubernetes_version, clock, settings=spec.controllers)
     transport = (install_agent(cluster, scenario.project_id) if spec.agent_installed
                  else gke_transport(cluster))
@@ -361,22 +483,12 @@ def build_mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock
     for target, answers in spec.scripted:
         cluster.scripted[_container_key(target)] = {
             command: container.Scripted(a.stdout, a.stderr, a.exit_code) for command, a in answers}
-    agent_log = AgentLog(clock.now, _pod_log_sink(cluster, transport))
-    if spec.agent_installed:
-        agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
-    return Membership(spec, cluster, transport, spec.connected, agent_log)
+    return cluster, transport
 
 
 def _container_key(target: str) -> tuple[str, str, str]:
     namespace, pod, name = target.split("/")
     return namespace, pod, name
-
-
-def _pod_log_sink(cluster: MockApiserver, transport: AgentIdentity) -> Callable[[str], None] | None:
-    pod = transport.pod
-    if pod is None:
-        return None  # GKE clusters have no agent pod; the lines stay with the control API
-    return lambda line: cluster.logs.append(AGENT_NAMESPACE, pod, AGENT_CONTAINER, line)
 
 
 def _seed(scenario: Scenario, spec: MembershipSpec, cluster: MockApiserver, seed: SeedObject) -> None:

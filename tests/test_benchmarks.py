@@ -24,7 +24,8 @@ def test_startup_benchmark_reports_its_ratios() -> None:
                            "in_process_start_s", "bare_in_process_start_s",
                            "serve_ratio_to_bare", "in_process_ratio_to_bare",
                            "plugin_import_s", "pytest_import_s",
-                           "plugin_ratio_to_pytest_import"}
+                           "plugin_ratio_to_pytest_import", "first_in_process_start_s",
+                           "first_in_process_ratio_to_bare"}
     assert all(value > 0 for value in report.values())
 
 
@@ -40,24 +41,35 @@ def test_stream_benchmark_reports_its_ratios() -> None:
 
 def test_lifecycle_benchmark_reports_its_ratios() -> None:
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lifecycle.py"), "--runs",
-                             "2"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+                             "2", "--tests", "3", "--sessions", "1"], capture_output=True,
+                            text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["session_start_ratio_to_bare"] > 0 and report["reset_ratio_to_one_request"] > 0
+    assert report["fixture_overhead_per_test_s"] != 0 and report["one_more_fixture_test_s"] != 0
+    assert set(report["pytest_s"]) == {"bare_3", "fixture_3", "fixture_6", "bare_request_3",
+                                       "fixture_request_3"}
 
 
 def test_remote_benchmark_reports_its_ratios() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "remote.py"), "--runs", "5"],
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "remote.py"), "--runs", "5",
+                             "--rounds", "1", "--seconds", "0.3"],
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"requests", "direct_ms", "gateway_remote_ms", "gateway_embedded_ms",
                            "added_ms", "ratio_gateway_to_direct", "ratio_remote_to_embedded",
-                           "direct_new_connection_ms", "gateway_remote_new_connection_ms",
-                           "ratio_gateway_to_direct_new_connection"}
+                           "ratio_embedded_to_direct", "direct_new_connection_ms",
+                           "gateway_remote_new_connection_ms",
+                           "ratio_gateway_to_direct_new_connection", "clients_8", "clients_32"}
     # added_ms is a difference of two measurements: a number, of either sign.
     assert isinstance(report.pop("added_ms"), float)
+    loads = [report.pop("clients_8"), report.pop("clients_32")]
     assert all(value > 0 for value in report.values())
+    for load in loads:
+        assert {"direct_rps", "gateway_remote_rps", "ratio_remote_to_direct",
+                "cpu_ms_per_request_remote"} <= set(load)
+        assert all(value > 0 for value in load.values())
 
 
 def test_abandon_benchmark_reports_its_counts() -> None:
@@ -131,3 +143,21 @@ def test_controllers_benchmark_reports_the_rollout_and_idle_cpu() -> None:
     assert set(report["idle server CPU (s over the idle period)"]) == {
         "idle_seconds", "with the deployment running", "baseline: quickstart world only",
         "ratio"}
+
+
+def test_lists_benchmark_reports_pages_kubectl_and_memory() -> None:
+    if find_kubectl() is None and not realclients.required():
+        pytest.skip("the lists benchmark runs kubectl; none found (install the Google Cloud SDK)")
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "lists.py"), "--sizes",
+                             "60,600", "--kubectl-pods", "600", "--kubectl-runs", "1",
+                             "--memory-pods", "50", "--runs", "1"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [size["pods"] for size in report["sizes"]] == [60, 600]
+    for size in report["sizes"]:
+        for server in ("gateway", "direct"):
+            assert all(value > 0 for value in size[server]["ratios_to_one_get"].values())
+    assert report["sizes"][1]["kubectl"]["pages"] == 2
+    # A few pods may fit in memory the process already had: a number, of either sign.
+    assert isinstance(report["memory"]["rss_growth_kib_per_pod"], float | int)

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from emulator.clock import rfc3339
-from emulator.cluster.remote.backend import RemoteCluster
 from emulator.scenario.model import Principal
 from emulator.state import EmulatorState, Membership
 
@@ -42,11 +41,12 @@ def membership(member: Membership) -> dict[str, Any]:
         # Its cluster in the GKE Multi-Cloud API (gcloud container aws|azure|attached).
         "multicloud": None if spec.multicloud is None else {
             "location": spec.multicloud.location, "node_pools": list(spec.multicloud.node_pools)}}
-    if isinstance(member.cluster, RemoteCluster):
+    remote = member.remote  # an embedded cluster is not built to be described
+    if remote is not None:
         # Where the agent's hop goes and as whom; never the credentials themselves.
-        view["cluster"] = {"backend": "remote", "server": member.cluster.upstream.server,
-                           "context": member.cluster.upstream.context,
-                           "agent_identity": member.cluster.identity()}
+        view["cluster"] = {"backend": "remote", "server": remote.upstream.server,
+                           "context": remote.upstream.context,
+                           "agent_identity": remote.identity()}
     return view
 
 

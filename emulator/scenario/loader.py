@@ -10,6 +10,7 @@ import functools
 import importlib.resources
 import re
 import shlex
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -113,16 +114,44 @@ def resolve(name_or_path: str) -> Path:
 
 
 def load(name_or_path: str) -> Scenario:
+    """The scenario the file holds now. A file read before with the same text (and, for
+    ``extends``, the same base) gives the same ``Scenario`` back without parsing it again: the
+    pytest plugin loads a test's scenario before every test, and a parse costs milliseconds."""
     path = resolve(name_or_path)
+    text = _read(path)
+    key = (str(path), text)
+    known = _PARSED.get(key)
+    if known is not None and all(_read(base) == base_text for base, base_text in known[1]):
+        _PARSED.move_to_end(key)
+        return known[0]
+    bases: list[tuple[Path, str]] = []
+    scenario = parse(text, path, bases)
+    _PARSED[key] = (scenario, tuple(bases))
+    while len(_PARSED) > 1 and (len(_PARSED) > PARSED_KEPT
+                                or sum(len(text) for _, text in _PARSED) > PARSED_TEXT_KEPT):
+        _PARSED.popitem(last=False)
+    return scenario
+
+
+# Scenario is frozen and its seeds are only ever copied from, so one parse can serve every load.
+# The newest files are kept, within a budget of text (the newest whatever its size), so that a
+# scenario of thousands of objects does not stay in memory once another is loaded.
+PARSED_KEPT = 32
+PARSED_TEXT_KEPT = 256 * 1024
+_PARSED: OrderedDict[tuple[str, str], tuple[Scenario, tuple[tuple[Path, str], ...]]] = (
+    OrderedDict())
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or not UTF-8
         raise ScenarioError(messages.SCENARIO_UNREADABLE.format(
             path=path, reason=getattr(exc, "strerror", None) or exc)) from None
-    return parse(text, path)
 
 
-def parse(text: str, path: Path) -> Scenario:
+def parse(text: str, path: Path, bases: list[tuple[Path, str]] | None = None) -> Scenario:
+    """``bases``, when given, receives the file ``extends`` read and its text."""
     try:
         data = yamlfile.load(text)
     except yaml.YAMLError as exc:
@@ -134,11 +163,12 @@ def parse(text: str, path: Path) -> Scenario:
                     else messages.SCENARIO_YAML_ERROR)
         raise ScenarioError(template.format(path=path, line=line, reason=reason)) from None
     if isinstance(data, dict) and "extends" in data:
-        data = _extended(data, path)
+        data = _extended(data, path, bases if bases is not None else [])
     return _Parser(path).scenario(data)
 
 
-def _extended(data: yamlfile.LineDict, path: Path) -> yamlfile.LineDict:
+def _extended(data: yamlfile.LineDict, path: Path,
+              bases: list[tuple[Path, str]]) -> yamlfile.LineDict:
     """``extends: BUILTIN``: the built-in scenario's keys, with this file's keys replacing them
     (whole keys, not merged), so a case file states only what differs from its base."""
     base_name = data["extends"]
@@ -148,11 +178,9 @@ def _extended(data: yamlfile.LineDict, path: Path) -> yamlfile.LineDict:
             path=path, line=yamlfile.line_of(data, "extends"),
             reason=messages.SCENARIO_BAD_EXTENDS.format(name=base_name,
                                                        known=", ".join(builtin_names()))))
-    try:
-        base = yamlfile.load(base_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:  # an installation that lost or garbled its file
-        raise ScenarioError(messages.SCENARIO_UNREADABLE.format(
-            path=base_path, reason=getattr(exc, "strerror", None) or exc)) from None
+    base_text = _read(base_path)  # an installation may have lost or garbled its file
+    bases.append((base_path, base_text))
+    base = yamlfile.load(base_text)
     merged = yamlfile.LineDict({**base, **{k: v for k, v in data.items() if k != "extends"}})
     merged.line = data.line
     merged.key_lines = {**base.key_lines, **data.key_lines}

@@ -113,7 +113,8 @@ class AuditTrail:
         self._size = path.stat().st_size
 
     def add(self, event: AuditEvent) -> None:
-        log.info(event.line())
+        if log.isEnabledFor(logging.INFO):  # the line is built only for someone who prints it
+            log.info(event.line())
         with self._lock:
             self._events.append(event)
             del self._events[:-EVENTS_KEPT]

@@ -16,6 +16,7 @@ import ssl
 import struct
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -159,3 +160,15 @@ def test_only_the_headers_an_apiserver_reads_reach_it(gateway: Gateway) -> None:
                 "x-forwarded-for", "x-foo"} & set(headers)
     # Who the apiserver saw: the agent acting for alice, and no one else.
     assert relayed[0].header_values("impersonate-user") == ["alice@example.com"]
+
+
+@pytest.mark.parametrize("name", ["a%20b", "caf%C3%A9", "100%25"])
+def test_a_percent_encoded_name_reaches_the_apiserver_encoded(gateway: Gateway, name: str) -> None:
+    """The gateway decodes the path; the agent's request line must carry it encoded again, or
+    a space or a non-ASCII name would make no request at all (the agent's unreachable error)."""
+    status, body = gateway.get(f"{PODS}/{name}")
+    assert status == 404, body
+    answer = json.loads(body)
+    assert answer["kind"] == "Status" and answer["reason"] == "NotFound"
+    relayed = [r for r in gateway.upstream.requests if r.path.startswith(f"{PODS}/")]
+    assert [r.path for r in relayed] == [f"{PODS}/{unquote(name)}"]  # as the upstream decoded it

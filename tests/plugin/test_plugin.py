@@ -78,7 +78,7 @@ def test_breaks_the_server(connect_gateway, monkeypatch):
     objects = connect_gateway.state.membership("my-cluster").cluster.objects
     def explode(*args, **kwargs):
         raise RuntimeError("boom inside the mock")
-    monkeypatch.setattr(objects, "list", explode)
+    monkeypatch.setattr(objects, "page", explode)  # what a list reads its objects with
     with pytest.raises(ApiException):
         api(connect_gateway).list_namespace()
 

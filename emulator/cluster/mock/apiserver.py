@@ -35,6 +35,7 @@ from emulator.cluster.mock.controllers import areas as controller_areas
 from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.manager import ControllerManager
 from emulator.cluster.mock.controllers.settings import ControllerSettings
+from emulator.cluster.mock.image import ClusterImage, copied_files, copied_scripts
 from emulator.cluster.mock.node import container, streams
 from emulator.cluster.mock.node.attach import attach_main_process
 from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_name, pending_pod,
@@ -49,7 +50,8 @@ from emulator.cluster.mock.registry.objects import Objects, check_resource_versi
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
 from emulator.cluster.mock.registry.store import ObjectStore, WatchEvent
 from emulator.cluster.mock.seed import boot_objects
-from emulator.cluster.mock.wire import discovery, gojson, openapi, openapi_v2, protobuf, tables
+from emulator.cluster.mock.wire import (discovery, gojson, lists, openapi, openapi_v2, protobuf,
+                                       tables)
 from emulator.cluster.mock.wire.status import KubeError, method_not_allowed, path_not_found
 from emulator.cluster.mock.wire.watch import open_stream
 
@@ -89,7 +91,10 @@ class MockApiserver:
 
     def __init__(self, name: str, kubernetes_version: str, clock: Clock,
                  authorizer: Authorizer | None = None, registry: Registry | None = None,
-                 settings: ControllerSettings | None = None) -> None:
+                 settings: ControllerSettings | None = None,
+                 image: ClusterImage | None = None) -> None:
+        """``image``: start as the cluster it was taken from was (``MockApiserver.image``), with
+        the same name, version and settings, instead of from the boot objects."""
         self.name = name
         self._version = kubernetes_version
         self.clock = clock
@@ -109,7 +114,10 @@ class MockApiserver:
         self._service_ips = 1  # 10.96.0.1 is the kubernetes service
         self.crds = Crds(self.store, self.registry, clock.now)
         self.store.add_listener(self._on_change)
-        self.store.add_listener(lambda event: rbac.aggregate(self.store, event))
+        # The clusterrole aggregation controller; off while the boot objects go in (see below).
+        self._aggregating = False
+        self.store.add_listener(
+            lambda event: rbac.aggregate(self.store, event) if self._aggregating else None)
         self.settings = settings or ControllerSettings()
         # kube's controllers, scheduler and kubelet (controllers/): they see the boot objects too.
         self.controllers = ControllerManager(self.store, clock.now)
@@ -122,10 +130,18 @@ class MockApiserver:
                           sandbox=self.sandbox, pod_ip=self._next_pod_ip)
         for controller in controller_areas.build(context):
             self.controllers.register(controller)
-        group_versions = [(g, v) for g in ["", *self.registry.groups()]
-                          for v in self.registry.group_versions(g)]
-        for obj in boot_objects(name, kubernetes_version, group_versions):
-            self.seed(obj, trusted=True)
+        if image is not None:
+            self._restore(image)
+        else:
+            group_versions = [(g, v) for g in ["", *self.registry.groups()]
+                              for v in self.registry.group_versions(g)]
+            for obj in boot_objects(name, kubernetes_version, group_versions):
+                self.seed(obj, trusted=True)
+            # Aggregated once, when all the boot roles are in: per role it lists every other.
+            with self.controllers.lock:
+                rbac.aggregate_all(self.store)
+                self.controllers.settle()
+        self._aggregating = True
 
     @property
     def kubernetes_version(self) -> str:
@@ -149,6 +165,34 @@ class MockApiserver:
                 self.crds.reconcile()
             self.controllers.settle()
         return created
+
+    def image(self) -> ClusterImage | None:
+        """What a copy of this cluster would start from; None while something of it is in motion
+        outside the store (a timer, a container process, a sandbox), which a copy could not
+        carry over."""
+        with self.controllers.lock:
+            if not self.controllers.idle or self._sandboxes:
+                return None
+            logs = PodLogs(self.clock.now)
+            logs.copy_from(self.logs)
+            return ClusterImage(self.store.snapshot(), logs, dict(self.authenticator.tokens),
+                                dict(self.authenticator.expiries), copied_files(self.pod_files),
+                                copied_scripts(self.scripted), self._pod_ips, self._service_ips)
+
+    def _restore(self, image: ClusterImage) -> None:
+        self.store.restore(image.store)
+        self.logs.copy_from(image.logs)
+        self.authenticator.tokens.update(image.tokens)
+        self.authenticator.expiries.update(image.expiries)
+        self.pod_files = copied_files(image.pod_files)
+        self.scripted = copied_scripts(image.scripted)
+        self._pod_ips, self._service_ips = image.pod_ips, image.service_ips
+        with self.controllers.lock:
+            self.crds.reconcile()  # the custom resources the stored CRDs serve
+            # The controllers (and the garbage collector's graph) learn the objects; a settled
+            # image gives them nothing to write.
+            self.store.replay()
+            self.controllers.settle()
 
     def close(self) -> None:
         """Stop the cluster's controller runtime (timers, container processes): the world that
@@ -384,14 +428,12 @@ class MockApiserver:
         # kube prints a Table from its internal object: here, the object in its storage version.
         read_as = self.objects.storage(resource) if as_table else resource
         if verb == "list":
-            items, rv, token = self.objects.list(read_as, ns, q)
-            if as_table:
-                return _json(200, self._table(resource, items, str(rv), token, q))
-            meta: dict[str, Any] = {"resourceVersion": str(rv)}
-            if token:
-                meta["continue"] = token
-            return _json(200, {"kind": resource.list_kind, "apiVersion": resource.api_version,
-                               "metadata": meta, "items": items})
+            # Written page by page from the stored JSON (wire/lists.py).
+            page = self.objects.page(read_as, ns, q)
+            return ClusterResponse(200, [("content-type", JSON)], lists.table_json(
+                resource, page, now=self.clock.now(), minor=self.registry.minor,
+                include_object=q.get("includeObject") or "Metadata") if as_table
+                else lists.list_json(resource, page))
         if verb == "get":
             obj = self.objects.get(read_as, ns, name or "")
             if as_table:

@@ -2,21 +2,24 @@
 
 Requests leave with the agent's identity, never the caller's: either the kubeconfig's own
 credentials, or a token for the agent's service account that TokenRequest issued (renewed before it
-expires). Bodies are relayed as they arrive (watches, ``logs -f``, large lists), not buffered;
-only error answers are read whole, to tell the gateway what the apiserver decided. A request the
+expires). They travel over kept-alive connections (``pool.py``, one pool per event loop). Small
+answers that say their length are read whole and handed over in one piece; long-running ones
+(watches, ``logs -f``) and large or open-ended bodies are relayed as they arrive, not buffered.
+Error answers are read whole, to tell the gateway what the apiserver decided. A request the
 apiserver never answers raises ``ClusterUnreachable`` with the cause in the agent's wording.
 
 Every answer is closed, whatever happens to it: an answer left open keeps its connection out of
-httpx's pool (at most ``POOL_CONNECTIONS``) for good, and once the pool is full every request to
-the membership waits. Error answers are closed once read; a relayed body (``RelayedBody``) when it
-ends, fails, or is closed by whoever relays it (``frames.http_response`` always closes it), read or
-not; and a request cancelled while it waits for the apiserver's headers (its client went away)
-closes its connection in httpx.
+the pool (at most ``POOL_CONNECTIONS``) for good, and once the pool is full every request to the
+membership waits. Answers read whole are closed once read; a relayed body (``RelayedBody``) when
+it ends, fails, or is closed by whoever relays it (``frames.http_response`` always closes it),
+read or not; and a request cancelled while it waits for the apiserver's headers (its client went
+away) drops its connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -24,8 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from http import HTTPStatus
-
-import httpx
+from typing import Protocol
+from urllib.parse import quote
 
 from emulator import limits, messages
 from emulator.cluster.backend import (
@@ -36,14 +39,21 @@ from emulator.cluster.backend import (
     StreamSession,
 )
 from emulator.cluster.remote import failures
+from emulator.cluster.remote.http1 import UpstreamError
+from emulator.cluster.remote.pool import Answer, ConnectionPool
 from emulator.cluster.remote.stream import open_remote_stream
 from emulator.cluster.remote.upstream import Upstream
 
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 60.0  # kube-apiserver's own limit for a non-long-running request
 ERROR_BODY_LIMIT = 1 << 20
-# The connections one event loop keeps to the apiserver (httpx's defaults, pinned): at most
-# POOL_CONNECTIONS at once, of which POOL_KEEPALIVE stay open while idle.
+# An answer of at most this many bytes, its length known from its head, is read whole and
+# answered in one piece; longer ones are relayed as they arrive.
+WHOLE_BODY_LIMIT = 1 << 20
+# The connections one event loop keeps to the apiserver: at most POOL_CONNECTIONS at once, of
+# which POOL_KEEPALIVE stay open while idle.
+# What may stand unencoded in a path (RFC 3986's pchar and "/"); anything else is percent-encoded.
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
 POOL_CONNECTIONS = 100
 POOL_KEEPALIVE = 20
 DECISIONS_KEPT = 10_000
@@ -87,8 +97,8 @@ class RemoteCluster:
         self._now = now
         self._decisions: OrderedDict[str, ClusterDecision] = OrderedDict()
         self._token: tuple[str, datetime] | None = None
-        # httpx clients belong to the event loop that made them: one per loop.
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        # Connections belong to the event loop that made them: a pool per loop.
+        self._pools: dict[asyncio.AbstractEventLoop, ConnectionPool] = {}
 
     @property
     def kubernetes_version(self) -> str:
@@ -111,38 +121,54 @@ class RemoteCluster:
         return answer
 
     def _forget_token(self) -> bool:
+        """After a 401: whether to try again with a new TokenRequest token. The kubeconfig's
+        own credentials are asked afresh on the next request (an exec plugin may renew them)."""
+        if self.credentials is AgentCredentials.KUBECONFIG:
+            self.upstream.forget_authorization()
+            return False
         had_token = self._token is not None
         self._token = None
-        return had_token and self.credentials is AgentCredentials.SERVICE_ACCOUNT
+        return had_token
 
     async def _handle(self, request: ClusterRequest) -> ClusterResponse:
-        url = self._url(request)
+        # The gateway hands on the decoded path; on the wire it is percent-encoded again (a
+        # space or a non-ASCII name would otherwise make no valid request line).
+        path = quote(request.path, safe=PATH_SAFE)
+        target = f"{path}?{request.query_string}" if request.query_string else path
+        url = self.upstream.server + target
         headers = await self._headers(request)
-        client = self._client()
-        outgoing = client.build_request(request.method, url, headers=headers,
-                                        content=request.body or None,
-                                        timeout=self._timeout(request))
+        # Watches and followed logs are long-running: they may be silent for as long as they
+        # like. Waiting for a free connection is bounded even for them: with the pool full, a
+        # request fails as a timeout after request_timeout instead of waiting for good.
+        long_running = _long_running(request)
         try:
-            answer = await client.send(outgoing, stream=True)
-        except httpx.HTTPError as err:
+            answer = await self._pool().request(
+                request.method, target, headers, request.body,
+                connect_timeout=self.connect_timeout,
+                read_timeout=None if long_running else self.request_timeout,
+                pool_timeout=self.request_timeout)
+        except UpstreamError as err:
             raise ClusterUnreachable(failures.cause(err, url)) from None
-        response_headers = [(k.lower(), v) for k, v in answer.headers.multi_items()
-                            if k.lower() not in _HOP_BY_HOP]
+        response_headers = [(k, v) for k, v in answer.headers if k not in _HOP_BY_HOP]
         audit_id = _audit_id(response_headers)
-        if answer.status_code < 400:
+        if answer.status < 400:
             self._remember(audit_id, ClusterDecision(audit_id, "", "", "authorization", True,
                                                      messages.REMOTE_DECISION_ALLOWED))
-            return ClusterResponse(answer.status_code, response_headers,
+            if (not long_running and answer.length is not None
+                    and answer.length <= WHOLE_BODY_LIMIT and request.method != "HEAD"):
+                return ClusterResponse(answer.status, response_headers,
+                                       await _read_whole(answer, url))
+            return ClusterResponse(answer.status, response_headers,
                                    stream=RelayedBody(answer, url))
         body = await _read_bounded(answer, url)
         status = _status_of(body)
-        if answer.status_code >= 500 and status is None:
+        if answer.status >= 500 and status is None:
             # Not the apiserver speaking: a proxy or load balancer in front of it failed.
             raise ClusterUnreachable(messages.REMOTE_CAUSE_STATUS.format(
-                status=_status_line(answer),
+                status=_status_line(answer.status, answer.reason),
                 detail=body[:200].decode(errors="replace").strip() or "-"))
-        self._remember(audit_id, _decision_from(audit_id, answer.status_code, status))
-        return ClusterResponse(answer.status_code, response_headers, body)
+        self._remember(audit_id, _decision_from(audit_id, answer.status, status))
+        return ClusterResponse(answer.status, response_headers, body)
 
     def decision(self, audit_id: str) -> ClusterDecision | None:
         return self._decisions.get(audit_id)
@@ -192,26 +218,28 @@ class RemoteCluster:
         path = (f"/api/v1/namespaces/{self.agent.namespace}/serviceaccounts/"
                 f"{self.agent.name}/token")
         url = self.upstream.server + path
-        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-                "spec": {"expirationSeconds": TOKEN_SECONDS}}
-        headers = {"content-type": "application/json", "accept": "application/json"}
+        body = json.dumps({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                           "spec": {"expirationSeconds": TOKEN_SECONDS}}).encode()
+        headers = [("accept", "application/json"), ("content-type", "application/json")]
         own = self.upstream.authorization()
         if own:
-            headers["authorization"] = own
+            headers.append(("authorization", own))
         try:
-            answer = await self._client().post(url, json=body, headers=headers,
-                                               timeout=httpx.Timeout(self.request_timeout,
-                                                                     connect=self.connect_timeout))
-        except httpx.HTTPError as err:
+            answer = await self._pool().request(
+                "POST", path, headers, body, connect_timeout=self.connect_timeout,
+                read_timeout=self.request_timeout, pool_timeout=self.request_timeout)
+            content = await answer.read(ERROR_BODY_LIMIT)
+        except UpstreamError as err:
             raise ClusterUnreachable(failures.cause(err, url)) from None
         try:
-            issued = answer.json()
+            issued = json.loads(content)
             token = issued["status"]["token"]
         except (ValueError, KeyError, TypeError):
-            status = _status_of(answer.content) or {}
+            status = _status_of(content) or {}
             raise ClusterUnreachable(messages.REMOTE_CAUSE_TOKEN.format(
                 namespace=self.agent.namespace, name=self.agent.name,
-                status=_status_line(answer), detail=status.get("message") or answer.text[:200]
+                status=_status_line(answer.status, answer.reason),
+                detail=status.get("message") or content[:200].decode(errors="replace")
                 or "-")) from None
         # Renew on our own clock, from the lifetime the apiserver granted.
         seconds = int((issued.get("spec") or {}).get("expirationSeconds") or TOKEN_SECONDS)
@@ -235,43 +263,35 @@ class RemoteCluster:
 
     async def aclose(self) -> None:
         """Close the connections this event loop holds (the server that owns them stops)."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.aclose()
 
     # -- plumbing --------------------------------------------------------------------------------
 
-    def _client(self) -> httpx.AsyncClient:
+    def _pool(self) -> ConnectionPool:
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            for old in [old for old in self._clients if old.is_closed()]:
-                del self._clients[old]
-            client = httpx.AsyncClient(verify=self.upstream.ssl_context or False,
-                                       trust_env=False, follow_redirects=False,
-                                       limits=httpx.Limits(
-                                           max_connections=POOL_CONNECTIONS,
-                                           max_keepalive_connections=POOL_KEEPALIVE))
-            self._clients[loop] = client
-        return client
-
-    def _url(self, request: ClusterRequest) -> str:
-        query = f"?{request.query_string}" if request.query_string else ""
-        return f"{self.upstream.server}{request.path}{query}"
-
-    def _timeout(self, request: ClusterRequest) -> httpx.Timeout:
-        # Watches and followed logs are long-running: they may be silent for as long as they like.
-        long_running = any(k in ("watch", "follow") and v in ("true", "1")
-                           for k, v in request.query)
-        # Waiting for a free connection is bounded even for them: with the pool full, a request
-        # fails as a timeout after request_timeout instead of waiting for good.
-        return httpx.Timeout(None if long_running else self.request_timeout,
-                             connect=self.connect_timeout, pool=self.request_timeout)
+        pool = self._pools.get(loop)
+        if pool is None:
+            for old in [old for old in self._pools if old.is_closed()]:
+                del self._pools[old]
+            pool = ConnectionPool(self.upstream.server, self.upstream.ssl_context,
+                                  limit=POOL_CONNECTIONS, keep_idle=POOL_KEEPALIVE)
+            self._pools[loop] = pool
+        return pool
 
     def _remember(self, audit_id: str, decision: ClusterDecision) -> None:
         self._decisions[audit_id] = decision
         while len(self._decisions) > DECISIONS_KEPT:
             self._decisions.popitem(last=False)
+
+
+class UpstreamBody(Protocol):
+    """An answer's body as it arrives (``pool.Answer``), closable at any point."""
+
+    def aiter_raw(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
 
 
 class RelayedBody:
@@ -283,7 +303,7 @@ class RelayedBody:
     or not; closing twice is harmless.
     """
 
-    def __init__(self, answer: httpx.Response, url: str) -> None:
+    def __init__(self, answer: UpstreamBody, url: str) -> None:
         self._answer = answer
         self._url = url
         self._chunks: AsyncIterator[bytes] | None = None
@@ -299,29 +319,40 @@ class RelayedBody:
         except StopAsyncIteration:
             await self.aclose()
             raise
-        except httpx.HTTPError as err:
+        except Exception as err:  # noqa: BLE001 - whatever cut the body, the relay ends
             # The connection was lost half-way: the answer ends as ClusterUnreachable.
             await self.aclose()
             raise ClusterUnreachable(messages.REMOTE_CAUSE_LOST.format(
                 detail=failures.cause(err, self._url))) from None
 
     async def aclose(self) -> None:
-        # httpx shields the close from cancellation, so a client leaving mid-close cannot stop it.
+        # The pool's answer closes without awaiting anything, so a client leaving mid-close
+        # cannot cut it short.
         await self._answer.aclose()
 
 
-async def _read_bounded(answer: httpx.Response, url: str) -> bytes:
-    body = bytearray()
+async def _read_whole(answer: Answer, url: str) -> bytes:
+    """A body whose length the head gave, read whole; lost half-way, the apiserver is
+    unreachable as it is for a relayed body, except that nothing has reached the client yet."""
     try:
-        async for chunk in answer.aiter_raw():
-            body += chunk
-            if len(body) > ERROR_BODY_LIMIT:
-                break
-    except httpx.HTTPError as err:
+        return await answer.read(WHOLE_BODY_LIMIT)
+    except UpstreamError as err:
+        raise ClusterUnreachable(messages.REMOTE_CAUSE_LOST.format(
+            detail=failures.cause(err, url))) from None
+
+
+async def _read_bounded(answer: Answer, url: str) -> bytes:
+    try:
+        return await answer.read(ERROR_BODY_LIMIT)
+    except UpstreamError as err:
         raise ClusterUnreachable(failures.cause(err, url)) from None
-    finally:
-        await answer.aclose()
-    return bytes(body)
+
+
+def _long_running(request: ClusterRequest) -> bool:
+    query = request.query_string
+    if "watch" not in query and "follow" not in query:
+        return False
+    return any(k in ("watch", "follow") and v in ("true", "1") for k, v in request.query)
 
 
 def _audit_id(headers: list[tuple[str, str]]) -> str:
@@ -334,13 +365,13 @@ def _audit_id(headers: list[tuple[str, str]]) -> str:
     return found
 
 
-def _status_line(answer: httpx.Response) -> str:
+def _status_line(code: int, reason: str) -> str:
     """``404 Not Found``, as Go prints it, even when the server sent no reason phrase."""
     try:
-        phrase = answer.reason_phrase or HTTPStatus(answer.status_code).phrase
+        phrase = reason or HTTPStatus(code).phrase
     except ValueError:
         phrase = ""
-    return f"{answer.status_code} {phrase}".strip()
+    return f"{code} {phrase}".strip()
 
 
 def _status_of(body: bytes) -> dict[str, object] | None:

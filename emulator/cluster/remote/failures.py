@@ -6,9 +6,14 @@ from __future__ import annotations
 import ssl
 from urllib.parse import urlsplit
 
-import httpx
-
 from emulator import messages
+from emulator.cluster.remote.http1 import (
+    ConnectFailed,
+    ConnectionLost,
+    ConnectTimedOut,
+    ProtocolError,
+    TimedOut,
+)
 
 
 def cause(error: BaseException, url: str) -> str:
@@ -24,21 +29,21 @@ def cause(error: BaseException, url: str) -> str:
             return messages.REMOTE_CAUSE_TLS.format(detail=link.reason or link)
         if isinstance(link, ConnectionRefusedError):
             return messages.REMOTE_CAUSE_REFUSED.format(address=address)
-        if isinstance(link, (httpx.ConnectTimeout, TimeoutError)) and _connecting(error):
+        if isinstance(link, (ConnectTimedOut, TimeoutError)) and _connecting(error):
             return messages.REMOTE_CAUSE_DIAL_TIMEOUT.format(address=address)
-        if isinstance(link, (httpx.TimeoutException, TimeoutError)):
+        if isinstance(link, (TimedOut, TimeoutError)):
             return messages.REMOTE_CAUSE_TIMEOUT
         if isinstance(link, ConnectionResetError):
             return messages.REMOTE_CAUSE_RESET.format(address=address)
         if isinstance(link, OSError) and link.strerror:
             return messages.REMOTE_CAUSE_DIAL.format(address=address, detail=link.strerror.lower())
-    if isinstance(error, (httpx.RemoteProtocolError, httpx.ReadError)):
+    if isinstance(error, (ConnectionLost, ProtocolError)):
         return messages.REMOTE_CAUSE_EOF
     return messages.REMOTE_CAUSE_OTHER.format(detail=str(error) or type(error).__name__)
 
 
 def _connecting(error: BaseException) -> bool:
-    return any(isinstance(link, (httpx.ConnectTimeout, httpx.ConnectError))
+    return any(isinstance(link, (ConnectTimedOut, ConnectFailed))
                for link in _chain(error)) or "opening handshake" in str(error)
 
 

@@ -4,25 +4,36 @@ The ``kubernetes`` package does the reading, so whatever it understands works he
 certificate files or inline data, bearer tokens, basic auth, exec plugins and auth providers
 (refreshed when they expire). What comes out is what an HTTP and a WebSocket client need: a base
 URL, an ``ssl.SSLContext`` and an ``Authorization`` header.
+
+The header is kept between requests: the package's refresh hook (which it runs on every read of
+the header) is asked again only once the credential's expiry is near, or after the apiserver
+answered 401 (``forget_authorization``).
 """
 
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 from kubernetes import client
 from kubernetes.config import ConfigException
+from kubernetes.config.dateutil import parse_rfc3339
 from kubernetes.config.kube_config import (
+    EXPIRY_SKEW_PREVENTION_DELAY,
     KUBE_CONFIG_DEFAULT_LOCATION,
+    KubeConfigLoader,
+    KubeConfigMerger,
     list_kube_config_contexts,
-    load_kube_config,
 )
 
 from emulator import messages
+
+
+_REFRESH_MARGIN = timedelta(seconds=10)
 
 
 class UpstreamConfigError(ValueError):
@@ -36,12 +47,32 @@ class Upstream:
     context: str  # the kubeconfig context in use
     credentials: str  # what the kubeconfig authenticates with, for the startup line
     _configuration: client.Configuration
+    _loader: KubeConfigLoader  # what the package knows of the credential (its ``expiry``)
+    _header: str | None = field(default=None, init=False)
+    _header_known: bool = field(default=False, init=False)
 
     def authorization(self) -> str | None:
         """The kubeconfig's own Authorization header, refreshed first when an exec plugin or
         auth provider's token has expired; None for client-certificate authentication."""
+        if self._header_known and not self._may_have_expired():
+            return self._header
         # The kubernetes package runs its refresh hook (exec plugins, expiring tokens) here.
-        return self._configuration.get_api_key_with_prefix("BearerToken") or None
+        self._header = self._configuration.get_api_key_with_prefix("BearerToken") or None
+        self._header_known = True
+        return self._header
+
+    def forget_authorization(self) -> None:
+        """The apiserver refused the header (401): ask the package again next time."""
+        self._header_known = False
+
+    def _may_have_expired(self) -> bool:
+        # The package refreshes once the expiry is EXPIRY_SKEW_PREVENTION_DELAY away; ask it
+        # from a little before that, so the header is never older than it would have made it.
+        expiry = self._loader.__dict__.get("expiry")
+        if expiry is None:
+            return False  # a credential without an expiry is only ever refreshed after a 401
+        return parse_rfc3339(expiry) - EXPIRY_SKEW_PREVENTION_DELAY - _REFRESH_MARGIN <= \
+            datetime.now(UTC)
 
     @property
     def websocket_server(self) -> str:
@@ -56,8 +87,8 @@ def load(kubeconfig: Path | None, context: str | None) -> Upstream:
         raise UpstreamConfigError(messages.REMOTE_NO_KUBECONFIG.format(path=path))
     configuration = client.Configuration()
     try:
-        load_kube_config(config_file=str(path), context=context,
-                         client_configuration=configuration, persist_config=False)
+        loader = _loader(path, context)
+        loader.load_and_set(configuration)
     except (ConfigException, OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as err:
         raise UpstreamConfigError(messages.REMOTE_BAD_KUBECONFIG.format(
             path=path, reason=str(err).strip() or type(err).__name__)) from None
@@ -73,7 +104,17 @@ def load(kubeconfig: Path | None, context: str | None) -> Upstream:
                 path=path, reason=messages.REMOTE_UNSUPPORTED_FIELD.format(field=unsupported)))
     chosen = context or _current_context(path)
     return Upstream(server, _ssl_context(configuration, server), chosen,
-                    _credentials_kind(configuration), configuration)
+                    _credentials_kind(configuration), configuration, loader)
+
+
+def _loader(path: Path, context: str | None) -> KubeConfigLoader:
+    """What ``load_kube_config(persist_config=False)`` builds, kept so that the credential's
+    expiry can be read (the package keeps it on the loader, not on the configuration)."""
+    merged = KubeConfigMerger(str(path))
+    if merged.config is None:
+        raise ConfigException("Invalid kube-config file. No configuration found.")
+    return KubeConfigLoader(config_dict=merged.config, active_context=context,
+                            config_base_path=None)
 
 
 def _current_context(path: Path) -> str:

@@ -173,6 +173,9 @@ def _denial(user: UserInfo, attributes: Attributes) -> str:
 
 # -- aggregation ------------------------------------------------------------------------------
 
+# Aggregated roles feeding aggregated roles nest a few levels at most (view -> edit -> admin).
+AGGREGATION_PASSES = 8
+
 
 def aggregate(store: ObjectStore, event: WatchEvent) -> None:
     """Store listener: after a ClusterRole change, refresh the aggregated ClusterRoles it feeds."""
@@ -193,6 +196,25 @@ def aggregate(store: ObjectStore, event: WatchEvent) -> None:
         if wanted != (current.get("rules") or []):
             current["rules"] = wanted
             store.put(CLUSTER_ROLES, current, event="MODIFIED")
+
+
+def aggregate_all(store: ObjectStore) -> None:
+    """Bring every aggregated ClusterRole up to date at once: after the boot objects, which are
+    seeded without the listener (each of their roles would otherwise list all the others). Roles
+    feed roles (``edit`` into ``admin``), so passes repeat until one changes nothing."""
+    for _ in range(AGGREGATION_PASSES):
+        roles, _ = store.list(CLUSTER_ROLES, None)
+        changed = False
+        for role in roles:
+            if not role.get("aggregationRule"):
+                continue
+            wanted = _aggregated_rules(role["aggregationRule"], roles, role["metadata"]["name"])
+            if wanted != (role.get("rules") or []):
+                role["rules"] = wanted
+                store.put(CLUSTER_ROLES, role, event="MODIFIED")
+                changed = True
+        if not changed:
+            return
 
 
 def _aggregating_roles(store: ObjectStore) -> list[dict[str, Any]]:

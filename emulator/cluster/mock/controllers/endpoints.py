@@ -69,9 +69,7 @@ def matches(chosen: dict[str, str], labels: dict[str, Any] | None) -> bool:
 def selected_pods(ctx: Context, service: Obj, chosen: dict[str, str]) -> list[Obj]:
     """The pods of the service's namespace its selector matches, by name (only they are
     copied out of the store: a namespace may hold many more)."""
-    namespace = service["metadata"].get("namespace", "")
-    pods = ctx.store.select(PODS, lambda p: p["metadata"].get("namespace") == namespace
-                            and matches(chosen, p["metadata"].get("labels")))
+    pods = ctx.labelled(*PODS, service["metadata"].get("namespace", ""), chosen)
     return sorted(pods, key=lambda p: str(p["metadata"]["name"]))
 
 

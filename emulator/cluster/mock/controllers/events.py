@@ -8,12 +8,14 @@ Event (``count``, ``lastTimestamp``), as client-go's EventCorrelator aggregates.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from emulator.clock import rfc3339
+from emulator.cluster.mock.registry.records import Record, freeze, thaw
 
 NORMAL = "Normal"
 WARNING = "Warning"
@@ -42,8 +44,10 @@ class EventRecorder:
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
-        # uid of the involved object -> (fieldPath, reason, message, component) -> its Event.
-        self._seen: dict[str, dict[tuple[str, str, str, str], dict[str, Any]]] = {}
+        # uid of the involved object -> (fieldPath, reason, message, component) -> its Event,
+        # as the store keeps it (a record: its JSON, not the decoded object, which was most of
+        # what a cluster of many pods held).
+        self._seen: dict[str, dict[tuple[str, str, str, str], Record]] = {}
 
     def event(self, obj: dict[str, Any], source: Source, type_: str, reason: str, message: str,
               field_path: str = "") -> tuple[dict[str, Any], bool]:
@@ -53,8 +57,8 @@ class EventRecorder:
         earlier = self._seen.get(ref.get("uid", ""), {}).get(
             (field_path, reason, message, source.component))
         if earlier is not None:
-            repeat = dict(earlier)
-            repeat["count"] = int(earlier.get("count") or 1) + 1
+            repeat = thaw(earlier)
+            repeat["count"] = int(repeat.get("count") or 1) + 1
             repeat["lastTimestamp"] = rfc3339(now)
             return repeat, False
         namespace = ref.get("namespace") or "default"
@@ -76,10 +80,16 @@ class EventRecorder:
         }
         return event, True
 
-    def remember(self, event: dict[str, Any], source: Source) -> None:
+    def remember(self, event: dict[str, Any], source: Source,
+                 record: Record | None = None) -> None:
+        """Keep the stored ``event`` for its repeats; ``record``: the store's own record of it,
+        shared rather than copied."""
         ref = event["involvedObject"]
-        self._seen.setdefault(ref.get("uid", ""), {})[
-            (ref.get("fieldPath", ""), event["reason"], event["message"], source.component)] = event
+        # The same few paths, reasons and messages recur for every pod: one copy of each.
+        found = (sys.intern(ref.get("fieldPath", "")), sys.intern(event["reason"]),
+                 sys.intern(event["message"]), source.component)
+        self._seen.setdefault(ref.get("uid", ""), {})[found] = (
+            record if record is not None else freeze(event))
 
     def forget(self, uid: str) -> None:
         """The object is gone: its events are no longer repeated onto."""

@@ -135,6 +135,12 @@ class ControllerManager:
     def pending(self) -> bool:
         return bool(self._queue)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing queued, nothing timed and no runtime thread: all there is lies in the store."""
+        with self._queue_lock:
+            return not self._queue and not self._timers and self._runtime is None
+
     # -- draining -------------------------------------------------------------------------------
 
     def settle(self) -> None:

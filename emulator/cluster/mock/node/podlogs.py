@@ -51,6 +51,15 @@ class PodLogs:
                     LogLine(self._now(), line))
             self._wake()
 
+    def copy_from(self, other: PodLogs) -> None:
+        """Start with ``other``'s lines (a cluster restored from another's snapshot); lines are
+        frozen, so only the lists are copied."""
+        with other._lock:  # noqa: SLF001 - the same class
+            lines = {log_key: list(kept) for log_key, kept in other._lines.items()}  # noqa: SLF001
+            closed = set(other._closed)  # noqa: SLF001
+        with self._lock:
+            self._lines, self._closed = lines, closed
+
     def forget_pod(self, namespace: str, pod: str) -> None:
         """The pod is gone: drop its logs and end every follow on it."""
         with self._lock:

@@ -67,6 +67,11 @@ def convert(obj: Obj, api_version: str) -> Obj:
     return obj
 
 
+def changes_only_version(kind: str) -> bool:
+    """Whether ``convert`` changes nothing but ``apiVersion`` in objects of ``kind``."""
+    return kind not in _CONVERTERS
+
+
 # --- HorizontalPodAutoscaler ----------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
-"""Copying and weighing stored objects. They are JSON data (dicts, lists, scalars), so a plain
-recursive copy does what ``copy.deepcopy`` does at a fraction of its cost, which matters: every
-store write and read copies, and a world of three clusters is built on every reset."""
+"""Copying and weighing JSON data (dicts, lists, scalars): a plain recursive copy does what
+``copy.deepcopy`` does at a fraction of its cost, which matters: the verbs copy the objects they
+work on at every write. (The store itself keeps objects as their JSON, ``records.py``, and
+decodes a fresh copy for every read.)"""
 
 from __future__ import annotations
 

@@ -22,11 +22,13 @@ from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.registry import (checks, conversion, customresources, defaults,
                                             deletion, fieldmanager, fieldvalidation)
 from emulator.cluster.mock.registry import patch as patches
-from emulator.cluster.mock.registry import selectors
+from emulator.cluster.mock.registry import records, selectors
 from emulator.cluster.mock.registry.fielderrors import invalid
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
+from emulator.cluster.mock.registry.records import Record
 from emulator.cluster.mock.registry.store import ObjectStore
+from emulator.cluster.mock.wire import gojson
 from emulator.cluster.mock.wire.status import KubeError, success_status
 
 # kube's generateName alphabet: no vowels or look-alikes, so suffixes never spell words.
@@ -70,20 +72,25 @@ class Objects:
     def list(self, resource: ResourceType, namespace: str | None,
              query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
         """Matching items, the list's resourceVersion, and a continue token if ``limit`` cut it."""
+        page = self.page(resource, namespace, query, decode=True)
+        return page.items(), page.resource_version, page.continue_token
+
+    def page(self, resource: ResourceType, namespace: str | None, query: Query, *,
+             decode: bool = False) -> ListPage:
+        """The list a query asks for, read from the store's key order: selectors filter before
+        ``limit`` counts, ``continue`` resumes right after the key its token names, and only
+        the page's objects are read (decoded too with ``decode``, or to apply a selector)."""
         label = selectors.parse_label_selector(query.get("labelSelector") or "")
         field = selectors.parse_field_selector(query.get("fieldSelector") or "",
                                                resource.field_selectors)
-        items, rv = self.store.list(key(resource), namespace)
-        items = [_with_type(resource, o) for o in items
-                 if label.matches(o["metadata"].get("labels") or {}) and field.matches(o)]
-        start = _decode_continue(query.get("continue"))
-        if start is not None:
-            items = [o for o in items if _sort_key(o) > start]
+        after = _decode_continue(query.get("continue"))
         limit = query.int("limit")
-        if limit and len(items) > limit:
-            items = items[:limit]
-            return items, rv, _encode_continue(_sort_key(items[-1]))
-        return items, rv, None
+        wanted = None if label.empty and field.empty else (
+            lambda o: label.matches(o["metadata"].get("labels") or {}) and field.matches(o))
+        found = self.store.scan(key(resource), namespace, after=after, limit=limit,
+                                wanted=wanted, decode=decode)
+        token = _encode_continue(found.last) if found.last is not None else None
+        return ListPage(resource, found.records, found.objects, found.resource_version, token)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -92,9 +99,10 @@ class Objects:
                warnings: list[str] | None = None, manager: str | None = None) -> dict[str, Any]:
         """Store a new object. ``seeding`` is the emulator itself writing a scenario's world, which
         may set a status; a client's create never can (kube resets it). A scenario's typo is an
-        error, as with ``fieldValidation=Strict``. ``trusted``: the cluster's own boot objects,
-        written by the emulator and checked by its tests, skip the schema walk that every world
-        reset would otherwise repeat for them. ``warnings`` collects the request's warnings."""
+        error, as with ``fieldValidation=Strict``. ``trusted``: the cluster's own boot objects and
+        its controllers' writes, built by the emulator and checked by its tests, skip the schema
+        walk that every world reset and every controller write would otherwise repeat for them.
+        ``warnings`` collects the request's warnings."""
         directive = fieldvalidation.STRICT if seeding else query.field_validation
         obj = (self._as_stored(resource, clone(body)) if trusted
                else self._typed_body(resource, body, directive, warnings))
@@ -135,9 +143,13 @@ class Objects:
 
     def update(self, resource: ResourceType, namespace: str | None, name: str,
                body: dict[str, Any], query: Query, subresource: str | None = None, *,
-               warnings: list[str] | None = None, manager: str | None = None) -> dict[str, Any]:
+               warnings: list[str] | None = None, manager: str | None = None,
+               trusted: bool = False) -> dict[str, Any]:
+        """Replace an object. ``trusted``: a body the cluster's own components wrote (see
+        ``create``), which skips the schema walk."""
         current = self._stored(resource, namespace, name)
-        obj = self._typed_body(resource, body, query.field_validation, warnings)
+        obj = (self._as_stored(resource, clone(body)) if trusted
+               else self._typed_body(resource, body, query.field_validation, warnings))
         meta = obj.setdefault("metadata", {})
         if meta.get("name", name) != name:
             raise KubeError(400, messages.K8S_NAME_MISMATCH.format(
@@ -495,6 +507,56 @@ class Objects:
                 self.store.remove(res_key, namespace, name)
 
 
+class ListPage:
+    """One list answer's objects as stored (records, in key order), with its resourceVersion and
+    continue token; ``resource`` is the version the list was read through."""
+
+    def __init__(self, resource: ResourceType, stored: list[Record],
+                 decoded: list[dict[str, Any]], resource_version: int,
+                 continue_token: str | None) -> None:
+        self.resource = resource
+        self.records = stored
+        self._decoded = decoded  # the stored objects, when the scan decoded them
+        self.resource_version = resource_version
+        self.continue_token = continue_token
+        # A stored object that begins with this names the list's version and kind: when only
+        # the version can differ between versions of its kind, its JSON is the item's as is.
+        self._same = (b'{"apiVersion":%b,"kind":%b,' % (gojson.fragment(resource.api_version),
+                                                         gojson.fragment(resource.kind))
+                      if conversion.changes_only_version(resource.kind) else None)
+
+    def stored(self) -> list[dict[str, Any]]:
+        """The objects as stored (decoded once; the caller's, the same ones on each call)."""
+        if len(self._decoded) != len(self.records):
+            self._decoded = [records.thaw(r) for r in self.records]
+        return self._decoded
+
+    def items(self) -> list[dict[str, Any]]:
+        """The objects in the list's version, as a list answer holds them."""
+        return [_with_type(self.resource, o) for o in self.stored()]
+
+    def item(self, record: Record) -> dict[str, Any]:
+        """One of the page's records decoded (again: a copy of its own) in the list's version."""
+        return _with_type(self.resource, records.thaw(record))
+
+    def printed(self, record: Record) -> tuple[dict[str, Any], memoryview | None] | None:
+        """The object and its metadata's JSON, for a Table row of a plain record that the
+        list's version shows as stored (``records.printed``); else None."""
+        return None if self._same is None else records.printed(record, self._same)
+
+    def verbatim(self, record: Record) -> bool:
+        """Whether the list's version shows this stored object exactly as stored."""
+        return self._same is not None and records.begins_with(record, self._same)
+
+    def item_json(self, record: Record) -> bytes | memoryview:
+        """The JSON of one of the page's records as an item of this list: the stored JSON
+        itself, unless the list's version shows the object otherwise."""
+        record = records.opened(record)
+        if self.verbatim(record):
+            return records.body(record)
+        return gojson.fragment(self.item(record))
+
+
 def _with_type(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
     """``obj`` as ``resource``'s version shows it: converted from the version it names (for a
     stored object, the storage version) where the kind differs between them, else retyped."""
@@ -581,10 +643,6 @@ def conflict(resource: ResourceType, name: str) -> KubeError:
     return KubeError(409, messages.K8S_CONFLICT.format(resource=resource.group_resource, name=name),
                      reason="Conflict",
                      details={"name": name, "group": resource.group, "kind": resource.plural})
-
-
-def _sort_key(obj: dict[str, Any]) -> tuple[str, str]:
-    return (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
 
 
 def _encode_continue(last: tuple[str, str]) -> str:

@@ -15,10 +15,16 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 # Compact, UTF-8 as is; NaN and infinities cannot happen (bodies are parsed without them).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+# The same encoder's C core, made once: ``JSONEncoder.encode`` makes one per call, which is most
+# of what a small value costs (a Table writes one per row). Without its check for circular
+# references, which JSON data cannot have: a cycle ends in RecursionError instead of ValueError.
+_C_ENCODER = (None if c_make_encoder is None else c_make_encoder(
+    None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, False))
 # Go's HTML-safe escapes. In JSON text these characters can only stand inside strings, so
 # replacing them in the whole text touches strings alone. str.replace per character, and only
 # when present: str.translate with a mapping costs a Python lookup per character, which took a
@@ -31,11 +37,32 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def encode(value: Any) -> bytes:
     """``value`` as Go's ``json.Encoder.Encode`` writes it, trailing newline included."""
-    text = _ENCODER.encode(value)
+    return fragment(value) + b"\n"
+
+
+def fragment(value: Any, *, exact: bool = False) -> bytes:
+    """``value``'s JSON as ``encode`` writes it, without the newline: a piece of a larger answer
+    (the bytes of an object or list are the same whether written alone or inside another).
+    ``exact``: raise UnicodeEncodeError rather than write a lone surrogate as U+FFFD."""
+    return finished(text(value), exact=exact)
+
+
+def text(value: Any) -> str:
+    """``value``'s compact JSON text before Go's escapes and UTF-8 (``finished`` does both). A
+    long answer joins the texts of its pieces and finishes them once: the escapes and the
+    encoding are the same for a whole text as for its pieces, and pieces already finished
+    (decoded back to text) hold nothing they would change."""
+    return _ENCODER.encode(value) if _C_ENCODER is None else "".join(_C_ENCODER(value, 0))
+
+
+def finished(text: str, *, exact: bool = False) -> bytes:
+    """JSON ``text`` with Go's escapes, in UTF-8 (see ``fragment``)."""
     for char, escape in _GO_ESCAPES:
         if char in text:
             text = text.replace(char, escape)
     try:
-        return text.encode("utf-8") + b"\n"
+        return text.encode("utf-8")
     except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", text).encode("utf-8") + b"\n"
+        if exact:
+            raise
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")

@@ -13,20 +13,22 @@ The printers live by area: ``core`` (pods, services, core objects, events, RBAC)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.resources import ResourceType
+from emulator.cluster.mock.wire import gojson
 from emulator.cluster.mock.wire.status import KubeError
 from emulator.cluster.mock.wire.tables.cells import (
     AGE, LATEST_MINOR, NAME, Column, Obj, Printer, age, human_duration, meta, name, parse_time,
 )
 
 __all__ = ["INCLUDE_METADATA", "INCLUDE_NONE", "INCLUDE_OBJECT", "LATEST_MINOR",
-           "Column", "Printer", "age", "human_duration", "parse_time", "printer_for", "to_table"]
+           "Column", "Printer", "age", "encode_table", "human_duration", "parse_time",
+           "printer_for", "to_table"]
 
 INCLUDE_NONE = "None"
 INCLUDE_METADATA = "Metadata"
@@ -58,20 +60,70 @@ def to_table(resource: ResourceType, objects: list[Obj], *, now: datetime,
              continue_token: str | None = None, minor: int | None = None) -> Obj:
     """A ``meta.k8s.io/v1`` Table of ``objects`` (a list page, or one object for a GET), with the
     columns of Kubernetes 1.``minor`` (the newest the printers know when None)."""
+    printer, table = _table_head(resource, include_object, resource_version, continue_token,
+                                 minor)
+    ordered = printer.order(list(objects)) if printer.order else objects
+    table["rows"] = [_row(printer, obj, now, include_object or INCLUDE_METADATA)
+                     for obj in ordered]
+    return table
+
+
+def _table_head(resource: ResourceType, include_object: str, resource_version: str,
+                continue_token: str | None, minor: int | None) -> tuple[Printer, Obj]:
+    """The printer, and the Table without its rows."""
     if include_object not in (INCLUDE_NONE, INCLUDE_METADATA, INCLUDE_OBJECT, ""):
         raise KubeError(400, messages.TABLE_INVALID_INCLUDE_OBJECT.format(value=include_object))
     printer = printer_for(resource, minor)
     metadata: Obj = {"resourceVersion": resource_version}
     if continue_token:
         metadata["continue"] = continue_token
-    ordered = printer.order(list(objects)) if printer.order else objects
-    return {
+    return printer, {
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": metadata,
         "columnDefinitions": [column.definition() for column in printer.columns],
-        "rows": [_row(printer, obj, now, include_object or INCLUDE_METADATA) for obj in ordered],
     }
+
+
+Json = bytes | memoryview
+# One row to write: the object, and where its JSON is at hand already, its metadata's and the
+# whole object's as the row embeds it (None: written from the object).
+Row = tuple[Obj, Json | None, Json | None]
+# What a Metadata row's object holds before the metadata's own JSON.
+_PARTIAL_HEAD = '{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":'
+
+
+def encode_table(resource: ResourceType, rows: Iterable[Row], *, now: datetime,
+                 include_object: str = INCLUDE_METADATA, resource_version: str,
+                 continue_token: str | None = None, minor: int | None = None,
+                 shown: Callable[[Obj], Obj] = clone) -> bytes:
+    """What ``gojson.encode(to_table(...))`` writes, byte for byte, built row by row: a JSON
+    already at hand is embedded as it is, and rows are taken one at a time, so that the objects
+    of a long list need not all be decoded at once (only for a printer that orders rows).
+    ``shown``: the object a row embeds whole (``includeObject=Object``) without a JSON. The
+    rows are joined as text and finished (escapes, UTF-8) once for the whole Table."""
+    printer, table = _table_head(resource, include_object, resource_version, continue_token,
+                                 minor)
+    if printer.order:
+        listed = list(rows)
+        by_object = {id(row[0]): row for row in listed}
+        rows = [by_object[id(obj)] for obj in printer.order([row[0] for row in listed])]
+    mode = include_object or INCLUDE_METADATA
+    written: list[str] = []
+    for obj, metadata_json, object_json in rows:
+        cells = gojson.text(printer.cells(obj, now))
+        if mode == INCLUDE_NONE:
+            written.append('{"cells":' + cells + "}")
+        elif mode == INCLUDE_OBJECT:
+            whole = (gojson.text(shown(obj)) if object_json is None
+                     else str(object_json, "utf-8"))
+            written.append('{"cells":' + cells + ',"object":' + whole + "}")
+        else:
+            found = (gojson.text(meta(obj)) if metadata_json is None
+                     else str(metadata_json, "utf-8"))
+            written.append('{"cells":' + cells + ',"object":' + _PARTIAL_HEAD + found + "}}")
+    head = gojson.text(table)  # a JSON object: its closing brace makes way for the rows
+    return gojson.finished(head[:-1] + ',"rows":[' + ",".join(written) + "]}\n")
 
 
 def _row(printer: Printer, obj: Obj, now: datetime, include_object: str) -> Obj:

@@ -165,10 +165,12 @@ def items(obj: Any, key: str) -> list[Obj]:
     value = obj.get(key) if isinstance(obj, dict) else None
     if not isinstance(value, list):
         return []
-    # Printers only read, so a list of objects (the usual case) is handed back as it is.
-    if all(isinstance(i, dict) for i in value):
-        return value
-    return [i for i in value if isinstance(i, dict)]
+    # Printers only read, so a list of objects (the usual case) is handed back as it is. A loop,
+    # not all() over a generator: this runs several times for each row of a long list.
+    for i in value:
+        if not isinstance(i, dict):
+            return [i for i in value if isinstance(i, dict)]
+    return value
 
 
 def count(value: Any) -> int:

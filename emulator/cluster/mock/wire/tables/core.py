@@ -22,6 +22,8 @@ from emulator.cluster.mock.wire.tables.cells import (
 
 def _later(current: datetime | None, status: Obj) -> datetime | None:
     """The later of ``current`` and a container's last termination time."""
+    if not status.get("lastState"):  # the usual case: never terminated
+        return current
     finished = parse_time(section(status, "lastState", "terminated").get("finishedAt"))
     if finished is None or (current is not None and current >= finished):
         return current
@@ -46,7 +48,7 @@ def _is_sidecar(container: Obj | None) -> bool:
     return container is not None and container.get("restartPolicy") == "Always"
 
 
-@dataclass
+@dataclass(slots=True)
 class _PodTally:
     """Running totals while walking container statuses, as kube's printPod keeps them."""
 
@@ -59,10 +61,16 @@ class _PodTally:
     initializing: bool = False
 
 
-def _walk_init_containers(pod: Obj, tally: _PodTally) -> None:
-    spec, status = section(pod, "spec"), section(pod, "status")
+# The pod printer runs for every row of a list of pods, so its helpers take the pod's spec and
+# status as read once, rather than reading them again each.
+
+
+def _walk_init_containers(spec: Obj, status: Obj, tally: _PodTally) -> None:
+    statuses = items(status, "initContainerStatuses")
+    if not statuses:  # most pods: nothing to walk
+        return
     init_specs = {c.get("name"): c for c in items(spec, "initContainers")}
-    for index, cs in enumerate(items(status, "initContainerStatuses")):
+    for index, cs in enumerate(statuses):
         restarts = count(cs.get("restartCount"))
         tally.restarts += restarts
         tally.last_restart = _later(tally.last_restart, cs)
@@ -87,8 +95,7 @@ def _walk_init_containers(pod: Obj, tally: _PodTally) -> None:
         break
 
 
-def _walk_containers(pod: Obj, tally: _PodTally) -> None:
-    status = section(pod, "status")
+def _walk_containers(status: Obj, tally: _PodTally) -> None:
     # Only sidecar restarts count once the pod is past initialisation.
     tally.restarts, tally.last_restart = tally.sidecar_restarts, tally.sidecar_last_restart
     has_running = False
@@ -109,16 +116,16 @@ def _walk_containers(pod: Obj, tally: _PodTally) -> None:
         tally.reason = "Running" if _condition_true(status, "Ready") else "NotReady"
 
 
-def _pod_status(pod: Obj) -> _PodTally:
-    status = section(pod, "status")
+def _pod_status(pod: Obj, spec: Obj, status: Obj) -> _PodTally:
     phase = status.get("phase") or ""
     tally = _PodTally(reason=status.get("reason") or phase)
-    if any(c.get("type") == "PodScheduled" and c.get("reason") == "SchedulingGated"
-           for c in items(status, "conditions")):
-        tally.reason = "SchedulingGated"
-    _walk_init_containers(pod, tally)
+    for c in items(status, "conditions"):
+        if c.get("type") == "PodScheduled" and c.get("reason") == "SchedulingGated":
+            tally.reason = "SchedulingGated"
+            break
+    _walk_init_containers(spec, status, tally)
     if not tally.initializing or _condition_true(status, "Initialized"):
-        _walk_containers(pod, tally)
+        _walk_containers(status, tally)
     if meta(pod).get("deletionTimestamp"):
         if status.get("reason") == "NodeLost":
             tally.reason = "Unknown"
@@ -129,9 +136,11 @@ def _pod_status(pod: Obj) -> _PodTally:
 
 def _pod_cells(pod: Obj, now: datetime) -> Cells:
     spec, status = section(pod, "spec"), section(pod, "status")
-    tally = _pod_status(pod)
-    total = len(items(spec, "containers")) + sum(
-        1 for c in items(spec, "initContainers") if _is_sidecar(c))
+    tally = _pod_status(pod, spec, status)
+    total = len(items(spec, "containers"))
+    for c in items(spec, "initContainers"):
+        if _is_sidecar(c):
+            total += 1
     restarts = str(tally.restarts)
     if tally.restarts and tally.last_restart is not None:
         restarts = messages.TABLE_RESTARTS_AGO.format(

@@ -324,8 +324,11 @@ def test_a_refused_create_is_an_event_and_a_replica_failure_condition(
     assert {k: condition[k] for k in ("type", "status", "reason", "message")} == {
         "type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": refusal}
     monkeypatch.undo()  # the quota is lifted: the next sync makes the pod, the condition goes
-    replicas.sync(("default", "web"))
-    cluster.controllers.settle()
+    # Under the controllers' lock, as every sync runs: the refusal's back-off timer may fire on
+    # the runtime thread meanwhile, and two syncs at once would conflict.
+    with cluster.controllers.lock:
+        replicas.sync(("default", "web"))
+        cluster.controllers.settle()
     assert len(pods(cluster)) == 1
     assert "conditions" not in get(cluster, "apps", "replicasets", "web")["status"]
 
