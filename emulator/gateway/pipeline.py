@@ -110,7 +110,7 @@ def cluster_unreachable(membership: Membership, unreachable: ClusterUnreachable,
 async def _unless_client_leaves(request: Request,
                                 answer: Awaitable[ClusterResponse]) -> ClusterResponse | None:
     """The cluster's answer; or None once the client has gone away, the request to the cluster
-    then cancelled (httpx closes its connection) and any answer that came meanwhile closed.
+    then cancelled (its connection dropped) and any answer that came meanwhile closed.
 
     Starlette notices a client leaving only once the response has started, so without this a
     client that leaves while the apiserver is slow to answer, or never answers, holds a connection
