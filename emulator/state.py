@@ -60,12 +60,15 @@ class Membership:
     world nobody sends a cluster request to costs next to nothing to reset.
     """
 
-    def __init__(self, spec: MembershipSpec, connected: bool, agent_log: AgentLog, *,
+    def __init__(self, spec: MembershipSpec, connected: bool, agent_log: AgentLog | None = None,
+                 *, now: Callable[[], datetime] | None = None,
                  cluster: ClusterBackend | None = None, transport: AgentIdentity | None = None,
                  build: Callable[[], tuple[MockApiserver, AgentIdentity]] | None = None) -> None:
+        """Without ``agent_log``, one on ``now`` whose lines go to the agent pod's log."""
         self.spec = spec
         self.connected = connected
-        self.agent_log = agent_log
+        assert agent_log is not None or now is not None
+        self.agent_log = agent_log or AgentLog(now, self.agent_pod_log)  # type: ignore[arg-type]
         self._cluster = cluster
         self._transport = transport
         self._build = build
@@ -444,12 +447,9 @@ def _mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
             kept.put(spec.name, image, transport)
         return cluster, transport
 
-    holder: list[Membership] = []
-    agent_log = AgentLog(clock.now, lambda line: holder[0].agent_pod_log(line))
-    membership = Membership(spec, spec.connected, agent_log, build=build)
-    holder.append(membership)
+    membership = Membership(spec, spec.connected, now=clock.now, build=build)
     if spec.agent_installed:
-        agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
+        membership.agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
     if kept.get(spec.name) is None and (scenario.cluster_objects or spec.objects):
         # Seeds the cluster may refuse: the first world of a scenario is built at once, so a
         # mistake is the scenario's error when it is loaded, not a failing request later.

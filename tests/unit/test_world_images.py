@@ -20,15 +20,9 @@ from emulator.cluster.mock.query import Query
 from emulator.images import ClusterImages
 from emulator.scenario import loader
 from emulator.state import EmulatorState, build_world
+from tests.unit.scenario.test_loader import VALID
 
-SCENARIO = """\
-project: {id: p, number: "123456789012"}
-principals:
-  - user: a@example.com
-    token: t-a
-memberships:
-  - name: c1
-    kubernetes_version: v1.30.1
+SCENARIO = VALID + """\
     objects:
       - {apiVersion: v1, kind: ConfigMap, metadata: {name: seeded, namespace: default},
          data: {k: v}}

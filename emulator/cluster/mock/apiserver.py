@@ -35,7 +35,7 @@ from emulator.cluster.mock.controllers import areas as controller_areas
 from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.manager import ControllerManager
 from emulator.cluster.mock.controllers.settings import ControllerSettings
-from emulator.cluster.mock.image import ClusterImage, copied_files, copied_scripts
+from emulator.cluster.mock.image import ClusterImage, per_container
 from emulator.cluster.mock.node import container, streams
 from emulator.cluster.mock.node.attach import attach_main_process
 from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_name, pending_pod,
@@ -176,16 +176,16 @@ class MockApiserver:
             logs = PodLogs(self.clock.now)
             logs.copy_from(self.logs)
             return ClusterImage(self.store.snapshot(), logs, dict(self.authenticator.tokens),
-                                dict(self.authenticator.expiries), copied_files(self.pod_files),
-                                copied_scripts(self.scripted), self._pod_ips, self._service_ips)
+                                dict(self.authenticator.expiries), per_container(self.pod_files),
+                                per_container(self.scripted), self._pod_ips, self._service_ips)
 
     def _restore(self, image: ClusterImage) -> None:
         self.store.restore(image.store)
         self.logs.copy_from(image.logs)
         self.authenticator.tokens.update(image.tokens)
         self.authenticator.expiries.update(image.expiries)
-        self.pod_files = copied_files(image.pod_files)
-        self.scripted = copied_scripts(image.scripted)
+        self.pod_files = per_container(image.pod_files)
+        self.scripted = per_container(image.scripted)
         self._pod_ips, self._service_ips = image.pod_ips, image.service_ips
         with self.controllers.lock:
             self.crds.reconcile()  # the custom resources the stored CRDs serve

@@ -13,7 +13,7 @@ something in motion (a timer, a container process, a sandbox) has no image: it i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from emulator.cluster.mock.auth.identity import UserInfo
 from emulator.cluster.mock.registry.store import StoreSnapshot
@@ -43,13 +43,10 @@ class ClusterImage:
         return self.store.count
 
 
-def copied_files(files: dict[ContainerKey, dict[str, str | bytes]]
-                 ) -> dict[ContainerKey, dict[str, str | bytes]]:
-    """Per-container copies: a sandbox made from them may add or change files."""
-    return {key: dict(contents) for key, contents in files.items()}
+V = TypeVar("V")
 
 
-def copied_scripts(scripted: dict[ContainerKey, dict[str, container.Scripted]]
-                   ) -> dict[ContainerKey, dict[str, container.Scripted]]:
-    return {key: dict(answers) for key, answers in scripted.items()}
-
+def per_container(contents: dict[ContainerKey, dict[str, V]]) -> dict[ContainerKey, dict[str, V]]:
+    """A copy with each container's own map copied too (seeded files, scripted answers): a
+    sandbox made from them may add or change entries."""
+    return {key: dict(entries) for key, entries in contents.items()}
