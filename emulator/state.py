@@ -190,25 +190,54 @@ class EmulatorState:
         return self.world.iam
 
     def load(self, scenario: Scenario) -> None:
-        # Build outside the lock: it may fail.
-        world = self._build(scenario)
+        world = self._build(scenario)  # outside the lock: it may fail, and the old world stays
         with self._lock:
             old, self._world = self._world, world
-        held = close_world(old)
-        del old
-        if held > GIVE_BACK_AFTER_OBJECTS:
-            # A cluster's parts refer to each other (listeners, controllers): the cycle collector
-            # frees them, and then the heap can be trimmed.
-            gc.collect()
-            process_memory.give_back()
+            del world
+            big = objects_held(old) > GIVE_BACK_AFTER_OBJECTS
+            if big:  # the lock is held until the new world is final: readers wait
+                close_world(old)
+                del old
+                self._give_back(scenario)
+        if not big:
+            close_world(old)
         self.quota.limit = self._effective_quota(scenario)
         self.audit.clear()
+
+    def _give_back(self, scenario: Scenario) -> None:
+        """Once a big world is replaced (and its last reference dropped), its memory goes back
+        to the operating system, and the new world of ``scenario`` is made again if it can be.
+
+        Made while the old world filled the heap, the new world's few thousand objects sit one or
+        two to a page of the heap (pymalloc's 1 MiB arenas), and each such page would outlive the
+        old world (after 10,000 pods, about 10 MiB of them). Made again when nothing of it is
+        built at once, it cannot fail (the same scenario was just made) and costs next to
+        nothing. The caller holds the lock, so nobody has seen the world made first."""
+        again = self._made_lazily(scenario)
+        if again:
+            close_world(self._world)
+            del self._world
+        # A cluster's parts refer to each other (listeners, controllers): the cycle collector
+        # frees them, and then the heap can be trimmed.
+        gc.collect()
+        process_memory.give_back()
+        if again:
+            self._world = self._build(scenario)
+
+    def _made_lazily(self, scenario: Scenario) -> bool:
+        """Whether a world of ``scenario`` builds none of its clusters when it is made (each
+        seeded one has its image)."""
+        kept = self._images.of(scenario)
+        return not any(_builds_at_once(scenario, spec, kept)
+                       for spec in with_clusters(scenario, self._clusters).memberships)
 
     def _build(self, scenario: Scenario) -> World:
         """The scenario's world. Its images are found by the scenario as loaded, before
         ``serve --cluster`` replaces memberships (which makes a new ``Scenario`` each time)."""
+        # Looked up when a cluster is built, not now: a state whose clock has moved since then
+        # has images of its own, and must not leave its clusters in the ones it shared.
         return build_world(with_clusters(scenario, self._clusters), self.clock, self._remotes,
-                           self._images.of(scenario))
+                           lambda: self._images.of(scenario))
 
     def remote_clusters(self) -> list[RemoteCluster]:
         """Every remote backend built so far (they outlive worlds)."""
@@ -387,11 +416,12 @@ def skipped_seeds(scenario: Scenario, spec: MembershipSpec) -> bool:
 
 
 def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None = None,
-                images: ScenarioImages | None = None) -> World:
-    """The world ``scenario`` describes; its embedded clusters are built on first use, from
-    ``images`` where an earlier world of the same scenario left one."""
+                images: Callable[[], ScenarioImages] | None = None) -> World:
+    """The world ``scenario`` describes; its embedded clusters are built on first use, from the
+    images ``images()`` gives then, where an earlier world of the same scenario left one."""
     remotes = remotes or RemoteClusters(clock)
-    kept = images if images is not None else ScenarioImages()
+    own = ScenarioImages()
+    kept = images or (lambda: own)
     memberships = {spec.name: _build_membership(scenario, spec, clock, remotes, kept)
                    for spec in scenario.memberships}
     tokens = {p.token: p for p in scenario.principals if p.token}
@@ -403,19 +433,22 @@ def build_world(scenario: Scenario, clock: Clock, remotes: RemoteClusters | None
     return World(scenario, memberships, tokens, iam, principals=principals)
 
 
-def close_world(world: World) -> int:
+def close_world(world: World) -> None:
     """Stop what the embedded clusters of a replaced world still run (controller timers and
-    container processes); their objects go with the world. Returns how many objects they held."""
-    held = 0
+    container processes); their objects go with the world."""
     for membership in world.memberships.values():
         if membership.embedded is not None:
             membership.embedded.close()
-            held += membership.embedded.store.count
-    return held
+
+
+def objects_held(world: World) -> int:
+    """How many objects the world's built embedded clusters hold."""
+    return sum(m.embedded.store.count for m in world.memberships.values()
+               if m.embedded is not None)
 
 
 def _build_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
-                      remotes: RemoteClusters, kept: ScenarioImages) -> Membership:
+                      remotes: RemoteClusters, kept: Callable[[], ScenarioImages]) -> Membership:
     if spec.remote is not None:
         return _remote_membership(scenario, spec, clock, remotes.get(scenario, spec, spec.remote))
     return _mock_membership(scenario, spec, clock, kept)
@@ -434,9 +467,10 @@ def _remote_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
 
 
 def _mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
-                     kept: ScenarioImages) -> Membership:
+                     kept: Callable[[], ScenarioImages]) -> Membership:
     def build() -> tuple[MockApiserver, AgentIdentity]:
-        found = kept.get(spec.name)
+        images = kept()
+        found = images.get(spec.name)
         if found is not None:
             image, transport = found
             return MockApiserver(spec.name, spec.kubernetes_version, clock,
@@ -444,23 +478,29 @@ def _mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock,
         cluster, transport = build_mock_cluster(scenario, spec, clock)
         image = cluster.image()
         if image is not None:
-            kept.put(spec.name, image, transport)
+            images.put(spec.name, image, transport)
         return cluster, transport
 
     membership = Membership(spec, spec.connected, now=clock.now, build=build)
     if spec.agent_installed:
         membership.agent_log.info(messages.AGENT_LOG_STARTED.format(project=scenario.project_id))
-    if kept.get(spec.name) is None and (scenario.cluster_objects or spec.objects):
-        # Seeds the cluster may refuse: the first world of a scenario is built at once, so a
-        # mistake is the scenario's error when it is loaded, not a failing request later.
+    if _builds_at_once(scenario, spec, kept()):
         membership.cluster  # noqa: B018 - built now, not on first use
     return membership
+
+
+def _builds_at_once(scenario: Scenario, spec: MembershipSpec, kept: ScenarioImages) -> bool:
+    """Seeds the cluster may refuse: the first world of a scenario builds the cluster at once, so
+    a mistake is the scenario's error when it is loaded, not a failing request later."""
+    return (spec.remote is None and kept.get(spec.name) is None
+            and bool(scenario.cluster_objects or spec.objects))
 
 
 def build_mock_membership(scenario: Scenario, spec: MembershipSpec, clock: Clock) -> Membership:
     """A membership on the embedded mock, built now and seeded as the scenario says (what the
     standalone ``apiserver`` command serves)."""
-    membership = _mock_membership(scenario, spec, clock, ScenarioImages())
+    own = ScenarioImages()
+    membership = _mock_membership(scenario, spec, clock, lambda: own)
     membership.cluster  # noqa: B018 - built now, not on first use
     return membership
 

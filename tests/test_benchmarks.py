@@ -161,3 +161,21 @@ def test_lists_benchmark_reports_pages_kubectl_and_memory() -> None:
     assert report["sizes"][1]["kubectl"]["pages"] == 2
     # A few pods may fit in memory the process already had: a number, of either sign.
     assert isinstance(report["memory"]["rss_growth_kib_per_pod"], float | int)
+
+
+def test_watches_benchmark_reports_its_ratios() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "watches.py"), "--watchers",
+                             "5", "--creates", "5", "--runs", "1"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"watchers", "creates", "runs", "gateway_s", "direct_s",
+                           "ratio_gateway_to_direct", "gateway_creates_s", "direct_creates_s",
+                           "creates_ratio_gateway_to_direct", "gateway_server_cpu_s",
+                           "direct_server_cpu_s", "server_cpu_ratio_gateway_to_direct"}
+    assert (report["watchers"], report["creates"], report["runs"]) == (5, 5, 1)
+    # Server CPU is counted in ticks of 10 ms, which so small a run may not reach.
+    cpu = [report.pop(key) for key in ("gateway_server_cpu_s", "direct_server_cpu_s",
+                                       "server_cpu_ratio_gateway_to_direct")]
+    assert all(value is None or value >= 0 for value in cpu)
+    assert all(value > 0 for value in report.values())

@@ -126,16 +126,19 @@ def load(name_or_path: str) -> Scenario:
         return known[0]
     bases: list[tuple[Path, str]] = []
     scenario = parse(text, path, bases)
+    if len(text) > PARSED_TEXT_KEPT:
+        # Kept, it would push every other file out of the cache, and hold its thousands of
+        # objects after its world is gone.
+        return scenario
     _PARSED[key] = (scenario, tuple(bases))
-    while len(_PARSED) > 1 and (len(_PARSED) > PARSED_KEPT
-                                or sum(len(text) for _, text in _PARSED) > PARSED_TEXT_KEPT):
+    while len(_PARSED) > PARSED_KEPT or sum(len(text) for _, text in _PARSED) > PARSED_TEXT_KEPT:
         _PARSED.popitem(last=False)
     return scenario
 
 
 # Scenario is frozen and its seeds are only ever copied from, so one parse can serve every load.
-# The newest files are kept, within a budget of text (the newest whatever its size), so that a
-# scenario of thousands of objects does not stay in memory once another is loaded.
+# The newest files are kept, within a budget of text; a file bigger than the whole budget is not
+# kept, so that a scenario of thousands of objects does not stay in memory once another is loaded.
 PARSED_KEPT = 32
 PARSED_TEXT_KEPT = 256 * 1024
 _PARSED: OrderedDict[tuple[str, str], tuple[Scenario, tuple[tuple[Path, str], ...]]] = (

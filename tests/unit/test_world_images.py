@@ -166,11 +166,22 @@ def test_states_on_the_machines_clock_share_images_and_a_moved_clock_stops_shari
             != two.membership("c1").transport)  # type: ignore[union-attr]
 
 
+def test_a_cluster_first_built_after_the_clock_moved_is_not_shared() -> None:
+    shared = scenario()
+    moved = EmulatorState(shared)
+    moved.advance_clock(3600)
+    later = embedded(moved, "c2")  # built after the move: its objects are an hour ahead
+    assert ClusterImages.for_clock(SystemClock()).of(shared).get("c2") is None
+    other = embedded(EmulatorState(shared), "c2")
+    assert (other.store.get(("", "namespaces"), "", NAMESPACE)["metadata"]["uid"]
+            != later.store.get(("", "namespaces"), "", NAMESPACE)["metadata"]["uid"])
+
+
 def test_images_of_older_scenarios_go_when_over_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("emulator.images.OBJECTS_KEPT", 1)
     images = ClusterImages()
     old, new = scenario(), scenario()
-    world = build_world(old, FakeClock(), images=images.of(old))
+    world = build_world(old, FakeClock(), images=lambda: images.of(old))
     assert images.of(old).get("c1") is not None
     images.of(new)  # the newest is kept whatever it holds; the older one goes
     assert images.of(old).get("c1") is None
@@ -207,3 +218,54 @@ def test_the_real_clock_is_what_the_shared_images_are_for() -> None:
     moved = SystemClock()
     moved.advance(1)
     assert ClusterImages.for_clock(moved) is not ClusterImages.for_clock(SystemClock())
+
+
+def test_a_file_bigger_than_the_whole_text_budget_is_not_kept_and_pushes_no_other_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "PARSED_TEXT_KEPT", 2 * len(SCENARIO))
+    small, big = tmp_path / "small.yaml", tmp_path / "big.yaml"
+    small.write_text(SCENARIO)
+    big.write_text(SCENARIO + "#" * (2 * len(SCENARIO)) + "\n")
+    kept = loader.load(str(small))
+    once = loader.load(str(big))
+    assert loader.load(str(big)) is not once  # parsed again: its thousands of objects not held
+    assert loader.load(str(small)) is kept
+
+
+@pytest.fixture
+def closed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the embedded clusters closed, in order; every world counts as big."""
+    monkeypatch.setattr("emulator.state.GIVE_BACK_AFTER_OBJECTS", 0)
+    names: list[str] = []
+    close = MockApiserver.close
+    monkeypatch.setattr(MockApiserver, "close", lambda self: (names.append(self.name),
+                                                              close(self)))
+    return names
+
+
+def test_a_world_replacing_a_big_one_is_made_again_once_the_big_one_is_gone(
+        closed: list[str]) -> None:
+    state = EmulatorState(scenario(), FakeClock())
+    old = embedded(state, "c1")
+    refused = SCENARIO.replace("name: seeded", "name: Not_Valid")
+    with pytest.raises(loader.ScenarioError, match="Not_Valid"):
+        state.load(scenario(refused))
+    assert embedded(state, "c1") is old and closed == []  # a refused world replaces nothing
+
+    state.load(scenario())  # a scenario never loaded: its first world builds c1 at once
+    # Both the old world's c1 and the one built first, for the seeds' sake, were closed; the
+    # world kept was made again afterwards, from the image, with nothing built yet.
+    assert closed == ["c1", "c1"]
+    assert state.membership("c1").embedded is None  # type: ignore[union-attr]
+    assert embedded(state, "c1").store.get(("", "configmaps"), "default", "seeded") is not None
+    assert embedded(state, "c1") is not old
+
+
+def test_a_world_whose_cluster_has_no_image_is_kept_as_first_made_after_a_big_one(
+        closed: list[str]) -> None:
+    with_cron = scenario(SCENARIO.replace("  - name: c2\n", CRON + "  - name: c2\n"))
+    state = EmulatorState(scenario(), FakeClock())
+    state.load(with_cron)  # no image (the CronJob's timer): made again, it would build c1 again
+    assert closed == ["c1"]  # the old world's only
+    assert state.membership("c1").embedded is not None  # type: ignore[union-attr]
+    assert state.world.scenario is with_cron
