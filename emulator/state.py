@@ -234,10 +234,17 @@ class EmulatorState:
     def _build(self, scenario: Scenario) -> World:
         """The scenario's world. Its images are found by the scenario as loaded, before
         ``serve --cluster`` replaces memberships (which makes a new ``Scenario`` each time)."""
-        # Looked up when a cluster is built, not now: a state whose clock has moved since then
-        # has images of its own, and must not leave its clusters in the ones it shared.
+        images, kept = self._images, self._images.of(scenario)
+
+        def current() -> ScenarioImages:
+            # A state whose clock has moved since has images of its own: a cluster it builds
+            # then must not go into the ones it shared. Otherwise the images looked up once,
+            # now: looking them up makes them the newest, which must not push out the others'
+            # while this world's clusters are built.
+            return kept if self._images is images else self._images.of(scenario)
+
         return build_world(with_clusters(scenario, self._clusters), self.clock, self._remotes,
-                           lambda: self._images.of(scenario))
+                           current)
 
     def remote_clusters(self) -> list[RemoteCluster]:
         """Every remote backend built so far (they outlive worlds)."""

@@ -220,6 +220,21 @@ def test_the_real_clock_is_what_the_shared_images_are_for() -> None:
     assert ClusterImages.for_clock(moved) is not ClusterImages.for_clock(SystemClock())
 
 
+def test_building_a_worlds_clusters_pushes_no_other_scenarios_images_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = scenario(), scenario()
+    state = EmulatorState(first, FakeClock())
+    uid = embedded(state, "c1").store.get(("", "namespaces"), "", "default")["metadata"]["uid"]
+    # Room for the first scenario's images alone: the second's, once its clusters are built,
+    # put the kept images over budget; only a later lookup may push the older ones out.
+    monkeypatch.setattr("emulator.images.OBJECTS_KEPT", embedded(state, "c1").store.count)
+    state.load(second)
+    embedded(state, "c2")  # a cluster built after the seeded one made its image
+    state.load(first)
+    restored = embedded(state, "c1").store.get(("", "namespaces"), "", "default")
+    assert restored["metadata"]["uid"] == uid  # restored from the image, not built again
+
+
 def test_a_file_bigger_than_the_whole_text_budget_is_not_kept_and_pushes_no_other_out(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loader, "PARSED_TEXT_KEPT", 2 * len(SCENARIO))
