@@ -17,6 +17,10 @@ would otherwise be what is measured).
 
 - Latency: one keep-alive connection per way, the three ways taking turns by blocks of 25
   requests (so load from elsewhere on the machine falls on all three alike); the median of each.
+  A fourth server takes its turns too: a bare one-route Starlette app served the same way
+  (Hypercorn, TLS), in a process of its own. The gateway is such a server in front of the
+  apiserver, so a bare server's answer plus the direct one is the floor of its latency; that
+  floor over direct is printed with the ratios.
   Then the same with a new TLS connection per request (direct and remote only).
 - Throughput: 8, then 32 client threads, each with its own keep-alive connection, send GETs back
   to back for ``--seconds``; requests per second, and the servers' CPU per request (user +
@@ -55,6 +59,7 @@ from emulator.scenario.model import RemoteSpec, Scenario
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from measure import median, quota_lifted  # benchmarks/measure.py (this script's folder)
+from startup import bare_app  # benchmarks/startup.py: a one-route Starlette app
 
 POD = "/api/v1/namespaces/default/pods/web"
 GATEWAY_POD = "/v1/projects/123456789012/locations/global/memberships/my-cluster" + POD
@@ -154,6 +159,8 @@ def _serve_in_child(kind: str, tmp: str, pipe: Connection) -> None:
         admin_token = standalone.admin_token
     elif kind == "remote":
         served = _serve_remote_gateway(scenario, Path(tmp))
+    elif kind == "bare":
+        served = ServedApp(bare_app()).start()
     else:
         served = serve_emulator(EmulatorState(scenario))
     pipe.send((served.url, served.ca_pem, admin_token))
@@ -256,6 +263,8 @@ def main() -> None:
             children.append(remote_gateway)
             embedded_gateway = Child("embedded", tmp)
             children.append(embedded_gateway)
+            bare_server = Child("bare", tmp)
+            children.append(bare_server)
 
             direct = Client("direct", upstream.served, POD, {
                 "Authorization": f"Bearer {upstream.admin_token}",
@@ -263,12 +272,13 @@ def main() -> None:
             remote = Client("gateway (remote)", remote_gateway.served, GATEWAY_POD, ALICE)
             embedded = Client("gateway (embedded)", embedded_gateway.served, GATEWAY_POD, ALICE)
             ways = [direct, remote, embedded]
+            bare = Client("bare server", bare_server.served, "/", {})
             try:
-                latency = _latency(ways, args.runs)
+                latency = _latency([*ways, bare], args.runs)
                 direct_new_ms = median_ms(args.runs // 2, direct.new_connection)
                 remote_new_ms = median_ms(args.runs // 2, remote.new_connection)
             finally:
-                for client in ways:
+                for client in [*ways, bare]:
                     client.close()
             pids = {direct.label: [upstream.served.pid],
                     remote.label: [remote_gateway.served.pid, upstream.served.pid],
@@ -293,6 +303,10 @@ def main() -> None:
         "ratio_gateway_to_direct": round(remote_ms / direct_ms, 2),
         "ratio_remote_to_embedded": round(remote_ms / embedded_ms, 2),
         "ratio_embedded_to_direct": round(embedded_ms / direct_ms, 2),
+        # A gateway is a server of the same stack in front of the apiserver: its latency cannot
+        # fall below a bare server's answer plus the direct one.
+        "bare_server_ms": round(latency[bare.label], 3),
+        "ratio_floor_to_direct": round((latency[bare.label] + direct_ms) / direct_ms, 2),
         "direct_new_connection_ms": round(direct_new_ms, 3),
         "gateway_remote_new_connection_ms": round(remote_new_ms, 3),
         "ratio_gateway_to_direct_new_connection": round(remote_new_ms / direct_new_ms, 2),
@@ -321,7 +335,7 @@ def main() -> None:
 
 def _latency(ways: list[Client], runs: int) -> dict[str, float]:
     """The median milliseconds of a kept-alive GET each way, the ways taking turns by blocks of
-    ``LATENCY_BLOCK`` requests: load from elsewhere falls on all three alike, yet each server
+    ``LATENCY_BLOCK`` requests: load from elsewhere falls on all of them alike, yet each server
     answers a block with its caches warm, as it would a client of its own."""
     samples: dict[str, list[float]] = {w.label: [] for w in ways}
     for client in ways:  # connections, caches, the agent's token

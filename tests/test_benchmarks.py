@@ -61,7 +61,8 @@ def test_remote_benchmark_reports_its_ratios() -> None:
                            "added_ms", "ratio_gateway_to_direct", "ratio_remote_to_embedded",
                            "ratio_embedded_to_direct", "direct_new_connection_ms",
                            "gateway_remote_new_connection_ms",
-                           "ratio_gateway_to_direct_new_connection", "clients_8", "clients_32"}
+                           "ratio_gateway_to_direct_new_connection", "clients_8", "clients_32",
+                           "bare_server_ms", "ratio_floor_to_direct"}
     # added_ms is a difference of two measurements: a number, of either sign.
     assert isinstance(report.pop("added_ms"), float)
     loads = [report.pop("clients_8"), report.pop("clients_32")]
