@@ -592,7 +592,8 @@ class MockApiserver:
         stream = open_stream(self.store, (resource.group, resource.plural), ns,
                              resource_version=q.get("resourceVersion"),
                              timeout_seconds=q.int("timeoutSeconds"),
-                             label=label, field=field, render=render)
+                             label=label, field=field, render=render,
+                             api_version=None if as_table else resource.api_version)
         return ClusterResponse(200, [("content-type", JSON)], stream=stream)
 
     def _logs(self, resource: ResourceType, ns: str | None, name: str,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry.records import Record, freeze, holds, size, thaw
+from emulator.cluster.mock.registry.records import Record, body, freeze, holds, size, thaw
 
 # How many past events a watch may resume from, and how much of their objects' JSON the history
 # may hold; a watch from an older resourceVersion gets 410 Expired and lists again, as from a
@@ -78,6 +78,11 @@ class WatchEvent:
             self._object = thaw(self._record)
         assert self._object is not None
         return self._object
+
+    def object_json(self) -> bytes | memoryview | None:
+        """``object``'s Go JSON as the store holds it (``records.body``), for a watch that shows
+        it as it is; None for an event made from a decoded object."""
+        return None if self._record is None else body(self._record)
 
     @property
     def previous(self) -> dict[str, Any] | None:

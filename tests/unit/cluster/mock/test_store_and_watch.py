@@ -443,3 +443,43 @@ def test_closed_watch_unregisters_its_watcher(api: MockApiserver) -> None:
     run(scenario())
     # After the stream closed, a write has no one to notify: the store is back to no watchers.
     assert api.store._watchers == []  # noqa: SLF001 - the leak is only visible inside
+
+
+def test_a_watch_writes_an_object_stored_in_its_version_as_the_stored_json(
+        api: MockApiserver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bytes are those encoding the object again would write, for every kind of event: as
+    itself, moved out of a selector (a DELETED made for that watch), compressed (Events), Go's
+    escapes and UTF-8, and converted to another version (HPA v2 stored, watched as v1)."""
+    from emulator.cluster.mock.wire import watch
+
+    start = api.store.resource_version
+    create(api, CMS, configmap("web", labels={"app": "web"}, data={"page": "<b>&ü\u2028</b>"}))
+    call(api, "PATCH", f"{CMS}/web", body={"data": {"k": "v"}}, content_type=MERGE)
+    call(api, "PATCH", f"{CMS}/web", body={"metadata": {"labels": {"app": "gone"}}},
+         content_type=MERGE)
+    call(api, "DELETE", f"{CMS}/web")
+    create(api, PODS, pod("p"))  # the kubelet writes its Events, which are stored compressed
+    hpas = "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers"
+    create(api, hpas, {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                       "metadata": {"name": "h"}, "spec": {
+                           "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                              "name": "web"}, "maxReplicas": 3}})
+    watches = [(CMS, ""), (CMS, "&labelSelector=app%3Dweb"), (PODS, ""),
+               ("/api/v1/namespaces/default/events", ""),
+               (hpas, ""), (hpas.replace("/v2/", "/v1/"), "")]
+
+    def bodies() -> list[bytes]:
+        return [call(api, "GET", path, f"watch=true&resourceVersion={start}{more}",
+                     stream_timeout=0.3).body for path, more in watches]
+
+    encoded: list[str] = []
+    line = watch._line
+    monkeypatch.setattr(watch, "_line", lambda kind, obj: encoded.append(kind) or line(kind, obj))
+    shared = bodies()
+    shared_encodes = len(encoded)
+    monkeypatch.setattr(store_module.WatchEvent, "object_json", lambda self: None)
+    assert bodies() == shared
+    # Encoded again only for the event made for the selector watch, and the HPA's (a kind whose
+    # versions differ in more than their name is never written as stored).
+    assert shared_encodes == 3 and len(encoded) - shared_encodes == 18  # every line
+    assert [body.count(b"\n") for body in shared] == [4, 3, 4, 5, 1, 1]
