@@ -86,14 +86,15 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
                 if converted is None:
                     continue
                 kind, obj = converted
-                stored = (event.object_json() if obj is event.object and obj.get("apiVersion")
-                          == api_version and conversion.changes_only_version(obj.get("kind", ""))
-                          else None)
+                head = _HEADS.get(kind)
+                stored = (event.object_json() if head is not None and obj is event.object
+                          and obj.get("apiVersion") == api_version
+                          and conversion.changes_only_version(obj.get("kind", "")) else None)
                 # The stored JSON is the bytes the object encodes to (records.py), shared by
                 # every watch: encoding the same object again for each of a hundred watchers was
                 # a seventh of the server's work.
-                yield (_line(kind, render(obj, first)) if stored is None
-                       else b"".join((_HEADS[kind], stored, b"}\n")))
+                yield (_line(kind, render(obj, first)) if head is None or stored is None
+                       else b"".join((head, stored, b"}\n")))
                 first = False
         finally:
             store.close_watch(watcher)
