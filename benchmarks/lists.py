@@ -38,7 +38,6 @@ import argparse
 import http.client
 import json
 import re
-import ssl
 import statistics
 import subprocess
 import sys
@@ -47,14 +46,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from emulator.cluster.mock.apiserver import MockApiserver
 from emulator.runner import ServedApp, serve_emulator
 from emulator.scenario import loader
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
-from measure import Kubectl, median, quota_lifted  # benchmarks/measure.py (this folder)
+from measure import (  # benchmarks/measure.py (this folder)
+    Kubectl, https_connector, median, quota_lifted)
 
 GATEWAY = "/v1/projects/123456789012/locations/global/memberships/my-cluster"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -74,15 +74,9 @@ class Client:
 
     def __init__(self, label: str, server: ServedApp, prefix: str,
                  headers: dict[str, str]) -> None:
-        address = urlsplit(server.url)
         self.label, self.prefix, self.headers = label, prefix, headers
-        self.host, self.port = address.hostname or "127.0.0.1", address.port
-        self.context = ssl.create_default_context(cadata=server.ca_pem.decode())
+        self.connect = https_connector(server.url, server.ca_pem, timeout=600)
         self.connection = self.connect()
-
-    def connect(self) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(self.host, self.port, context=self.context,
-                                           timeout=600)
 
     def body(self, path: str, accept: str = "application/json") -> bytes:
         headers = {**self.headers, "Accept": accept}

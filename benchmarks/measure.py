@@ -3,13 +3,16 @@ pointed at a served emulator."""
 
 from __future__ import annotations
 
+import http.client
 import os
+import ssl
 import statistics
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -25,6 +28,16 @@ def median(runs: int, measure: Callable[[], float], warm_up: int = 0) -> float:
     for _ in range(warm_up):
         measure()
     return statistics.median(measure() for _ in range(runs))
+
+
+def https_connector(url: str, ca_pem: bytes, timeout: float | None = None
+                    ) -> Callable[[], http.client.HTTPSConnection]:
+    """Makes new HTTPS connections to a served emulator's ``url``, trusting the CA it serves
+    with (each connection kept alive until its owner closes it)."""
+    address = urlsplit(url)
+    host, port = address.hostname or "127.0.0.1", address.port
+    context = ssl.create_default_context(cadata=ca_pem.decode())
+    return lambda: http.client.HTTPSConnection(host, port, context=context, timeout=timeout)
 
 
 class Kubectl:

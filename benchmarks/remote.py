@@ -40,7 +40,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import ssl
 import statistics
 import tempfile
 import threading
@@ -49,7 +48,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -58,7 +56,8 @@ from emulator.scenario import loader
 from emulator.scenario.model import RemoteSpec, Scenario
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
-from measure import median, quota_lifted  # benchmarks/measure.py (this script's folder)
+from measure import (  # benchmarks/measure.py (this script's folder)
+    https_connector, median, quota_lifted)
 from startup import bare_app  # benchmarks/startup.py: a one-route Starlette app
 
 POD = "/api/v1/namespaces/default/pods/web"
@@ -83,14 +82,9 @@ class Client:
 
     def __init__(self, label: str, server: ServedApp | Served, path: str,
                  headers: dict[str, str]) -> None:
-        address = urlsplit(server.url)
         self.label, self.path, self.headers = label, path, headers
-        self.host, self.port = address.hostname or "127.0.0.1", address.port
-        self.context = ssl.create_default_context(cadata=server.ca_pem.decode())
+        self.connect = https_connector(server.url, server.ca_pem)
         self.kept = self.connect()
-
-    def connect(self) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(self.host, self.port, context=self.context)
 
     def get(self, connection: http.client.HTTPSConnection) -> None:
         connection.request("GET", self.path, headers=self.headers)
