@@ -108,7 +108,7 @@ class Scheduler:
             "type": POD_SCHEDULED, "status": "True"}, self.ctx.now())
         bound["status"] = status
         stored = self.ctx.objects.update(self.ctx.resource("", "pods"), namespace, name, bound,
-                                         Query(()), "status")
+                                         Query(()), "status", trusted=True)
         self.ctx.event(stored, SOURCE, NORMAL, "Scheduled", messages.SCHED_SCHEDULED.format(
             namespace=namespace, pod=name, node=node))
 

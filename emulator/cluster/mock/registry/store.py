@@ -137,8 +137,20 @@ class Watcher:
             return False
         return self.namespace is None or event.namespace == self.namespace
 
-    def offer(self, event: WatchEvent) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, event)
+
+def _deliver(loop: asyncio.AbstractEventLoop, event: WatchEvent, watchers: list[Watcher]) -> None:
+    """Queue ``event`` for ``watchers``, which all wait on ``loop``: one callback for them all.
+    A change made on the loop's own thread (a request) needs no wake-up through the loop's
+    self-pipe, which was a system call per event and watcher. The callbacks of both kinds run in
+    the order they were queued, which is the order of the changes (``_emit`` holds the lock)."""
+    def put() -> None:
+        for watcher in watchers:
+            watcher.queue.put_nowait(event)
+
+    if asyncio._get_running_loop() is loop:  # (asyncio's own export: None off any loop)
+        loop.call_soon(put)
+    else:
+        loop.call_soon_threadsafe(put)
 
 
 class _Bucket:
@@ -380,14 +392,18 @@ class ObjectStore:
     def _emit(self, change: _Change) -> None:
         self._remember(change)
         event = WatchEvent.of(change)
-        for watcher in list(self._watchers):
+        by_loop: dict[asyncio.AbstractEventLoop, list[Watcher]] = {}
+        for watcher in self._watchers:
             if watcher.wants(event):
-                try:
-                    watcher.offer(event)
-                except RuntimeError:
-                    # Its event loop is closed: a watch whose stream was never read (so its
-                    # generator never ran the ``finally`` that unregisters it). Offering to it
-                    # used to raise out of every later write as a 500.
+                by_loop.setdefault(watcher.loop, []).append(watcher)
+        for loop, watchers in by_loop.items():
+            try:
+                _deliver(loop, event, watchers)
+            except RuntimeError:
+                # Its event loop is closed: watches whose stream was never read (so their
+                # generators never ran the ``finally`` that unregisters them). Offering to them
+                # used to raise out of every later write as a 500.
+                for watcher in watchers:
                     self._watchers.remove(watcher)
         for listener in self._listeners:
             listener(event)

@@ -17,6 +17,9 @@ from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.wire.status import KubeError
 from emulator.cluster.mock.registry.store import ObjectStore, TooOldResourceVersion, WatchEvent
 
+# A chunk of queued events is cut once it holds this much (a watch that starts with a list of
+# 10,000 pods is written in pieces, not as one 18 MB chunk).
+WRITE_BYTES = 64 * 1024
 # Renders one object for the wire (as itself, or as a one-row Table); the flag says whether this
 # is the first event, which alone carries a Table's column definitions.
 Render = Callable[[dict[str, Any], bool], dict[str, Any]]
@@ -66,14 +69,34 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
             return ("DELETED", gone)
         return None
 
+    def line(event: WatchEvent, first: bool) -> bytes | None:
+        converted = convert(event)
+        if converted is None:
+            return None
+        kind, obj = converted
+        head = _HEADS.get(kind)
+        stored = (event.object_json() if head is not None and obj is event.object
+                  and obj.get("apiVersion") == api_version
+                  and conversion.changes_only_version(obj.get("kind", "")) else None)
+        # The stored JSON is the bytes the object encodes to (records.py), shared by every
+        # watch: encoding the same object again for each of a hundred watchers was a seventh of
+        # the server's work.
+        return (_line(kind, render(obj, first)) if head is None or stored is None
+                else b"".join((head, stored, b"}\n")))
+
     async def chunks() -> AsyncIterator[bytes]:
         first = True
         deadline = loop.time() + timeout_seconds if timeout_seconds else None
+        batch = _Batch()
         try:
             for obj in initial:
                 if matches(obj):
-                    yield _line("ADDED", render(obj, first))
+                    batch.add(_line("ADDED", render(obj, first)))
                     first = False
+                    if batch.full():
+                        yield batch.take()
+            if batch:
+                yield batch.take()
             while True:
                 remaining = None if deadline is None else deadline - loop.time()
                 if remaining is not None and remaining <= 0:
@@ -82,24 +105,46 @@ def open_stream(store: ObjectStore, resource_key: tuple[str, str], namespace: st
                     event: WatchEvent = await asyncio.wait_for(watcher.queue.get(), remaining)
                 except TimeoutError:
                     return
-                converted = convert(event)
-                if converted is None:
-                    continue
-                kind, obj = converted
-                head = _HEADS.get(kind)
-                stored = (event.object_json() if head is not None and obj is event.object
-                          and obj.get("apiVersion") == api_version
-                          and conversion.changes_only_version(obj.get("kind", "")) else None)
-                # The stored JSON is the bytes the object encodes to (records.py), shared by
-                # every watch: encoding the same object again for each of a hundred watchers was
-                # a seventh of the server's work.
-                yield (_line(kind, render(obj, first)) if head is None or stored is None
-                       else b"".join((head, stored, b"}\n")))
-                first = False
+                # What is already queued goes out with it, as kube flushes a watch only once
+                # its channel is empty: one write for the pod and the three updates the
+                # controllers made of it, not four (and four wake-ups of the response).
+                while True:
+                    written = line(event, first)
+                    if written is not None:
+                        batch.add(written)
+                        first = False
+                    if batch.full() or watcher.queue.empty():
+                        break
+                    event = watcher.queue.get_nowait()
+                if batch:
+                    yield batch.take()
         finally:
             store.close_watch(watcher)
 
     return chunks()
+
+
+class _Batch:
+    """Event lines written as one chunk, up to ``WRITE_BYTES``."""
+
+    def __init__(self) -> None:
+        self._lines: list[bytes] = []
+        self._size = 0
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def add(self, line: bytes) -> None:
+        self._lines.append(line)
+        self._size += len(line)
+
+    def full(self) -> bool:
+        return self._size >= WRITE_BYTES
+
+    def take(self) -> bytes:
+        chunk = b"".join(self._lines)
+        self._lines, self._size = [], 0
+        return chunk
 
 
 def _line(event_type: str, obj: dict[str, Any]) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from typing import Any
 
@@ -212,6 +213,31 @@ def test_watch_whose_loop_is_gone_does_not_break_writes() -> None:
     assert stored["metadata"]["resourceVersion"] == "1"
 
 
+def test_changes_from_the_loop_and_from_other_threads_reach_a_watch_in_their_order() -> None:
+    """A change on the watch's own loop is queued without the cross-thread wake-up, yet never
+    overtakes one another thread made before it."""
+    store = ObjectStore()
+
+    def elsewhere(name: str) -> None:
+        thread = threading.Thread(target=store.put, args=(KEY, _obj(name)),
+                                  kwargs={"event": "ADDED"})
+        thread.start()
+        thread.join()
+
+    async def scenario() -> list[str]:
+        watcher = store.open_watch(KEY, None, None, asyncio.get_running_loop())
+        elsewhere("a")
+        store.put(KEY, _obj("b"), event="ADDED")
+        elsewhere("c")
+        store.put(KEY, _obj("d"), event="ADDED")
+        got = [(await asyncio.wait_for(watcher.queue.get(), 5)).object["metadata"]["name"]
+               for _ in range(4)]
+        store.close_watch(watcher)
+        return got
+
+    assert run(scenario()) == ["a", "b", "c", "d"]
+
+
 # --- watch over HTTP ------------------------------------------------------------------------------
 
 
@@ -245,11 +271,14 @@ def test_watch_without_resource_version_starts_with_existing_objects(api: MockAp
     async def scenario() -> list[tuple[str, str]]:
         response = await send(api, "GET", CMS, "watch=true")
         assert response.stream is not None
-        first = [await next_chunk(response.stream), await next_chunk(response.stream)]
+        # Both existing objects in the first chunk: written together, as kube flushes a watch
+        # only when nothing more is queued.
+        first = await next_chunk(response.stream)
+        assert _summary(first or b"") == [("ADDED", "a"), ("ADDED", "b")]
         await acall(api, "POST", CMS, body=configmap("c"))
         await acall(api, "DELETE", f"{CMS}/a")
         rest = await read_stream(response.stream, 0.3)
-        return _summary(b"".join(c or b"" for c in first) + rest)
+        return _summary((first or b"") + rest)
 
     assert run(scenario()) == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c"), ("DELETED", "a")]
 
@@ -373,6 +402,44 @@ def test_watch_sees_changes_made_after_it_opened(api: MockApiserver) -> None:
         return _summary(chunk or b"")
 
     assert run(scenario()) == [("ADDED", "late")]
+
+
+def test_events_queued_while_a_watch_waits_go_out_as_one_chunk(api: MockApiserver) -> None:
+    """As kube-apiserver flushes a watch only when its channel is empty: what the client has not
+    been sent yet is written at once, each event still a whole line."""
+    async def scenario() -> bytes | None:
+        response = await send(api, "GET", CMS, f"watch=true&resourceVersion="
+                                              f"{api.store.resource_version}")
+        assert response.stream is not None
+        for name in ("x", "y", "z"):
+            await acall(api, "POST", CMS, body=configmap(name))
+        chunk = await next_chunk(response.stream)
+        await response.stream.aclose()  # type: ignore[attr-defined]
+        return chunk
+
+    chunk = run(scenario())
+    assert chunk is not None and chunk.endswith(b"\n")
+    assert _summary(chunk) == [("ADDED", "x"), ("ADDED", "y"), ("ADDED", "z")]
+
+
+def test_a_chunk_of_queued_events_is_cut_at_the_write_size(
+        api: MockApiserver, monkeypatch: pytest.MonkeyPatch) -> None:
+    from emulator.cluster.mock.wire import watch
+
+    monkeypatch.setattr(watch, "WRITE_BYTES", 1)  # every event is over it: one a chunk
+    create(api, CMS, configmap("old"))
+
+    async def scenario() -> list[bytes | None]:
+        response = await send(api, "GET", CMS, "watch=true")
+        assert response.stream is not None
+        for name in ("x", "y"):
+            await acall(api, "POST", CMS, body=configmap(name))
+        chunks = [await next_chunk(response.stream) for _ in range(3)]
+        await response.stream.aclose()  # type: ignore[attr-defined]
+        return chunks
+
+    assert [_summary(chunk or b"") for chunk in run(scenario())] == [
+        [("ADDED", "old")], [("ADDED", "x")], [("ADDED", "y")]]
 
 
 def test_too_old_resource_version_is_410_expired(api: MockApiserver) -> None:
