@@ -180,3 +180,17 @@ def test_watches_benchmark_reports_its_ratios() -> None:
                                        "server_cpu_ratio_gateway_to_direct")]
     assert all(value is None or value >= 0 for value in cpu)
     assert all(value > 0 for value in report.values())
+
+
+def test_overhead_benchmark_reports_the_gateways_own_work() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "overhead.py"),
+                             "--requests", "5", "--rounds", "1"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["requests"], report["rounds"]) == (5, 1)
+    for kind in ("get", "create"):
+        figures = report[kind]
+        assert set(figures) == {"gateway_us", "direct_us", "added_us", "ratio_gateway_to_direct"}
+        assert figures["gateway_us"] > 0 and figures["direct_us"] > 0
+        assert figures["ratio_gateway_to_direct"] > 0

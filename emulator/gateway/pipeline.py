@@ -81,7 +81,8 @@ async def _handle(request: Request, state: EmulatorState, record: AuditRecord) -
     if injected is not None:
         return frames.http_response(injected)
     try:
-        answer = await _unless_client_leaves(request, membership.cluster.handle(cluster_request))
+        answer = await _unless_client_leaves(request, membership.cluster.handle(cluster_request),
+                                             at_once=membership.remote is None)
     except ClusterUnreachable as unreachable:
         raise cluster_unreachable(membership, unreachable, record) from None
     if answer is None:
@@ -107,16 +108,30 @@ def cluster_unreachable(membership: Membership, unreachable: ClusterUnreachable,
     return cases.CLUSTER_UNREACHABLE.error()
 
 
-async def _unless_client_leaves(request: Request,
-                                answer: Awaitable[ClusterResponse]) -> ClusterResponse | None:
+async def _unless_client_leaves(request: Request, answer: Awaitable[ClusterResponse], *,
+                                at_once: bool = False) -> ClusterResponse | None:
     """The cluster's answer; or None once the client has gone away, the request to the cluster
     then cancelled (its connection dropped) and any answer that came meanwhile closed.
 
     Starlette notices a client leaving only once the response has started, so without this a
     client that leaves while the apiserver is slow to answer, or never answers, holds a connection
     to it until the apiserver answers. The request body has been read by now, so the only message
-    left to receive is the disconnect; a receive cancelled before it leaves it for Starlette."""
+    left to receive is the disconnect; a receive cancelled before it leaves it for Starlette.
+    ``at_once``: the answer is likely ready within one turn of the loop (the embedded cluster's,
+    unless a fault delays it). Such an answer is returned without that watch, even to a client
+    already gone: the relay then finds it gone, as it would a moment later, and closes the
+    body."""
     work = asyncio.ensure_future(answer)
+    if at_once:
+        try:
+            # The task watching for the client, and the waits on both, were a tenth of the
+            # gateway's own work on a GET.
+            await asyncio.sleep(0)
+        except BaseException:  # this request was cancelled itself (the server stops)
+            work.cancel()
+            raise
+        if work.done():
+            return work.result()  # raises ClusterUnreachable as the cluster call did
     watcher = asyncio.ensure_future(_client_left(request))
     try:
         await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)

@@ -48,9 +48,10 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
 
 async def dispatch(request: Request, state: EmulatorState) -> Response | None:
     """The Google API's answer, or None when the path is not a Google API path."""
+    path, asked = request.url.path, request.method
     for method, pattern, handler in ROUTES:
-        match = pattern.match(request.url.path)
-        if match and request.method == method:
+        match = pattern.match(path) if method == asked else None
+        if match:
             try:
                 return await handler(request, state, *match.groups())
             except GoogleApiError as error:

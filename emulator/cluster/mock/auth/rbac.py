@@ -18,6 +18,8 @@ from emulator import messages
 from emulator.cluster.mock.registry import selectors
 from emulator.cluster.mock.auth.authorizer import Attributes, Decision
 from emulator.cluster.mock.auth.identity import UserInfo
+from emulator.cluster.mock.registry.jsoncopy import clone
+from emulator.cluster.mock.registry.records import Record, thaw
 from emulator.cluster.mock.registry.store import ObjectStore, WatchEvent
 
 GROUP = "rbac.authorization.k8s.io"
@@ -25,6 +27,9 @@ CLUSTER_ROLES = (GROUP, "clusterroles")
 CLUSTER_ROLE_BINDINGS = (GROUP, "clusterrolebindings")
 ROLES = (GROUP, "roles")
 ROLE_BINDINGS = (GROUP, "rolebindings")
+# Decoded bindings and roles an authorizer keeps before it starts again (a cluster holds a few
+# hundred; the rest are versions that were replaced).
+DECODED_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,12 @@ class Match:
 class RbacAuthorizer:
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
+        # The bindings and roles decoded, by the record they were decoded from (a record never
+        # changes: a new version of an object is a new record), as kube's authorizer reads them
+        # from its informers' caches. Decoding every binding again on every request was most of
+        # what authorizing one cost, three to five times a request through the gateway (the
+        # agent's impersonation of the user and of each group, then the user's own request).
+        self._decoded: dict[int, tuple[Record, dict[str, Any]]] = {}
 
     def authorize(self, user: UserInfo, attributes: Attributes) -> Decision:
         match = next(self._matches(user, attributes), None)
@@ -62,7 +73,7 @@ class RbacAuthorizer:
         """Every rule that applies to ``user`` in ``namespace`` (SelfSubjectRulesReview)."""
         rules: list[dict[str, Any]] = []
         for _, _, _, rule_list in self._applicable(user, namespace):
-            rules.extend(rule_list)
+            rules.extend(clone(rule_list))  # the caller's: the decoded roles are shared
         return rules
 
     # -- evaluation ------------------------------------------------------------------------------
@@ -78,9 +89,9 @@ class RbacAuthorizer:
     def _applicable(self, user: UserInfo, namespace: str
                     ) -> Iterator[tuple[dict[str, Any], str, str, list[dict[str, Any]]]]:
         """(binding, role kind, matched subject, role rules) for each binding naming the user."""
-        bindings, _ = self.store.list(CLUSTER_ROLE_BINDINGS, None)
+        bindings = self._objects(CLUSTER_ROLE_BINDINGS, None)
         if namespace:
-            bindings += self.store.list(ROLE_BINDINGS, namespace)[0]
+            bindings += self._objects(ROLE_BINDINGS, namespace)
         for binding in bindings:
             binding_ns = binding["metadata"].get("namespace", "")
             subject = next((described for s in binding.get("subjects") or []
@@ -93,13 +104,29 @@ class RbacAuthorizer:
                 yield binding, role_ref.get("kind", ""), subject, rules
 
     def _role_rules(self, role_ref: dict[str, Any], namespace: str) -> list[dict[str, Any]] | None:
+        """The rules of the role a binding names (shared: read them, never change them)."""
         if role_ref.get("kind") == "ClusterRole":
-            role = self.store.get(CLUSTER_ROLES, "", role_ref.get("name", ""))
+            record = self.store.record(CLUSTER_ROLES, "", role_ref.get("name", ""))
         elif role_ref.get("kind") == "Role" and namespace:
-            role = self.store.get(ROLES, namespace, role_ref.get("name", ""))
+            record = self.store.record(ROLES, namespace, role_ref.get("name", ""))
         else:
             return None
-        return None if role is None else list(role.get("rules") or [])
+        return None if record is None else self._decode(record).get("rules") or []
+
+    def _objects(self, resource: tuple[str, str], namespace: str | None) -> list[dict[str, Any]]:
+        """The resource's objects in key order, decoded once (shared: never change them)."""
+        return [self._decode(record)
+                for record in self.store.scan(resource, namespace).records]
+
+    def _decode(self, record: Record) -> dict[str, Any]:
+        found = self._decoded.get(id(record))
+        if found is not None and found[0] is record:  # the record itself, not a reused id
+            return found[1]
+        if len(self._decoded) >= DECODED_KEPT:  # versions replaced since: start again
+            self._decoded.clear()
+        obj = thaw(record)
+        self._decoded[id(record)] = (record, obj)
+        return obj
 
 
 def _subject_matches(subject: dict[str, Any], user: UserInfo, binding_namespace: str) -> str | None:

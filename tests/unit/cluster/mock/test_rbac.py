@@ -145,6 +145,45 @@ def rules_of(store: ObjectStore, name: str) -> list[Manifest]:
     return list(found.get("rules") or [])
 
 
+# -- one authorizer over a changing store -------------------------------------------------------
+
+
+def test_one_authorizer_decodes_each_binding_and_role_once_and_sees_every_change(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The authorizer keeps what it decoded by stored version (as kube's reads its informers'
+    caches): asking again decodes nothing, and a changed, removed or restored object is seen
+    at once."""
+    from emulator.cluster.mock.auth import rbac
+
+    store = store_with(cluster_role("reader", POD_READER),
+                       role_binding("read", "team", "ClusterRole", "reader", user(ALICE.name)))
+    authorizer = RbacAuthorizer(store)
+    decoded: list[str] = []
+    thaw = rbac.thaw
+    monkeypatch.setattr(rbac, "thaw", lambda record: decoded.append("x") or thaw(record))
+    pods = get("pods", namespace="team")
+
+    assert authorizer.authorize(ALICE, pods).allowed
+    first = len(decoded)
+    assert first == 2  # the binding and its role
+    assert authorizer.authorize(ALICE, pods).allowed
+    assert len(decoded) == first  # nothing decoded again
+    before = store.snapshot()
+
+    put(store, cluster_role("reader", rule(["get"], [""], ["configmaps"])), "MODIFIED")
+    assert not authorizer.authorize(ALICE, pods).allowed
+    assert authorizer.authorize(ALICE, get("configmaps", namespace="team")).allowed
+    put(store, cluster_role("reader", POD_READER), "MODIFIED")
+    assert authorizer.authorize(ALICE, pods).allowed
+    store.remove(ROLE_BINDINGS, "team", "read")
+    assert not authorizer.authorize(ALICE, pods).allowed
+    store.restore(before)
+    assert authorizer.authorize(ALICE, pods).allowed
+    # What the rules review hands out is the caller's to change.
+    authorizer.rules_for(ALICE, "team")[0]["verbs"].append("delete")
+    assert not authorizer.authorize(ALICE, get("pods", namespace="team", verb="delete")).allowed
+
+
 # -- rule matching ----------------------------------------------------------------------------
 
 POD_READER = rule(["get", "list"], [""], ["pods"])

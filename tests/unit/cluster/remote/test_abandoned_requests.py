@@ -251,7 +251,10 @@ async def read_request(client: Client) -> Request:
     return request
 
 
-def test_a_client_that_leaves_cancels_the_request_to_the_cluster() -> None:
+# at_once: an embedded cluster's answer, looked for after one turn; this one takes longer, so the
+# wait falls back to watching for the client.
+@pytest.mark.parametrize("at_once", [False, True], ids=["remote", "embedded"])
+def test_a_client_that_leaves_cancels_the_request_to_the_cluster(at_once: bool) -> None:
     cancelled: list[str] = []
 
     async def slow_cluster() -> ClusterResponse:
@@ -265,7 +268,8 @@ def test_a_client_that_leaves_cancels_the_request_to_the_cluster() -> None:
     async def go() -> ClusterResponse | None:
         client = Client()
         request = await read_request(client)
-        waiting = asyncio.ensure_future(pipeline._unless_client_leaves(request, slow_cluster()))
+        waiting = asyncio.ensure_future(pipeline._unless_client_leaves(
+            request, slow_cluster(), at_once=at_once))
         await asyncio.sleep(0.01)
         client.leave()
         return await waiting
@@ -298,6 +302,27 @@ def test_an_answer_that_comes_first_leaves_the_disconnect_for_the_relay() -> Non
 def test_an_answer_that_comes_as_the_client_leaves_is_closed() -> None:
     body = ClientBody([b"one"], endless=True)
 
+    async def slow_cluster() -> ClusterResponse:
+        await asyncio.sleep(0.01)
+        return ClusterResponse(200, [], stream=body)
+
+    async def go() -> ClusterResponse | None:
+        client = Client()
+        request = await read_request(client)
+        answering = asyncio.ensure_future(pipeline._unless_client_leaves(request, slow_cluster()))
+        await asyncio.sleep(0.01)  # past the first turn: the wait watches for the client now
+        client.leave()  # gone as the answer comes
+        return await answering
+
+    assert run(go()) is None
+    assert body.closed
+
+
+def test_an_answer_ready_at_once_is_relayed_and_closed_when_the_client_has_gone() -> None:
+    """The embedded cluster answers within a turn of the loop: no watch for the client is set
+    up, the disconnect stays for the relay, and the relay closes the body."""
+    body = ClientBody([b"one"], endless=True)
+
     async def ready_cluster() -> ClusterResponse:
         return ClusterResponse(200, [], stream=body)
 
@@ -305,9 +330,12 @@ def test_an_answer_that_comes_as_the_client_leaves_is_closed() -> None:
         client = Client()
         request = await read_request(client)
         client.leave()  # already gone when the answer is there
-        return await pipeline._unless_client_leaves(request, ready_cluster())
+        answer = await pipeline._unless_client_leaves(request, ready_cluster(), at_once=True)
+        assert answer is not None and answer.stream is not None and not body.closed
+        await relay(answer.stream, client)
+        return answer
 
-    assert run(go()) is None
+    assert run(go()) is not None
     assert body.closed
 
 
