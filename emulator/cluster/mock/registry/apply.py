@@ -59,6 +59,15 @@ def _without_managed(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _read_without_managed(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` without managedFields, sharing all the rest with it: only to be read (the
+    comparison of a write), which spares copying the whole live object on every write."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
+
+
 def _uid(obj: Any) -> str:
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     return str(meta.get("uid") or "") if isinstance(meta, dict) else ""
@@ -203,7 +212,7 @@ def update_managed_fields(live: dict[str, Any] | None, new: dict[str, Any], *, m
     if not managed.fields and live is not None and _uid(live):
         return out  # skipnonapplied.go: an untracked object stays untracked
     manager_id = mf.ManagerId.of(manager or "unknown", mf.UPDATE, api_version, sub)
-    base = _without_managed(live) if live is not None else (zero or {})
+    base = _read_without_managed(live) if live is not None else (zero or {})
     _smd_update(base, out, managed, manager_id, api_version, types, _reset_set(reset_paths),
                 operation_time)
     mf.cap_update_managers(managed)

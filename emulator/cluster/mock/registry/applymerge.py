@@ -42,26 +42,60 @@ class _NoType:
 _NO_TYPE = _NoType()
 
 
+# Scalars of one of these types are equal for SMD exactly when Python says so (a bool is only
+# ever equal to a bool, and two values of one type need no 1 == 1.0 care).
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def json_equal(a: Any, b: Any) -> bool:
     """SMD's value.Equals: ``1 == 1.0`` but ``True != 1``."""
+    kind = type(a)
+    if kind is type(b) and kind in _PLAIN_SCALARS:
+        return bool(a == b)  # most leaves: no frozen copies needed
     return freeze(a) == freeze(b)
+
+
+# Path elements of field names, made once: the same few hundred names (a kind's fields, the
+# usual label keys) come back on every write. User data brings names without end (a
+# ConfigMap's keys), so only so many are kept.
+_FIELD_ELEMENTS: dict[str, PathElement] = {}
+_FIELD_ELEMENTS_KEPT = 4096
+
+
+def _field_element(name: str) -> PathElement:
+    element = _FIELD_ELEMENTS.get(name)
+    if element is None:
+        element = PathElement.field(name)
+        if len(_FIELD_ELEMENTS) < _FIELD_ELEMENTS_KEPT:
+            _FIELD_ELEMENTS[name] = element
+    return element
+
+
+def _form(value: Any) -> str | None:
+    """"map", "list" or "scalar"; None for no value or null (which take the other side's)."""
+    if value is MISSING or value is None:
+        return None
+    if isinstance(value, dict):
+        return "map"
+    return "list" if isinstance(value, list) else "scalar"
 
 
 def _container(typ: Type, *values: Any) -> MapType | ListType | None:
     """The map or list type the present values are walked as, or None for a leaf. A null on
     one side takes the other's form; values of different forms, or of a form the schema does
     not have, are compared whole."""
-    kinds = {("map" if isinstance(v, dict) else "list" if isinstance(v, list) else "scalar")
-             for v in values if v is not MISSING and v is not None}
-    if len(kinds) != 1:
+    kind: str | None = None
+    for value in values:
+        form = _form(value)
+        if form is None:
+            continue
+        if kind is not None and form != kind:
+            return None
+        kind = form
+    if kind is None or kind == "scalar":
         return None
-    kind = kinds.pop()
     atom = typ.atom()
-    if kind == "map" and atom.map is not None:
-        return atom.map
-    if kind == "list" and atom.list is not None:
-        return atom.list
-    return None
+    return atom.map if kind == "map" else atom.list
 
 
 def _is_empty(value: Any) -> bool:
@@ -113,7 +147,7 @@ def _to_set(value: Any, typ: Type, path: Path, out: FieldSet) -> None:
             out.insert(path)
             return
         for key, child in value.items():
-            child_path = path + (PathElement.field(key),)
+            child_path = path + (_field_element(key),)
             _to_set(child, container.field(key), child_path, out)
             if child is None or child == {} or not container.named(key):
                 out.insert(child_path)
@@ -189,7 +223,7 @@ def _compare(lhs: Any, rhs: Any, typ: Type, path: Path, out: Comparison) -> None
         right = rhs if isinstance(rhs, dict) else {}
         for key in _keys(left, right):
             _compare(left.get(key, MISSING), right.get(key, MISSING), container.field(key),
-                     path + (PathElement.field(key),), out)
+                     path + (_field_element(key),), out)
     else:
         if not container.associative:
             _leaf_compare(lhs, rhs, path, out)
@@ -334,7 +368,7 @@ def remove_items(value: Any, fields: FieldSet, typ: Type) -> Any:
             return MISSING
         out = {}
         for key, child in value.items():
-            element = PathElement.field(key)
+            element = _field_element(key)
             if element in fields.members:
                 continue
             sub = fields.children.get(element)

@@ -157,7 +157,8 @@ class Objects:
         if resource.namespaced and meta.get("namespace", namespace) != namespace:
             raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
         check_resource_version(resource, current, obj)
-        return self._store_update(resource, current, obj, query, subresource, manager)
+        return self._store_update(resource, current, obj, query, subresource, manager,
+                                  private=True)
 
     def patch(self, resource: ResourceType, namespace: str | None, name: str, body: bytes,
               content_type: str, query: Query, subresource: str | None = None, *,
@@ -214,8 +215,10 @@ class Objects:
                  obj: dict[str, Any], manager: str, subresource: str | None) -> dict[str, Any]:
         """``obj`` with the managedFields kube's field manager records for an Update by
         ``manager`` (a create when ``live`` is None)."""
+        # A shallow copy: retyping sets apiVersion and kind at the top (a conversion copies),
+        # and the field manager only reads the live object.
         return fieldmanager.record_update(
-            resource, None if live is None else _with_type(resource, clone(live)),
+            resource, None if live is None else _with_type(resource, {**live}),
             _with_type(resource, obj), manager, subresource, self.registry.minor,
             rfc3339(self.now().replace(microsecond=0)))
 
@@ -349,8 +352,10 @@ class Objects:
 
     def _store_update(self, resource: ResourceType, current: dict[str, Any], obj: dict[str, Any],
                       query: Query, subresource: str | None,
-                      manager: str | None = None) -> dict[str, Any]:
-        merged = clone(obj)
+                      manager: str | None = None, *, private: bool = False) -> dict[str, Any]:
+        """``private``: ``obj`` is this call's own copy, shared with nothing (an update's decoded
+        body), and is changed in place; a patch's result may share parts with the live object."""
+        merged = obj if private else clone(obj)
         checks.check_shapes(resource, merged)  # a patch can produce what a body may not hold
         meta = merged["metadata"]
         # Fields the server owns survive whatever the client sent (an update never sets, moves

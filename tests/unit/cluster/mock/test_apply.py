@@ -225,6 +225,36 @@ def test_compare_marks_new_granular_maps_added() -> None:
     assert c.modified.empty() and c.removed.empty()
 
 
+@pytest.mark.parametrize(("before", "after", "modified"), [
+    (1, 1.0, False),  # SMD's value.Equals: numbers by value
+    (True, 1, True),  # a bool is never a number
+    (1, True, True),
+    (False, False, False),
+    ("1", 1, True),
+    (None, None, False),
+    ([1, True], [1.0, True], False),
+    ([True], [1], True),
+    ({"k": 1}, {"k": 1.0}, False),
+    ({"k": False}, {"k": 0}, True),
+], ids=["int-float", "bool-int", "int-bool", "bools", "string-int", "nulls", "list-numbers",
+        "list-bool-int", "map-numbers", "map-bool-int"])
+def test_compare_holds_values_equal_as_smd_does(before: object, after: object,
+                                                modified: bool) -> None:
+    # A deduced type (no schema: a custom resource's free-form field) is where any JSON value
+    # can meet any other.
+    c = compare({"m": {"x": before}}, {"m": {"x": after}}, DEDUCED)
+    assert c.modified.empty() is not modified, to_fields_v1(c.modified)
+    assert c.added.empty() and c.removed.empty()
+
+
+def test_an_update_leaves_the_live_object_as_it_was() -> None:
+    live = create(cm({"a": "1"}))
+    kept = json.dumps(live, sort_keys=True)
+    update_managed_fields(live, cm({"a": "2"}, uid="u-1"), manager="other", operation_time=T1,
+                          api_version="v1", types=CM)
+    assert json.dumps(live, sort_keys=True) == kept
+
+
 def test_crd_list_map_and_typed_metadata() -> None:
     schema = {"type": "object", "properties": {"spec": {"type": "object", "properties": {
         "items": {"type": "array", "x-kubernetes-list-type": "map",
