@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,11 @@ from collections.abc import Iterator
 import pytest
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
+from kubernetes_asyncio import client as aclient
+from kubernetes_asyncio import config as aconfig
+from kubernetes_asyncio import watch as awatch
+import lightkube
+from lightkube.resources.core_v1 import ConfigMap
 
 from emulator import messages
 from tests.harness import Served
@@ -95,6 +101,52 @@ def test_watch_sees_a_created_configmap(api: client.ApiClient) -> None:
             break
     creator.join()
     assert ("ADDED", "watched-cm") in events
+
+
+def test_watch_clients_read_a_replay_written_as_one_chunk(api: client.ApiClient,
+                                                           gateway: Served) -> None:
+    """A watch from an older resourceVersion has every later change queued at once, which the
+    server writes together, as kube-apiserver does (it flushes only when nothing more is
+    queued): each client must still read 30 whole events, in order."""
+    core = client.CoreV1Api(api)
+    start_rv = core.list_namespaced_config_map("default").metadata.resource_version
+    names = [f"burst-{n:02d}" for n in range(30)]
+    for name in names:
+        core.create_namespaced_config_map("default", client.V1ConfigMap(
+            metadata=client.V1ObjectMeta(name=name), data={"payload": "x" * 200}))
+
+    def burst(seen: list[str]) -> list[str]:
+        return [name for name in seen if name.startswith("burst-")]
+
+    # kubernetes
+    seen = [event["object"].metadata.name for event in watch.Watch().stream(
+        core.list_namespaced_config_map, "default", resource_version=start_rv,
+        timeout_seconds=1)]
+    assert burst(seen) == names
+
+    # kubernetes_asyncio
+    async def asyncio_client() -> list[str]:
+        api_client = await aconfig.new_client_from_config(config_file=str(gateway.kubeconfig()))
+        async with api_client:
+            stream = awatch.Watch().stream(aclient.CoreV1Api(api_client).list_namespaced_config_map,
+                                           "default", resource_version=start_rv,
+                                           timeout_seconds=1)
+            return [event["object"].metadata.name async for event in stream]
+
+    assert burst(asyncio.run(asyncio_client())) == names
+
+    # lightkube (its watch never ends: it watches again after each timeout)
+    light = lightkube.Client(lightkube.KubeConfig.from_file(gateway.kubeconfig()))
+    seen = []
+    try:
+        for _, obj in light.watch(ConfigMap, namespace="default", resource_version=start_rv,
+                                  server_timeout=1):
+            seen.append(obj.metadata.name)
+            if obj.metadata.name == names[-1] or len(seen) > 100:
+                break
+    finally:
+        light.close()
+    assert burst(seen) == names
 
 
 @pytest.mark.mock_only("the web pod's log lines are seeded by the scenario")
