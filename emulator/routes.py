@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Match, Route, WebSocketRoute
+from starlette.types import Scope
 from starlette.websockets import WebSocket
 
 from emulator.control import routes as control
@@ -25,6 +26,24 @@ def routes(state: EmulatorState) -> list[Route | WebSocketRoute]:
         await streams.handle_websocket(websocket, state)
 
     # Every other path goes through the gateway's own router, which answers Google's HTML 404
-    # for anything that is not a gateway URL.
-    return [*control.routes(state), Route("/{path:path}", gateway, methods=HTTP_METHODS),
-            WebSocketRoute("/{path:path}", stream)]
+    # for anything that is not a gateway URL. That catch-all is tried first and declines the
+    # control API's paths: a gateway request was matched against the control API's seventeen
+    # patterns before, on every request.
+    return [_OutsideControl("/{path:path}", gateway, methods=HTTP_METHODS),
+            *control.routes(state), WebSocketRoute("/{path:path}", stream)]
+
+
+class _OutsideControl(Route):
+    """A route for every HTTP path but the control API's (``/_emulator`` and under it)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and _under_control(scope):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def _under_control(scope: Scope) -> bool:
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):  # as Starlette's routes see it, under a mount point
+        path = path[len(root):]
+    return path == control.PREFIX or path.startswith(control.PREFIX + "/")

@@ -642,6 +642,23 @@ def test_unknown_endpoints_and_wrong_methods_answer_json(client: TestClient) -> 
     assert answer.headers["allow"] == "POST"
 
 
+@pytest.mark.parametrize("path", ["/_emulator", "/_emulator/", "/_emulator/reset/more"])
+def test_every_path_under_the_control_prefix_is_the_control_apis(client: TestClient,
+                                                                  path: str) -> None:
+    # The gateway's catch-all is tried first and must leave these to the control API.
+    message = refused(client.get(path), 404)
+    assert message.startswith(messages.CONTROL_UNKNOWN_ENDPOINT.format(
+        method="GET", path=path, endpoints="POST /_emulator/reset, "))
+
+
+def test_a_path_that_only_starts_like_the_control_prefix_is_googles_404(
+        client: TestClient) -> None:
+    answer = client.post("/_emulatorx/reset")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "/_emulatorx/reset" in answer.text
+
+
 def test_remote_clients_are_refused(state: EmulatorState) -> None:
     remote = TestClient(create_app(state), client=("203.0.113.9", 40000))
     assert refused(remote.post("/_emulator/iam/grant", json={"role": ADMIN, "member": CAROL}),
