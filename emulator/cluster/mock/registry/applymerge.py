@@ -51,7 +51,7 @@ def json_equal(a: Any, b: Any) -> bool:
     """SMD's value.Equals: ``1 == 1.0`` but ``True != 1``."""
     kind = type(a)
     if kind is type(b) and kind in _PLAIN_SCALARS:
-        return bool(a == b)  # most leaves: no frozen copies needed
+        return a is b or bool(a == b)  # most leaves: no frozen copies (a NaN is itself too)
     return freeze(a) == freeze(b)
 
 
