@@ -54,7 +54,7 @@ from emulator.scenario import loader
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from measure import (  # benchmarks/measure.py (this folder)
-    Kubectl, https_connector, median, quota_lifted)
+    Kubectl, as_the_agent, https_connector, median, quota_lifted)
 
 GATEWAY = "/v1/projects/123456789012/locations/global/memberships/my-cluster"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -338,9 +338,7 @@ def main() -> None:
                 seed_namespaces(cluster)
             clients = [Client("gateway", gateway, GATEWAY,
                               {"Authorization": "Bearer ya29.fake-alice"}),
-                       Client("direct", upstream, "", {
-                           "Authorization": f"Bearer {standalone.admin_token}",
-                           "Impersonate-User": "alice@example.com"})]
+                       Client("direct", upstream, "", as_the_agent(standalone.admin_token))]
             seeded = 0
             for size in sizes:
                 seconds = seed(embedded, seeded, size)

@@ -73,6 +73,12 @@ class Kubectl:
         return time.perf_counter() - started
 
 
+def as_the_agent(admin_token: str) -> dict[str, str]:
+    """The headers of a request sent straight to a cluster as the Connect Agent sends alice's:
+    the cluster's admin token, impersonating her (every benchmark's direct baseline)."""
+    return {"Authorization": f"Bearer {admin_token}", "Impersonate-User": "alice@example.com"}
+
+
 def quota_lifted(scenario: Scenario) -> Scenario:
     """The scenario without the gateway's modelled 2,400 requests a minute, which a benchmark
     of many kubectl runs would otherwise measure instead of what it is about."""

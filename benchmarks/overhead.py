@@ -38,10 +38,10 @@ from emulator.scenario import loader
 from emulator.standalone.app import create_apiserver_app
 from emulator.standalone.server import StandaloneApiserver
 from emulator.state import EmulatorState
-from measure import quota_lifted  # benchmarks/measure.py (this script's folder)
+from measure import as_the_agent, quota_lifted  # benchmarks/measure.py (this folder)
+from remote import ALICE, GATEWAY_POD, POD  # benchmarks/remote.py
 
-MEMBERSHIP = "/v1/projects/123456789012/locations/global/memberships/my-cluster"
-POD = "/api/v1/namespaces/default/pods/web"
+MEMBERSHIP = GATEWAY_POD.removesuffix(POD)
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
 
 
@@ -81,6 +81,11 @@ class Way:
 
         await self.app(scope, receive, send)
         return status
+
+
+def _asgi(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as ASGI carries them: lower-cased names, bytes."""
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
 
 def configmap(names: itertools.count[int]) -> bytes:
@@ -128,11 +133,9 @@ def main() -> None:
     scenario = quota_lifted(loader.load("quickstart"))
     standalone = StandaloneApiserver(scenario, "my-cluster")
     ways = {
-        "gateway": Way(create_app(EmulatorState(scenario)), MEMBERSHIP,
-                       [(b"authorization", b"Bearer ya29.fake-alice")]),
+        "gateway": Way(create_app(EmulatorState(scenario)), MEMBERSHIP, _asgi(ALICE)),
         "direct": Way(create_apiserver_app(standalone), "",
-                      [(b"authorization", f"Bearer {standalone.admin_token}".encode()),
-                       (b"impersonate-user", b"alice@example.com")]),
+                      _asgi(as_the_agent(standalone.admin_token))),
     }
     print(json.dumps(asyncio.run(measure(ways, args.requests, args.rounds)), indent=2))
 

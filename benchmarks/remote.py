@@ -57,7 +57,7 @@ from emulator.scenario.model import RemoteSpec, Scenario
 from emulator.standalone.server import StandaloneApiserver, serve_apiserver
 from emulator.state import EmulatorState
 from measure import (  # benchmarks/measure.py (this script's folder)
-    https_connector, median, quota_lifted)
+    as_the_agent, https_connector, median, quota_lifted)
 from startup import bare_app  # benchmarks/startup.py: a one-route Starlette app
 
 POD = "/api/v1/namespaces/default/pods/web"
@@ -260,9 +260,7 @@ def main() -> None:
             bare_server = Child("bare", tmp)
             children.append(bare_server)
 
-            direct = Client("direct", upstream.served, POD, {
-                "Authorization": f"Bearer {upstream.admin_token}",
-                "Impersonate-User": "alice@example.com"})
+            direct = Client("direct", upstream.served, POD, as_the_agent(upstream.admin_token))
             remote = Client("gateway (remote)", remote_gateway.served, GATEWAY_POD, ALICE)
             embedded = Client("gateway (embedded)", embedded_gateway.served, GATEWAY_POD, ALICE)
             ways = [direct, remote, embedded]

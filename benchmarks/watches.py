@@ -39,6 +39,7 @@ from typing import Any
 
 import aiohttp
 
+from measure import as_the_agent  # benchmarks/measure.py (this script's folder)
 from remote import ALICE, GATEWAY_POD, Child, cpu_seconds  # benchmarks/remote.py
 
 PREFIX = GATEWAY_POD.removesuffix("/api/v1/namespaces/default/pods/web")
@@ -177,9 +178,7 @@ def main() -> None:
                 Way("gateway", embedded.served.url + PREFIX + "/", ALICE,
                     ssl.create_default_context(cadata=embedded.served.ca_pem.decode()),
                     embedded.served.pid),
-                Way("direct", upstream.served.url + "/", {
-                    "Authorization": f"Bearer {upstream.admin_token}",
-                    "Impersonate-User": "alice@example.com"},
+                Way("direct", upstream.served.url + "/", as_the_agent(upstream.admin_token),
                     ssl.create_default_context(cadata=upstream.served.ca_pem.decode()),
                     upstream.served.pid)]
             for way in ways:  # first connections, code paths, the agent's token

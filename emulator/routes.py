@@ -37,13 +37,11 @@ class _OutsideControl(Route):
     """A route for every HTTP path but the control API's (``/_emulator`` and under it)."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http" and _under_control(scope):
+        match, child = super().matches(scope)
+        # The path as Starlette matched it, without its leading slash (the ``path`` parameter).
+        matched = child.get("path_params", {}).get("path", "")
+        control_prefix = control.PREFIX.lstrip("/")
+        if match is not Match.NONE and (matched == control_prefix
+                                        or matched.startswith(control_prefix + "/")):
             return Match.NONE, {}
-        return super().matches(scope)
-
-
-def _under_control(scope: Scope) -> bool:
-    path, root = scope["path"], scope.get("root_path", "")
-    if root and path.startswith(root):  # as Starlette's routes see it, under a mount point
-        path = path[len(root):]
-    return path == control.PREFIX or path.startswith(control.PREFIX + "/")
+        return match, child
