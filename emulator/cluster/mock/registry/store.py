@@ -258,6 +258,11 @@ class ObjectStore:
             start, end = bucket.span(namespace)
             if after is not None:
                 start = max(start, bisect_right(keys, after))
+            if not decode and wanted is None:  # the usual list: the page is a run of keys
+                stop = min(end, start + limit) if limit and limit > 0 else end
+                records = [stored[key] for key in keys[start:stop]]
+                # A full page names its last key only when more follow it.
+                return Page(records, objects, self._rv, keys[stop - 1] if stop < end else None)
             last: ObjectKey | None = None
             for index in range(start, end):
                 key = keys[index]

@@ -131,7 +131,13 @@ def cluster(quiet: MockApiserver) -> MockApiserver:
             "name": f"p{i}", "namespace": "ab"[i % 2],
             "labels": {"app": "w<e>b" if i % 3 else "db"},
             "annotations": {"note": "caf\u00e9 & \u2028"}},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+            # A Table finishes all its cells at once, joined by newlines: a cell that holds
+            # one, and the characters Go escapes, must come out as they would alone.
+            "status": {"phase": "Pending", "containerStatuses": [{
+                "name": "c", "image": "nginx", "imageID": "", "ready": False,
+                "restartCount": 0, "state": {"waiting": {
+                    "reason": f"Pull\nfailed {i} & <retry> \u2028 caf\u00e9"}}}]}})
     for i in range(3):
         quiet.seed({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
                     "metadata": {"name": f"h{i}", "namespace": "a"},
@@ -219,3 +225,12 @@ def test_a_large_namespace_page_reads_only_its_page(quiet: MockApiserver) -> Non
     assert resource is not None
     page = quiet.objects.page(resource, "big", Query((("limit", "5"),)))
     assert len(page.records) == 5 and page.continue_token is not None
+
+
+def test_a_table_cell_holding_a_newline_and_go_escapes_is_written_as_alone(
+        cluster: MockApiserver) -> None:
+    status, body = _get(cluster, "/api/v1/namespaces/a/pods", "", TABLE_ACCEPT)
+    assert status == 200
+    reasons = [row["cells"][2] for row in json.loads(body)["rows"]]
+    assert reasons == [f"Pull\nfailed {i} & <retry> \u2028 caf\u00e9" for i in (0, 2, 4, 6, 8)]
+    assert b'"Pull\\nfailed 0 \\u0026 \\u003cretry\\u003e \\u2028 caf\xc3\xa9"' in body

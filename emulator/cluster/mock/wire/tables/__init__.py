@@ -89,8 +89,14 @@ Json = bytes | memoryview
 # One row to write: the object, and where its JSON is at hand already, its metadata's and the
 # whole object's as the row embeds it (None: written from the object).
 Row = tuple[Obj, Json | None, Json | None]
-# What a Metadata row's object holds before the metadata's own JSON.
-_PARTIAL_HEAD = '{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":'
+# What a row writes between its cells and the JSON it embeds, by ``includeObject``.
+_EMBEDDED_HEAD = {
+    INCLUDE_OBJECT: b',"object":',
+    INCLUDE_METADATA:
+        b',"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":',
+}
+# And after it, to the row's end.
+_ROW_END = {INCLUDE_NONE: b"},", INCLUDE_OBJECT: b"},", INCLUDE_METADATA: b"}},"}
 
 
 def encode_table(resource: ResourceType, rows: Iterable[Row], *, now: datetime,
@@ -100,8 +106,11 @@ def encode_table(resource: ResourceType, rows: Iterable[Row], *, now: datetime,
     """What ``gojson.encode(to_table(...))`` writes, byte for byte, built row by row: a JSON
     already at hand is embedded as it is, and rows are taken one at a time, so that the objects
     of a long list need not all be decoded at once (only for a printer that orders rows).
-    ``shown``: the object a row embeds whole (``includeObject=Object``) without a JSON. The
-    rows are joined as text and finished (escapes, UTF-8) once for the whole Table."""
+    ``shown``: the object a row embeds whole (``includeObject=Object``) without a JSON.
+
+    Every row's cells are finished (escapes, UTF-8) at once: their texts are joined by a
+    newline, which JSON text never holds (a string's newline is written ``\\n``), finished,
+    and split again. A JSON at hand is finished already and is written as it is."""
     printer, table = _table_head(resource, include_object, resource_version, continue_token,
                                  minor)
     if printer.order:
@@ -109,21 +118,30 @@ def encode_table(resource: ResourceType, rows: Iterable[Row], *, now: datetime,
         by_object = {id(row[0]): row for row in listed}
         rows = [by_object[id(obj)] for obj in printer.order([row[0] for row in listed])]
     mode = include_object or INCLUDE_METADATA
-    written: list[str] = []
+    cells: list[str] = []
+    embedded: list[Json] = []
     for obj, metadata_json, object_json in rows:
-        cells = gojson.text(printer.cells(obj, now))
+        cells.append(gojson.text(printer.cells(obj, now)))
+        if mode == INCLUDE_OBJECT:
+            embedded.append(gojson.fragment(shown(obj)) if object_json is None else object_json)
+        elif mode == INCLUDE_METADATA:
+            embedded.append(gojson.fragment(meta(obj)) if metadata_json is None
+                            else metadata_json)
+    head = gojson.fragment(table)  # a JSON object: its closing brace makes way for the rows
+    pieces: list[Json] = [head[:-1], b',"rows":[']
+    if cells:
+        finished = gojson.finished("\n".join(cells)).split(b"\n")
+        row_end = _ROW_END[mode]
         if mode == INCLUDE_NONE:
-            written.append('{"cells":' + cells + "}")
-        elif mode == INCLUDE_OBJECT:
-            whole = (gojson.text(shown(obj)) if object_json is None
-                     else str(object_json, "utf-8"))
-            written.append('{"cells":' + cells + ',"object":' + whole + "}")
+            for row_cells in finished:
+                pieces += (b'{"cells":', row_cells, row_end)
         else:
-            found = (gojson.text(meta(obj)) if metadata_json is None
-                     else str(metadata_json, "utf-8"))
-            written.append('{"cells":' + cells + ',"object":' + _PARTIAL_HEAD + found + "}}")
-    head = gojson.text(table)  # a JSON object: its closing brace makes way for the rows
-    return gojson.finished(head[:-1] + ',"rows":[' + ",".join(written) + "]}\n")
+            embedded_head = _EMBEDDED_HEAD[mode]
+            for row_cells, row_json in zip(finished, embedded):
+                pieces += (b'{"cells":', row_cells, embedded_head, row_json, row_end)
+        pieces[-1] = row_end[:-1]  # no comma after the last row
+    pieces.append(b"]}\n")
+    return b"".join(pieces)
 
 
 def _row(printer: Printer, obj: Obj, now: datetime, include_object: str) -> Obj:

@@ -96,27 +96,36 @@ def _walk_init_containers(spec: Obj, status: Obj, tally: _PodTally) -> None:
 
 
 def _walk_containers(status: Obj, tally: _PodTally) -> None:
-    # Only sidecar restarts count once the pod is past initialisation.
-    tally.restarts, tally.last_restart = tally.sidecar_restarts, tally.sidecar_last_restart
-    has_running = False
+    # Only sidecar restarts count once the pod is past initialisation. The totals are kept in
+    # locals and helpers are called only where a status needs them: this runs for every row of
+    # a long list of pods.
+    restarts, last_restart = tally.sidecar_restarts, tally.sidecar_last_restart
+    reason, ready, has_running = tally.reason, tally.ready, False
     for cs in reversed(items(status, "containerStatuses")):
-        tally.restarts += count(cs.get("restartCount"))
-        tally.last_restart = _later(tally.last_restart, cs)
-        state = section(cs, "state")
-        waiting, terminated = section(state, "waiting"), state.get("terminated")
-        if waiting.get("reason"):
-            tally.reason = waiting["reason"]
+        restart_count = cs.get("restartCount")
+        if restart_count:
+            restarts += count(restart_count)
+        if cs.get("lastState"):
+            last_restart = _later(last_restart, cs)
+        state = cs.get("state")
+        if not isinstance(state, dict):
+            state = {}
+        waiting, terminated = state.get("waiting"), state.get("terminated")
+        if isinstance(waiting, dict) and waiting.get("reason"):
+            reason = waiting["reason"]
         elif isinstance(terminated, dict):
-            tally.reason = _terminated_reason(terminated)
+            reason = _terminated_reason(terminated)
         elif cs.get("ready") and ("running" in state or not state):
             # kube requires state.running; a status that gives no state at all is taken at its word.
             has_running = True
-            tally.ready += 1
-    if tally.reason == "Completed" and has_running:
-        tally.reason = "Running" if _condition_true(status, "Ready") else "NotReady"
+            ready += 1
+    if reason == "Completed" and has_running:
+        reason = "Running" if _condition_true(status, "Ready") else "NotReady"
+    tally.restarts, tally.last_restart, tally.reason, tally.ready = (
+        restarts, last_restart, reason, ready)
 
 
-def _pod_status(pod: Obj, spec: Obj, status: Obj) -> _PodTally:
+def _pod_status(metadata: Obj, spec: Obj, status: Obj) -> _PodTally:
     phase = status.get("phase") or ""
     tally = _PodTally(reason=status.get("reason") or phase)
     for c in items(status, "conditions"):
@@ -126,7 +135,7 @@ def _pod_status(pod: Obj, spec: Obj, status: Obj) -> _PodTally:
     _walk_init_containers(spec, status, tally)
     if not tally.initializing or _condition_true(status, "Initialized"):
         _walk_containers(status, tally)
-    if meta(pod).get("deletionTimestamp"):
+    if metadata.get("deletionTimestamp"):
         if status.get("reason") == "NodeLost":
             tally.reason = "Unknown"
         elif phase not in ("Succeeded", "Failed"):
@@ -135,21 +144,25 @@ def _pod_status(pod: Obj, spec: Obj, status: Obj) -> _PodTally:
 
 
 def _pod_cells(pod: Obj, now: datetime) -> Cells:
-    spec, status = section(pod, "spec"), section(pod, "status")
-    tally = _pod_status(pod, spec, status)
+    metadata, spec, status = meta(pod), section(pod, "spec"), section(pod, "status")
+    tally = _pod_status(metadata, spec, status)
     total = len(items(spec, "containers"))
-    for c in items(spec, "initContainers"):
-        if _is_sidecar(c):
-            total += 1
+    if spec.get("initContainers"):
+        for c in items(spec, "initContainers"):
+            if _is_sidecar(c):
+                total += 1
     restarts = str(tally.restarts)
     if tally.restarts and tally.last_restart is not None:
         restarts = messages.TABLE_RESTARTS_AGO.format(
             restarts=tally.restarts, age=human_duration(aware(now) - tally.last_restart))
-    pod_ips = items(status, "podIPs")
+    pod_ips = items(status, "podIPs") if status.get("podIPs") else ()
     pod_ip = (pod_ips[0].get("ip") if pod_ips else status.get("podIP")) or messages.TABLE_NONE
-    return [name(pod), f"{tally.ready}/{total}", tally.reason, restarts, created(pod, now),
-            pod_ip, spec.get("nodeName") or messages.TABLE_NONE,
-            status.get("nominatedNodeName") or messages.TABLE_NONE, _readiness_gates(spec, status)]
+    gates = (_readiness_gates(spec, status) if spec.get("readinessGates")
+             else messages.TABLE_NONE)
+    return [str(metadata.get("name", "")), f"{tally.ready}/{total}", tally.reason, restarts,
+            age(metadata.get("creationTimestamp"), now), pod_ip,
+            spec.get("nodeName") or messages.TABLE_NONE,
+            status.get("nominatedNodeName") or messages.TABLE_NONE, gates]
 
 
 def _readiness_gates(spec: Obj, status: Obj) -> str:
