@@ -48,10 +48,6 @@ class Context:
         self.pod_ip = pod_ip  # the next free pod IP of the node's range
         self._after_create = after_create
         self.recorder = EventRecorder(now)
-        # A deleted object's events are never counted onto again: the recorder forgets them,
-        # so that its memory follows the cluster's objects, not every object there ever was.
-        store.add_listener(lambda event: self.recorder.forget(event.object["metadata"].get(
-            "uid", "")) if event.type == "DELETED" else None)
 
     # -- reading --------------------------------------------------------------------------------
 

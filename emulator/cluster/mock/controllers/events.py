@@ -9,6 +9,7 @@ Event (``count``, ``lastTimestamp``), as client-go's EventCorrelator aggregates.
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,24 +40,36 @@ def involved(obj: dict[str, Any], field_path: str = "") -> dict[str, Any]:
     return {k: v for k, v in ref.items() if v is not None}
 
 
+# client-go's EventCorrelator remembers the last 4,096 distinct events of each recorder
+# (tools/record/events_cache.go, maxLruCacheEntries): a repeat of one it has forgotten is written
+# as a new Event rather than counted onto the earlier one. Bounded so, what the recorder keeps
+# does not grow with the objects a cluster ever held.
+REMEMBERED_EVENTS = 4096
+# An event's identity within its source, as client-go's getEventKey has it (the involved object
+# by its uid, which names one object of one kind).
+_EventKey = tuple[str, str, str, str, str]  # uid, fieldPath, type, reason, message
+
+
 class EventRecorder:
     """Builds Events; ``write`` stores a new one, ``bump`` stores a counted repeat."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         self._now = now
-        # uid of the involved object -> (fieldPath, reason, message, component) -> its Event,
-        # as the store keeps it (a record: its JSON, not the decoded object, which was most of
-        # what a cluster of many pods held).
-        self._seen: dict[str, dict[tuple[str, str, str, str], Record]] = {}
+        # Each source's (component and host: one recorder each in kube) recent events, least
+        # recently seen first, as the store keeps them: records, their JSON, not the decoded
+        # objects, which were most of what a cluster of many pods held.
+        self._seen: dict[Source, OrderedDict[_EventKey, Record]] = {}
 
     def event(self, obj: dict[str, Any], source: Source, type_: str, reason: str, message: str,
               field_path: str = "") -> tuple[dict[str, Any], bool]:
         """The Event to write, and whether it is new (False: a repeat to update)."""
         ref = involved(obj, field_path)
         now = self._now()
-        earlier = self._seen.get(ref.get("uid", ""), {}).get(
-            (field_path, reason, message, source.component))
+        seen = self._seen.get(source)
+        key = (ref.get("uid", ""), field_path, type_, reason, message)
+        earlier = None if seen is None else seen.get(key)
         if earlier is not None:
+            seen.move_to_end(key)  # type: ignore[union-attr] - found in it
             repeat = thaw(earlier)
             repeat["count"] = int(repeat.get("count") or 1) + 1
             repeat["lastTimestamp"] = rfc3339(now)
@@ -85,15 +98,15 @@ class EventRecorder:
         """Keep the stored ``event`` for its repeats; ``record``: the store's own record of it,
         shared rather than copied."""
         ref = event["involvedObject"]
-        # The same few paths, reasons and messages recur for every pod: one copy of each.
-        found = (sys.intern(ref.get("fieldPath", "")), sys.intern(event["reason"]),
-                 sys.intern(event["message"]), source.component)
-        self._seen.setdefault(ref.get("uid", ""), {})[found] = (
-            record if record is not None else freeze(event))
-
-    def forget(self, uid: str) -> None:
-        """The object is gone: its events are no longer repeated onto."""
-        self._seen.pop(uid, None)
+        # The same few paths, types, reasons and messages recur for every pod: one copy of each.
+        key = (ref.get("uid", ""), sys.intern(ref.get("fieldPath", "")),
+               sys.intern(event.get("type") or ""), sys.intern(event["reason"]),
+               sys.intern(event["message"]))
+        seen = self._seen.setdefault(source, OrderedDict())
+        seen[key] = record if record is not None else freeze(event)
+        seen.move_to_end(key)
+        while len(seen) > REMEMBERED_EVENTS:
+            seen.popitem(last=False)
 
 
 _last_nanos = 0

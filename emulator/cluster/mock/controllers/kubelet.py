@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -167,10 +168,13 @@ class ProcessLog:
                 self._logs.append(*self._key, text)
 
 
-@dataclass
+# The kubelet keeps one PodRun for every pod it runs: slots, and only what it reads of a
+# container's spec (not the spec itself), keep that small in a cluster of many pods.
+@dataclass(slots=True)
 class ContainerRun:
     view: ContainerView
-    spec: dict[str, Any]
+    pull_policy: str
+    argv: tuple[str, ...] | None  # command and args (``command_line``); None: the image's own
     field_path: str
     stage: Stage = Stage.IMAGE
     due: datetime | None = None  # when this container next needs the kubelet
@@ -182,7 +186,7 @@ class ContainerRun:
     process: Process | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PodRun:
     uid: str
     view: PodView
@@ -292,10 +296,14 @@ class Kubelet:
 
     @staticmethod
     def _container(spec: dict[str, Any], section: str, *, init: bool = False) -> ContainerRun:
-        name = str(spec.get("name", ""))
-        view = ContainerView(name=name, image=str(spec.get("image", "")), init=init,
+        # Names, images and policies recur across pods: one copy of each.
+        name = sys.intern(str(spec.get("name", "")))
+        view = ContainerView(name=name, image=sys.intern(str(spec.get("image", ""))), init=init,
                              sidecar=init and spec.get("restartPolicy") == "Always")
-        return ContainerRun(view, spec, f"spec.{section}{{{name}}}")
+        argv = command_line(spec)
+        # A container's command, args and pull policy never change (kube rejects the update).
+        return ContainerRun(view, sys.intern(str(spec.get("imagePullPolicy") or "IfNotPresent")),
+                            None if argv is None else tuple(argv), f"spec.{section}{{{name}}}")
 
     def _advance(self, pod: dict[str, Any], run: PodRun, now: datetime) -> bool:
         """Take every step that is due; True when a step wants to be seen before the next."""
@@ -372,7 +380,7 @@ class Kubelet:
     # -- the image ------------------------------------------------------------------------------
 
     def _needs_pull(self, c: ContainerRun) -> bool:
-        policy = c.spec.get("imagePullPolicy") or "IfNotPresent"
+        policy = c.pull_policy
         if policy == "Always":
             return True
         # Never: the mock has no image store to miss from; the image is taken as loaded.
@@ -441,7 +449,7 @@ class Kubelet:
             c.exit_at, c.exit_code = now + timedelta(seconds=rule.runs_for), rule.exit_code
             return
         namespace, pod_name = pod["metadata"].get("namespace", ""), pod["metadata"]["name"]
-        argv = command_line(c.spec)
+        argv = None if c.argv is None else list(c.argv)
         if argv is not None:  # only then a sandbox: most containers never need one
             sandbox = self.ctx.sandbox(namespace, pod_name, name)
             if runnable(argv, sandbox):
@@ -542,7 +550,6 @@ class Kubelet:
         self._stop_processes(run)
         self._pods.pop(key, None)
         self._armed.pop(key, None)
-        self.ctx.recorder.forget(run.uid)  # no more repeats onto the gone pod's Events
 
     # -- writing ------------------------------------------------------------------------------------
 

@@ -113,7 +113,7 @@ def go_duration(seconds: float) -> str:
 
 # -- one container's state --------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Instance:
     """One container the runtime created (one container ID): a start and perhaps an exit."""
 
@@ -130,7 +130,7 @@ class Instance:
                 "startedAt": rfc3339(self.started_at)}
 
 
-@dataclass
+@dataclass(slots=True)
 class ContainerView:
     """What the status needs of one container: its spec's name and image, whether it is an init
     container (and a sidecar), its current and previous instance, the waiting reason shown while
@@ -204,7 +204,7 @@ def _reported_ready(view: ContainerView) -> bool:
 
 # -- the pod ----------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class PodView:
     """What the status is made of: where the pod runs and since when, its restart policy, its
     containers' views, whether it is being deleted and which readiness gates are not met."""

@@ -57,8 +57,6 @@ class Scheduler:
         meta = event.object["metadata"]
         if event.type == "DELETED":
             self._first_seen.pop(meta.get("uid", ""), None)
-            if not (event.object.get("spec") or {}).get("nodeName"):
-                self.ctx.recorder.forget(meta.get("uid", ""))  # the kubelet forgets the others
             return ()
         return [(meta.get("namespace", ""), meta["name"])] if _unbound(event.object) else ()
 
