@@ -138,10 +138,17 @@ class Context:
         """Record an Event about ``obj``; a failure to write one never fails the controller."""
         event, new = self.recorder.event(obj, source, type_, reason, message, field_path)
         try:
+            if not new:
+                try:
+                    stored = self.update("", "events", event, manager=source.component)
+                except KubeError as err:
+                    if err.code != 404:
+                        raise
+                    # The Event was deleted since (kubectl delete events): client-go's
+                    # recordEvent creates it again, under its name, with the count it has now.
+                    new = True
             if new:
                 stored = self.create("", "events", event, manager=source.component)
-            else:
-                stored = self.update("", "events", event, manager=source.component)
         except KubeError:
             return
         meta = stored["metadata"]

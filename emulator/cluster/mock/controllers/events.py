@@ -2,8 +2,9 @@
 
 A core/v1 Event named ``<object>.<hex of the time in nanoseconds>``, in the object's namespace
 (``default`` for a cluster-scoped object), with ``source`` and ``reporting*`` naming who reports
-it. A repeat of the same reason and message about the same object is counted on the first
-Event (``count``, ``lastTimestamp``), as client-go's EventCorrelator aggregates.
+it. A repeat of the same type, reason and message about the same object from the same source
+is counted on the first Event (``count``, ``lastTimestamp``), as client-go's EventCorrelator
+counts it, for as long as the source remembers the event (``REMEMBERED_EVENTS``).
 """
 
 from __future__ import annotations
@@ -65,11 +66,11 @@ class EventRecorder:
         """The Event to write, and whether it is new (False: a repeat to update)."""
         ref = involved(obj, field_path)
         now = self._now()
-        seen = self._seen.get(source)
+        seen = self._seen.setdefault(source, OrderedDict())
         key = (ref.get("uid", ""), field_path, type_, reason, message)
-        earlier = None if seen is None else seen.get(key)
+        earlier = seen.get(key)
         if earlier is not None:
-            seen.move_to_end(key)  # type: ignore[union-attr] - found in it
+            seen.move_to_end(key)  # seen again: the most recent
             repeat = thaw(earlier)
             repeat["count"] = int(repeat.get("count") or 1) + 1
             repeat["lastTimestamp"] = rfc3339(now)

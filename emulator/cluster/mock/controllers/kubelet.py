@@ -174,7 +174,9 @@ class ProcessLog:
 class ContainerRun:
     view: ContainerView
     pull_policy: str
-    argv: tuple[str, ...] | None  # command and args (``command_line``); None: the image's own
+    # Command and args (``command_line``); None: the image's own entrypoint, or a container
+    # that reads its stdin.
+    argv: tuple[str, ...] | None
     field_path: str
     stage: Stage = Stage.IMAGE
     due: datetime | None = None  # when this container next needs the kubelet

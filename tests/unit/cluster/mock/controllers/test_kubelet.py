@@ -401,6 +401,24 @@ def test_a_failing_pull_backs_off_and_retries(clock: FakeClock,
     wait_for("a second pull", lambda: _count(api, "broken", "Pulling") == 2)
 
 
+def test_a_repeat_of_a_deleted_event_writes_it_again_with_its_count(
+        clock: FakeClock, clusters: Callable[..., MockApiserver]) -> None:
+    """client-go's recordEvent: the Event a repeat counts onto was deleted (kubectl delete
+    events), so the repeat creates it again, under the same name, with the count it has now."""
+    api = clusters(images=(ImageRule("registry.example/missing*", pull_fails=True),))
+    create_pod(api, "broken", container("app", "registry.example/missing:1"))
+    pulling = [e for e in api.store.list(("", "events"), NS)[0] if e["reason"] == "Pulling"]
+    assert [e["count"] for e in pulling] == [1]
+    reply = call(api, "DELETE", f"/api/v1/namespaces/{NS}/events/{pulling[0]['metadata']['name']}")
+    assert reply.status == 200, reply.body
+    advance(api, clock, 10)
+    wait_for("a second pull", lambda: _count(api, "broken", "Pulling") == 2)
+    again = [e for e in api.store.list(("", "events"), NS)[0] if e["reason"] == "Pulling"]
+    assert [(e["metadata"]["name"], e["count"]) for e in again] == [
+        (pulling[0]["metadata"]["name"], 2)]
+    assert again[0]["metadata"]["uid"] != pulling[0]["metadata"]["uid"]
+
+
 def _waiting_reason(event: WatchEvent) -> str:
     if event.resource != ("", "pods"):
         return ""
