@@ -16,21 +16,17 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from kubernetes import client
-from kubernetes.config import ConfigException
-from kubernetes.config.dateutil import parse_rfc3339
-from kubernetes.config.kube_config import (
-    EXPIRY_SKEW_PREVENTION_DELAY,
-    KUBE_CONFIG_DEFAULT_LOCATION,
-    KubeConfigLoader,
-    KubeConfigMerger,
-    list_kube_config_contexts,
-)
-
 from emulator import messages
+
+# The kubernetes package takes about 0.2 s to import, most of a start of ``serve``: it is
+# imported where a kubeconfig is read, so that only a gateway with a remote cluster pays it.
+if TYPE_CHECKING:
+    from kubernetes.client import Configuration
+    from kubernetes.config.kube_config import KubeConfigLoader
 
 
 _REFRESH_MARGIN = timedelta(seconds=10)
@@ -46,7 +42,7 @@ class Upstream:
     ssl_context: ssl.SSLContext | None  # None for a plain-HTTP server
     context: str  # the kubeconfig context in use
     credentials: str  # what the kubeconfig authenticates with, for the startup line
-    _configuration: client.Configuration
+    _configuration: Configuration
     _loader: KubeConfigLoader  # what the package knows of the credential (its ``expiry``)
     _header: str | None = field(default=None, init=False)
     _header_known: bool = field(default=False, init=False)
@@ -66,11 +62,14 @@ class Upstream:
         self._header_known = False
 
     def _may_have_expired(self) -> bool:
-        # The package refreshes once the expiry is EXPIRY_SKEW_PREVENTION_DELAY away; ask it
-        # from a little before that, so the header is never older than it would have made it.
         expiry = self._loader.__dict__.get("expiry")
         if expiry is None:
             return False  # a credential without an expiry is only ever refreshed after a 401
+        from kubernetes.config.dateutil import parse_rfc3339
+        from kubernetes.config.kube_config import EXPIRY_SKEW_PREVENTION_DELAY
+
+        # The package refreshes once the expiry is EXPIRY_SKEW_PREVENTION_DELAY away; ask it
+        # from a little before that, so the header is never older than it would have made it.
         return parse_rfc3339(expiry) - EXPIRY_SKEW_PREVENTION_DELAY - _REFRESH_MARGIN <= \
             datetime.now(UTC)
 
@@ -81,11 +80,15 @@ class Upstream:
 
 
 def load(kubeconfig: Path | None, context: str | None) -> Upstream:
+    from kubernetes.client import Configuration
+    from kubernetes.config import ConfigException
+    from kubernetes.config.kube_config import KUBE_CONFIG_DEFAULT_LOCATION
+
     path = Path(kubeconfig).expanduser() if kubeconfig else Path(
         KUBE_CONFIG_DEFAULT_LOCATION).expanduser()
     if not path.is_file():
         raise UpstreamConfigError(messages.REMOTE_NO_KUBECONFIG.format(path=path))
-    configuration = client.Configuration()
+    configuration = Configuration()
     try:
         loader = _loader(path, context)
         loader.load_and_set(configuration)
@@ -110,6 +113,9 @@ def load(kubeconfig: Path | None, context: str | None) -> Upstream:
 def _loader(path: Path, context: str | None) -> KubeConfigLoader:
     """What ``load_kube_config(persist_config=False)`` builds, kept so that the credential's
     expiry can be read (the package keeps it on the loader, not on the configuration)."""
+    from kubernetes.config import ConfigException
+    from kubernetes.config.kube_config import KubeConfigLoader, KubeConfigMerger
+
     merged = KubeConfigMerger(str(path))
     if merged.config is None:
         raise ConfigException("Invalid kube-config file. No configuration found.")
@@ -118,11 +124,13 @@ def _loader(path: Path, context: str | None) -> KubeConfigLoader:
 
 
 def _current_context(path: Path) -> str:
+    from kubernetes.config.kube_config import list_kube_config_contexts
+
     _, current = list_kube_config_contexts(config_file=str(path))
     return str(current.get("name", ""))
 
 
-def _ssl_context(configuration: client.Configuration, server: str) -> ssl.SSLContext | None:
+def _ssl_context(configuration: Configuration, server: str) -> ssl.SSLContext | None:
     if server.startswith("http://"):
         return None
     context = ssl.create_default_context(cafile=configuration.ssl_ca_cert or None)
@@ -135,7 +143,7 @@ def _ssl_context(configuration: client.Configuration, server: str) -> ssl.SSLCon
     return context
 
 
-def _credentials_kind(configuration: client.Configuration) -> str:
+def _credentials_kind(configuration: Configuration) -> str:
     header = configuration.get_api_key_with_prefix("BearerToken") or ""
     if header.startswith("Basic "):
         return messages.REMOTE_CREDENTIALS_BASIC

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import ssl
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,20 @@ def test_fields_the_backend_cannot_honour_are_refused(tmp_path: Path, field: str
     path = write(tmp_path, kubeconfig(**{field: value}))
     assert config_error(path) == messages.REMOTE_BAD_KUBECONFIG.format(
         path=path, reason=messages.REMOTE_UNSUPPORTED_FIELD.format(field=field))
+
+
+def test_only_a_remote_cluster_imports_the_kubernetes_package(tmp_path: Path) -> None:
+    """The package takes about 0.2 s to import: ``serve`` and the embedded clusters never pay it,
+    a kubeconfig read does. (The times are reported by benchmarks/startup.py, never asserted.)"""
+    config = write(tmp_path, kubeconfig())
+    probe = ("import sys; import emulator.cli; from emulator.state import EmulatorState; "
+             "from emulator.scenario import loader; "
+             "state = EmulatorState(loader.load('quickstart')); "
+             "state.membership('my-cluster').cluster; "
+             "before = 'kubernetes' in sys.modules; "
+             "from emulator.cluster.remote import upstream; "
+             f"upstream.load({str(config)!r}, None); "
+             "print(before, 'kubernetes' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120)
+    assert (result.returncode, result.stdout.strip()) == (0, "False True"), result.stderr
