@@ -138,22 +138,25 @@ class Context:
         """Record an Event about ``obj``; a failure to write one never fails the controller."""
         event, new = self.recorder.event(obj, source, type_, reason, message, field_path)
         try:
-            if not new:
-                try:
-                    stored = self.update("", "events", event, manager=source.component)
-                except KubeError as err:
-                    if err.code != 404:
-                        raise
-                    # The Event was deleted since (kubectl delete events): client-go's
-                    # recordEvent creates it again, under its name, with the count it has now.
-                    new = True
-            if new:
+            stored = None if new else self._update_event(event, source)
+            if stored is None:
                 stored = self.create("", "events", event, manager=source.component)
         except KubeError:
             return
         meta = stored["metadata"]
         self.recorder.remember(stored, source, self.store.record(("", "events"),
                                                                  meta["namespace"], meta["name"]))
+
+    def _update_event(self, event: dict[str, Any], source: Source) -> dict[str, Any] | None:
+        """A counted repeat written onto its Event; None when that Event was deleted since
+        (kubectl delete events): client-go's recordEvent then creates it again, under its name,
+        with the count it has now."""
+        try:
+            return self.update("", "events", event, manager=source.component)
+        except KubeError as err:
+            if err.code != 404:
+                raise
+            return None
 
     def later(self, seconds: float, controller: str, key: Hashable) -> None:
         self.manager.after(seconds, controller, key)

@@ -67,7 +67,7 @@ class EventRecorder:
         ref = involved(obj, field_path)
         now = self._now()
         seen = self._seen.setdefault(source, OrderedDict())
-        key = (ref.get("uid", ""), field_path, type_, reason, message)
+        key = _key(ref.get("uid", ""), field_path, type_, reason, message)
         earlier = seen.get(key)
         if earlier is not None:
             seen.move_to_end(key)  # seen again: the most recent
@@ -99,15 +99,19 @@ class EventRecorder:
         """Keep the stored ``event`` for its repeats; ``record``: the store's own record of it,
         shared rather than copied."""
         ref = event["involvedObject"]
-        # The same few paths, types, reasons and messages recur for every pod: one copy of each.
-        key = (ref.get("uid", ""), sys.intern(ref.get("fieldPath", "")),
-               sys.intern(event.get("type") or ""), sys.intern(event["reason"]),
-               sys.intern(event["message"]))
+        key = _key(ref.get("uid", ""), ref.get("fieldPath", ""), event.get("type") or "",
+                   event["reason"], event["message"])
         seen = self._seen.setdefault(source, OrderedDict())
         seen[key] = record if record is not None else freeze(event)
         seen.move_to_end(key)
         while len(seen) > REMEMBERED_EVENTS:
             seen.popitem(last=False)
+
+
+def _key(uid: str, field_path: str, type_: str, reason: str, message: str) -> _EventKey:
+    # The same few paths, types, reasons and messages recur for every pod: one copy of each.
+    return (uid, sys.intern(field_path), sys.intern(type_), sys.intern(reason),
+            sys.intern(message))
 
 
 _last_nanos = 0
