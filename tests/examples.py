@@ -25,6 +25,10 @@ _CLIENT_WANTS: dict[str, dict[str, Any]] = {
                                                   "validationActions": ["Deny"]}},
     "CertificateSigningRequest": {"spec": {"request": "ZXhhbXBsZQ==",
                                            "signerName": "example.com/signer"}},
+    # An Event with an eventTime names who reported it and what it did (eventchecks.py).
+    "events.k8s.io/Event": {"reportingController": "example.com/sweeper",
+                            "reportingInstance": "sweeper-1", "action": "Sweep",
+                            "reason": "Swept", "type": "Normal"},
 }
 
 
@@ -40,7 +44,8 @@ def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[
     assert isinstance(obj, dict)
     obj.update(apiVersion=_api_version(group, version), kind=kind,
                metadata={"name": name})
-    for key, value in _CLIENT_WANTS.get(kind, {}).items():
+    wants = _CLIENT_WANTS.get(f"{group}/{kind}") or _CLIENT_WANTS.get(kind, {})
+    for key, value in wants.items():
         obj[key] = {**obj[key], **value} if isinstance(value, dict) and key in obj else value
     if group == "apps" and kind in _SELECTING:
         labels = {"app": name}

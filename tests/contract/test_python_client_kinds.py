@@ -25,6 +25,11 @@ MINOR = 30  # my-cluster
 REGISTRY = Registry.for_version(f"1.{MINOR}")
 READABLE = [r for r in REGISTRY.preferred() if "list" in r.verbs]
 CREATABLE = [r for r in READABLE if "create" in r.verbs]
+# events.k8s.io serves the core Events. The clients' EventsV1Event requires eventTime, which the
+# Events kube's own components write through the core API leave null, so both clients fail to
+# read them through events.k8s.io, on a real cluster as here (kubernetes-client/python#1826).
+# The sweeps below read that list as JSON; test_the_clients_fail_on_... shows the failure.
+EVENTS_V1 = "events.events.k8s.io"
 
 
 def model(resource: ResourceType, suffix: str = "") -> str:
@@ -82,7 +87,9 @@ def test_python_client_reads_back_each_kind(api: client.ApiClient,
                                 "name": "v1", "served": True, "storage": True,
                                 "schema": {"openAPIV3Schema": {"type": "object"}}}])
     call(api, "POST", collection(resource), "object", body)
-    listed = call(api, "GET", collection(resource, None), model(resource, "List"))
+    # Only this Event: the cluster's own would fail the client's model (see EVENTS_V1).
+    only = f"?fieldSelector=metadata.name%3D{name}" if resource.group_resource == EVENTS_V1 else ""
+    listed = call(api, "GET", collection(resource, None) + only, model(resource, "List"))
     assert name in {item.metadata.name for item in listed.items}
     read = call(api, "GET", f"{collection(resource)}/{name}", model(resource))
     assert read.metadata.name == name
@@ -92,9 +99,14 @@ def test_python_client_lists_every_seeded_kind(api: client.ApiClient) -> None:
     """What the cluster holds before any test writes: nodes, namespaces, RBAC, APIServices..."""
     counts = {}
     for resource in READABLE:
+        if resource.group_resource == EVENTS_V1:
+            listed_json = call(api, "GET", collection(resource, None), "object")
+            counts[EVENTS_V1] = len(listed_json["items"])  # type: ignore[index]
+            continue
         listed = call(api, "GET", collection(resource, None), model(resource, "List"))
         counts[resource.group_resource] = len(listed.items)
     assert counts["nodes"] == 1
+    assert counts[EVENTS_V1] == counts["events"] > 0  # one storage, two APIs
     assert counts["apiservices.apiregistration.k8s.io"] == len(
         [v for g in ["", *REGISTRY.groups()] for v in REGISTRY.group_versions(g)])
     assert counts["priorityclasses.scheduling.k8s.io"] == 2
@@ -106,18 +118,41 @@ def test_kubernetes_asyncio_lists_every_kind(gateway: Served) -> None:
         counts = {}
         async with api_client:
             for resource in READABLE:
+                as_json = resource.group_resource == EVENTS_V1
                 listed = await api_client.call_api(
                     collection(resource, None), "GET",
-                    response_types_map={200: model(resource, "List")},
+                    response_types_map={200: "object" if as_json else model(resource, "List")},
                     auth_settings=["BearerToken"], _return_http_data_only=True)
-                assert listed.items is not None, resource.group_resource
-                counts[resource.group_resource] = len(listed.items)
+                items = listed["items"] if as_json else listed.items
+                assert items is not None, resource.group_resource
+                counts[resource.group_resource] = len(items)
         return counts
 
     counts = asyncio.run(sweep())
     assert counts["nodes"] == 1
+    assert counts[EVENTS_V1] == counts["events"] > 0
     assert len(counts) == len(READABLE)
     assert isinstance(aclient.V1Node, type)
+
+
+def test_the_clients_fail_on_core_events_read_through_events_v1(api: client.ApiClient,
+                                                              gateway: Served) -> None:
+    """The scheduler's and the kubelet's Events (core API, eventTime null) listed through
+    events.k8s.io: both clients refuse the list, as they do against a real cluster."""
+    path = "/apis/events.k8s.io/v1/events"
+    listed = call(api, "GET", path, "object")
+    assert any(item["eventTime"] is None for item in listed["items"])  # type: ignore[index]
+    with pytest.raises(Exception, match="(?i)event_?time"):
+        call(api, "GET", path, "EventsV1EventList")
+
+    async def read_async() -> None:
+        api_client = await aconfig.new_client_from_config(config_file=str(gateway.kubeconfig()))
+        async with api_client:
+            await api_client.call_api(path, "GET", response_types_map={200: "EventsV1EventList"},
+                                      auth_settings=["BearerToken"], _return_http_data_only=True)
+
+    with pytest.raises(ValueError, match="event_time"):
+        asyncio.run(read_async())
 
 
 def test_subject_access_review_answers_from_the_clusters_rbac(api: client.ApiClient) -> None:

@@ -429,13 +429,13 @@ class MockApiserver:
         read_as = self.objects.storage(resource) if as_table else resource
         if verb == "list":
             # Written page by page from the stored JSON (wire/lists.py).
-            page = self.objects.page(read_as, ns, q)
+            page = self.objects.page(read_as, ns, q, asked=resource)
             return ClusterResponse(200, [("content-type", JSON)], lists.table_json(
                 resource, page, now=self.clock.now(), minor=self.registry.minor,
                 include_object=q.get("includeObject") or "Metadata") if as_table
                 else lists.list_json(resource, page))
         if verb == "get":
-            obj = self.objects.get(read_as, ns, name or "")
+            obj = self.objects.get(read_as, ns, name or "", asked=resource)
             if as_table:
                 return _json(200, self._table(resource, [obj], obj["metadata"]["resourceVersion"],
                                               None, q))
@@ -578,7 +578,7 @@ class MockApiserver:
         label = selectors.parse_label_selector(q.get("labelSelector") or "")
         field = selectors.parse_field_selector(
             q.get("fieldSelector") or "",
-            resource.field_selectors)
+            resource.field_selectors, resource.field_reads)
 
         def render(obj: dict[str, Any], first: bool) -> dict[str, Any]:
             if not as_table:
@@ -589,7 +589,7 @@ class MockApiserver:
                 table["columnDefinitions"] = []  # kube sends the header once per watch
             return table
 
-        stream = open_stream(self.store, (resource.group, resource.plural), ns,
+        stream = open_stream(self.store, resource.storage_key, ns,
                              resource_version=q.get("resourceVersion"),
                              timeout_seconds=q.int("timeoutSeconds"),
                              label=label, field=field, render=render,

@@ -273,7 +273,7 @@ class GarbageCollector:
                 return None
             if resource.namespaced and not node.namespace:
                 return None
-            owner = self.ctx.store.get((resource.group, resource.plural),
+            owner = self.ctx.store.get(resource.storage_key,
                                        node.namespace if resource.namespaced else "", ref.name)
             if owner is None or owner["metadata"].get("uid") != ref.uid:
                 dangling.append(ref)

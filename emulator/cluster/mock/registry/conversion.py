@@ -53,10 +53,15 @@ _ZERO = "0"
 
 def convert(obj: Obj, api_version: str) -> Obj:
     """``obj``, which names its own ``apiVersion`` and ``kind``, as ``api_version`` of its group
-    shows it. Where nothing but the version changes (or ``obj`` names no version), ``obj`` itself
-    comes back with ``apiVersion`` set; otherwise a converted copy, ``obj`` untouched."""
-    found = _CONVERTERS.get(obj.get("kind"))  # None for nearly every object: nothing to do
+    shows it (or of the other group that shares its storage: an Event). Where nothing but the
+    version changes (or ``obj`` names no version), ``obj`` itself comes back with ``apiVersion``
+    set; otherwise a converted copy, ``obj`` untouched."""
+    kind = obj.get("kind")
+    found = _CONVERTERS.get(kind)  # None for nearly every object: nothing to do
     source = obj.get("apiVersion")
+    if kind == "Event" and source != api_version and source in _EVENT_FIELDS \
+            and api_version in _EVENT_FIELDS:
+        return _event(obj, api_version)
     if found is not None and isinstance(source, str):
         group, converter = found
         source_group, _, source_version = source.rpartition("/")
@@ -68,7 +73,9 @@ def convert(obj: Obj, api_version: str) -> Obj:
 
 
 def changes_only_version(kind: str) -> bool:
-    """Whether ``convert`` changes nothing but ``apiVersion`` in objects of ``kind``."""
+    """Whether ``convert`` changes nothing but ``apiVersion`` in objects of ``kind`` between the
+    versions of its group (an Event converted to the other group's API is another matter: its
+    callers see that the apiVersion differs)."""
     return kind not in _CONVERTERS
 
 
@@ -451,6 +458,56 @@ def _identifier(source: Obj, selector: str) -> Obj:
 def _present_field(source: Obj, **names: str) -> Obj:
     return {new: _field(source, old) for new, old in names.items()
             if _field(source, old) is not None}
+
+
+# --- Event, core v1 and events.k8s.io/v1 ---------------------------------------------------------
+# pkg/apis/events/v1/conversion.go: one object under two APIs, stored as the core Event. A few
+# fields have other names; the rest carry over.
+
+_EVENTS_V1_NAMES = {"involvedObject": "regarding", "message": "note", "source": "deprecatedSource",
+                    "firstTimestamp": "deprecatedFirstTimestamp",
+                    "lastTimestamp": "deprecatedLastTimestamp", "count": "deprecatedCount",
+                    "reportingComponent": "reportingController"}
+_CORE_NAMES = {new: old for old, new in _EVENTS_V1_NAMES.items()}
+_OMITTED = object()  # an omitempty field, left out when it holds its zero value
+# Each version's fields in its Go struct's order, with what encoding/json writes for the field's
+# zero value: a struct ({}), a metav1.Time (null) or a string without omitempty ("") is always
+# written, the rest is omitted. A converted Event is the typed struct written again, so it holds
+# them as kube's answer does.
+_EVENT_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "v1": (("involvedObject", {}), ("reason", _OMITTED), ("message", _OMITTED), ("source", {}),
+           ("firstTimestamp", None), ("lastTimestamp", None), ("count", _OMITTED),
+           ("type", _OMITTED), ("eventTime", None), ("series", _OMITTED),
+           ("action", _OMITTED), ("related", _OMITTED), ("reportingComponent", ""),
+           ("reportingInstance", "")),
+    "events.k8s.io/v1": (
+        ("eventTime", None), ("series", _OMITTED), ("reportingController", _OMITTED),
+        ("reportingInstance", _OMITTED), ("action", _OMITTED), ("reason", _OMITTED),
+        ("regarding", {}), ("related", _OMITTED), ("note", _OMITTED), ("type", _OMITTED),
+        ("deprecatedSource", {}), ("deprecatedFirstTimestamp", None),
+        ("deprecatedLastTimestamp", None), ("deprecatedCount", _OMITTED)),
+}
+_EVENT_META = frozenset({"apiVersion", "kind", "metadata"})
+
+
+def _event(event: Obj, target: str) -> Obj:
+    """Convert_v1_Event_To_core_Event and back, through the core Event: a copy."""
+    names = _EVENTS_V1_NAMES if target == "events.k8s.io/v1" else _CORE_NAMES
+    copied = clone(event)
+    out: Obj = {"apiVersion": target, "kind": "Event"}
+    if "metadata" in copied:
+        out["metadata"] = copied["metadata"]
+    fields = {names.get(k, k): v for k, v in copied.items() if k not in _EVENT_META}
+    for name, zero in _EVENT_FIELDS[target]:
+        value = fields.pop(name, None)
+        if value is None or value == "" or value == 0 and not isinstance(value, bool):
+            # Zero (or null, which decodes to zero): written as its type writes a zero value.
+            if zero is not _OMITTED:
+                out[name] = clone(zero)
+            continue
+        out[name] = value
+    out.update(fields)  # nothing else survives decoding; kept rather than lost all the same
+    return out
 
 
 # --- PriorityLevelConfiguration -------------------------------------------------------------------

@@ -12,13 +12,14 @@ built-in kind is its data plus, if it needs any behaviour, one entry here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry import crdchecks, defaults, workloadchecks
+from emulator.cluster.mock.registry import crdchecks, defaults, eventchecks, workloadchecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.resources import CustomKind
+from emulator.cluster.mock.registry.selectors import FieldRead, field_at
 from emulator.cluster.mock.wire.tables import cluster, core, network, storage, workloads
 from emulator.cluster.mock.wire.tables.custom import custom_printer
 from emulator.cluster.mock.wire.tables.cells import Printer
@@ -33,6 +34,8 @@ class Behaviour:
     printer: Printer | Callable[[int], Printer] | None = None
     defaults: Defaulter | None = None  # pkg/apis/<group>/<version>/defaults.go, in defaults.py
     field_selectors: tuple[str, ...] = ()  # the storage's GetAttrs / field label conversions
+    # The labels among them whose value is not the stored object's field at the label's path.
+    field_reads: tuple[tuple[str, FieldRead], ...] = ()
     # A delete that went through answers the object itself (the storage's ReturnDeletedObject),
     # not a Success Status naming it.
     returns_deleted_object: bool = False
@@ -59,6 +62,27 @@ _EVENT_FIELDS = ("involvedObject.kind", "involvedObject.namespace", "involvedObj
                  "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
                  "reportingComponent", "source", "type")
 
+
+_SOURCE_COMPONENT = field_at("source.component")
+_REPORTING_COMPONENT = field_at("reportingComponent")
+
+
+def _event_source(event: Mapping[str, Any]) -> str:
+    """EventToSelectableFields' "source": the source's component, else the reporting
+    controller (an Event written through events.k8s.io has no source)."""
+    return _SOURCE_COMPONENT(event) or _REPORTING_COMPONENT(event)
+
+
+# events.k8s.io/v1's labels (AddFieldLabelConversionsForEvent), read from the core Event that the
+# shared storage holds: its own names for the core fields, and "source" as the core label.
+_EVENTS_V1_LABELS = {"regarding." + part: "involvedObject." + part for part in (
+    "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")}
+_EVENTS_V1_LABELS["reportingController"] = "reportingComponent"
+_EVENTS_V1_FIELDS = (*_EVENTS_V1_LABELS, "reason", "source", "type")
+_EVENT_READS = (("source", _event_source),)
+_EVENTS_V1_READS = (*((label, field_at(path)) for label, path in _EVENTS_V1_LABELS.items()),
+                    *_EVENT_READS)
+
 _KEEPS = {"returns_deleted_object": True}  # the storage answers a delete with the object
 _GENERATION = {"tracks_generation": True}  # metadata.generation from 1, bumped by spec changes
 
@@ -82,7 +106,8 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     ("", "ServiceAccount"): Behaviour(core.SERVICE_ACCOUNTS, **_KEEPS),
     ("", "Node"): Behaviour(core.NODES, None, ("spec.unschedulable",)),
     ("", "ComponentStatus"): Behaviour(core.COMPONENT_STATUSES),
-    ("", "Event"): Behaviour(core.EVENTS, None, _EVENT_FIELDS, garbage_collected=False),
+    ("", "Event"): Behaviour(core.EVENTS, None, _EVENT_FIELDS, _EVENT_READS,
+                             garbage_collected=False, validate=eventchecks.core_event),
     ("", "LimitRange"): Behaviour(core.CREATED_AT, defaults.limit_range),
     ("", "ReplicationController"): Behaviour(
         workloads.REPLICATION_CONTROLLERS, defaults.replication_controller, ("status.replicas",),
@@ -93,8 +118,9 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     ("", "PersistentVolumeClaim"): Behaviour(
         storage.PERSISTENT_VOLUME_CLAIMS, defaults.persistent_volume_claim, **_KEEPS),
     ("", "ResourceQuota"): Behaviour(cluster.RESOURCE_QUOTAS, **_KEEPS),
-    ("events.k8s.io", "Event"): Behaviour(core.EVENTS_V1, None, _EVENT_FIELDS,
-                                          garbage_collected=False),
+    ("events.k8s.io", "Event"): Behaviour(core.EVENTS_V1, None, _EVENTS_V1_FIELDS,
+                                          _EVENTS_V1_READS, garbage_collected=False,
+                                          validate=eventchecks.events_v1_event),
     # RBAC
     (_RBAC, "Role"): Behaviour(core.CREATED_AT),
     (_RBAC, "ClusterRole"): Behaviour(core.CREATED_AT),

@@ -39,7 +39,7 @@ PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 PodHook = Callable[[dict[str, Any]], None]
 
 def key(resource: ResourceType) -> tuple[str, str]:
-    return (resource.group, resource.plural)
+    return resource.storage_key
 
 
 class Objects:
@@ -58,15 +58,18 @@ class Objects:
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def get(self, resource: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
-        return _with_type(resource, self._stored(resource, namespace, name))
+    def get(self, resource: ResourceType, namespace: str | None, name: str, *,
+            asked: ResourceType | None = None) -> dict[str, Any]:
+        """The object in ``resource``'s version; ``asked``: the resource the request named, when
+        that is another (a Table is printed from the stored version), for a 404's wording."""
+        return _with_type(resource, self._stored(resource, namespace, name, asked))
 
-    def _stored(self, resource: ResourceType, namespace: str | None,
-                name: str) -> dict[str, Any]:
+    def _stored(self, resource: ResourceType, namespace: str | None, name: str,
+                asked: ResourceType | None = None) -> dict[str, Any]:
         """The object as stored, in its storage version: what writes compare and change."""
         obj = self.store.get(key(resource), namespace or "", name)
         if obj is None:
-            raise _not_found(resource, name)
+            raise _not_found(asked or resource, name)
         return obj
 
     def list(self, resource: ResourceType, namespace: str | None,
@@ -76,13 +79,16 @@ class Objects:
         return page.items(), page.resource_version, page.continue_token
 
     def page(self, resource: ResourceType, namespace: str | None, query: Query, *,
-             decode: bool = False) -> ListPage:
+             decode: bool = False, asked: ResourceType | None = None) -> ListPage:
         """The list a query asks for, read from the store's key order: selectors filter before
         ``limit`` counts, ``continue`` resumes right after the key its token names, and only
-        the page's objects are read (decoded too with ``decode``, or to apply a selector)."""
+        the page's objects are read (decoded too with ``decode``, or to apply a selector).
+        ``asked``: the resource the request named, whose field labels its selector uses, when
+        the page is read as another version (a Table is printed from the stored objects)."""
+        labels_of = asked or resource
         label = selectors.parse_label_selector(query.get("labelSelector") or "")
         field = selectors.parse_field_selector(query.get("fieldSelector") or "",
-                                               resource.field_selectors)
+                                               labels_of.field_selectors, labels_of.field_reads)
         after = _decode_continue(query.get("continue"))
         limit = query.int("limit")
         wanted = None if label.empty and field.empty else (
@@ -434,7 +440,10 @@ class Objects:
         check = resource.behaviour.validate
         errors = check(obj, old, self.registry.minor) if check is not None else []
         if errors:
-            raise invalid(resource.kind, resource.group, obj["metadata"].get("name", ""), errors)
+            # kube names the kind of the object it validated, the stored one (an Event written
+            # through events.k8s.io is a core Event).
+            raise invalid(resource.kind, self.storage(resource).group,
+                          obj["metadata"].get("name", ""), errors)
 
     def _as_stored(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """An object written through ``resource``'s version, converted to the storage version."""
@@ -445,13 +454,15 @@ class Objects:
     def storage(self, resource: ResourceType) -> ResourceType:
         """The version kube stores ``resource`` in: its group's most preferred one that serves it
         (an HPA written through autoscaling/v1 is kept as v2); for a custom resource, its CRD's
-        storage version when that version is served."""
+        storage version when that version is served; for a resource kept in another's storage
+        (events.k8s.io Events), that one's."""
         if resource.custom is not None:
             stored = self.registry.lookup(resource.group, resource.custom.storage_version,
                                           resource.plural)
             return stored or resource
-        for version in self.registry.group_versions(resource.group):
-            stored = self.registry.lookup(resource.group, version, resource.plural)
+        group, plural = resource.storage_key
+        for version in self.registry.group_versions(group):
+            stored = self.registry.lookup(group, version, plural)
             if stored is not None:
                 return stored
         return resource

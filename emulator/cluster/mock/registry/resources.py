@@ -16,8 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from emulator.cluster.mock.registry.kinds import Behaviour
+    from emulator.cluster.mock.registry.selectors import FieldRead
 
 CRUD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+
+# Resources kube keeps in another resource's storage: the events.k8s.io API serves the core
+# Events (pkg/registry/events builds its REST from the core event storage), so an Event written
+# through either API is read, listed and watched through both, converted to each.
+SHARED_STORAGE: dict[tuple[str, str], tuple[str, str]] = {
+    ("events.k8s.io", "events"): ("", "events")}
 
 
 @dataclass(frozen=True)
@@ -101,9 +108,20 @@ class ResourceType:
         return behaviour_of(self.group, self.kind)
 
     @property
+    def storage_key(self) -> tuple[str, str]:
+        """(group, plural) of the storage that holds this resource's objects."""
+        own = (self.group, self.plural)
+        return SHARED_STORAGE.get(own, own)
+
+    @property
     def field_selectors(self) -> tuple[str, ...]:
         """Every field label a list or watch of this resource may select on."""
         return ("metadata.name", "metadata.namespace", *self.behaviour.field_selectors)
+
+    @property
+    def field_reads(self) -> dict[str, FieldRead]:
+        """How the field labels that are not a stored field's path are read (selectors.py)."""
+        return dict(self.behaviour.field_reads)
 
     def subresource(self, name: str) -> Subresource | None:
         return next((s for s in self.subresources if s.name == name), None)

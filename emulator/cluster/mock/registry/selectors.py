@@ -8,8 +8,9 @@ error wording follow the ``labels`` and ``fields`` packages of apimachinery.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import Any
 
@@ -342,14 +343,26 @@ def _match_expression(expression: Any) -> Requirement:
 
 # --- Field selectors (k8s.io/apimachinery/pkg/fields/selector.go) --------------------------------
 
+# Reads a field label's value from a stored object, for a label whose value is not the field at
+# its own path (GetAttrs computes it, or the label names another version's field).
+FieldRead = Callable[[Mapping[str, Any]], str]
+
+
 @dataclass(frozen=True)
 class FieldRequirement:
     field: str
     value: str
     negated: bool = False
+    read: FieldRead | None = dataclass_field(default=None, compare=False)
 
     def matches(self, obj: Mapping[str, Any]) -> bool:
-        return (_field_value(obj, self.field) == self.value) != self.negated
+        found = _field_value(obj, self.field) if self.read is None else self.read(obj)
+        return (found == self.value) != self.negated
+
+
+def field_at(path: str) -> FieldRead:
+    """A label read from ``path`` instead of its own name."""
+    return lambda obj: _field_value(obj, path)
 
 
 @dataclass(frozen=True)
@@ -428,8 +441,10 @@ def _unescape_field_value(raw: str) -> str:
     return "".join(out)
 
 
-def parse_field_selector(text: str, supported: Collection[str]) -> FieldSelector:
-    """Parse a ``fieldSelector`` query value against the fields this resource can be listed by."""
+def parse_field_selector(text: str, supported: Collection[str],
+                         reads: Mapping[str, FieldRead] | None = None) -> FieldSelector:
+    """Parse a ``fieldSelector`` query value against the fields this resource can be listed by;
+    ``reads``: how the labels that are not a stored field's path are read."""
     requirements: list[FieldRequirement] = []
     # apimachinery sorts the terms before parsing, which decides which bad term is reported.
     for term in sorted(_split_terms(text)):
@@ -445,4 +460,7 @@ def parse_field_selector(text: str, supported: Collection[str]) -> FieldSelector
         if requirement.field not in supported:
             raise KubeError(400, messages.SELECTOR_FIELD_NOT_SUPPORTED.format(
                 field=requirement.field))
+    if reads:
+        requirements = [FieldRequirement(r.field, r.value, r.negated, reads.get(r.field))
+                        for r in requirements]
     return FieldSelector(tuple(requirements))

@@ -36,8 +36,8 @@ ObjectKey = tuple[str, str]  # (namespace or "", name)
 
 # Kept packed (records.py): Events, which the cluster's components write for every step of every
 # pod and clients read little (kube gives them an etcd of their own and an hour's life). They
-# were most of what a cluster of many pods held.
-PACKED = frozenset({("", "events"), ("events.k8s.io", "events")})
+# were most of what a cluster of many pods held. (events.k8s.io's are these: SHARED_STORAGE.)
+PACKED = frozenset({("", "events")})
 
 
 class WatchEvent:
