@@ -98,10 +98,11 @@ class ResourceType:
         """``/api/v1`` or ``/apis/apps/v1``."""
         return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
 
-    @property
+    @functools.cached_property
     def behaviour(self) -> Behaviour:
-        """The kind's printer, defaulting and field selectors (kinds.py). Imported here, not at
-        the top: kinds.py reaches the printers, which name ResourceType."""
+        """The kind's printer, defaulting and field selectors (kinds.py); looked up once per
+        resource, as every write asks. Imported here, not at the top: kinds.py reaches the
+        printers, which name ResourceType."""
         from emulator.cluster.mock.registry.kinds import behaviour_of, custom_behaviour
         if self.custom is not None:
             return custom_behaviour(self.custom)
@@ -185,17 +186,23 @@ class Registry:
     _builtin: tuple[ResourceType, ...] = field(default=(), repr=False)
     _builtin_groups: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), repr=False)
     _custom: dict[str, tuple[ResourceType, ...]] = field(default_factory=dict, repr=False)
+    _versions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _minor: tuple[str, int] = field(default=("", 0), repr=False)  # (version read, its minor)
 
     def __post_init__(self) -> None:
         self._builtin, self._builtin_groups = self.resources, self.group_versions_order
         self._index()
 
     def _index(self) -> None:
+        # Every write asks these (its storage version, its minor): kept, not searched.
         self._by_path.clear()
         self._by_kind.clear()
         for r in self.resources:
             self._by_path[(r.group, r.version, r.plural)] = r
             self._by_kind.setdefault((r.api_version, r.kind), r)
+        self._versions.clear()
+        for group, versions in self.group_versions_order:
+            self._versions.setdefault(group, versions)
 
     def install(self, crd_name: str, resources: tuple[ResourceType, ...]) -> None:
         """Serve a CustomResourceDefinition's versions (replacing what it served before)."""
@@ -233,7 +240,11 @@ class Registry:
     @property
     def minor(self) -> int:
         """30 for "1.30.4-gke.1348000"."""
-        return kubernetes_version_parts(self.kubernetes_version)[1]
+        read, minor = self._minor
+        if read != self.kubernetes_version:
+            minor = kubernetes_version_parts(self.kubernetes_version)[1]
+            self._minor = (self.kubernetes_version, minor)
+        return minor
 
     def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_path.get((group, version, plural))
@@ -243,7 +254,7 @@ class Registry:
 
     def group_versions(self, group: str) -> list[str]:
         """Versions served for a group, preferred first."""
-        return list(next((v for g, v in self.group_versions_order if g == group), ()))
+        return list(self._versions.get(group, ()))
 
     def in_group_version(self, group: str, version: str) -> list[ResourceType]:
         return [r for r in self.resources if r.group == group and r.version == version]
