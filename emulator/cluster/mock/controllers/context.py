@@ -136,16 +136,19 @@ class Context:
     def event(self, obj: dict[str, Any], source: Source, type_: str, reason: str, message: str,
               field_path: str = "") -> None:
         """Record an Event about ``obj``; a failure to write one never fails the controller."""
-        event, new = self.recorder.event(obj, source, type_, reason, message, field_path)
+        observed = self.recorder.event(obj, source, type_, reason, message, field_path)
+        if observed.skip:  # over the spam filter's rate: counted, not written
+            self.recorder.remember(observed, source)
+            return
         try:
-            stored = None if new else self._update_event(event, source)
+            stored = None if observed.new else self._update_event(observed.event, source)
             if stored is None:
-                stored = self.create("", "events", event, manager=source.component)
+                stored = self.create("", "events", observed.event, manager=source.component)
         except KubeError:
             return
         meta = stored["metadata"]
-        self.recorder.remember(stored, source, self.store.record(("", "events"),
-                                                                 meta["namespace"], meta["name"]))
+        self.recorder.remember(observed, source, self.store.record(("", "events"),
+                                                                   meta["namespace"], meta["name"]))
 
     def _update_event(self, event: dict[str, Any], source: Source) -> dict[str, Any] | None:
         """A counted repeat written onto its Event; None when that Event was deleted since

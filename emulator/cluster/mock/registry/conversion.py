@@ -59,8 +59,8 @@ def convert(obj: Obj, api_version: str) -> Obj:
     kind = obj.get("kind")
     found = _CONVERTERS.get(kind)  # None for nearly every object: nothing to do
     source = obj.get("apiVersion")
-    if kind == "Event" and source != api_version and source in _EVENT_FIELDS \
-            and api_version in _EVENT_FIELDS:
+    if kind == "Event" and isinstance(source, str) and source != api_version \
+            and source in _EVENT_LAYOUT and api_version in _EVENT_LAYOUT:
         return _event(obj, api_version)
     if found is not None and isinstance(source, str):
         group, converter = found
@@ -474,7 +474,7 @@ _OMITTED = object()  # an omitempty field, left out when it holds its zero value
 # zero value: a struct ({}), a metav1.Time (null) or a string without omitempty ("") is always
 # written, the rest is omitted. A converted Event is the typed struct written again, so it holds
 # them as kube's answer does.
-_EVENT_FIELDS: dict[str, tuple[tuple[str, Any], ...]] = {
+_EVENT_LAYOUT: dict[str, tuple[tuple[str, Any], ...]] = {
     "v1": (("involvedObject", {}), ("reason", _OMITTED), ("message", _OMITTED), ("source", {}),
            ("firstTimestamp", None), ("lastTimestamp", None), ("count", _OMITTED),
            ("type", _OMITTED), ("eventTime", None), ("series", _OMITTED),
@@ -498,7 +498,7 @@ def _event(event: Obj, target: str) -> Obj:
     if "metadata" in copied:
         out["metadata"] = copied["metadata"]
     fields = {names.get(k, k): v for k, v in copied.items() if k not in _EVENT_META}
-    for name, zero in _EVENT_FIELDS[target]:
+    for name, zero in _EVENT_LAYOUT[target]:
         value = fields.pop(name, None)
         if value is None or value == "" or value == 0 and not isinstance(value, bool):
             # Zero (or null, which decodes to zero): written as its type writes a zero value.

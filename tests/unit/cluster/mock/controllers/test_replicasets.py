@@ -348,3 +348,18 @@ def test_a_selector_that_misses_its_own_template_makes_nothing(cluster: MockApis
         cluster.store.put(("apps", "replicasets"), created, event="MODIFIED")
         cluster.controllers.settle()
     assert pods(cluster) == []
+
+
+def test_thirty_pods_make_nine_events_and_a_combined_one(cluster: MockApiserver) -> None:
+    """client-go's EventCorrelator: from the tenth "Created pod" message about the ReplicaSet
+    they are counted on one combined Event, and of 30 the spam filter lets 25 through."""
+    assert call(cluster, "POST", RS_PATH, body=replica_set("big", 30)).status == 201
+    assert len(pods(cluster)) == 30
+    created = [e for e in cluster.store.list(("", "events"), "default")[0]
+               if e["reason"] == "SuccessfulCreate"]
+    singles = [e for e in created if not e["message"].startswith("(combined from similar events)")]
+    combined = [e for e in created if e not in singles]
+    assert len(singles) == 9 and all(e["count"] == 1 for e in singles)
+    assert [e["count"] for e in combined] == [16]  # 9 + 16: the burst of 25
+    assert combined[0]["message"].startswith("(combined from similar events): Created pod: big-")
+    assert combined[0]["reportingComponent"] == ""
