@@ -1106,23 +1106,23 @@ DNS1123_SUBDOMAIN_FORMAT = (
     "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 )
 DNS_MAX_LENGTH = "must be no more than {limit} characters"
-# pkg/apis/core/validation/events.go (an Event's validation, either API), and IsQualifiedName's
-# messages (apimachinery pkg/util/validation).
+# IsQualifiedName's (its parts' EmptyError and RegexError).
+NAME_PART_EMPTY = "must be non-empty"
+QUALIFIED_NAME_FORMAT = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+)
+QUALIFIED_NAME_SLASHES = (
+    "a qualified name " + QUALIFIED_NAME_FORMAT + " with an optional DNS subdomain prefix "
+    "and '/' (e.g. 'example.com/MyName')"
+)
+# pkg/apis/core/validation/events.go (an Event's validation, either API).
 EVENT_NAMESPACE_MISMATCH = "does not match event.namespace"
 EVENT_AT_MOST = "can have at most {limit} characters"
 EVENT_INVALID_TYPE = "has invalid value: {type}"
 EVENT_UNSET = "needs to be unset"
 EVENT_SERIES_COUNT = "should be at least 2"
-EVENT_EMPTY = "must be non-empty"
-EVENT_QUALIFIED_NAME_FORMAT = (
-    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-    "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-)
-EVENT_QUALIFIED_NAME_SLASHES = (
-    "a qualified name " + EVENT_QUALIFIED_NAME_FORMAT + " with an optional DNS subdomain prefix "
-    "and '/' (e.g. 'example.com/MyName')"
-)
 
 # --- Server-side apply and managed fields (issue #14) ---
 # k8s.io/apimachinery pkg/util/managedfields/internal/conflict.go (getConflictMessage, printManager)

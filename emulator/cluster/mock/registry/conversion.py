@@ -468,7 +468,8 @@ _EVENTS_V1_NAMES = {"involvedObject": "regarding", "message": "note", "source": 
                     "firstTimestamp": "deprecatedFirstTimestamp",
                     "lastTimestamp": "deprecatedLastTimestamp", "count": "deprecatedCount",
                     "reportingComponent": "reportingController"}
-_CORE_NAMES = {new: old for old, new in _EVENTS_V1_NAMES.items()}
+# events.k8s.io/v1's names of those fields → the core Event's (a Table prints either).
+CORE_EVENT_NAMES = {new: old for old, new in _EVENTS_V1_NAMES.items()}
 _OMITTED = object()  # an omitempty field, left out when it holds its zero value
 # Each version's fields in its Go struct's order, with what encoding/json writes for the field's
 # zero value: a struct ({}), a metav1.Time (null) or a string without omitempty ("") is always
@@ -492,7 +493,7 @@ _EVENT_META = frozenset({"apiVersion", "kind", "metadata"})
 
 def _event(event: Obj, target: str) -> Obj:
     """Convert_v1_Event_To_core_Event and back, through the core Event: a copy."""
-    names = _EVENTS_V1_NAMES if target == "events.k8s.io/v1" else _CORE_NAMES
+    names = _EVENTS_V1_NAMES if target == "events.k8s.io/v1" else CORE_EVENT_NAMES
     copied = clone(event)
     out: Obj = {"apiVersion": target, "kind": "Event"}
     if "metadata" in copied:

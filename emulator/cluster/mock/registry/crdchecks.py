@@ -16,20 +16,7 @@ from emulator import messages
 from emulator.cluster.mock.registry import celrules
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry.fielderrors import FieldError
-
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUB = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def _dns1035(value: str) -> list[str]:
-    errors = [messages.DNS_MAX_LENGTH.format(limit=63)] if len(value) > 63 else []
-    return errors + ([] if _DNS1035.match(value) else [messages.DNS1035_LABEL_FORMAT])
-
-
-def _dns1123_subdomain(value: str) -> list[str]:
-    errors = [messages.DNS_MAX_LENGTH.format(limit=253)] if len(value) > 253 else []
-    return errors + ([] if _DNS1123_SUB.match(value) else [messages.DNS1123_SUBDOMAIN_FORMAT])
-
+from emulator.cluster.mock.registry.namechecks import dns1035_label, dns1123_subdomain
 
 def _versions_value(versions: list[Any]) -> fe.GoText:
     """spec.versions as the error prints it (approximated: names and flags, no schemas)."""
@@ -46,14 +33,14 @@ def validate_crd(crd: dict[str, Any], old: dict[str, Any] | None = None, *,
     errors: list[FieldError] = []
     name = meta.get("name") or ""
     if name:
-        problems = _dns1123_subdomain(name)
+        problems = dns1123_subdomain(name)
         if name != f"{names.get('plural', '')}.{group}":
             problems.append(messages.CRD_NAME_MISMATCH)
         errors += [fe.invalid_value("metadata.name", name, p, minor) for p in problems]
     if not group:
         errors.append(fe.required("spec.group"))
-    elif _dns1123_subdomain(group):
-        errors.append(fe.invalid_value("spec.group", group, ",".join(_dns1123_subdomain(group)),
+    elif dns1123_subdomain(group):
+        errors.append(fe.invalid_value("spec.group", group, ",".join(dns1123_subdomain(group)),
                                        minor))
     elif "." not in group:
         errors.append(fe.invalid_value("spec.group", group, messages.CRD_GROUP_DOT, minor))
@@ -79,7 +66,7 @@ def _versions(spec: dict[str, Any], minor: int) -> list[FieldError]:
     shared = bool(versions) and all(s == schemas[0] for s in schemas) and schemas[0] is not None
     for i, version in enumerate(versions):
         at = f"spec.versions[{i}]"
-        problems = _dns1035(version.get("name") or "")
+        problems = dns1035_label(version.get("name") or "")
         if problems:
             errors.append(fe.invalid_value(f"{at}.name", version.get("name") or "",
                                            ",".join(problems), minor))
@@ -102,7 +89,7 @@ def _names(names: dict[str, Any], minor: int) -> list[FieldError]:
     errors = []
     for field_name in ("plural", "singular", "kind", "listKind"):
         value = names.get(field_name) or ""
-        problems = _dns1035(value.lower() if field_name in ("kind", "listKind") else value)
+        problems = dns1035_label(value.lower() if field_name in ("kind", "listKind") else value)
         if value and problems:
             detail = ",".join(problems)
             if field_name in ("kind", "listKind"):
@@ -110,9 +97,9 @@ def _names(names: dict[str, Any], minor: int) -> list[FieldError]:
             errors.append(fe.invalid_value(f"spec.names.{field_name}", value, detail, minor))
     for list_name in ("shortNames", "categories"):
         for i, value in enumerate(names.get(list_name) or []):
-            if _dns1035(value):
+            if dns1035_label(value):
                 errors.append(fe.invalid_value(f"spec.names.{list_name}[{i}]", value,
-                                               ",".join(_dns1035(value)), minor))
+                                               ",".join(dns1035_label(value)), minor))
     if names.get("kind") and names.get("kind") == names.get("listKind"):
         errors.append(fe.invalid_value("spec.names.listKind", names["listKind"],
                                        messages.CRD_KIND_LIST_KIND, minor))

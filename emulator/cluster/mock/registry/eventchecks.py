@@ -7,12 +7,12 @@ API names the reporting controller by its own field, reportingComponent.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
+from emulator.cluster.mock.registry.namechecks import byte_length, dns1123_subdomain, qualified_name
 from emulator.cluster.mock.wire.tables.cells import parse_time  # zero (absent, null, "") is None
 
 REPORTING_INSTANCE_LIMIT = 128
@@ -21,8 +21,6 @@ REASON_LIMIT = 128
 NOTE_LIMIT = 1024
 EVENT_TYPES = ("Normal", "Warning")
 
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -80,25 +78,25 @@ def _legacy(event: dict[str, Any], controller_field: str, minor: int) -> list[Fi
         if not controller:
             errors.append(fe.required(controller_field))
         errors += [fe.invalid_value(controller_field, controller, text, minor)
-                   for text in _qualified_name(controller)]
+                   for text in qualified_name(controller)]
         instance = _text(event.get("reportingInstance"))
         if not instance:
             errors.append(fe.required("reportingInstance"))
-        if _length(instance) > REPORTING_INSTANCE_LIMIT:
+        if byte_length(instance) > REPORTING_INSTANCE_LIMIT:
             errors.append(fe.invalid_value("reportingInstance", "", messages.EVENT_AT_MOST.format(
                 limit=REPORTING_INSTANCE_LIMIT), minor))
         for name, limit in (("action", ACTION_LIMIT), ("reason", REASON_LIMIT)):
             value = _text(event.get(name))
             if not value:
                 errors.append(fe.required(name))
-            if _length(value) > limit:
+            if byte_length(value) > limit:
                 errors.append(fe.invalid_value(name, "", messages.EVENT_AT_MOST.format(
                     limit=limit), minor))
-        if _length(_text(event.get("message"))) > NOTE_LIMIT:
+        if byte_length(_text(event.get("message"))) > NOTE_LIMIT:
             errors.append(fe.invalid_value("message", "", messages.EVENT_AT_MOST.format(
                 limit=NOTE_LIMIT), minor))
     errors += [fe.invalid_value("namespace", namespace, text, minor)
-               for text in _dns1123_subdomain(namespace)]
+               for text in dns1123_subdomain(namespace)]
     return errors
 
 
@@ -113,37 +111,6 @@ def _series(event: dict[str, Any]) -> list[FieldError]:
     if parse_time(series.get("lastObservedTime")) is None:
         errors.append(fe.required("series.lastObservedTime"))
     return errors
-
-
-# -- apimachinery pkg/util/validation ------------------------------------------------------------
-
-
-def _qualified_name(value: str) -> list[str]:
-    """IsQualifiedName's messages."""
-    parts = value.split("/")
-    if len(parts) > 2:
-        return [messages.EVENT_QUALIFIED_NAME_SLASHES]
-    errors = []
-    if len(parts) == 2:
-        prefix = parts[0]
-        if not prefix:
-            errors.append("prefix part " + messages.EVENT_EMPTY)
-        else:
-            errors += ["prefix part " + text for text in _dns1123_subdomain(prefix)]
-    name = parts[-1]
-    if not name:
-        errors.append("name part " + messages.EVENT_EMPTY)
-    elif _length(name) > 63:
-        errors.append("name part " + messages.DNS_MAX_LENGTH.format(limit=63))
-    if not _QUALIFIED_NAME.fullmatch(name):
-        errors.append("name part " + messages.EVENT_QUALIFIED_NAME_FORMAT)
-    return errors
-
-
-def _dns1123_subdomain(value: str) -> list[str]:
-    errors = [messages.DNS_MAX_LENGTH.format(limit=253)] if _length(value) > 253 else []
-    return errors + ([] if _DNS1123_SUBDOMAIN.fullmatch(value) else
-                     [messages.DNS1123_SUBDOMAIN_FORMAT])
 
 
 # -- the immutable fields, and their values as ErrorBody prints them (Go's %#v) --------------------
@@ -218,11 +185,6 @@ def _same(name: str, new: Any, old: Any) -> bool:
 
 def _strings(value: Any) -> dict[str, str]:
     return {k: _text(v) for k, v in _dict(value).items() if _text(v)}
-
-
-def _length(text: str) -> int:
-    """Go's len of a string: its UTF-8 bytes (kube's message says characters)."""
-    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _text(value: Any) -> str:

@@ -187,7 +187,6 @@ class Registry:
     _builtin_groups: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), repr=False)
     _custom: dict[str, tuple[ResourceType, ...]] = field(default_factory=dict, repr=False)
     _versions: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _minor: tuple[str, int] = field(default=("", 0), repr=False)  # (version read, its minor)
 
     def __post_init__(self) -> None:
         self._builtin, self._builtin_groups = self.resources, self.group_versions_order
@@ -237,14 +236,10 @@ class Registry:
         resources, groups = served(kubernetes_version_parts(kubernetes_version)[1])
         return cls(resources, kubernetes_version, groups)
 
-    @property
+    @functools.cached_property
     def minor(self) -> int:
-        """30 for "1.30.4-gke.1348000"."""
-        read, minor = self._minor
-        if read != self.kubernetes_version:
-            minor = kubernetes_version_parts(self.kubernetes_version)[1]
-            self._minor = (self.kubernetes_version, minor)
-        return minor
+        """30 for "1.30.4-gke.1348000" (read once: a cluster's version never changes)."""
+        return kubernetes_version_parts(self.kubernetes_version)[1]
 
     def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
         return self._by_path.get((group, version, plural))

@@ -454,13 +454,11 @@ def parse_field_selector(text: str, supported: Collection[str],
         if split is None:
             raise KubeError(400, messages.SELECTOR_INVALID_FIELD.format(selector=text, term=term))
         field, operator, raw = split
-        requirements.append(FieldRequirement(field, _unescape_field_value(raw), operator == "!="))
+        requirements.append(FieldRequirement(field, _unescape_field_value(raw), operator == "!=",
+                                             (reads or {}).get(field)))
     # Syntax errors come first; unsupported fields are found later, by the field-label conversion.
     for requirement in requirements:
         if requirement.field not in supported:
             raise KubeError(400, messages.SELECTOR_FIELD_NOT_SUPPORTED.format(
                 field=requirement.field))
-    if reads:
-        requirements = [FieldRequirement(r.field, r.value, r.negated, reads.get(r.field))
-                        for r in requirements]
     return FieldSelector(tuple(requirements))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from emulator import messages
+from emulator.cluster.mock.registry.conversion import CORE_EVENT_NAMES
 from emulator.cluster.mock.wire.tables.cells import (
     AGE, NAME, Cells, Column, Obj, Printer, age, aware, count, created, human_duration, items,
     labels_string, meta, name, parse_time, section, wide,
@@ -410,15 +411,11 @@ EVENTS = Printer((
 
 # events.k8s.io/v1 names the core Event's fields differently; kube converts one to the other
 # before printing, so both print alike.
-_EVENTS_V1_FIELDS = {"regarding": "involvedObject", "note": "message",
-                     "deprecatedFirstTimestamp": "firstTimestamp",
-                     "deprecatedLastTimestamp": "lastTimestamp", "deprecatedCount": "count",
-                     "deprecatedSource": "source", "reportingController": "reportingComponent"}
 
 
 def as_core_event(event: Obj) -> Obj:
     """An events.k8s.io/v1 Event with the core Event's field names."""
-    return {_EVENTS_V1_FIELDS.get(key, key): value for key, value in event.items()}
+    return {CORE_EVENT_NAMES.get(key, key): value for key, value in event.items()}
 
 
 EVENTS_V1 = Printer(EVENTS.columns, lambda event, now: _event_cells(as_core_event(event), now))

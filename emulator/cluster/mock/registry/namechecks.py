@@ -1,0 +1,57 @@
+"""apimachinery's name checks (pkg/util/validation: IsDNS1035Label, IsDNS1123Subdomain,
+IsQualifiedName): each answers the list of its messages, empty for a good value, which the
+callers turn into field errors. Lengths are Go's, in UTF-8 bytes."""
+
+from __future__ import annotations
+
+import re
+
+from emulator import messages
+
+_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+DNS1035_LABEL_MAX = 63
+DNS1123_SUBDOMAIN_MAX = 253
+QUALIFIED_NAME_MAX = 63
+
+
+def byte_length(text: str) -> int:
+    """Go's len of a string: its UTF-8 bytes."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def dns1035_label(value: str) -> list[str]:
+    errors = ([messages.DNS_MAX_LENGTH.format(limit=DNS1035_LABEL_MAX)]
+              if byte_length(value) > DNS1035_LABEL_MAX else [])
+    return errors + ([] if _DNS1035_LABEL.fullmatch(value) else
+                     [messages.DNS1035_LABEL_FORMAT])
+
+
+def dns1123_subdomain(value: str) -> list[str]:
+    errors = ([messages.DNS_MAX_LENGTH.format(limit=DNS1123_SUBDOMAIN_MAX)]
+              if byte_length(value) > DNS1123_SUBDOMAIN_MAX else [])
+    return errors + ([] if _DNS1123_SUBDOMAIN.fullmatch(value) else
+                     [messages.DNS1123_SUBDOMAIN_FORMAT])
+
+
+def qualified_name(value: str) -> list[str]:
+    """An optional DNS subdomain prefix and '/', then a name part."""
+    parts = value.split("/")
+    if len(parts) > 2:
+        return [messages.QUALIFIED_NAME_SLASHES]
+    errors = []
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errors.append("prefix part " + messages.NAME_PART_EMPTY)
+        else:
+            errors += ["prefix part " + text for text in dns1123_subdomain(prefix)]
+    name = parts[-1]
+    if not name:
+        errors.append("name part " + messages.NAME_PART_EMPTY)
+    elif byte_length(name) > QUALIFIED_NAME_MAX:
+        errors.append("name part " + messages.DNS_MAX_LENGTH.format(limit=QUALIFIED_NAME_MAX))
+    if not _QUALIFIED_NAME.fullmatch(name):
+        errors.append("name part " + messages.QUALIFIED_NAME_FORMAT)
+    return errors
