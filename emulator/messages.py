@@ -417,6 +417,35 @@ K8S_CLUSTER_IP_ALLOCATED = (
     "allocate IP {ip}: provided IP is already allocated"
 )
 K8S_NAMESPACE_PROTECTED = 'namespaces "{namespace}" is forbidden: this namespace may not be deleted'
+# admission.NewForbidden: apierrors.NewForbidden with the name the request gave (its generateName
+# before one is made, else "Unknown"), then the plugin's own words (plugin/pkg/admission/...).
+K8S_ADMISSION_FORBIDDEN = '{resource} "{name}" is forbidden: {detail}'
+ADMISSION_NAMESPACE_TERMINATING = (
+    "unable to create new content in namespace {namespace} because it is being terminated")
+ADMISSION_NAMESPACE_TERMINATING_CAUSE = "namespace {namespace} is being terminated"
+ADMISSION_SERVICE_ACCOUNT_MISSING = (
+    'error looking up service account {namespace}/{name}: serviceaccount "{name}" not found')
+ADMISSION_MIRROR_POD_SERVICE_ACCOUNT = "a mirror pod may not reference service accounts"
+ADMISSION_MIRROR_POD_SECRETS = "a mirror pod may not reference secrets"
+ADMISSION_MIRROR_POD_TOKEN = "a mirror pod may not use ServiceAccountToken volume projections"
+ADMISSION_SECRET_VOLUME_NOT_MOUNTABLE = (
+    'volume with secret.secretName="{secret}" is not allowed because service account {account} '
+    "does not reference that secret")
+ADMISSION_SECRET_ENV_NOT_MOUNTABLE = (
+    '{container_kind} {container} with envVar {env} referencing secret.secretName="{secret}" is '
+    "not allowed because service account {account} does not reference that secret")
+ADMISSION_PULL_SECRET_NOT_MOUNTABLE = (
+    'imagePullSecrets[{index}].name="{secret}" is not allowed because service account {account} '
+    "does not reference that imagePullSecret")
+ADMISSION_PRIORITY_CLASS_MISSING = "no PriorityClass with name {name} was found"
+ADMISSION_PRIORITY_GIVEN = (
+    "the integer value of priority ({given}) must not be provided in pod spec; priority admission "
+    "controller computed {computed} from the given PriorityClass name")
+ADMISSION_PREEMPTION_GIVEN = (
+    "the string value of PreemptionPolicy ({given}) must not be provided in pod spec; priority "
+    "admission controller computed {computed} from the given PriorityClass name")
+ADMISSION_SECOND_DEFAULT_PRIORITY_CLASS = (
+    "PriorityClass {name} is already marked as default. Only one default can exist")
 K8S_PRECONDITION_UID = (
     'Precondition failed: UID in precondition: {want}, UID in object meta: {got}'
 )

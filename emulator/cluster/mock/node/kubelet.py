@@ -26,12 +26,11 @@ def node_name(cluster_name: str) -> str:
 
 def pending_pod(pod: dict[str, Any]) -> None:
     """A new pod as kube-apiserver stores it before any scheduler or kubelet saw it (mutates
-    ``pod``): defaulted, with the ServiceAccount admission plugin's account, phase Pending and
-    its QoS class; a status a client sent is dropped, as the pod strategy's PrepareForCreate
-    does. A scenario's seeded status is kept: the emulator may set what a client cannot."""
+    ``pod``): defaulted (admission, registry/admission.py, came first), phase Pending and its
+    QoS class; a status a client sent is dropped, as the pod strategy's PrepareForCreate does.
+    A scenario's seeded status is kept: the emulator may set what a client cannot."""
     spec = pod.setdefault("spec", {})
     default_pod_spec(spec)
-    spec.setdefault("serviceAccountName", "default")
     if pod.get("status", {}).get("phase"):
         return
     pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
@@ -57,9 +56,7 @@ def admit_pod(pod: dict[str, Any], *, node: str, pod_ip: str, now: datetime) -> 
     """Fill in the defaults and status a scheduled, started pod has (mutates ``pod``)."""
     spec = pod.setdefault("spec", {})
     default_pod_spec(spec)
-    # The ServiceAccount admission plugin's default, then the scheduler's choice.
-    spec.setdefault("serviceAccountName", "default")
-    spec.setdefault("nodeName", node)
+    spec.setdefault("nodeName", node)  # the scheduler's choice
     if pod.get("status", {}).get("phase"):
         start_ephemeral_containers(pod, now=now)
         return  # a scenario may seed a pod in a given phase; keep it

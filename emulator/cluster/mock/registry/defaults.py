@@ -161,6 +161,13 @@ def pod_spec(spec: Obj) -> None:
     if spec.get("terminationGracePeriodSeconds") is None:
         spec["terminationGracePeriodSeconds"] = 30
     _default(spec, "schedulerName", "default-scheduler")
+    # v1's deprecated serviceAccount is an alias of serviceAccountName, read when the name is
+    # empty and always written back (Convert_v1_PodSpec_To_core_PodSpec and its reverse).
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount")
+    if account:
+        spec["serviceAccountName"] = spec["serviceAccount"] = account
+    else:
+        spec.pop("serviceAccount", None)
     for key in ("initContainers", "containers", "ephemeralContainers"):
         for each in _each(spec, key):
             container(each)

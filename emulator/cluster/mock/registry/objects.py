@@ -19,8 +19,8 @@ from typing import Any
 from emulator import limits, messages
 from emulator.clock import rfc3339
 from emulator.cluster.mock.query import Query
-from emulator.cluster.mock.registry import (checks, conversion, customresources, defaults,
-                                            deletion, fieldmanager, fieldvalidation)
+from emulator.cluster.mock.registry import (admission, checks, conversion, customresources,
+                                            defaults, deletion, fieldmanager, fieldvalidation)
 from emulator.cluster.mock.registry import patch as patches
 from emulator.cluster.mock.registry import records, selectors
 from emulator.cluster.mock.registry.fielderrors import invalid
@@ -37,6 +37,11 @@ PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
+
+def generated_name(base: str) -> str:
+    """``base`` and five random characters (names.SimpleNameGenerator)."""
+    return base + "".join(random.choices(_SUFFIX_ALPHABET, k=5))
+
 
 def key(resource: ResourceType) -> tuple[str, str]:
     return resource.storage_key
@@ -117,14 +122,17 @@ class Objects:
         meta = obj.setdefault("metadata", {})
         if resource.namespaced:
             meta["namespace"] = self._namespace_for(meta, namespace)
-            self._require_namespace(meta["namespace"])
+            # kube's admission runs before the storage names, checks and defaults anything.
+            admission.admit_namespaced_create(resource.group_resource, obj,
+                                              self._require_namespace(meta["namespace"]))
         else:
             meta.pop("namespace", None)
+        if resource.kind == "Pod" and resource.group == "":
+            admission.admit_pod_create(obj, meta["namespace"], self.store, generated_name)
         if not meta.get("name"):
             if not meta.get("generateName"):
                 raise KubeError(422, messages.K8S_NAME_REQUIRED, reason="Invalid")
-            meta["name"] = meta["generateName"] + "".join(
-                random.choices(_SUFFIX_ALPHABET, k=5))
+            meta["name"] = generated_name(meta["generateName"])
         checks.validate_name(resource, meta["name"])
         if self.store.get(key(resource), meta.get("namespace", ""), meta["name"]) is not None:
             raise KubeError(409, messages.K8S_ALREADY_EXISTS.format(
@@ -140,6 +148,7 @@ class Objects:
             meta["generation"] = 1
         self._defaults(resource, obj)
         self._validate(resource, obj, None)
+        self._validating_admission(resource, obj, creating=True)
         if manager is not None:
             obj = self._as_stored(resource, self._managed(resource, None, obj, manager, None))
         checks.check_data_size(resource, obj, self.registry.minor)
@@ -375,6 +384,8 @@ class Objects:
         has_status = resource.subresource("status") is not None
         if subresource != "status":
             self._update_defaults(resource, current, merged)
+        if subresource is None and resource.kind == "Pod" and resource.group == "":
+            admission.admit_pod_update(merged, current)
         if subresource == "status":
             # Only status changes through /status.
             merged = {**current, "status": obj.get("status", {})}
@@ -390,6 +401,8 @@ class Objects:
         if "generation" in meta and _generation_changes(resource, current, merged):
             meta["generation"] = current["metadata"]["generation"] + 1
         self._validate(resource, merged, current)
+        if subresource is None:
+            self._validating_admission(resource, merged, creating=False)
         if manager is not None:
             merged = self._as_stored(resource, self._managed(resource, current, merged, manager,
                                                              subresource))
@@ -445,6 +458,12 @@ class Objects:
             raise invalid(resource.kind, self.storage(resource).group,
                           obj["metadata"].get("name", ""), errors)
 
+    def _validating_admission(self, resource: ResourceType, obj: dict[str, Any], *,
+                              creating: bool) -> None:
+        """kube's validating admission, after the kind's own validation (admission.py)."""
+        if resource.kind == "PriorityClass" and resource.group == "scheduling.k8s.io":
+            admission.validate_priority_class(obj, self.store, creating=creating)
+
     def _as_stored(self, resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """An object written through ``resource``'s version, converted to the storage version."""
         stored = conversion.convert(_with_type(resource, obj), self.storage(resource).api_version)
@@ -487,10 +506,12 @@ class Objects:
             raise KubeError(400, messages.K8S_NAMESPACE_MISMATCH)
         return url_namespace or body_ns or "default"
 
-    def _require_namespace(self, namespace: str) -> None:
-        if self.store.get(("", "namespaces"), "", namespace) is None:
+    def _require_namespace(self, namespace: str) -> dict[str, Any]:
+        found = self.store.get(("", "namespaces"), "", namespace)
+        if found is None:
             raise KubeError(404, messages.K8S_NAMESPACE_NOT_FOUND.format(namespace=namespace),
                             details={"name": namespace, "kind": "namespaces"})
+        return found
 
     def _defaults(self, resource: ResourceType, obj: dict[str, Any]) -> None:
         """kube's defaulting for the cluster's minor (defaults.py), then what a kind's strategy or

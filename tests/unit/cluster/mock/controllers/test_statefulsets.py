@@ -175,8 +175,9 @@ def test_a_pod_has_the_sets_identity_and_claim(cluster: MockApiserver) -> None:
         "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db",
         "uid": created["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}]
     assert (made["spec"]["hostname"], made["spec"]["subdomain"]) == ("db-0", "db")
-    assert made["spec"]["volumes"] == [{"name": "data",
-                                        "persistentVolumeClaim": {"claimName": "data-db-0"}}]
+    claim, token = made["spec"]["volumes"]  # the ServiceAccount admission's token volume last
+    assert claim == {"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}
+    assert token["name"].startswith("kube-api-access-")
     claim = get(cluster, "", "persistentvolumeclaims", "data-db-0")
     assert claim is not None
     # The template's labels and the selector's; no owner under the default Retain policy.
