@@ -71,8 +71,29 @@ def _still_valid(material: TlsMaterial, hosts: tuple[str, ...]) -> bool:
 def generate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> TlsMaterial:
     now = datetime.now(UTC) - timedelta(minutes=5)  # tolerate small clock skew of clients
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "connect-gateway-emulator CA")])
-    ca_cert = (
+    ca_cert = _ca_certificate(ca_key, "connect-gateway-emulator CA", now)
+    server_cert, server_key = _leaf(ca_cert, ca_key, hosts, now)
+    pem = serialization.Encoding.PEM
+    return TlsMaterial(
+        ca_pem=ca_cert.public_bytes(pem),
+        cert_pem=server_cert.public_bytes(pem) + ca_cert.public_bytes(pem),
+        key_pem=_key_pem(server_key),
+        ca_key_pem=_key_pem(ca_key),
+    )
+
+
+def certificate_authority(common_name: str) -> bytes:
+    """A new CA's certificate alone (PEM), its key thrown away: a cluster's CA that nothing the
+    emulator serves is signed by (an embedded cluster has no address of its own)."""
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _ca_certificate(key, common_name, now).public_bytes(serialization.Encoding.PEM)
+
+
+def _ca_certificate(ca_key: ec.EllipticCurvePrivateKey, common_name: str,
+                    now: datetime) -> x509.Certificate:
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return (
         x509.CertificateBuilder()
         .subject_name(ca_name).issuer_name(ca_name)
         .public_key(ca_key.public_key())
@@ -86,14 +107,6 @@ def generate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")) -> TlsM
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
                        critical=False)
         .sign(ca_key, hashes.SHA256())
-    )
-    server_cert, server_key = _leaf(ca_cert, ca_key, hosts, now)
-    pem = serialization.Encoding.PEM
-    return TlsMaterial(
-        ca_pem=ca_cert.public_bytes(pem),
-        cert_pem=server_cert.public_bytes(pem) + ca_cert.public_bytes(pem),
-        key_pem=_key_pem(server_key),
-        ca_key_pem=_key_pem(ca_key),
     )
 
 

@@ -50,6 +50,7 @@ class StandaloneApiserver:
         self.clock: Clock = clock or SystemClock()
         self.admin_token = admin_token or secrets.token_urlsafe(32)
         self.audit = AuditTrail(audit_path)
+        self.serving_ca: bytes | None = None  # once served over TLS (serve_apiserver)
         self.cluster: MockApiserver
         self.load(scenario, membership)
 
@@ -66,6 +67,8 @@ class StandaloneApiserver:
             for token, user in previous.authenticator.tokens.items():
                 if user.name.startswith("system:serviceaccount:"):
                     cluster.authenticator.add(token, user, previous.authenticator.expiries.get(token))
+        if self.serving_ca is not None:  # a reset: the new cluster is served the same way
+            cluster.publish_root_ca(self.serving_ca)
         self.scenario, self.spec = scenario, spec
         self.cluster = cluster  # one assignment: requests in flight keep the cluster they had
         self.audit.clear()
@@ -96,4 +99,7 @@ def serve_apiserver(server: StandaloneApiserver, host: str = "127.0.0.1", port: 
     """Serve over TLS. With ``tls_dir``, the CA and certificate there are reused, so a restart
     (the upstream coming back) is trusted by every kubeconfig written before it."""
     material = tls.reuse_or_generate(tls_dir, serving_hosts(host)) if tls_dir else None
-    return ServedApp(create_apiserver_app(server), host, port, tls_dir, material).start()
+    served = ServedApp(create_apiserver_app(server), host, port, tls_dir, material)
+    server.serving_ca = served.ca_pem  # what kubeconfigs trust: kube-root-ca.crt publishes it
+    server.cluster.publish_root_ca(served.ca_pem)
+    return served.start()

@@ -148,3 +148,30 @@ def test_nothing_is_created_in_a_namespace_being_terminated(gateway: Served,
         newest.run(kubeconfig, "patch", "namespace", name, "--type=merge", "-p",
                    '{"metadata":{"finalizers":null}}')
     assert newest.run(kubeconfig, "get", "namespace", name).returncode == 1
+
+
+def test_every_new_namespace_gets_the_root_ca_the_token_volume_projects(
+        gateway: Served, newest: KubectlRunner) -> None:
+    kubeconfig = gateway.kubeconfig()
+    name = f"fresh-{uuid.uuid4().hex[:6]}"
+    assert newest.run(kubeconfig, "create", "namespace", name).returncode == 0
+    try:
+        listed = newest.run(kubeconfig, "get", "configmaps", "-n", name, "-o", "name")
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.split() == ["configmap/kube-root-ca.crt"]
+        read = newest.run(kubeconfig, "get", "configmap", "kube-root-ca.crt", "-n", name,
+                          "-o", "json")
+        published = json.loads(read.stdout)
+        assert published["data"]["ca.crt"].startswith("-----BEGIN CERTIFICATE-----\n")
+        assert "kubernetes.io/description" in published["metadata"]["annotations"]
+        # Deleted, the publisher makes it again.
+        deleted = newest.run(kubeconfig, "delete", "configmap", "kube-root-ca.crt", "-n", name)
+        assert deleted.returncode == 0, deleted.stderr
+        again = newest.run(kubeconfig, "get", "configmap", "kube-root-ca.crt", "-n", name,
+                           "-o", "json")
+        assert again.returncode == 0, again.stderr
+        remade = json.loads(again.stdout)
+        assert remade["metadata"]["uid"] != published["metadata"]["uid"]
+        assert remade["data"] == published["data"]
+    finally:
+        newest.run(kubeconfig, "delete", "namespace", name, "--wait=false")

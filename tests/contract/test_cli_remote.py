@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import subprocess
@@ -65,6 +66,12 @@ def test_apiserver_serves_kubectl_directly_as_its_admin(
     # Impersonation through RBAC, as the agent does it: allowed for alice, refused for a stranger.
     as_alice = newest.run(kubeconfig, "get", "pods", "--as", "alice@example.com")
     assert as_alice.returncode == 0, as_alice.stderr
+    # As on kind: kube-root-ca.crt holds the CA the admin's kubeconfig trusts.
+    published = newest.run(kubeconfig, "get", "configmap", "kube-root-ca.crt", "-o",
+                           r"jsonpath={.data.ca\.crt}")
+    assert published.returncode == 0, published.stderr
+    trusted = config["clusters"][0]["cluster"]["certificate-authority-data"]
+    assert published.stdout == base64.b64decode(trusted).decode()
 
     out, err = processes.stop(process)
     assert process.returncode == 0 and "Traceback" not in err

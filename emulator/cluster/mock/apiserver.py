@@ -32,6 +32,7 @@ from emulator.cluster.mock.auth.identity import (
 )
 from emulator.cluster.mock.auth.rbac import RbacAuthorizer
 from emulator.cluster.mock.controllers import areas as controller_areas
+from emulator.cluster.mock.controllers import rootca
 from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.manager import ControllerManager
 from emulator.cluster.mock.controllers.settings import ControllerSettings
@@ -112,6 +113,7 @@ class MockApiserver:
                                self._allocate_service)
         self._pod_ips = 0
         self._service_ips = 1  # 10.96.0.1 is the kubernetes service
+        self._root_ca: bytes | None = None  # made on first need (see root_ca)
         self.crds = Crds(self.store, self.registry, clock.now)
         self.store.add_listener(self._on_change)
         # The clusterrole aggregation controller; off while the boot objects go in (see below).
@@ -127,7 +129,7 @@ class MockApiserver:
         context = Context(store=self.store, objects=self.objects, registry=self.registry,
                           manager=self.controllers, now=clock.now, settings=self.settings,
                           logs=self.logs, node=node_name(name), after_create=self._after_create,
-                          sandbox=self.sandbox, pod_ip=self._next_pod_ip)
+                          sandbox=self.sandbox, pod_ip=self._next_pod_ip, root_ca=self.root_ca)
         for controller in controller_areas.build(context):
             self.controllers.register(controller)
         if image is not None:
@@ -166,6 +168,23 @@ class MockApiserver:
             self.controllers.settle()
         return created
 
+    def root_ca(self) -> bytes:
+        """The cluster's CA certificate (PEM), which kube-root-ca.crt publishes: the standalone
+        apiserver's serving CA once it serves (``publish_root_ca``), else one of the cluster's
+        own, made on first need."""
+        if self._root_ca is None:
+            from emulator import tls  # cryptography: only once a namespace is published
+            self._root_ca = tls.certificate_authority("kubernetes")
+        return self._root_ca
+
+    def publish_root_ca(self, ca_pem: bytes) -> None:
+        """Make ``ca_pem`` the cluster's CA: every namespace's kube-root-ca.crt takes it."""
+        with self.controllers.lock:
+            self._root_ca = ca_pem
+            for namespace in self.store.list(("", "namespaces"), None)[0]:
+                self.controllers.enqueue(rootca.NAME, namespace["metadata"]["name"])
+            self.controllers.settle()
+
     def image(self) -> ClusterImage | None:
         """What a copy of this cluster would start from; None while something of it is in motion
         outside the store (a timer, a container process, a sandbox), which a copy could not
@@ -177,7 +196,8 @@ class MockApiserver:
             logs.copy_from(self.logs)
             return ClusterImage(self.store.snapshot(), logs, dict(self.authenticator.tokens),
                                 dict(self.authenticator.expiries), per_container(self.pod_files),
-                                per_container(self.scripted), self._pod_ips, self._service_ips)
+                                per_container(self.scripted), self._pod_ips, self._service_ips,
+                                self._root_ca)
 
     def _restore(self, image: ClusterImage) -> None:
         self.store.restore(image.store)
@@ -187,6 +207,7 @@ class MockApiserver:
         self.pod_files = per_container(image.pod_files)
         self.scripted = per_container(image.scripted)
         self._pod_ips, self._service_ips = image.pod_ips, image.service_ips
+        self._root_ca = image.root_ca  # the published ConfigMaps' CA: nothing to rewrite
         with self.controllers.lock:
             self.crds.reconcile()  # the custom resources the stored CRDs serve
             # The controllers (and the garbage collector's graph) learn the objects; a settled

@@ -36,6 +36,7 @@ class ClusterImage:
     scripted: dict[ContainerKey, dict[str, container.Scripted]]
     pod_ips: int
     service_ips: int
+    root_ca: bytes | None  # the cluster's CA, once kube-root-ca.crt published it
 
     @property
     def objects(self) -> int:

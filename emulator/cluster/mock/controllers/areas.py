@@ -11,6 +11,7 @@ from emulator.cluster.mock.controllers import (
     jobs,
     kubelet,
     replicasets,
+    rootca,
     scheduler,
     statefulsets,
 )
@@ -18,7 +19,7 @@ from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.manager import Controller
 
 AREAS = (scheduler, kubelet, replicasets, deployments, statefulsets, daemonsets, jobs, cronjobs,
-         endpoints, garbagecollector)
+         endpoints, rootca, garbagecollector)
 
 
 def build(ctx: Context) -> list[Controller]:

@@ -35,7 +35,8 @@ class Context:
                  manager: ControllerManager, now: Callable[[], datetime],
                  settings: ControllerSettings, logs: PodLogs, node: str,
                  after_create: Callable[[ResourceType, dict[str, Any]], None],
-                 sandbox: Callable[[str, str, str], Any], pod_ip: Callable[[], str]) -> None:
+                 sandbox: Callable[[str, str, str], Any], pod_ip: Callable[[], str],
+                 root_ca: Callable[[], bytes]) -> None:
         self.store = store
         self.objects = objects
         self.registry = registry
@@ -46,6 +47,7 @@ class Context:
         self.node = node  # the cluster's one fake node
         self.sandbox = sandbox  # (namespace, pod, container) -> the container's fake sandbox
         self.pod_ip = pod_ip  # the next free pod IP of the node's range
+        self.root_ca = root_ca  # the cluster's CA certificate (PEM)
         self._after_create = after_create
         self.recorder = EventRecorder(now)
 

@@ -278,23 +278,23 @@ def test_a_path_no_route_serves_is_404_with_empty_details(api: MockApiserver, pa
     assert reply.body["details"] == {}
 
 
-def test_list_returns_a_typed_list_with_the_store_resource_version(api: MockApiserver) -> None:
-    create(api, CMS, configmap("b"))
-    create(api, CMS, configmap("a"))
-    reply = call(api, "GET", CMS)
+def test_list_returns_a_typed_list_with_the_store_resource_version(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("b"))
+    create(quiet, CMS, configmap("a"))
+    reply = call(quiet, "GET", CMS)
     assert reply.body["kind"] == "ConfigMapList"
     assert reply.body["apiVersion"] == "v1"
-    assert reply.body["metadata"] == {"resourceVersion": str(api.store.resource_version)}
+    assert reply.body["metadata"] == {"resourceVersion": str(quiet.store.resource_version)}
     assert _names(reply) == ["a", "b"]
     assert all(item["kind"] == "ConfigMap" for item in reply.body["items"])
 
 
-def test_list_is_scoped_to_the_url_namespace(api: MockApiserver) -> None:
-    create(api, NAMESPACES, {"metadata": {"name": "team"}})
-    create(api, CMS, configmap("here"))
-    create(api, "/api/v1/namespaces/team/configmaps", configmap("there"))
-    assert _names(call(api, "GET", CMS)) == ["here"]
-    assert _names(call(api, "GET", "/api/v1/configmaps")) == ["here", "there"]
+def test_list_is_scoped_to_the_url_namespace(quiet: MockApiserver) -> None:
+    create(quiet, NAMESPACES, {"metadata": {"name": "team"}})
+    create(quiet, CMS, configmap("here"))
+    create(quiet, "/api/v1/namespaces/team/configmaps", configmap("there"))
+    assert _names(call(quiet, "GET", CMS)) == ["here"]
+    assert _names(call(quiet, "GET", "/api/v1/configmaps")) == ["here", "there"]
 
 
 def test_update_replaces_the_object_and_bumps_resource_version(api: MockApiserver) -> None:
@@ -423,11 +423,11 @@ def test_create_without_name_or_generate_name_is_422(api: MockApiserver) -> None
 
 
 @pytest.mark.parametrize("name", ["Upper", "under_score", "-leading", "trailing-", "a" * 254])
-def test_invalid_name_is_422(api: MockApiserver, name: str) -> None:
-    reply = call(api, "POST", CMS, body=configmap(name))
+def test_invalid_name_is_422(quiet: MockApiserver, name: str) -> None:
+    reply = call(quiet, "POST", CMS, body=configmap(name))
     assert_status(reply, 422, "Invalid",
                   messages.K8S_INVALID_NAME.format(kind="ConfigMap", name=name))
-    assert call(api, "GET", CMS).body["items"] == []
+    assert call(quiet, "GET", CMS).body["items"] == []
 
 
 def test_dotted_name_of_253_characters_is_valid(api: MockApiserver) -> None:
@@ -442,11 +442,11 @@ def test_dotted_name_of_253_characters_is_valid(api: MockApiserver) -> None:
     ({"metadata": {"name": "x", "labels": ["a"]}}, "metadata.labels"),
     ({"metadata": {"name": "x", "annotations": {"a": 1}}}, "metadata.annotations"),
 ])
-def test_metadata_of_the_wrong_type_is_400_not_500(api: MockApiserver, body: dict[str, Any],
+def test_metadata_of_the_wrong_type_is_400_not_500(quiet: MockApiserver, body: dict[str, Any],
                                                    field: str) -> None:
-    reply = call(api, "POST", CMS, body=body)
+    reply = call(quiet, "POST", CMS, body=body)
     assert_status(reply, 400, "BadRequest", messages.K8S_BODY_NOT_OBJECT.format(detail=field))
-    assert call(api, "GET", CMS).body["items"] == []
+    assert call(quiet, "GET", CMS).body["items"] == []
 
 
 def test_namespace_of_the_wrong_type_in_the_body_is_400(api: MockApiserver) -> None:
@@ -705,16 +705,16 @@ def test_create_in_a_missing_namespace_is_404(api: MockApiserver) -> None:
     assert reply.body["details"] == {"name": "nope", "kind": "namespaces"}
 
 
-def test_deleting_a_namespace_deletes_its_contents(api: MockApiserver) -> None:
-    create(api, NAMESPACES, {"metadata": {"name": "team"}})
-    create(api, "/api/v1/namespaces/team/configmaps", configmap("app"))
-    create(api, "/api/v1/namespaces/team/pods", pod("web"))
-    create(api, CMS, configmap("survivor"))
-    assert call(api, "DELETE", f"{NAMESPACES}/team").status == 200
-    assert call(api, "GET", f"{NAMESPACES}/team").status == 404
-    assert call(api, "GET", "/api/v1/configmaps").body["items"][0]["metadata"]["name"] == "survivor"
-    assert _names(call(api, "GET", "/api/v1/pods")) == []
-    assert _names(call(api, "GET", "/api/v1/serviceaccounts")) == [
+def test_deleting_a_namespace_deletes_its_contents(quiet: MockApiserver) -> None:
+    create(quiet, NAMESPACES, {"metadata": {"name": "team"}})
+    create(quiet, "/api/v1/namespaces/team/configmaps", configmap("app"))
+    create(quiet, "/api/v1/namespaces/team/pods", pod("web"))
+    create(quiet, CMS, configmap("survivor"))
+    assert call(quiet, "DELETE", f"{NAMESPACES}/team").status == 200
+    assert call(quiet, "GET", f"{NAMESPACES}/team").status == 404
+    assert call(quiet, "GET", "/api/v1/configmaps").body["items"][0]["metadata"]["name"] == "survivor"
+    assert _names(call(quiet, "GET", "/api/v1/pods")) == []
+    assert _names(call(quiet, "GET", "/api/v1/serviceaccounts")) == [
         "default", "default", "default", "default"]  # only the boot namespaces' accounts
 
 
@@ -722,9 +722,13 @@ def test_recreated_namespace_starts_empty_with_a_new_service_account(api: MockAp
     create(api, NAMESPACES, {"metadata": {"name": "team"}})
     create(api, "/api/v1/namespaces/team/configmaps", configmap("app"))
     old_sa = call(api, "GET", "/api/v1/namespaces/team/serviceaccounts/default").body
+    old_ca = call(api, "GET", "/api/v1/namespaces/team/configmaps/kube-root-ca.crt").body
     call(api, "DELETE", f"{NAMESPACES}/team")
     create(api, NAMESPACES, {"metadata": {"name": "team"}})
-    assert _names(call(api, "GET", "/api/v1/namespaces/team/configmaps")) == []
+    # Only what the root CA publisher puts in every namespace, made again.
+    assert _names(call(api, "GET", "/api/v1/namespaces/team/configmaps")) == ["kube-root-ca.crt"]
+    new_ca = call(api, "GET", "/api/v1/namespaces/team/configmaps/kube-root-ca.crt").body
+    assert new_ca["metadata"]["uid"] != old_ca["metadata"]["uid"]
     new_sa = call(api, "GET", "/api/v1/namespaces/team/serviceaccounts/default").body
     assert new_sa["metadata"]["uid"] != old_sa["metadata"]["uid"]
 
@@ -847,21 +851,21 @@ def test_dry_run_other_than_all_is_400(api: MockApiserver) -> None:
 # --- deletecollection and delete preconditions ----------------------------------------------------
 
 
-def test_deletecollection_deletes_only_selected_objects(api: MockApiserver) -> None:
-    create(api, CMS, configmap("a", labels={"app": "x"}))
-    create(api, CMS, configmap("b", labels={"app": "y"}))
-    create(api, CMS, configmap("c", labels={"app": "x"}))
-    reply = call(api, "DELETE", CMS, "labelSelector=app%3Dx")
+def test_deletecollection_deletes_only_selected_objects(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("a", labels={"app": "x"}))
+    create(quiet, CMS, configmap("b", labels={"app": "y"}))
+    create(quiet, CMS, configmap("c", labels={"app": "x"}))
+    reply = call(quiet, "DELETE", CMS, "labelSelector=app%3Dx")
     assert reply.status == 200
     assert reply.body["kind"] == "ConfigMapList"
     assert _names(reply) == ["a", "c"]
-    assert _names(call(api, "GET", CMS)) == ["b"]
+    assert _names(call(quiet, "GET", CMS)) == ["b"]
 
 
-def test_deletecollection_with_dry_run_deletes_nothing(api: MockApiserver) -> None:
-    create(api, CMS, configmap("a"))
-    assert _names(call(api, "DELETE", CMS, "dryRun=All")) == ["a"]
-    assert _names(call(api, "GET", CMS)) == ["a"]
+def test_deletecollection_with_dry_run_deletes_nothing(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("a"))
+    assert _names(call(quiet, "DELETE", CMS, "dryRun=All")) == ["a"]
+    assert _names(call(quiet, "GET", CMS)) == ["a"]
 
 
 def test_deletecollection_of_namespaces_is_405_and_deletes_nothing(api: MockApiserver) -> None:
@@ -907,12 +911,12 @@ def test_delete_with_preconditions_that_are_not_an_object_is_400(api: MockApiser
 
 
 @pytest.fixture
-def labelled(api: MockApiserver) -> MockApiserver:
-    create(api, CMS, configmap("a", labels={"app": "web", "tier": "fe"}))
-    create(api, CMS, configmap("b", labels={"app": "db"}))
-    create(api, CMS, configmap("c", labels={"app": "web"}))
-    create(api, CMS, configmap("d"))
-    return api
+def labelled(quiet: MockApiserver) -> MockApiserver:
+    create(quiet, CMS, configmap("a", labels={"app": "web", "tier": "fe"}))
+    create(quiet, CMS, configmap("b", labels={"app": "db"}))
+    create(quiet, CMS, configmap("c", labels={"app": "web"}))
+    create(quiet, CMS, configmap("d"))
+    return quiet
 
 
 @pytest.mark.parametrize(("selector", "expected"), [
@@ -971,21 +975,21 @@ def _page(api: MockApiserver, query: str) -> tuple[list[str], str | None]:
     return _names(reply), reply.body["metadata"].get("continue")
 
 
-def test_limit_and_continue_walk_every_page(api: MockApiserver) -> None:
+def test_limit_and_continue_walk_every_page(quiet: MockApiserver) -> None:
     for name in ["e", "a", "d", "b", "c"]:
-        create(api, CMS, configmap(name))
-    first, token = _page(api, "limit=2")
+        create(quiet, CMS, configmap(name))
+    first, token = _page(quiet, "limit=2")
     assert first == ["a", "b"] and token
-    second, token = _page(api, f"limit=2&continue={token}")
+    second, token = _page(quiet, f"limit=2&continue={token}")
     assert second == ["c", "d"] and token
-    third, token = _page(api, f"limit=2&continue={token}")
+    third, token = _page(quiet, f"limit=2&continue={token}")
     assert (third, token) == (["e"], None)
 
 
-def test_a_page_that_holds_the_rest_has_no_continue(api: MockApiserver) -> None:
-    create(api, CMS, configmap("a"))
-    create(api, CMS, configmap("b"))
-    assert _page(api, "limit=2") == (["a", "b"], None)
+def test_a_page_that_holds_the_rest_has_no_continue(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("a"))
+    create(quiet, CMS, configmap("b"))
+    assert _page(quiet, "limit=2") == (["a", "b"], None)
 
 
 def test_continue_keeps_the_label_selector(labelled: MockApiserver) -> None:
@@ -995,12 +999,12 @@ def test_continue_keeps_the_label_selector(labelled: MockApiserver) -> None:
     assert (rest, token) == (["b", "c"], None)
 
 
-def test_continue_survives_a_deleted_boundary_object(api: MockApiserver) -> None:
+def test_continue_survives_a_deleted_boundary_object(quiet: MockApiserver) -> None:
     for name in "abc":
-        create(api, CMS, configmap(name))
-    names, token = _page(api, "limit=1")
-    call(api, "DELETE", f"{CMS}/a")
-    assert _page(api, f"continue={token}") == (["b", "c"], None)
+        create(quiet, CMS, configmap(name))
+    names, token = _page(quiet, "limit=1")
+    call(quiet, "DELETE", f"{CMS}/a")
+    assert _page(quiet, f"continue={token}") == (["b", "c"], None)
 
 
 @pytest.mark.parametrize("token", ["garbage!", "eyJ2IjogMX0=", "W10="])
@@ -1025,13 +1029,13 @@ def test_negative_limit_is_400(api: MockApiserver) -> None:
     ("POST", CMS, {"metadata": {"name": "new"}}),
     ("DELETE", f"{CMS}/app", None),
 ])
-def test_unknown_query_parameter_is_400_naming_it(api: MockApiserver, method: str, path: str,
+def test_unknown_query_parameter_is_400_naming_it(quiet: MockApiserver, method: str, path: str,
                                                   body: dict[str, Any] | None) -> None:
-    create(api, CMS, configmap("app"))
-    reply = call(api, method, path, "bogus=1", body=body)
+    create(quiet, CMS, configmap("app"))
+    reply = call(quiet, method, path, "bogus=1", body=body)
     assert_status(reply, 400, "BadRequest",
                   messages.K8S_UNSUPPORTED_PARAMETER.format(name="bogus", value="1"))
-    assert _names(call(api, "GET", CMS)) == ["app"]
+    assert _names(call(quiet, "GET", CMS)) == ["app"]
 
 
 def test_list_parameter_on_a_get_is_400(api: MockApiserver) -> None:
@@ -1197,13 +1201,13 @@ def test_protobuf_with_json_fallback_is_served_as_json(api: MockApiserver) -> No
     assert reply.body["kind"] == "ConfigMapList"
 
 
-def test_protobuf_body_of_a_kind_without_a_schema_is_415(api: MockApiserver) -> None:
-    # Every kind of k8s.io/api has a message; a custom resource's kind has none.
-    reply = call(api, "POST", CMS, body=_protobuf_envelope("stable.example.com/v1", "CronTab"),
+def test_protobuf_body_of_a_kind_without_a_schema_is_415(quiet: MockApiserver) -> None:
+    # Every kind of k8s.io/quiet has a message; a custom resource's kind has none.
+    reply = call(quiet, "POST", CMS, body=_protobuf_envelope("stable.example.com/v1", "CronTab"),
                  content_type=PROTOBUF)
     assert_status(reply, 415, "UnsupportedMediaType",
                   messages.K8S_PROTOBUF_UNSUPPORTED.format(kind="CronTab"))
-    assert call(api, "GET", CMS).body["items"] == []
+    assert call(quiet, "GET", CMS).body["items"] == []
 
 
 def test_protobuf_whoami_is_served(api: MockApiserver) -> None:
@@ -1303,10 +1307,10 @@ def test_health_endpoints_answer_ok(api: MockApiserver) -> None:
 # --- Tables ---------------------------------------------------------------------------------------
 
 
-def test_list_as_table(api: MockApiserver, clock: FakeClock) -> None:
-    create(api, CMS, configmap("app", data={"a": "1", "b": "2"}))
+def test_list_as_table(quiet: MockApiserver, clock: FakeClock) -> None:
+    create(quiet, CMS, configmap("app", data={"a": "1", "b": "2"}))
     clock.advance(90)
-    reply = call(api, "GET", CMS, accept=f"{TABLE_ACCEPT},application/json")
+    reply = call(quiet, "GET", CMS, accept=f"{TABLE_ACCEPT},application/json")
     assert reply.status == 200
     table = reply.body
     assert (table["kind"], table["apiVersion"]) == ("Table", "meta.k8s.io/v1")
@@ -1314,7 +1318,7 @@ def test_list_as_table(api: MockApiserver, clock: FakeClock) -> None:
     assert [row["cells"] for row in table["rows"]] == [["app", 2, "90s"]]
     assert table["rows"][0]["object"]["kind"] == "PartialObjectMetadata"
     assert table["rows"][0]["object"]["metadata"]["name"] == "app"
-    assert table["metadata"]["resourceVersion"] == str(api.store.resource_version)
+    assert table["metadata"]["resourceVersion"] == str(quiet.store.resource_version)
 
 
 def test_get_as_table_has_one_row(api: MockApiserver) -> None:

@@ -197,11 +197,11 @@ def _trail() -> _Trail:
     return _Trail("audit-id")
 
 
-def test_a_watch_frame_is_one_compact_event_and_a_newline(api: MockApiserver) -> None:
-    created = create(api, CMS, configmap("a"))
+def test_a_watch_frame_is_one_compact_event_and_a_newline(quiet: MockApiserver) -> None:
+    created = create(quiet, CMS, configmap("a"))
 
     async def first_frame() -> bytes:
-        response = await send(api, "GET", CMS, "watch=true")
+        response = await send(quiet, "GET", CMS, "watch=true")
         assert response.stream is not None
         try:
             return await anext(response.stream)

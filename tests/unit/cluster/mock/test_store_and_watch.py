@@ -264,34 +264,34 @@ def test_watch_from_the_current_resource_version_sends_nothing_old(api: MockApis
     assert reply == (200, b"")
 
 
-def test_watch_without_resource_version_starts_with_existing_objects(api: MockApiserver) -> None:
-    create(api, CMS, configmap("b"))
-    create(api, CMS, configmap("a"))
+def test_watch_without_resource_version_starts_with_existing_objects(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("b"))
+    create(quiet, CMS, configmap("a"))
 
     async def scenario() -> list[tuple[str, str]]:
-        response = await send(api, "GET", CMS, "watch=true")
+        response = await send(quiet, "GET", CMS, "watch=true")
         assert response.stream is not None
         # Both existing objects in the first chunk: written together, as kube flushes a watch
         # only when nothing more is queued.
         first = await next_chunk(response.stream)
         assert _summary(first or b"") == [("ADDED", "a"), ("ADDED", "b")]
-        await acall(api, "POST", CMS, body=configmap("c"))
-        await acall(api, "DELETE", f"{CMS}/a")
+        await acall(quiet, "POST", CMS, body=configmap("c"))
+        await acall(quiet, "DELETE", f"{CMS}/a")
         rest = await read_stream(response.stream, 0.3)
         return _summary((first or b"") + rest)
 
     assert run(scenario()) == [("ADDED", "a"), ("ADDED", "b"), ("ADDED", "c"), ("DELETED", "a")]
 
 
-def test_watch_with_resource_version_zero_starts_with_existing_objects(api: MockApiserver) -> None:
-    create(api, CMS, configmap("a"))
-    reply = call(api, "GET", CMS, "watch=true&resourceVersion=0", stream_timeout=0.3)
+def test_watch_with_resource_version_zero_starts_with_existing_objects(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("a"))
+    reply = call(quiet, "GET", CMS, "watch=true&resourceVersion=0", stream_timeout=0.3)
     assert _summary(reply.body) == [("ADDED", "a")]
 
 
-def test_watch_stream_is_newline_delimited_json(api: MockApiserver) -> None:
-    create(api, CMS, configmap("a"))
-    reply = call(api, "GET", CMS, "watch=true", stream_timeout=0.3)
+def test_watch_stream_is_newline_delimited_json(quiet: MockApiserver) -> None:
+    create(quiet, CMS, configmap("a"))
+    reply = call(quiet, "GET", CMS, "watch=true", stream_timeout=0.3)
     assert isinstance(reply.body, bytes) and reply.body.endswith(b"\n")
     assert reply.body.count(b"\n") == 1
     assert events(reply.body)[0]["object"]["kind"] == "ConfigMap"
@@ -368,19 +368,19 @@ def test_pod_leaving_a_phase_field_selector_is_reported_deleted(api: MockApiserv
     assert run(scenario()) == [("ADDED", "job"), ("DELETED", "job")]
 
 
-def test_namespace_delete_is_seen_as_deleted_contents(api: MockApiserver) -> None:
-    create(api, "/api/v1/namespaces", {"metadata": {"name": "team"}})
-    create(api, "/api/v1/namespaces/team/configmaps", configmap("app"))
-    start = api.store.resource_version
-    call(api, "DELETE", "/api/v1/namespaces/team")
-    reply = call(api, "GET", "/api/v1/configmaps", f"watch=true&resourceVersion={start}",
+def test_namespace_delete_is_seen_as_deleted_contents(quiet: MockApiserver) -> None:
+    create(quiet, "/api/v1/namespaces", {"metadata": {"name": "team"}})
+    create(quiet, "/api/v1/namespaces/team/configmaps", configmap("app"))
+    start = quiet.store.resource_version
+    call(quiet, "DELETE", "/api/v1/namespaces/team")
+    reply = call(quiet, "GET", "/api/v1/configmaps", f"watch=true&resourceVersion={start}",
                  stream_timeout=0.3)
     assert _summary(reply.body) == [("DELETED", "app")]
 
 
-def test_timeout_seconds_ends_the_stream(api: MockApiserver) -> None:
+def test_timeout_seconds_ends_the_stream(quiet: MockApiserver) -> None:
     async def scenario() -> tuple[bytes | None, float]:
-        response = await send(api, "GET", CMS, "watch=true&timeoutSeconds=1")
+        response = await send(quiet, "GET", CMS, "watch=true&timeoutSeconds=1")
         assert response.stream is not None
         started = time.monotonic()
         end = await next_chunk(response.stream, timeout=5)
@@ -423,17 +423,17 @@ def test_events_queued_while_a_watch_waits_go_out_as_one_chunk(api: MockApiserve
 
 
 def test_a_chunk_of_queued_events_is_cut_at_the_write_size(
-        api: MockApiserver, monkeypatch: pytest.MonkeyPatch) -> None:
+        quiet: MockApiserver, monkeypatch: pytest.MonkeyPatch) -> None:
     from emulator.cluster.mock.wire import watch
 
     monkeypatch.setattr(watch, "WRITE_BYTES", 1)  # every event is over it: one a chunk
-    create(api, CMS, configmap("old"))
+    create(quiet, CMS, configmap("old"))
 
     async def scenario() -> list[bytes | None]:
-        response = await send(api, "GET", CMS, "watch=true")
+        response = await send(quiet, "GET", CMS, "watch=true")
         assert response.stream is not None
         for name in ("x", "y"):
-            await acall(api, "POST", CMS, body=configmap(name))
+            await acall(quiet, "POST", CMS, body=configmap(name))
         chunks = [await next_chunk(response.stream) for _ in range(3)]
         await response.stream.aclose()  # type: ignore[attr-defined]
         return chunks
