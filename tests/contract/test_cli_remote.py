@@ -72,6 +72,15 @@ def test_apiserver_serves_kubectl_directly_as_its_admin(
     assert published.returncode == 0, published.stderr
     trusted = config["clusters"][0]["cluster"]["certificate-authority-data"]
     assert published.stdout == base64.b64decode(trusted).decode()
+    # A pod's mounted token is its service account's: kubectl authenticates with it.
+    made = newest.run(kubeconfig, "run", "holder", "--image=busybox", "--", "sleep", "3600")
+    assert made.returncode == 0, made.stderr
+    read = newest.run(kubeconfig, "exec", "holder", "--", "cat",
+                      "/var/run/secrets/kubernetes.io/serviceaccount/token")
+    assert read.returncode == 0, read.stderr
+    as_pod = newest.run(kubeconfig, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}",
+                        f"--token={read.stdout}")
+    assert (as_pod.returncode, as_pod.stdout) == (0, "system:serviceaccount:default:default")
 
     out, err = processes.stop(process)
     assert process.returncode == 0 and "Traceback" not in err

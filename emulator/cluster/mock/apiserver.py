@@ -37,7 +37,7 @@ from emulator.cluster.mock.controllers.context import Context
 from emulator.cluster.mock.controllers.manager import ControllerManager
 from emulator.cluster.mock.controllers.settings import ControllerSettings
 from emulator.cluster.mock.image import ClusterImage, per_container
-from emulator.cluster.mock.node import container, streams
+from emulator.cluster.mock.node import container, envvars, mounts, streams
 from emulator.cluster.mock.node.attach import attach_main_process
 from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_name, pending_pod,
                                                 start_ephemeral_containers)
@@ -348,10 +348,34 @@ class MockApiserver:
             spec = self.objects.get(self.registry.lookup("", "v1", "pods"), namespace, pod)
             container_spec = next(c for c in streams.container_specs(spec)
                                   if c.get("name") == name)
+            read = self._pod_reader(namespace)
+            mounted = mounts.mounts(spec, container_spec, read, self._token_issuer(spec))
+            environment = envvars.environment(
+                spec, container_spec, read, lambda ns: self.store.list(("", "services"), ns)[0])
             self._sandboxes[key] = container.Container.from_spec(
                 pod, container_spec, files=self.pod_files.get(key),
-                scripted=self.scripted.get(key), now=self.clock.now)
+                scripted=self.scripted.get(key), now=self.clock.now, mounted=mounted.files,
+                mount_points=mounted.directories, env=environment)
         return self._sandboxes[key]
+
+    def _pod_reader(self, namespace: str) -> mounts.Reader:
+        """What the kubelet reads for a pod's volumes and env: its namespace's objects."""
+        return lambda plural, name: self.store.get(("", plural), namespace, name)
+
+    def _token_issuer(self, pod: dict[str, Any]) -> mounts.TokenIssuer:
+        """A projected token for the pod's service account, as the kubelet asks TokenRequest:
+        it authenticates to this cluster as that account until it expires."""
+        namespace = pod["metadata"].get("namespace", "")
+        account = (pod.get("spec") or {}).get("serviceAccountName") or "default"
+
+        def issue(seconds: int, audiences: list[str]) -> str:
+            # kube refuses a pod whose projection asks for less than ten minutes; the mock does
+            # not validate pods, so such a token gets the minimum instead.
+            body = {"spec": {"expirationSeconds": max(seconds, tokens.MIN_SECONDS),
+                             "audiences": audiences or None}}
+            return str(tokens.issue(self.authenticator, namespace, account, body,
+                                    self.clock.now())["status"]["token"])
+        return issue
 
     def _authorize(self, user: UserInfo, attrs: Attributes, trail: _Trail) -> None:
         decision = self.authorizer.authorize(user, attrs)

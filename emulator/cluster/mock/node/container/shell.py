@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shlex
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -87,20 +87,45 @@ class Container:
                   files: Mapping[str, str | bytes] | None = None,
                   scripted: Mapping[str, Scripted] | None = None, *,
                   now: Callable[[], datetime] | None = None,
-                  limit_bytes: int = DEFAULT_LIMIT_BYTES) -> Container:
+                  limit_bytes: int = DEFAULT_LIMIT_BYTES,
+                  mounted: Mapping[str, tuple[bytes, int]] | None = None,
+                  mount_points: Iterable[str] = (),
+                  env: Mapping[str, str] | None = None) -> Container:
+        """``files``: a scenario's, as if in the image; ``mounted`` (path: content and mode) and
+        ``mount_points``: the pod's volumes, over them; ``env``: the kubelet's environment for
+        the container (node/envvars.py), else the spec's literal values."""
         clock = now or _utc_now
         fs = FakeFilesystem.with_default_tree(pod_name, limit_bytes=limit_bytes, now=clock)
         # The runtime creates the working directory, as containerd does for a missing one.
         workdir = normalize(str(container_spec.get("workingDir") or "/"))
         fs.mkdir(workdir, parents=True)
         fs.seed(files or {})
-        env = {"PATH": DEFAULT_PATH, "HOSTNAME": pod_name, "HOME": "/root"}
-        for item in container_spec.get("env") or []:
-            if isinstance(item, Mapping) and item.get("name"):
-                # valueFrom (secrets, fieldRef) has no source in the mock: the variable is empty.
-                env[str(item["name"])] = str(item.get("value", ""))
-        return cls(name=str(container_spec.get("name", "")), hostname=pod_name, fs=fs, env=env,
-                   scripted=dict(scripted or {}), workdir=workdir, now=clock)
+        _mount(fs, mounted or {}, mount_points)
+        base = {"PATH": DEFAULT_PATH, "HOSTNAME": pod_name, "HOME": "/root"}
+        if env is None:
+            env = {str(item["name"]): str(item.get("value", ""))
+                   for item in container_spec.get("env") or []
+                   if isinstance(item, Mapping) and item.get("name")}
+        return cls(name=str(container_spec.get("name", "")), hostname=pod_name, fs=fs,
+                   env={**base, **env}, scripted=dict(scripted or {}), workdir=workdir,
+                   now=clock)
+
+
+def _mount(fs: FakeFilesystem, mounted: Mapping[str, tuple[bytes, int]],
+           mount_points: Iterable[str]) -> None:
+    """The pod's volumes over the image's files. A mount the tree cannot take (a file where its
+    directory goes, a full filesystem) is left out rather than failing the container."""
+    for point in mount_points:
+        try:
+            fs.mkdir(point, parents=True)
+        except FsError:
+            continue
+    for path, (data, mode) in mounted.items():
+        try:
+            fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True)
+            fs.write(path, data, mode=mode)
+        except FsError:
+            continue
 
 
 async def execute(argv: list[str], container: Container, io: ProcessIO, *, tty: bool = False,
