@@ -576,10 +576,12 @@ class ListPage:
         """One of the page's records decoded (again: a copy of its own) in the list's version."""
         return _with_type(self.resource, records.thaw(record))
 
-    def printed(self, record: Record) -> tuple[dict[str, Any], memoryview | None] | None:
+    def printed(self, record: Record, *,
+                whole: bool = True) -> tuple[dict[str, Any], memoryview | None] | None:
         """The object and its metadata's JSON, for a Table row of a plain record that the
-        list's version shows as stored (``records.printed``); else None."""
-        return None if self._same is None else records.printed(record, self._same)
+        list's version shows as stored (``records.printed``; not ``whole``: without the
+        fields no row reads, for cells only); else None."""
+        return None if self._same is None else records.printed(record, self._same, whole=whole)
 
     def verbatim(self, record: Record) -> bool:
         """Whether the list's version shows this stored object exactly as stored."""

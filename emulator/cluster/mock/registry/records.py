@@ -8,7 +8,9 @@ than copying the dict it replaces).
 
 A record is the object's Go JSON (``wire/gojson.py``: the bytes of an answer, without the
 newline) behind a short header that says where ``metadata``'s JSON lies in it, for Table rows
-that carry only the metadata. A packed record holds that JSON compressed, at about half its
+that carry only the metadata, and where up to two of ``spec``'s fields lie that no Table row
+reads (a pod's volumes and tolerations: two fifths of an admitted pod's spec), so that a row
+decodes the object without them. A packed record holds that JSON compressed, at about half its
 size, for kinds written much and read little (the store says which). Decoding gives back the
 object exactly: an object that its JSON would not give back (a lone surrogate, which Go writes
 as U+FFFD; a NaN; an integer past 64 bits, which orjson would read as a float; nesting past
@@ -26,8 +28,9 @@ import orjson
 from emulator.cluster.mock.registry.jsoncopy import clone, weigh
 from emulator.cluster.mock.wire import gojson
 
-# Where metadata's JSON starts and ends within the body; (0, 0) for an object without one.
-_HEADER = struct.Struct("<II")
+# Where metadata's JSON starts and ends within the body, then two spans of the body a Table row
+# may leave out (a spec field, its key and one comma); (0, 0) for each that is not there.
+_HEADER = struct.Struct("<IIIIII")
 _SKIP = _HEADER.size
 _METADATA_KEY = b'"metadata":'
 
@@ -52,11 +55,13 @@ class _Exact:
 Record = bytes | _Exact  # a _Packed record is bytes too
 
 
-def freeze(obj: dict[str, Any], *, packed: bool = False) -> Record:
-    """``obj`` as a record (``obj`` itself is not kept: the caller may go on changing it)."""
+def freeze(obj: dict[str, Any], *, packed: bool = False,
+           unprinted: tuple[str, ...] = ()) -> Record:
+    """``obj`` as a record (``obj`` itself is not kept: the caller may go on changing it).
+    ``unprinted``: at most two fields of ``spec`` that no Table row of the kind reads."""
     try:
         try:
-            data = _encoded(obj)
+            data = _encoded(obj, unprinted=unprinted)
         except UnicodeEncodeError:  # a lone surrogate: Go writes U+FFFD, the object keeps it
             return _Exact(_encoded(obj, exact=False), clone(obj))
     except (ValueError, TypeError, RecursionError):  # no JSON: answering it fails as before
@@ -72,7 +77,8 @@ def freeze(obj: dict[str, Any], *, packed: bool = False) -> Record:
     return data
 
 
-def _encoded(obj: dict[str, Any], *, exact: bool = True) -> bytes:
+def _encoded(obj: dict[str, Any], *, exact: bool = True,
+             unprinted: tuple[str, ...] = ()) -> bytes:
     """Header and body. The header locates metadata's JSON by finding it in the body as the
     value of a "metadata" key: an earlier match (the same key and value nested further in)
     would hold the same bytes, and a key cannot match inside a string, where quotes are
@@ -86,7 +92,23 @@ def _encoded(obj: dict[str, Any], *, exact: bool = True) -> bytes:
         if found >= 0:
             start = found + len(_METADATA_KEY)
             span = (start, start + len(written))
-    return _HEADER.pack(*span) + body
+    spec = obj.get("spec")
+    cuts = [_cut(body, spec, key, span[1], exact) for key in unprinted
+            if isinstance(spec, dict) and key in spec]
+    cuts = sorted(cut for cut in cuts if cut is not None)[:2]
+    cuts += [(0, 0)] * (2 - len(cuts))
+    return _HEADER.pack(*span, *cuts[0], *cuts[1]) + body
+
+
+def _cut(body: bytes, spec: dict[str, Any], key: str, after: int,
+         exact: bool) -> tuple[int, int] | None:
+    """Where ``spec[key]`` lies in the body past ``after``, with its key and the comma before
+    it: leaving that out leaves JSON, and two such spans never share a comma. spec's first
+    field has no comma before it and is not left out. The last match is taken: spec follows
+    every other top-level field but status, and status has no such key."""
+    field = b',"' + key.encode() + b'":' + gojson.finished(gojson.text(spec[key]), exact=exact)
+    found = body.rfind(field, after)
+    return (found, found + len(field)) if found >= 0 else None
 
 
 def opened(record: Record) -> Record:
@@ -125,20 +147,28 @@ def metadata(record: Record) -> bytes | memoryview | None:
     data = _data(record)
     if data is None:
         return None
-    start, end = _HEADER.unpack_from(data)
+    start, end = _HEADER.unpack_from(data)[:2]
     if not end:
         return None
     return memoryview(data)[_SKIP + start:_SKIP + end]
 
 
-def printed(record: Record, prefix: bytes) -> tuple[dict[str, Any], memoryview | None] | None:
+def printed(record: Record, prefix: bytes, *,
+            whole: bool = True) -> tuple[dict[str, Any], memoryview | None] | None:
     """For a Table row, in one step: the object decoded and its metadata's JSON, when the
-    record is plain and its JSON begins with ``prefix``; else None."""
+    record is plain and its JSON begins with ``prefix``; else None. Not ``whole``: the object
+    without the spec fields no row reads (see ``freeze``), for cells only."""
     if type(record) is not bytes or not record.startswith(prefix, _SKIP):
         return None
-    start, end = _HEADER.unpack_from(record)
+    start, end, a_start, a_end, b_start, b_end = _HEADER.unpack_from(record)
     view = memoryview(record)
-    return orjson.loads(view[_SKIP:]), (view[_SKIP + start:_SKIP + end] if end else None)
+    meta = view[_SKIP + start:_SKIP + end] if end else None
+    if whole or not a_end:
+        return orjson.loads(view[_SKIP:]), meta
+    pieces = [view[_SKIP:_SKIP + a_start], view[_SKIP + a_end:_SKIP + (b_start or len(view))]]
+    if b_end:
+        pieces.append(view[_SKIP + b_end:])
+    return orjson.loads(b"".join(pieces)), meta
 
 
 def begins_with(record: Record, prefix: bytes) -> bool:

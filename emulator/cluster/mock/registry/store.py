@@ -38,6 +38,9 @@ ObjectKey = tuple[str, str]  # (namespace or "", name)
 # pod and clients read little (kube gives them an etcd of their own and an hour's life). They
 # were most of what a cluster of many pods held. (events.k8s.io's are these: SHARED_STORAGE.)
 PACKED = frozenset({("", "events")})
+# The spec fields of a kind that no Table row reads, which its rows decode without
+# (records.freeze): a pod's volumes and tolerations, which admission gives every pod.
+UNPRINTED: dict[ResourceKey, tuple[str, ...]] = {("", "pods"): ("volumes", "tolerations")}
 
 
 class WatchEvent:
@@ -354,7 +357,7 @@ class ObjectStore:
             self._rv += 1
             meta = obj["metadata"]
             record = freeze({**obj, "metadata": {**meta, "resourceVersion": str(self._rv)}},
-                            packed=resource in PACKED)
+                            packed=resource in PACKED, unprinted=UNPRINTED.get(resource, ()))
             bucket = self._writable(resource)
             namespace = _shared(meta.get("namespace", ""))
             object_key = (namespace, meta["name"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -94,3 +95,25 @@ def test_holds_finds_a_label_as_written_and_never_misses_one() -> None:
     assert not records.holds(record, (records.member("app", "other"),))
     # Packed records are not searched: they may hold anything.
     assert records.holds(records.freeze(POD, packed=True), (records.member("app", "other"),))
+
+
+@pytest.mark.parametrize("spec", [
+    {"containers": [{"name": "c"}], "volumes": [{"name": "v", "emptyDir": {}}],
+     "nodeName": "n", "tolerations": [{"operator": "Exists"}]},
+    {"volumes": [{"name": "v"}], "tolerations": [], "containers": [{"name": "c"}]},  # first
+    {"containers": [{"name": "c"}], "tolerations": [{"key": "k"}]},  # the last, one only
+    {"containers": [{"name": "c"}]},  # none to leave out
+])
+def test_a_row_decodes_the_object_without_the_fields_no_row_reads(spec: dict[str, Any]) -> None:
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec,
+           "status": {"phase": "Running"}}
+    record = records.freeze(pod, unprinted=("volumes", "tolerations"))
+    slim, metadata = records.printed(record, b"", whole=False)  # type: ignore[misc]
+    first = next(iter(spec))  # spec's first field is left in: no comma comes before it
+    expected = {**pod, "spec": {k: v for k, v in spec.items()
+                                if k == first or k not in ("volumes", "tolerations")}}
+    assert slim == expected
+    assert bytes(metadata) == b'{"name":"p"}'
+    assert records.printed(record, b"")[0] == pod  # type: ignore[index]
+    assert records.thaw(record) == pod and bytes(records.body(record)) == json.dumps(
+        pod, separators=(",", ":")).encode()

@@ -8,6 +8,7 @@ kube-apiserver does: kubectl shows them only with ``-o wide``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -78,6 +79,13 @@ def aware(now: datetime) -> datetime:
 
 def age(value: Any, now: datetime) -> str:
     """kube's translateTimestampSince: "<unknown>" for a missing time."""
+    return _age(value, now) if isinstance(value, str) else messages.TABLE_UNKNOWN
+
+
+@functools.lru_cache(maxsize=1024)
+def _age(value: str, now: datetime) -> str:
+    # A long list's rows share a few creation times (objects made in the same second) and one
+    # ``now``: each pair is parsed and printed once.
     when = parse_time(value)
     if when is None:
         return messages.TABLE_UNKNOWN
