@@ -59,22 +59,20 @@ def test_a_pod_made_by_kubectl_run_is_admitted_as_kube_admits_it(
         kubectl_run.run(kubeconfig, "delete", "pod", name, "--wait=false")
 
 
+@pytest.mark.parametrize(("name", "spec", "refusal"), [
+    ("orphan", '{"serviceAccountName":"robot"}',
+     'error looking up service account default/robot: serviceaccount "robot" not found'),
+    ("classless", '{"priorityClassName":"urgent"}', "no PriorityClass with name urgent was found"),
+])
 def test_a_pod_whose_account_or_class_is_missing_is_forbidden(
-        gateway: Served, kubectl_run: KubectlRunner) -> None:
+        gateway: Served, kubectl_run: KubectlRunner, name: str, spec: str, refusal: str) -> None:
     kubeconfig = gateway.kubeconfig()
-    refused = kubectl_run.run(kubeconfig, "run", "orphan", "--image=busybox",
-                              '--overrides={"spec":{"serviceAccountName":"robot"}}')
+    refused = kubectl_run.run(kubeconfig, "run", name, "--image=busybox",
+                              f'--overrides={{"spec":{spec}}}')
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        'Error from server (Forbidden): pods "orphan" is forbidden: error looking up service '
-        'account default/robot: serviceaccount "robot" not found')
-    classless = kubectl_run.run(kubeconfig, "run", "classless", "--image=busybox",
-                                '--overrides={"spec":{"priorityClassName":"urgent"}}')
-    assert classless.returncode == 1
-    assert classless.stderr.strip() == (
-        'Error from server (Forbidden): pods "classless" is forbidden: no PriorityClass with '
-        "name urgent was found")
-    assert kubectl_run.run(kubeconfig, "get", "pod", "orphan").returncode == 1
+        f'Error from server (Forbidden): pods "{name}" is forbidden: {refusal}')
+    assert kubectl_run.run(kubeconfig, "get", "pod", name).returncode == 1
 
 
 def test_a_second_default_priority_class_is_forbidden(gateway: Served,

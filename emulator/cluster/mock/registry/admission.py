@@ -116,7 +116,9 @@ def _service_account(pod: Obj, spec: Obj, namespace: str, store: ObjectStore,
         return
     name = name or DEFAULT_SERVICE_ACCOUNT
     spec["serviceAccountName"] = name
-    account = store.get(_SERVICE_ACCOUNTS, namespace, name)
+    # A name of another JSON type (a controller's pod from a template nothing type-checked)
+    # names no account.
+    account = store.get(_SERVICE_ACCOUNTS, namespace, name) if isinstance(name, str) else None
     if account is None:
         raise _forbidden("pods", pod, messages.ADMISSION_SERVICE_ACCOUNT_MISSING.format(
             namespace=namespace, name=name))
@@ -255,7 +257,8 @@ def _priority(pod: Obj, spec: Obj, store: ObjectStore) -> None:
         if chosen is not None:
             spec["priorityClassName"] = chosen["metadata"]["name"]
     else:
-        chosen = store.get(_PRIORITY_CLASSES, "", class_name)
+        chosen = (store.get(_PRIORITY_CLASSES, "", class_name) if isinstance(class_name, str)
+                  else None)
         if chosen is None:
             raise _forbidden("pods", pod, messages.ADMISSION_PRIORITY_CLASS_MISSING.format(
                 name=class_name))
@@ -283,16 +286,19 @@ def _default_priority_class(store: ObjectStore) -> Obj | None:
 # -- DefaultTolerationSeconds ------------------------------------------------------------------------
 
 def _default_tolerations(spec: Obj) -> None:
+    given = spec.get("tolerations")
+    if given is not None and not isinstance(given, list):
+        return  # not a list: validation's to refuse, nothing to add to
     tolerations = _each(spec, "tolerations")
     added = []
     for taint in DEFAULT_TOLERATED_TAINTS:
         # A toleration with no key (every taint) or no effect (every effect) covers it too.
-        if not any(t.get("key", "") in (taint, "") and t.get("effect", "") in ("NoExecute", "")
-                   for t in tolerations):
+        if not any((t.get("key") or "") in (taint, "")
+                   and (t.get("effect") or "") in ("NoExecute", "") for t in tolerations):
             added.append({"key": taint, "operator": "Exists", "effect": "NoExecute",
                           "tolerationSeconds": DEFAULT_TOLERATION_SECONDS})
     if added:
-        spec["tolerations"] = [*(spec.get("tolerations") or []), *added]
+        spec["tolerations"] = [*(given or []), *added]
 
 
 # -- plumbing ------------------------------------------------------------------------------------

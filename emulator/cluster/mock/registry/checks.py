@@ -48,9 +48,13 @@ def _invalid_name(resource: ResourceType, template: str, name: str) -> KubeError
         "causes": [{"reason": "FieldValueInvalid", "message": cause, "field": "metadata.name"}]})
 
 
-# Lists of objects (under spec) that the mock's own kubelet and service allocator walk.
-_OBJECT_LISTS: dict[str, tuple[str, ...]] = {"Pod": ("containers", "initContainers"),
-                                             "Service": ("ports",)}
+# Lists of objects (under spec) that the mock's own kubelet, admission and service allocator
+# walk, and the strings under spec that admission looks up.
+_OBJECT_LISTS: dict[str, tuple[str, ...]] = {
+    "Pod": ("containers", "initContainers", "volumes", "tolerations", "imagePullSecrets"),
+    "Service": ("ports",)}
+_STRINGS: dict[str, tuple[str, ...]] = {
+    "Pod": ("serviceAccountName", "serviceAccount", "priorityClassName")}
 
 
 def check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
@@ -82,6 +86,11 @@ def check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
             del spec[name]
         elif name in spec and not (isinstance(spec[name], list)
                                    and all(isinstance(i, dict) for i in spec[name])):
+            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
+    for name in _STRINGS.get(resource.kind, ()):
+        if name in spec and spec[name] is None:
+            del spec[name]
+        elif name in spec and not isinstance(spec[name], str):
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
 
 

@@ -38,6 +38,7 @@ PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
 
+
 def generated_name(base: str) -> str:
     """``base`` and five random characters (names.SimpleNameGenerator)."""
     return base + "".join(random.choices(_SUFFIX_ALPHABET, k=5))

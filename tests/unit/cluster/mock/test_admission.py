@@ -245,3 +245,22 @@ def test_nothing_new_in_a_namespace_being_terminated(quiet: MockApiserver) -> No
     deployment_reply = call(quiet, "POST", "/apis/apps/v1/namespaces/leaving/deployments",
                             body=deployment("web"))
     assert deployment_reply.body["message"].startswith('deployments.apps "web" is forbidden')
+
+
+def test_fields_admission_reads_must_have_their_json_types(quiet: MockApiserver) -> None:
+    for field, value in (("serviceAccountName", ["robot"]), ("priorityClassName", 5),
+                         ("tolerations", "x"), ("volumes", {"name": "v"})):
+        reply = call(quiet, "POST", PODS, body=with_spec(pod("p"), **{field: value}))
+        assert_status(reply, 400, "BadRequest",
+                      f"the body of the request was not a JSON object: spec.{field}")
+
+
+def test_a_template_nothing_type_checked_gives_a_failed_create_not_a_crash(
+        api: MockApiserver) -> None:
+    sent = deployment("web")
+    sent["spec"]["template"]["spec"]["serviceAccountName"] = ["robot"]
+    create(api, "/apis/apps/v1/namespaces/default/deployments", sent)
+    assert call(api, "GET", PODS).body["items"] == []
+    events = call(api, "GET", "/api/v1/namespaces/default/events").body["items"]
+    assert any(e["reason"] == "FailedCreate" and "error looking up service account" in
+               e["message"] for e in events)
