@@ -7,7 +7,7 @@ rootcacertpublisher). A namespace being terminated gets none.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from emulator.cluster.mock.controllers.context import Context
@@ -31,9 +31,8 @@ class RootCaPublisher:
     name = NAME
     watches = (_NAMESPACES, _CONFIG_MAPS)
 
-    def __init__(self, ctx: Context, root_ca: Callable[[], bytes]) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._root_ca = root_ca  # the cluster's CA, PEM
 
     def keys(self, event: WatchEvent) -> Iterable[str]:
         meta = event.object["metadata"]
@@ -51,7 +50,7 @@ class RootCaPublisher:
         found = self.ctx.store.get(_NAMESPACES, "", namespace)
         if found is None or (found.get("status") or {}).get("phase") == "Terminating":
             return  # kube's create fails there, and the publisher does not retry it
-        data = {"ca.crt": self._root_ca().decode()}
+        data = {"ca.crt": self.ctx.root_ca().decode()}
         current = self.ctx.store.get(_CONFIG_MAPS, namespace, ROOT_CA_CONFIG_MAP)
         if current is None:
             self._create(namespace, data)
@@ -78,4 +77,4 @@ class RootCaPublisher:
 
 
 def controllers(ctx: Context) -> list[Controller]:
-    return [RootCaPublisher(ctx, ctx.root_ca)]
+    return [RootCaPublisher(ctx)]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.cluster.mock.node.mounts import Reader, contents, field_value
+from emulator.cluster.mock.registry.defaults import each
 
 # The Services whose variables every pod gets, from the default namespace.
 MASTER_SERVICES = ("kubernetes",)
@@ -29,14 +30,14 @@ def environment(pod: dict[str, Any], container_spec: dict[str, Any], read: Reade
     service_env = _service_variables(pod["metadata"].get("namespace", ""),
                                      spec.get("enableServiceLinks") is not False, services)
     env: dict[str, str] = {}
-    for source in _dicts(container_spec.get("envFrom")):
+    for source in each(container_spec, "envFrom"):
         prefix = str(source.get("prefix") or "")
         for kind, plural in (("configMapRef", "configmaps"), ("secretRef", "secrets")):
             ref = source.get(kind)
             if isinstance(ref, dict) and isinstance(ref.get("name"), str):
                 for key, value in _values(read(plural, ref["name"]), plural).items():
                     env[prefix + key] = value
-    for variable in _dicts(container_spec.get("env")):
+    for variable in each(container_spec, "env"):
         name = variable.get("name")
         if not isinstance(name, str) or not name:
             continue
@@ -128,7 +129,7 @@ def _one_service(service: dict[str, Any]) -> dict[str, str]:
     """envvars.FromServices for one Service with a cluster IP."""
     spec = service.get("spec") or {}
     address = spec.get("clusterIP")
-    ports = _dicts(spec.get("ports"))
+    ports = each(spec, "ports")
     if not address or address == "None" or not ports:
         return {}
     prefix = service["metadata"]["name"].replace("-", "_").upper()
@@ -144,11 +145,7 @@ def _one_service(service: dict[str, Any]) -> dict[str, str]:
         url = f"{protocol.lower()}://{host_port(port.get('port'))}"
         if index == 0:
             variables[f"{prefix}_PORT"] = url
-        each = f"{prefix}_PORT_{port.get('port')}_{protocol.upper()}"
-        variables.update({each: url, f"{each}_PROTO": protocol.lower(),
-                          f"{each}_PORT": str(port.get("port")), f"{each}_ADDR": address})
+        named = f"{prefix}_PORT_{port.get('port')}_{protocol.upper()}"
+        variables.update({named: url, f"{named}_PROTO": protocol.lower(),
+                          f"{named}_PORT": str(port.get("port")), f"{named}_ADDR": address})
     return variables
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

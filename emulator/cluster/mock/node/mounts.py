@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.cluster.mock.node.container.filesystem import normalize
+from emulator.cluster.mock.registry.defaults import each
+from emulator.cluster.mock.registry.fieldvalidation import go_quote
 
 # Reads one object of the pod's namespace: (plural, name) -> the stored object, or None.
 Reader = Callable[[str, str], dict[str, Any] | None]
@@ -40,9 +42,9 @@ class Mounts:
 def mounts(pod: dict[str, Any], container_spec: dict[str, Any], read: Reader,
            issue_token: TokenIssuer) -> Mounts:
     """What ``container_spec``'s volumeMounts put in its filesystem."""
-    volumes = {v.get("name"): v for v in _dicts((pod.get("spec") or {}).get("volumes"))}
+    volumes = {v.get("name"): v for v in each(pod.get("spec"), "volumes")}
     found = Mounts()
-    for mount in _dicts(container_spec.get("volumeMounts")):
+    for mount in each(container_spec, "volumeMounts"):
         volume = volumes.get(mount.get("name"))
         path = mount.get("mountPath")
         if volume is None or not isinstance(path, str) or not path.startswith("/"):
@@ -75,7 +77,7 @@ def volume_files(pod: dict[str, Any], volume: dict[str, Any], read: Reader,
         mode = _mode(spec.get("defaultMode"), DEFAULT_MODE)
         if source == "projected":
             files: dict[str, tuple[bytes, int]] = {}
-            for part in _dicts(spec.get("sources")):
+            for part in each(spec, "sources"):
                 files.update(_projection(pod, part, mode, read, issue_token))
             return files
         if source == "downwardAPI":
@@ -111,7 +113,7 @@ def _keyed(source: str, read: Reader, name: Any, spec: dict[str, Any],
     if obj is None:
         return {}
     data = contents(obj, source)
-    items = _dicts(spec.get("items"))
+    items = each(spec, "items")
     if not items:
         return {key: (value, mode) for key, value in data.items()}
     return {item["path"]: (data[item.get("key")], _mode(item.get("mode"), mode))
@@ -137,7 +139,7 @@ def contents(obj: dict[str, Any], source: str) -> dict[str, bytes]:
 
 def _downward(pod: dict[str, Any], spec: dict[str, Any], mode: int) -> dict[str, tuple[bytes, int]]:
     files = {}
-    for item in _dicts(spec.get("items")):
+    for item in each(spec, "items"):
         ref = item.get("fieldRef")
         if not isinstance(item.get("path"), str) or not isinstance(ref, dict):
             continue  # resourceFieldRef: not modelled
@@ -163,8 +165,8 @@ def field_value(pod: dict[str, Any], path: str) -> str | None:
               "metadata.uid": meta.get("uid"), "spec.nodeName": spec.get("nodeName"),
               "spec.serviceAccountName": spec.get("serviceAccountName"),
               "status.hostIP": status.get("hostIP"), "status.podIP": status.get("podIP"),
-              "status.hostIPs": ",".join(i.get("ip", "") for i in _dicts(status.get("hostIPs"))),
-              "status.podIPs": ",".join(i.get("ip", "") for i in _dicts(status.get("podIPs")))}
+              "status.hostIPs": ",".join(i.get("ip", "") for i in each(status, "hostIPs")),
+              "status.podIPs": ",".join(i.get("ip", "") for i in each(status, "podIPs"))}
     if path not in simple:
         return None
     value = simple[path]
@@ -173,32 +175,9 @@ def field_value(pod: dict[str, Any], path: str) -> str | None:
 
 def format_map(values: dict[str, Any]) -> str:
     """``key="value"`` lines in key order, Go-quoted, no final newline (fieldpath.FormatMap)."""
-    return "\n".join(f"{key}={_go_quote(str(values[key]))}" for key in sorted(values))
-
-
-def _go_quote(text: str) -> str:
-    """strconv.Quote for printable text: backslash, quote and control characters escaped."""
-    escaped = []
-    for char in text:
-        if char in ('"', "\\"):
-            escaped.append("\\" + char)
-        elif char == "\n":
-            escaped.append("\\n")
-        elif char == "\t":
-            escaped.append("\\t")
-        elif char == "\r":
-            escaped.append("\\r")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            escaped.append(f"\\x{ord(char):02x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
+    return "\n".join(f"{key}={go_quote(str(values[key]))}" for key in sorted(values))
 
 
 def _mode(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 0o777 \
         else default
-
-
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator import messages
+from emulator.cluster.mock.registry.defaults import dict_at, each
 from emulator.cluster.mock.registry.store import ObjectStore
 from emulator.cluster.mock.wire.status import KubeError
 
@@ -76,7 +77,7 @@ def admit_pod_create(pod: Obj, namespace: str, store: ObjectStore,
                      generate_name: Callable[[str], str]) -> None:
     """The mutating and validating plugins on a new pod (changes ``pod``). Raises the 403 of
     the first that refuses it."""
-    spec = _dict(pod, "spec")
+    spec = dict_at(pod, "spec")
     _service_account(pod, spec, namespace, store, generate_name)
     _priority(pod, spec, store)
     _default_tolerations(spec)
@@ -85,7 +86,7 @@ def admit_pod_create(pod: Obj, namespace: str, store: ObjectStore,
 def admit_pod_update(pod: Obj, old: Obj) -> None:
     """The plugins on a pod's update (not its subresources): the priority the pod was admitted
     with is kept when the update leaves it out, and the default tolerations are added again."""
-    spec, old_spec = _dict(pod, "spec"), old.get("spec") or {}
+    spec, old_spec = dict_at(pod, "spec"), old.get("spec") or {}
     for field in ("priority", "preemptionPolicy"):
         if spec.get(field) is None and old_spec.get(field) is not None:
             spec[field] = old_spec[field]
@@ -154,7 +155,7 @@ def _mount_token(spec: Obj, generate_name: Callable[[str], str]) -> None:
     volume_name = existing or generate_name(TOKEN_VOLUME_PREFIX)
     mounted = False
     for key in ("initContainers", "containers"):
-        for container in _each(spec, key):
+        for container in each(spec, key):
             mounts = container.get("volumeMounts") if isinstance(
                 container.get("volumeMounts"), list) else []
             if any(isinstance(m, dict) and m.get("mountPath") == TOKEN_MOUNT_PATH
@@ -187,30 +188,30 @@ def _validate_mirror_pod(pod: Obj, spec: Obj, account: str) -> None:
         raise _forbidden("pods", pod, messages.ADMISSION_MIRROR_POD_SERVICE_ACCOUNT)
     if _secret_names(spec):
         raise _forbidden("pods", pod, messages.ADMISSION_MIRROR_POD_SECRETS)
-    for volume in _each(spec, "volumes"):
+    for volume in each(spec, "volumes"):
         if any(isinstance(source, dict) and source.get("serviceAccountToken") is not None
-               for source in _each(volume.get("projected"), "sources")):
+               for source in each(volume.get("projected"), "sources")):
             raise _forbidden("pods", pod, messages.ADMISSION_MIRROR_POD_TOKEN)
 
 
 def _secret_names(spec: Obj) -> bool:
     """Whether the pod names any secret (podutil.VisitPodSecretNames, all containers)."""
-    if _each(spec, "imagePullSecrets"):
+    if each(spec, "imagePullSecrets"):
         return True
     for key in ("initContainers", "containers", "ephemeralContainers"):
-        for container in _each(spec, key):
+        for container in each(spec, key):
             if any(isinstance(source, dict) and source.get("secretRef") is not None
-                   for source in _each(container, "envFrom")):
+                   for source in each(container, "envFrom")):
                 return True
             if any(isinstance(env.get("valueFrom"), dict)
                    and env["valueFrom"].get("secretKeyRef") is not None
-                   for env in _each(container, "env")):
+                   for env in each(container, "env")):
                 return True
-    for volume in _each(spec, "volumes"):
+    for volume in each(spec, "volumes"):
         if isinstance(volume.get("secret"), dict):
             return True
         if any(isinstance(source, dict) and source.get("secret") is not None
-               for source in _each(volume.get("projected"), "sources")):
+               for source in each(volume.get("projected"), "sources")):
             return True
         for plugin in ("azureFile", "cephfs", "cinder", "flexVolume", "rbd", "scaleIO",
                        "iscsi", "storageos", "csi"):
@@ -225,23 +226,23 @@ def _secret_names(spec: Obj) -> bool:
 def _unmountable_secret(spec: Obj, account: Obj) -> str | None:
     """limitSecretReferences: the first secret the pod names that its account does not."""
     name = account["metadata"].get("name", "")
-    mountable = {ref.get("name") for ref in _each(account, "secrets")}
-    for volume in _each(spec, "volumes"):
+    mountable = {ref.get("name") for ref in each(account, "secrets")}
+    for volume in each(spec, "volumes"):
         secret = volume.get("secret")
         if isinstance(secret, dict) and secret.get("secretName", "") not in mountable:
             return messages.ADMISSION_SECRET_VOLUME_NOT_MOUNTABLE.format(
                 secret=secret.get("secretName", ""), account=name)
     for key, kind in (("initContainers", "init container"), ("containers", "container")):
-        for container in _each(spec, key):
-            for env in _each(container, "env"):
+        for container in each(spec, key):
+            for env in each(container, "env"):
                 ref = (env.get("valueFrom") or {}).get("secretKeyRef") if isinstance(
                     env.get("valueFrom"), dict) else None
                 if isinstance(ref, dict) and ref.get("name", "") not in mountable:
                     return messages.ADMISSION_SECRET_ENV_NOT_MOUNTABLE.format(
                         container_kind=kind, container=container.get("name", ""),
                         env=env.get("name", ""), secret=ref.get("name", ""), account=name)
-    pullable = {ref.get("name") for ref in _each(account, "imagePullSecrets")}
-    for index, ref in enumerate(_each(spec, "imagePullSecrets")):
+    pullable = {ref.get("name") for ref in each(account, "imagePullSecrets")}
+    for index, ref in enumerate(each(spec, "imagePullSecrets")):
         if ref.get("name", "") not in pullable:
             return messages.ADMISSION_PULL_SECRET_NOT_MOUNTABLE.format(
                 index=index, secret=ref.get("name", ""), account=name)
@@ -279,7 +280,9 @@ def _priority(pod: Obj, spec: Obj, store: ObjectStore) -> None:
 
 def _default_priority_class(store: ObjectStore) -> Obj | None:
     """The global default class; of several (a race in kube), the one of least value."""
-    defaults = [c for c in store.list(_PRIORITY_CLASSES, None)[0] if c.get("globalDefault")]
+    # Every pod's create asks: only the classes whose JSON says so are decoded.
+    defaults = store.select(_PRIORITY_CLASSES, lambda c: c.get("globalDefault") is True,
+                            containing=[b'"globalDefault":true'])
     return min(defaults, key=lambda c: c.get("value", 0), default=None)
 
 
@@ -289,7 +292,7 @@ def _default_tolerations(spec: Obj) -> None:
     given = spec.get("tolerations")
     if given is not None and not isinstance(given, list):
         return  # not a list: validation's to refuse, nothing to add to
-    tolerations = _each(spec, "tolerations")
+    tolerations = each(spec, "tolerations")
     added = []
     for taint in DEFAULT_TOLERATED_TAINTS:
         # A toleration with no key (every taint) or no effect (every effect) covers it too.
@@ -312,16 +315,3 @@ def _forbidden(resource: str, obj: Obj, detail: str) -> KubeError:
                                                                             "kind": plural}
     return KubeError(403, messages.K8S_ADMISSION_FORBIDDEN.format(
         resource=resource, name=name, detail=detail), reason="Forbidden", details=details)
-
-
-def _dict(obj: Obj, key: str) -> Obj:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        value = obj[key] = {}
-    return value
-
-
-def _each(obj: Any, key: str) -> list[Obj]:
-    """The dict entries of a list field (a malformed entry is validation's to refuse)."""
-    value = obj.get(key) if isinstance(obj, dict) else None
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

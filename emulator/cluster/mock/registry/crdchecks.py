@@ -9,7 +9,6 @@ version included) to ``spec.validation``, so such a schema's errors name
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from emulator import messages

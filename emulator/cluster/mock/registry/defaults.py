@@ -44,7 +44,7 @@ def _default(obj: Obj, key: str, value: Any) -> None:
         obj[key] = value
 
 
-def _dict(obj: Obj, key: str) -> Obj:
+def dict_at(obj: Obj, key: str) -> Obj:
     """obj[key] as a dict, created when missing or null; a non-dict is left alone (and a throwaway
     dict returned), since only validation may refuse it."""
     if obj.get(key) is None:
@@ -53,20 +53,21 @@ def _dict(obj: Obj, key: str) -> Obj:
     return value if isinstance(value, dict) else {}
 
 
-def _each(obj: Any, key: str) -> list[Obj]:
+def each(obj: Any, key: str) -> list[Obj]:
+    """The dicts of a list field (anything else in it is validation's to refuse)."""
     value = obj.get(key) if isinstance(obj, dict) else None
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _spec(obj: Obj) -> Obj:
-    return _dict(obj, "spec")
+    return dict_at(obj, "spec")
 
 
 def _template_spec(owner: Obj) -> None:
     """The pod spec defaults of a pod template (``spec.template``), when there is one."""
     template = owner.get("template")
     if isinstance(template, dict):
-        pod_spec(_dict(template, "spec"))
+        pod_spec(dict_at(template, "spec"))
 
 
 # --- pods (pkg/apis/core/v1/defaults.go, zz_generated.defaults.go) -------------------------------
@@ -115,9 +116,9 @@ def container(spec: Obj) -> None:
     _default(spec, "terminationMessagePolicy", "File")
     if spec.get("resources") is None:
         spec["resources"] = {}  # how kube always writes it back, empty or not
-    for port in _each(spec, "ports"):
+    for port in each(spec, "ports"):
         _default(port, "protocol", "TCP")
-    for env in _each(spec, "env"):
+    for env in each(spec, "env"):
         value_from = env.get("valueFrom")
         if isinstance(value_from, dict):
             _field_ref(value_from.get("fieldRef"))
@@ -138,17 +139,17 @@ def _volume(volume: Obj) -> None:
             _default(volume[source], "defaultMode", _DEFAULT_MODE)
     if isinstance(volume.get("hostPath"), dict) and volume["hostPath"].get("type") is None:
         volume["hostPath"]["type"] = ""
-    for item in _each(volume.get("downwardAPI"), "items"):
+    for item in each(volume.get("downwardAPI"), "items"):
         _field_ref(item.get("fieldRef"))
-    for source in _each(volume.get("projected"), "sources"):
-        for item in _each(source.get("downwardAPI"), "items"):
+    for source in each(volume.get("projected"), "sources"):
+        for item in each(source.get("downwardAPI"), "items"):
             _field_ref(item.get("fieldRef"))
         token = source.get("serviceAccountToken")
         if isinstance(token, dict):
             _default(token, "expirationSeconds", 3600)
     ephemeral = volume.get("ephemeral")
     if isinstance(ephemeral, dict) and isinstance(ephemeral.get("volumeClaimTemplate"), dict):
-        claim_spec(_dict(ephemeral["volumeClaimTemplate"], "spec"))
+        claim_spec(dict_at(ephemeral["volumeClaimTemplate"], "spec"))
 
 
 def pod_spec(spec: Obj) -> None:
@@ -169,9 +170,9 @@ def pod_spec(spec: Obj) -> None:
     else:
         spec.pop("serviceAccount", None)
     for key in ("initContainers", "containers", "ephemeralContainers"):
-        for each in _each(spec, key):
-            container(each)
-    for volume in _each(spec, "volumes"):
+        for one in each(spec, key):
+            container(one)
+    for volume in each(spec, "volumes"):
         _volume(volume)
 
 
@@ -180,22 +181,22 @@ def pod(pod: Obj, minor: int, version: str) -> None:
     spec = _spec(pod)
     pod_spec(spec)
     for key in ("containers", "initContainers"):
-        for each in _each(spec, key):
-            resources = _dict(each, "resources")
+        for one in each(spec, key):
+            resources = dict_at(one, "resources")
             limits = resources.get("limits")
             if isinstance(limits, dict) and limits:
-                requests = _dict(resources, "requests")
+                requests = dict_at(resources, "requests")
                 for name, value in limits.items():
                     requests.setdefault(name, value)  # requests default to the limits
     if minor >= 33:  # InPlacePodVerticalScaling is on by default from 1.33
-        for each in _each(spec, "containers"):
-            _resize_policy(each)
+        for one in each(spec, "containers"):
+            _resize_policy(one)
     if spec.get("enableServiceLinks") is None:
         spec["enableServiceLinks"] = True
     if spec.get("hostNetwork"):
         for key in ("containers", "initContainers"):
-            for each in _each(spec, key):
-                for port in _each(each, "ports"):
+            for one in each(spec, key):
+                for port in each(one, "ports"):
                     if not port.get("hostPort"):
                         port["hostPort"] = port.get("containerPort")
 
@@ -230,7 +231,7 @@ def replication_controller(controller: Obj, minor: int, version: str) -> None:
     if isinstance(labels, dict):  # selector and labels default to the template's labels
         if not spec.get("selector"):
             spec["selector"] = dict(labels)
-        meta = _dict(controller, "metadata")
+        meta = dict_at(controller, "metadata")
         if not meta.get("labels"):
             meta["labels"] = dict(labels)
     _default(spec, "replicas", 1)
@@ -251,7 +252,7 @@ def service(service: Obj, minor: int, version: str) -> None:
             spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 10800}}
     _default(spec, "type", "ClusterIP")
     service_type = spec["type"]
-    for port in _each(spec, "ports"):
+    for port in each(spec, "ports"):
         _default(port, "protocol", "TCP")
         if port.get("targetPort") in (None, 0, ""):
             port["targetPort"] = port.get("port")
@@ -267,7 +268,7 @@ def service(service: Obj, minor: int, version: str) -> None:
             spec["allocateLoadBalancerNodePorts"] = True
         if minor >= 30:  # LoadBalancerIPMode: beta, on by default, from 1.30
             status = service.get("status")
-            for ingress in _each((status or {}).get("loadBalancer") if isinstance(status, dict)
+            for ingress in each((status or {}).get("loadBalancer") if isinstance(status, dict)
                                  else None, "ingress"):
                 if ingress.get("ip") and ingress.get("ipMode") is None:
                     ingress["ipMode"] = "VIP"
@@ -281,8 +282,8 @@ def service(service: Obj, minor: int, version: str) -> None:
 
 def endpoints(endpoints: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_Endpoints."""
-    for subset in _each(endpoints, "subsets"):
-        for port in _each(subset, "ports"):
+    for subset in each(endpoints, "subsets"):
+        for port in each(subset, "ports"):
             _default(port, "protocol", "TCP")
 
 
@@ -294,7 +295,7 @@ def claim_spec(spec: Obj) -> None:
 def persistent_volume_claim(claim: Obj, minor: int, version: str) -> None:
     """core/v1 defaults.go SetDefaults_PersistentVolumeClaim (and its spec's)."""
     claim_spec(_spec(claim))
-    _default(_dict(claim, "status"), "phase", "Pending")
+    _default(dict_at(claim, "status"), "phase", "Pending")
 
 
 def persistent_volume(volume: Obj, minor: int, version: str) -> None:
@@ -302,13 +303,13 @@ def persistent_volume(volume: Obj, minor: int, version: str) -> None:
     spec = _spec(volume)
     _default(spec, "persistentVolumeReclaimPolicy", "Retain")
     _default(spec, "volumeMode", "Filesystem")
-    _default(_dict(volume, "status"), "phase", "Pending")
+    _default(dict_at(volume, "status"), "phase", "Pending")
 
 
 def limit_range(limit_range: Obj, minor: int, version: str) -> None:
     """SetDefaults_LimitRangeItem: a container's default limit falls back to its max, its default
     request to its default limit, then to its min."""
-    for item in _each(_spec(limit_range), "limits"):
+    for item in each(_spec(limit_range), "limits"):
         if item.get("type") != "Container":
             continue
         default = dict(item.get("default") or {})
@@ -326,10 +327,10 @@ def limit_range(limit_range: Obj, minor: int, version: str) -> None:
 
 def namespace(namespace: Obj, minor: int, version: str) -> None:
     """SetDefaults_Namespace and SetDefaults_NamespaceStatus."""
-    meta = _dict(namespace, "metadata")
+    meta = dict_at(namespace, "metadata")
     if meta.get("name"):
-        _dict(meta, "labels")["kubernetes.io/metadata.name"] = meta["name"]
-    _default(_dict(namespace, "status"), "phase", "Active")
+        dict_at(meta, "labels")["kubernetes.io/metadata.name"] = meta["name"]
+    _default(dict_at(namespace, "status"), "phase", "Active")
 
 
 def secret(secret: Obj, minor: int, version: str) -> None:
@@ -344,10 +345,10 @@ def deployment(deployment: Obj, minor: int, version: str) -> None:
     """apps/v1 defaults.go SetDefaults_Deployment, plus the template's pod spec defaults."""
     spec = _spec(deployment)
     _default(spec, "replicas", 1)
-    strategy = _dict(spec, "strategy")
+    strategy = dict_at(spec, "strategy")
     _default(strategy, "type", "RollingUpdate")
     if strategy["type"] == "RollingUpdate":
-        rolling = _dict(strategy, "rollingUpdate")
+        rolling = dict_at(strategy, "rollingUpdate")
         _default(rolling, "maxUnavailable", "25%")
         _default(rolling, "maxSurge", "25%")
     _default(spec, "revisionHistoryLimit", 10)
@@ -365,10 +366,10 @@ def replica_set(replica_set: Obj, minor: int, version: str) -> None:
 def daemon_set(daemon_set: Obj, minor: int, version: str) -> None:
     """apps/v1 defaults.go SetDefaults_DaemonSet."""
     spec = _spec(daemon_set)
-    strategy = _dict(spec, "updateStrategy")
+    strategy = dict_at(spec, "updateStrategy")
     _default(strategy, "type", "RollingUpdate")
     if strategy["type"] == "RollingUpdate":
-        rolling = _dict(strategy, "rollingUpdate")
+        rolling = dict_at(strategy, "rollingUpdate")
         _default(rolling, "maxUnavailable", 1)
         _default(rolling, "maxSurge", 0)
     _default(spec, "revisionHistoryLimit", 10)
@@ -380,22 +381,22 @@ def stateful_set(stateful_set: Obj, minor: int, version: str) -> None:
     (zz_generated.defaults.go), and kube writes them back with apiVersion and kind."""
     spec = _spec(stateful_set)
     _default(spec, "podManagementPolicy", "OrderedReady")
-    strategy = _dict(spec, "updateStrategy")
+    strategy = dict_at(spec, "updateStrategy")
     if _unset(strategy, "type"):
         strategy["type"] = "RollingUpdate"
-        _dict(strategy, "rollingUpdate")
+        dict_at(strategy, "rollingUpdate")
     rolling = strategy.get("rollingUpdate")
     if strategy["type"] == "RollingUpdate" and isinstance(rolling, dict):
         _default(rolling, "partition", 0)
         # MaxUnavailableStatefulSet stays off by default: 1.35.0 turned it on and 1.35.4 off again.
     # StatefulSetAutoDeletePVC is on by default from 1.27 (beta), GA in 1.32.
-    retention = _dict(spec, "persistentVolumeClaimRetentionPolicy")
+    retention = dict_at(spec, "persistentVolumeClaimRetentionPolicy")
     _default(retention, "whenDeleted", "Retain")
     _default(retention, "whenScaled", "Retain")
     _default(spec, "replicas", 1)
     _default(spec, "revisionHistoryLimit", 10)
     _template_spec(spec)
-    for claim in _each(spec, "volumeClaimTemplates"):
+    for claim in each(spec, "volumeClaimTemplates"):
         # Written back as whole PersistentVolumeClaims, with their own defaults.
         _default(claim, "apiVersion", "v1")
         _default(claim, "kind", "PersistentVolumeClaim")
@@ -425,8 +426,8 @@ def job(job: Obj, minor: int, version: str) -> None:
     if spec.get("suspend") is None:
         spec["suspend"] = False
     policy = spec.get("podFailurePolicy")
-    for rule in _each(policy, "rules"):
-        for pattern in _each(rule, "onPodConditions"):
+    for rule in each(policy, "rules"):
+        for pattern in each(rule, "onPodConditions"):
             _default(pattern, "status", "True")
     if minor >= 29 and spec.get("podReplacementPolicy") is None:  # JobPodReplacementPolicy beta
         spec["podReplacementPolicy"] = "Failed" if isinstance(policy, dict) \
@@ -445,7 +446,7 @@ def _job_labels_from_template(job: Obj) -> None:
     template = _spec(job).get("template")
     labels = (template.get("metadata") or {}).get("labels") if isinstance(template, dict) \
         else None
-    meta = _dict(job, "metadata")
+    meta = dict_at(job, "metadata")
     if isinstance(labels, dict) and labels and not meta.get("labels"):
         meta["labels"] = dict(labels)
 
@@ -453,14 +454,14 @@ def _job_labels_from_template(job: Obj) -> None:
 def _generate_selector(job: Obj, spec: Obj) -> None:
     """The job strategy's generated selector: the job's pods carry its name and uid in labels
     (both the legacy and the batch.kubernetes.io/ spelling), and the selector picks the uid."""
-    meta = _dict(job, "metadata")
-    template = _dict(spec, "template")
-    labels = _dict(_dict(template, "metadata"), "labels")
+    meta = dict_at(job, "metadata")
+    template = dict_at(spec, "template")
+    labels = dict_at(dict_at(template, "metadata"), "labels")
     for key in JOB_NAME_LABELS:
         labels.setdefault(key, str(meta.get("name", "")))
     for key in CONTROLLER_UID_LABELS:
         labels.setdefault(key, str(meta.get("uid", "")))
-    match = _dict(_dict(spec, "selector"), "matchLabels")
+    match = dict_at(dict_at(spec, "selector"), "matchLabels")
     match.setdefault(CONTROLLER_UID_LABELS[1], str(meta.get("uid", "")))
 
 
@@ -475,9 +476,9 @@ def cron_job(cron_job: Obj, minor: int, version: str) -> None:
     # The job template gets the pod template's defaults, not a Job's.
     job_template = spec.get("jobTemplate")
     if isinstance(job_template, dict):
-        job_spec = _dict(job_template, "spec")
-        for rule in _each(job_spec.get("podFailurePolicy"), "rules"):
-            for pattern in _each(rule, "onPodConditions"):
+        job_spec = dict_at(job_template, "spec")
+        for rule in each(job_spec.get("podFailurePolicy"), "rules"):
+            for pattern in each(rule, "onPodConditions"):
                 _default(pattern, "status", "True")
         _template_spec(job_spec)
 
@@ -524,8 +525,8 @@ def network_policy(policy: Obj, minor: int, version: str) -> None:
     Ingress policy, plus Egress when it has egress rules."""
     spec = _spec(policy)
     for direction in ("ingress", "egress"):
-        for rule in _each(spec, direction):
-            for port in _each(rule, "ports"):
+        for rule in each(spec, direction):
+            for port in each(rule, "ports"):
                 _default(port, "protocol", "TCP")
     if not spec.get("policyTypes"):
         spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
@@ -541,7 +542,7 @@ def ingress_class(ingress_class: Obj, minor: int, version: str) -> None:
 
 def endpoint_slice(endpoint_slice: Obj, minor: int, version: str) -> None:
     """pkg/apis/discovery/v1/defaults.go."""
-    for port in _each(endpoint_slice, "ports"):
+    for port in each(endpoint_slice, "ports"):
         if port.get("name") is None:
             port["name"] = ""
         _default(port, "protocol", "TCP")
@@ -555,8 +556,8 @@ def priority_class(priority_class: Obj, minor: int, version: str) -> None:
 def custom_resource_definition(crd: Obj, minor: int, version: str) -> None:
     """k8s.io/apiextensions-apiserver pkg/apis/apiextensions/v1/defaults.go: names, the None
     conversion, the first storedVersion, webhook service ports."""
-    spec = _dict(crd, "spec")
-    names = _dict(spec, "names")
+    spec = dict_at(crd, "spec")
+    names = dict_at(spec, "names")
     kind = names.get("kind")
     if _unset(names, "singular") and isinstance(kind, str):
         names["singular"] = kind.lower()
@@ -603,6 +604,6 @@ def role_binding(binding: Obj, minor: int, version: str) -> None:
     role_ref = binding.get("roleRef")
     if isinstance(role_ref, dict):
         _default(role_ref, "apiGroup", _RBAC)
-    for subject in _each(binding, "subjects"):
+    for subject in each(binding, "subjects"):
         if subject.get("kind") in ("User", "Group"):  # a service account's group is the core ""
             _default(subject, "apiGroup", _RBAC)
