@@ -133,6 +133,40 @@ K8S_REQUIRED_VALUE = "{kind}.{group} \"{name}\" is invalid: {field}: Required va
 K8S_INVALID_VALUE = '{kind} "{name}" is invalid: {field}: Invalid value: {value}: {detail}'
 K8S_IMMUTABLE_FIELD = "{kind} \"{name}\" is invalid: {field}: Invalid value: {value}: field is immutable"
 
+# What an update may not change (ValidatePodUpdate, and the strategies' ValidateUpdate of the other
+# kinds: registry/podupdate.py, registry/updatechecks.py).
+K8S_POD_UPDATABLE_FIELDS = (
+    "`spec.containers[*].image`", "`spec.initContainers[*].image`", "`spec.activeDeadlineSeconds`",
+    "`spec.tolerations` (only additions to existing tolerations)",
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+)
+K8S_POD_UPDATE_FORBIDDEN = "pod updates may not change fields other than {fields}\n{diff}"
+K8S_POD_UPDATE_CONTAINER_COUNT = "pod updates may not add or remove containers"
+K8S_IMAGE_WHITESPACE = "must not have leading or trailing whitespace"
+K8S_INCLUSIVE_RANGE = "must be between {low} and {high}, inclusive"
+K8S_DEADLINE_RAISED = "must be less than or equal to previous value"
+K8S_DEADLINE_UNSET = "must not update from a positive integer to nil value"
+K8S_TOLERATION_CHANGED = "existing toleration can not be modified except its tolerationSeconds"
+K8S_SCHEDULING_GATE_ADDED = "only deletion is allowed, but found new scheduling gate '{gate}'"
+K8S_POD_QOS_IMMUTABLE = "Pod QoS is immutable"
+K8S_NODE_SELECTOR_MUTATED = (
+    "only additions to spec.nodeSelector are allowed (no mutations or deletions)")
+K8S_NODE_TERMS_COUNT_CHANGED = (
+    "no additions/deletions to non-empty NodeSelectorTerms list are allowed")
+K8S_NODE_TERM_MUTATED = "only additions are allowed (no mutations or deletions)"
+K8S_STATEFUL_SET_UPDATE = (
+    "updates to statefulset spec for fields other than {fields} and {last} are forbidden")
+K8S_COMPLETIONS_WITH_PARALLELISM = "can only be modified in tandem with spec.parallelism"
+K8S_ROLE_REF_CHANGED = "cannot change roleRef"
+K8S_IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
+K8S_SERVICE_IP_CHANGED = "may not change once set"
+K8S_CLAIM_UPDATE_1_28 = (
+    "spec is immutable after creation except resources.requests for bound claims")
+K8S_CLAIM_UPDATE = ("spec is immutable after creation except resources.requests and "
+                    "volumeAttributesClassName for bound claims")
+K8S_STORAGE_CLASS_UPDATE = "updates to {field} are forbidden."
+K8S_PRIORITY_VALUE_CHANGED = "may not be changed in an update."
+
 # Label and field selectors (k8s.io/apimachinery labels and fields packages).
 SELECTOR_UNABLE_TO_PARSE = "unable to parse requirement: {detail}"
 SELECTOR_FIELD_NOT_SUPPORTED = 'field label not supported: {field}'

@@ -49,7 +49,7 @@ def bind(objects: Objects, registry: Registry, namespace: str, name: str,
     # The stored pod with a checked node name: nothing in it for the schema walk to drop (the
     # client's body only names the node), so it is skipped, as for a controller's write.
     objects.update(pods, namespace, name, {**pod, "spec": {**pod["spec"], "nodeName": node}}, q,
-                   trusted=True)
+                   "binding", trusted=True)
     return success(201)
 
 

@@ -586,7 +586,7 @@ class MockApiserver:
         check_resource_version(resource, current, wanted)  # before the strategy, as in kube
         warnings: list[str] = []
         updated = self.objects.update(resource, ns, name, ephemeral.prepared(
-            current, wanted, self.registry.minor), q, warnings=warnings)
+            current, wanted, self.registry.minor), q, "ephemeralcontainers", warnings=warnings)
         started = clone(updated)
         if not q.dry_run and start_ephemeral_containers(started, now=self.clock.now()):
             self.objects.update(resource, ns, name, started, query.Query(()), "status")

@@ -16,6 +16,7 @@ from emulator.clock import rfc3339
 from emulator.cluster.mock.node import container as fake
 from emulator.cluster.mock.node.container import shell, syntax
 from emulator.cluster.mock.registry.defaults import pod_spec as default_pod_spec
+from emulator.cluster.mock.registry.podupdate import qos_class
 
 NODE_IP = "10.0.0.10"
 
@@ -34,22 +35,6 @@ def pending_pod(pod: dict[str, Any]) -> None:
     if pod.get("status", {}).get("phase"):
         return
     pod["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
-
-
-def qos_class(spec: dict[str, Any]) -> str:
-    """kube's QoS class of a pod (pkg/apis/core/helper/qos): BestEffort without any request or
-    limit, Guaranteed when every container's requests equal its limits for cpu and memory,
-    else Burstable."""
-    containers = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
-    resources = [c.get("resources") or {} for c in containers if isinstance(c, dict)]
-    if not any((r.get("requests") or r.get("limits")) for r in resources):
-        return "BestEffort"
-    for r in resources:
-        limits, requests = r.get("limits") or {}, r.get("requests") or {}
-        for name in ("cpu", "memory"):
-            if name not in limits or requests.get(name, limits[name]) != limits[name]:
-                return "Burstable"
-    return "Guaranteed"
 
 
 def admit_pod(pod: dict[str, Any], *, node: str, pod_ip: str, now: datetime) -> None:

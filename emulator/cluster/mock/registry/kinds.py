@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry import crdchecks, defaults, eventchecks, workloadchecks
+from emulator.cluster.mock.registry import (crdchecks, defaults, eventchecks, podupdate,
+                                            updatechecks, workloadchecks)
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.resources import CustomKind
 from emulator.cluster.mock.registry.selectors import FieldRead, field_at
@@ -50,6 +51,9 @@ class Behaviour:
     deletion_finalizer: str = ""
     # The strategy's Validate / ValidateUpdate: (object, old object or None, minor) -> errors.
     validate: Validator | None = None
+    # What the strategy's ValidateUpdate adds for a write to the object itself (not its
+    # subresources): the fields an update may not change. (object, old object, minor) -> errors.
+    validate_update: Validator | None = None
 
 
 PLAIN = Behaviour()
@@ -88,21 +92,26 @@ _GENERATION = {"tracks_generation": True}  # metadata.generation from 1, bumped 
 
 
 def _selects(kind: str) -> dict[str, Any]:
-    """apps/v1 workloads: a selector that selects the template's pods (workloadchecks.py)."""
-    return {"tracks_generation": True, "validate": workloadchecks.workload(kind)}
+    """apps/v1 workloads: a selector that selects the template's pods (workloadchecks.py), and
+    that an update does not change (a StatefulSet's whole spec but a few fields)."""
+    immutable = updatechecks.stateful_set if kind == "StatefulSet" else updatechecks.selector
+    return {"tracks_generation": True, "validate": workloadchecks.workload(kind),
+            "validate_update": immutable}
 
 
 BUILTIN: dict[tuple[str, str], Behaviour] = {
     # core
     ("", "Pod"): Behaviour(core.PODS, defaults.pod, (
         "status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
-        "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"), **_KEEPS),
+        "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"),
+        validate_update=podupdate.validate, **_KEEPS),
     ("", "PodTemplate"): Behaviour(core.POD_TEMPLATES, defaults.pod_template, **_KEEPS),
     ("", "Namespace"): Behaviour(core.NAMESPACES, defaults.namespace, ("status.phase",)),
     ("", "Service"): Behaviour(core.SERVICES, defaults.service, ("spec.clusterIP", "spec.type"),
-                               **_KEEPS),
-    ("", "ConfigMap"): Behaviour(core.CONFIGMAPS),
-    ("", "Secret"): Behaviour(core.SECRETS, defaults.secret, ("type",)),
+                               validate_update=updatechecks.service, **_KEEPS),
+    ("", "ConfigMap"): Behaviour(core.CONFIGMAPS, validate_update=updatechecks.config_map),
+    ("", "Secret"): Behaviour(core.SECRETS, defaults.secret, ("type",),
+                              validate_update=updatechecks.secret),
     ("", "ServiceAccount"): Behaviour(core.SERVICE_ACCOUNTS, **_KEEPS),
     ("", "Node"): Behaviour(core.NODES, None, ("spec.unschedulable",)),
     ("", "ComponentStatus"): Behaviour(core.COMPONENT_STATUSES),
@@ -116,7 +125,8 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     ("", "PersistentVolume"): Behaviour(storage.PERSISTENT_VOLUMES, defaults.persistent_volume,
                                         **_KEEPS),
     ("", "PersistentVolumeClaim"): Behaviour(
-        storage.PERSISTENT_VOLUME_CLAIMS, defaults.persistent_volume_claim, **_KEEPS),
+        storage.PERSISTENT_VOLUME_CLAIMS, defaults.persistent_volume_claim,
+        validate_update=updatechecks.persistent_volume_claim, **_KEEPS),
     ("", "ResourceQuota"): Behaviour(cluster.RESOURCE_QUOTAS, **_KEEPS),
     ("events.k8s.io", "Event"): Behaviour(core.EVENTS_V1, None, _EVENTS_V1_FIELDS,
                                           _EVENTS_V1_READS, garbage_collected=False,
@@ -124,8 +134,10 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     # RBAC
     (_RBAC, "Role"): Behaviour(core.CREATED_AT),
     (_RBAC, "ClusterRole"): Behaviour(core.CREATED_AT),
-    (_RBAC, "RoleBinding"): Behaviour(core.BINDINGS, defaults.role_binding),
-    (_RBAC, "ClusterRoleBinding"): Behaviour(core.BINDINGS, defaults.role_binding),
+    (_RBAC, "RoleBinding"): Behaviour(core.BINDINGS, defaults.role_binding,
+                                      validate_update=updatechecks.role_binding),
+    (_RBAC, "ClusterRoleBinding"): Behaviour(core.BINDINGS, defaults.role_binding,
+                                             validate_update=updatechecks.role_binding),
     # workloads
     ("apps", "Deployment"): Behaviour(workloads.DEPLOYMENTS, defaults.deployment,
                                       **_selects("Deployment")),
@@ -137,7 +149,7 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
                                      **_selects("DaemonSet")),
     ("apps", "ControllerRevision"): Behaviour(workloads.CONTROLLER_REVISIONS),
     ("batch", "Job"): Behaviour(workloads.jobs, defaults.job, ("status.successful",),
-                                **_GENERATION),
+                                validate_update=updatechecks.job, **_GENERATION),
     ("batch", "CronJob"): Behaviour(workloads.CRON_JOBS, defaults.cron_job,
                                     validate=workloadchecks.cron_job, **_GENERATION),
     ("autoscaling", "HorizontalPodAutoscaler"): Behaviour(workloads.HORIZONTAL_POD_AUTOSCALERS,
@@ -155,7 +167,9 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
                                                      defaults.endpoint_slice),
     # storage
     ("storage.k8s.io", "StorageClass"): Behaviour(storage.STORAGE_CLASSES,
-                                                  defaults.storage_class, **_KEEPS),
+                                                  defaults.storage_class,
+                                                  validate_update=updatechecks.storage_class,
+                                                  **_KEEPS),
     ("storage.k8s.io", "CSIDriver"): Behaviour(storage.CSI_DRIVERS, defaults.csi_driver,
                                                **_KEEPS),
     ("storage.k8s.io", "CSINode"): Behaviour(storage.CSI_NODES, **_KEEPS),
@@ -165,8 +179,9 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
                                                            **_KEEPS),
     # the control plane's own kinds
     ("coordination.k8s.io", "Lease"): Behaviour(cluster.LEASES),
-    ("scheduling.k8s.io", "PriorityClass"): Behaviour(cluster.PRIORITY_CLASSES,
-                                                      defaults.priority_class),
+    ("scheduling.k8s.io", "PriorityClass"): Behaviour(
+        cluster.PRIORITY_CLASSES, defaults.priority_class,
+        validate_update=updatechecks.priority_class),
     ("node.k8s.io", "RuntimeClass"): Behaviour(cluster.RUNTIME_CLASSES),
     ("certificates.k8s.io", "CertificateSigningRequest"): Behaviour(
         cluster.CERTIFICATE_SIGNING_REQUESTS, None, ("spec.signerName",)),

@@ -401,7 +401,7 @@ class Objects:
             merged.pop("status", None)
         if "generation" in meta and _generation_changes(resource, current, merged):
             meta["generation"] = current["metadata"]["generation"] + 1
-        self._validate(resource, merged, current)
+        self._validate(resource, merged, current, whole=subresource is None)
         if subresource is None:
             self._validating_admission(resource, merged, creating=False)
         if manager is not None:
@@ -446,13 +446,17 @@ class Objects:
         return self._as_stored(resource, obj)
 
     def _validate(self, resource: ResourceType, obj: dict[str, Any],
-                  old: dict[str, Any] | None) -> None:
-        """The kind's own validation (a custom resource's schema and rules, a CRD's checks)."""
+                  old: dict[str, Any] | None, *, whole: bool = False) -> None:
+        """The kind's own validation (a custom resource's schema and rules, a CRD's checks);
+        ``whole``: an update of the object itself, which the update rules apply to too (what
+        its subresources write is theirs to check)."""
         if resource.custom is not None:
             customresources.validate(resource, obj, old, self.registry.minor)
             return
-        check = resource.behaviour.validate
-        errors = check(obj, old, self.registry.minor) if check is not None else []
+        behaviour, minor = resource.behaviour, self.registry.minor
+        errors = behaviour.validate(obj, old, minor) if behaviour.validate is not None else []
+        if whole and old is not None and behaviour.validate_update is not None:
+            errors += behaviour.validate_update(obj, old, minor)
         if errors:
             # kube names the kind of the object it validated, the stored one (an Event written
             # through events.k8s.io is a core Event).
@@ -498,7 +502,12 @@ class Objects:
             for field_name in ("clusterIP", "clusterIPs"):
                 if not spec.get(field_name) and old.get(field_name):
                     spec[field_name] = clone(old[field_name])
-        if resource.kind != "Pod":  # a pod is defaulted once: defaulting it again re-admits it
+        if resource.kind == "Pod":
+            # kube's defaults only: the kubelet's start (on_new_pod) happens once. Without them
+            # a body that leaves a default out would differ from the stored pod, which an update
+            # may not change (podupdate.py).
+            defaults.apply(self.storage(resource), obj, self.registry.minor)
+        else:
             self._defaults(resource, obj)
 
     def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:

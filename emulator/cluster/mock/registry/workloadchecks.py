@@ -39,7 +39,7 @@ def _workload(noun: str, obj: dict[str, Any], old: dict[str, Any] | None,
         return [fe.required("spec.selector")]
     errors: list[FieldError] = []
     if not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        errors.append(fe.invalid_value("spec.selector", _selector_value(selector, minor),
+        errors.append(fe.invalid_value("spec.selector", selector_value(selector, minor),
                                        messages.K8S_EMPTY_SELECTOR.format(kind=noun),
                                        minor))
         return errors
@@ -50,7 +50,7 @@ def _workload(noun: str, obj: dict[str, Any], old: dict[str, Any] | None,
     except Exception:  # noqa: BLE001 - a malformed selector is the schema's and RBAC's to word
         return errors
     if not wanted.matches(labels):
-        errors.append(fe.invalid_value("spec.template.metadata.labels", _labels_value(labels, minor),
+        errors.append(fe.invalid_value("spec.template.metadata.labels", labels_value(labels, minor),
                                        messages.K8S_SELECTOR_MISMATCH, minor))
     return errors
 
@@ -70,21 +70,51 @@ def cron_job(obj: dict[str, Any], old: dict[str, Any] | None, minor: int) -> lis
                 schedule, zone if isinstance(zone, str) else None)]
 
 
-def _labels_value(labels: dict[str, Any], minor: int) -> Any:
+def labels_value(labels: dict[str, Any] | None, minor: int) -> Any:
     """How ErrorBody prints a map[string]string: Go's %#v before apimachinery 0.34, JSON after."""
     if minor >= 34:
-        return labels
+        return GoText("null") if labels is None else labels
+    if labels is None:
+        return GoText("map[string]string(nil)")
     inner = ", ".join(f"{fe.go_json(str(k))}:{fe.go_json(str(v))}" for k, v in sorted(labels.items()))
     return GoText("map[string]string{" + inner + "}")
 
 
-def _selector_value(selector: dict[str, Any], minor: int) -> Any:
-    """A *metav1.LabelSelector as ErrorBody prints it."""
+def selector_value(selector: dict[str, Any] | None, minor: int) -> Any:
+    """A *metav1.LabelSelector as ErrorBody prints it: before apimachinery 0.34 the pointer is
+    followed and the struct printed with %#v (its String method wants the pointer); from 0.34 as
+    encoding/json writes it (its own field names, in Go's order, empty fields left out)."""
+    if selector is None:
+        return GoText("null") if minor >= 34 else None
+    labels, expressions = selector.get("matchLabels"), selector.get("matchExpressions")
     if minor >= 34:
-        return selector
-    labels = selector.get("matchLabels")
-    shown = ("map[string]string(nil)" if labels is None
-             else str(_labels_value(labels, minor)))
-    expressions = ("[]v1.LabelSelectorRequirement(nil)" if selector.get("matchExpressions") is None
-                   else "[]v1.LabelSelectorRequirement{}")
-    return GoText(f"&v1.LabelSelector{{MatchLabels:{shown}, MatchExpressions:{expressions}}}")
+        parts = []
+        if labels:
+            parts.append('"matchLabels":' + fe.go_json(labels))
+        if expressions:
+            parts.append('"matchExpressions":[' + ",".join(
+                _requirement_json(r) for r in expressions) + "]")
+        return GoText("{" + ",".join(parts) + "}")
+    kind = "[]v1.LabelSelectorRequirement"
+    listed = (kind + "(nil)" if not isinstance(expressions, list) else
+              kind + "{" + ", ".join(_requirement_sharp(r) for r in expressions) + "}")
+    return GoText(f"v1.LabelSelector{{MatchLabels:{labels_value(labels, minor)}, "
+                  f"MatchExpressions:{listed}}}")
+
+
+def _requirement_json(requirement: Any) -> str:
+    """A LabelSelectorRequirement as encoding/json writes it: key, operator, values if any."""
+    r = requirement if isinstance(requirement, dict) else {}
+    text = f'{{"key":{fe.go_json(r.get("key", ""))},"operator":{fe.go_json(r.get("operator", ""))}'
+    if r.get("values"):
+        text += ',"values":' + fe.go_json(r["values"])
+    return text + "}"
+
+
+def _requirement_sharp(requirement: Any) -> str:
+    r = requirement if isinstance(requirement, dict) else {}
+    values = r.get("values")
+    listed = ("[]string(nil)" if not isinstance(values, list) else
+              "[]string{" + ", ".join(fe.go_quote(str(v)) for v in values) + "}")
+    return (f"v1.LabelSelectorRequirement{{Key:{fe.go_quote(str(r.get('key', '')))}, "
+            f"Operator:{fe.go_quote(str(r.get('operator', '')))}, Values:{listed}}}")

@@ -74,11 +74,12 @@ def set_ready(api: MockApiserver, clock: FakeClock, name: str, *, ready: bool = 
               phase: str = "Running", node: str | None = None, restarts: int = 0) -> None:
     """What the kubelet reports for a started pod: Running, and Ready or not since now."""
     pod = get(api, "", "pods", name)
-    if node is not None:
-        pod["spec"]["nodeName"] = node
-        reply = call(api, "PUT", f"{POD_PATH}/{name}", body=pod)
-        assert reply.status == 200, reply.body
-        pod = reply.body
+    if node is not None:  # as a scheduler binds a pod: an update may not change its node
+        reply = call(api, "POST", f"{POD_PATH}/{name}/binding", body={
+            "apiVersion": "v1", "kind": "Binding", "metadata": {"name": name},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": node}})
+        assert reply.status == 201, reply.body
+        pod = get(api, "", "pods", name)
     now = rfc3339(clock.now())
     pod["status"] = {
         "phase": phase,
