@@ -132,3 +132,21 @@ def test_a_ready_pod_is_in_its_service_endpoints(gateway: Served,
     assert ports.stdout == "80 IPv4", ports.stderr
     kubectl(kubectl_run, gateway, "delete", "service", "shop")
     kubectl(kubectl_run, gateway, "delete", "pod", "shop", "--grace-period=0", "--force")
+
+
+def test_the_kubernetes_service_lists_the_apiserver(gateway: Served,
+                                                   kubectl_run: KubectlRunner) -> None:
+    """Written by kube-apiserver itself, as on any cluster: the address the apiserver
+    advertises, its secure port, and the EndpointSlice made of them."""
+    node_ip = kubectl(kubectl_run, gateway, "get", "nodes", "-o",
+                      'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}')
+    assert node_ip.returncode == 0 and node_ip.stdout, node_ip.stderr
+    endpoints = kubectl(kubectl_run, gateway, "get", "endpoints", "kubernetes")
+    assert endpoints.returncode == 0, endpoints.stderr
+    assert endpoints.stdout.split("\n")[1].split()[:2] == ["kubernetes",
+                                                           f"{node_ip.stdout}:6443"]
+    slices = kubectl(kubectl_run, gateway, "get", "endpointslices", "-l",
+                     "kubernetes.io/service-name=kubernetes", "-o",
+                     "jsonpath={.items[*].endpoints[*].addresses[*]} "
+                     "{.items[*].ports[*].port} {.items[*].addressType}")
+    assert slices.stdout == f"{node_ip.stdout} 6443 IPv4", slices.stderr

@@ -11,6 +11,7 @@ from emulator.cluster.mock.auth.rbac_defaults import default_objects
 # When the fake control plane came up: a fixed instant, so that seeded objects are reproducible.
 BOOT_TIME = "2024-01-01T00:00:00Z"
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+APISERVER_PORT = 6443  # the secure port kube-apiserver advertises (the Service's targetPort)
 
 
 def _fake_id(node: str, what: str) -> str:
@@ -51,10 +52,31 @@ def boot_objects(cluster_name: str, kubernetes_version: str,
         "metadata": {"name": "kubernetes", "namespace": "default",
                      "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"clusterIP": "10.96.0.1", "ports": [
-            {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]},
+            {"name": "https", "port": 443, "protocol": "TCP", "targetPort": APISERVER_PORT}]},
     })
+    objects += _apiserver_endpoints()
     objects += _control_plane(group_versions)
     return objects
+
+
+def _apiserver_endpoints() -> list[dict[str, Any]]:
+    """The ``kubernetes`` Service's endpoints, which kube-apiserver's own endpoint reconciler
+    writes (the Service has no selector, so no controller does): the apiserver's address and
+    port, in an Endpoints marked for the mirroring controller to skip, and the EndpointSlice
+    the reconciler makes of it (pkg/controlplane/reconcilers)."""
+    port = {"name": "https", "port": APISERVER_PORT, "protocol": "TCP"}
+    return [
+        {"apiVersion": "v1", "kind": "Endpoints",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+         "subsets": [{"addresses": [{"ip": NODE_IP}], "ports": [port]}]},
+        {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+         "metadata": {"name": "kubernetes", "namespace": "default",
+                      "labels": {"kubernetes.io/service-name": "kubernetes"}},
+         "addressType": "IPv4",
+         "endpoints": [{"addresses": [NODE_IP], "conditions": {"ready": True}}],
+         "ports": [port]},
+    ]
 
 
 def _control_plane(group_versions: list[tuple[str, str]]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import pytest
 
 from emulator.clock import FakeClock
 from emulator.cluster.mock.apiserver import MockApiserver
+from emulator.cluster.mock.node.kubelet import NODE_IP
 from emulator.cluster.mock.controllers.endpoints import (
     TriggerTimes,
     repack,
@@ -214,8 +215,19 @@ def test_a_service_without_a_selector_gets_no_endpoints(cluster: MockApiserver) 
     assert got is not None and got["subsets"][0]["addresses"] == [{"ip": "192.0.2.1"}]
 
 
-def test_the_kubernetes_service_has_no_controller_endpoints(cluster: MockApiserver) -> None:
-    assert endpoints(cluster, "kubernetes") is None
+def test_the_kubernetes_service_has_the_apiservers_endpoints_only(cluster: MockApiserver) -> None:
+    """kube-apiserver's reconciler writes them (the Service has no selector, so no controller
+    does), with the label that keeps the mirroring controller off, and the slice it makes."""
+    running(cluster, "web-1", "10.9.0.5")
+    port = {"name": "https", "port": 6443, "protocol": "TCP"}
+    got = endpoints(cluster, "kubernetes")
+    assert got is not None
+    assert got["metadata"]["labels"] == {"endpointslice.kubernetes.io/skip-mirror": "true"}
+    assert got["subsets"] == [{"addresses": [{"ip": NODE_IP}], "ports": [port]}]
+    (slice_,) = slices(cluster, "kubernetes")
+    assert (slice_["metadata"]["name"], slice_["addressType"], slice_["ports"]) == (
+        "kubernetes", "IPv4", [port])
+    assert slice_["endpoints"] == [{"addresses": [NODE_IP], "conditions": {"ready": True}}]
 
 
 def test_pods_come_and_go(cluster: MockApiserver) -> None:
