@@ -167,6 +167,20 @@ K8S_CLAIM_UPDATE = ("spec is immutable after creation except resources.requests 
 K8S_STORAGE_CLASS_UPDATE = "updates to {field} are forbidden."
 K8S_PRIORITY_VALUE_CHANGED = "may not be changed in an update."
 
+# A pod spec's create checks (ValidatePodSpec: registry/podspecchecks.py).
+K8S_NO_DOTS = "must not contain dots"
+K8S_VOLUME_SOURCES = "may not specify more than 1 volume type"
+K8S_MOUNT_PATH_UNIQUE = "must be unique"
+K8S_PORT_NAME_CHARACTERS = "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"
+K8S_PORT_NAME_LETTER = "must contain at least one letter (a-z)"
+K8S_PORT_NAME_HYPHENS = "must not contain consecutive hyphens"
+K8S_PORT_NAME_EDGES = "must not begin or end with a hyphen"
+K8S_NOT_NEGATIVE = "must be greater than or equal to 0"
+K8S_REQUEST_OVER_LIMIT = "must be less than or equal to {name} limit of {limit}"
+K8S_REQUEST_EQUALS_LIMIT = "must be equal to {name} limit of {limit}"
+K8S_LIMIT_REQUIRED = "Limit must be set for non overcommitable resources"
+K8S_JOB_RESTART_POLICY = 'valid values: "OnFailure", "Never"'
+
 # Label and field selectors (k8s.io/apimachinery labels and fields packages).
 SELECTOR_UNABLE_TO_PARSE = "unable to parse requirement: {detail}"
 SELECTOR_FIELD_NOT_SUPPORTED = 'field label not supported: {field}'

@@ -32,6 +32,13 @@ _CLIENT_WANTS: dict[str, dict[str, Any]] = {
 }
 
 
+# Fields the schema leaves optional that kube's validation wants wherever they are.
+_KUBE_WANTS = ("spec", "template", "image")
+# Where a Job's pods are: kube wants them restarted OnFailure or Never, not the default Always.
+_JOB_POD_SPECS = {"Job": ("spec", "template", "spec"),
+                  "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
+
+
 # apps/v1 workloads: kube's validation wants a selector that selects the template's labels
 # (registry/workloadchecks.py), which the schema leaves optional.
 _SELECTING = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
@@ -53,6 +60,11 @@ def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[
         template = obj["spec"].setdefault("template", {"spec": {"containers": [
             {"name": "example", "image": _NAMED_STRINGS["image"]}]}})  # optional for a ReplicaSet
         template.setdefault("metadata", {})["labels"] = labels
+    if group == "batch" and kind in _JOB_POD_SPECS:
+        spec = obj
+        for key in _JOB_POD_SPECS[kind]:
+            spec = spec.setdefault(key, {})
+        spec["restartPolicy"] = "Never"
     return obj
 
 
@@ -73,10 +85,10 @@ def _value(minor: int, schema: dict[str, Any], field: str, depth: int) -> Any:
     if kind == "object":
         out: dict[str, Any] = {}
         if depth < 12:
-            # spec too, at any depth (a pod template's): kube's validation wants what the schema
-            # leaves optional there
+            # spec, a pod template and an image too, at any depth: kube's validation wants what
+            # the schema leaves optional there (podspecchecks.py)
             wanted = [*schema.get("required", []),
-                      *(["spec"] if "spec" in schema.get("properties", {}) else [])]
+                      *(k for k in _KUBE_WANTS if k in schema.get("properties", {}))]
             for key in wanted:
                 out[key] = _value(minor, schema.get("properties", {}).get(key, {}), key,
                                   depth + 1)

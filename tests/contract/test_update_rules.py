@@ -204,3 +204,38 @@ def test_the_python_client_gets_the_422_and_its_causes(api: client.ApiClient) ->
             "`immutable` is set")
     finally:
         core.delete_namespaced_config_map(settings, "default")
+
+
+BROKEN_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{{containerPort: 70000}}]
+        volumeMounts: [{{name: data, mountPath: /data}}]
+        resources: {{limits: {{cpu: 500m}}, requests: {{cpu: "1"}}}}
+"""
+
+
+def test_a_server_side_dry_run_finds_what_a_cluster_finds_in_a_pod_template(
+        gateway: Served, kubectl_run: KubectlRunner) -> None:
+    """CI pipelines lint manifests with ``--dry-run=server`` through the gateway: kube's pod
+    spec checks answer, every error listed as kubectl lists a 422's causes."""
+    name = f"lint-{uuid.uuid4().hex[:6]}"
+    linted = kubectl_run.run(gateway.kubeconfig(), "apply", "--dry-run=server", "-f", "-",
+                             stdin=BROKEN_DEPLOYMENT.format(name=name))
+    assert linted.returncode == 1
+    assert linted.stderr.strip().endswith(
+        f'The Deployment "{name}" is invalid: \n'
+        "* spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must "
+        "be between 1 and 65535, inclusive\n"
+        '* spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"\n'
+        '* spec.template.spec.containers[0].resources.requests: Invalid value: "1": must be '
+        "less than or equal to cpu limit of 500m"), linted.stderr
+    assert kubectl_run.run(gateway.kubeconfig(), "get", "deployment", name).returncode == 1

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry import (crdchecks, defaults, eventchecks, podupdate,
-                                            updatechecks, workloadchecks)
+from emulator.cluster.mock.registry import (crdchecks, defaults, eventchecks, podspecchecks,
+                                            podupdate, updatechecks, workloadchecks)
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.resources import CustomKind
 from emulator.cluster.mock.registry.selectors import FieldRead, field_at
@@ -91,12 +91,20 @@ _KEEPS = {"returns_deleted_object": True}  # the storage answers a delete with t
 _GENERATION = {"tracks_generation": True}  # metadata.generation from 1, bumped by spec changes
 
 
+def _all(*checks: Validator) -> Validator:
+    """Several validations, their errors in turn."""
+    return lambda obj, old, minor: [e for check in checks for e in check(obj, old, minor)]
+
+
 def _selects(kind: str) -> dict[str, Any]:
-    """apps/v1 workloads: a selector that selects the template's pods (workloadchecks.py), and
-    that an update does not change (a StatefulSet's whole spec but a few fields)."""
-    immutable = updatechecks.stateful_set if kind == "StatefulSet" else updatechecks.selector
-    return {"tracks_generation": True, "validate": workloadchecks.workload(kind),
-            "validate_update": immutable}
+    """apps/v1 workloads: a selector that selects the template's pods (workloadchecks.py), a
+    template that is a valid pod that restarts Always (podspecchecks.py), and what an update
+    does not change (a StatefulSet's whole spec but a few fields)."""
+    stateful = kind == "StatefulSet"
+    pods = (podspecchecks.stateful_set_template if stateful
+            else podspecchecks.template("spec.template", "Always"))
+    return {"tracks_generation": True, "validate": _all(workloadchecks.workload(kind), pods),
+            "validate_update": updatechecks.stateful_set if stateful else updatechecks.selector}
 
 
 BUILTIN: dict[tuple[str, str], Behaviour] = {
@@ -104,8 +112,9 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     ("", "Pod"): Behaviour(core.PODS, defaults.pod, (
         "status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
         "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"),
-        validate_update=podupdate.validate, **_KEEPS),
-    ("", "PodTemplate"): Behaviour(core.POD_TEMPLATES, defaults.pod_template, **_KEEPS),
+        validate=podspecchecks.pod, validate_update=podupdate.validate, **_KEEPS),
+    ("", "PodTemplate"): Behaviour(core.POD_TEMPLATES, defaults.pod_template,
+                                   validate=podspecchecks.template("template"), **_KEEPS),
     ("", "Namespace"): Behaviour(core.NAMESPACES, defaults.namespace, ("status.phase",)),
     ("", "Service"): Behaviour(core.SERVICES, defaults.service, ("spec.clusterIP", "spec.type"),
                                validate_update=updatechecks.service, **_KEEPS),
@@ -120,7 +129,8 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     ("", "LimitRange"): Behaviour(core.CREATED_AT, defaults.limit_range),
     ("", "ReplicationController"): Behaviour(
         workloads.REPLICATION_CONTROLLERS, defaults.replication_controller, ("status.replicas",),
-        orphans_by_default=True, **_GENERATION),
+        orphans_by_default=True, validate=podspecchecks.template("spec.template", "Always"),
+        **_GENERATION),
     ("", "Endpoints"): Behaviour(network.ENDPOINTS, defaults.endpoints),
     ("", "PersistentVolume"): Behaviour(storage.PERSISTENT_VOLUMES, defaults.persistent_volume,
                                         **_KEEPS),
@@ -149,9 +159,12 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
                                      **_selects("DaemonSet")),
     ("apps", "ControllerRevision"): Behaviour(workloads.CONTROLLER_REVISIONS),
     ("batch", "Job"): Behaviour(workloads.jobs, defaults.job, ("status.successful",),
+                                validate=podspecchecks.template("spec.template", "Job"),
                                 validate_update=updatechecks.job, **_GENERATION),
     ("batch", "CronJob"): Behaviour(workloads.CRON_JOBS, defaults.cron_job,
-                                    validate=workloadchecks.cron_job, **_GENERATION),
+                                    validate=_all(workloadchecks.cron_job, podspecchecks.template(
+                                        "spec.jobTemplate.spec.template", "Job")),
+                                    **_GENERATION),
     ("autoscaling", "HorizontalPodAutoscaler"): Behaviour(workloads.HORIZONTAL_POD_AUTOSCALERS,
                                                           defaults.horizontal_pod_autoscaler),
     ("policy", "PodDisruptionBudget"): Behaviour(workloads.POD_DISRUPTION_BUDGETS, **_GENERATION),

@@ -401,7 +401,7 @@ class Objects:
             merged.pop("status", None)
         if "generation" in meta and _generation_changes(resource, current, merged):
             meta["generation"] = current["metadata"]["generation"] + 1
-        self._validate(resource, merged, current, whole=subresource is None)
+        self._validate(resource, merged, current, subresource)
         if subresource is None:
             self._validating_admission(resource, merged, creating=False)
         if manager is not None:
@@ -446,16 +446,18 @@ class Objects:
         return self._as_stored(resource, obj)
 
     def _validate(self, resource: ResourceType, obj: dict[str, Any],
-                  old: dict[str, Any] | None, *, whole: bool = False) -> None:
-        """The kind's own validation (a custom resource's schema and rules, a CRD's checks);
-        ``whole``: an update of the object itself, which the update rules apply to too (what
-        its subresources write is theirs to check)."""
+                  old: dict[str, Any] | None, subresource: str | None = None) -> None:
+        """The kind's own validation (a custom resource's schema and rules, a CRD's checks, a
+        pod spec's); on an update of the object itself, also what an update may not change.
+        A built-in kind's status strategy checks the status alone, which the mock does not:
+        its spec, unchanged, is not checked again on every controller's status write."""
         if resource.custom is not None:
             customresources.validate(resource, obj, old, self.registry.minor)
             return
         behaviour, minor = resource.behaviour, self.registry.minor
-        errors = behaviour.validate(obj, old, minor) if behaviour.validate is not None else []
-        if whole and old is not None and behaviour.validate_update is not None:
+        errors = (behaviour.validate(obj, old, minor)
+                  if behaviour.validate is not None and subresource != "status" else [])
+        if subresource is None and old is not None and behaviour.validate_update is not None:
             errors += behaviour.validate_update(obj, old, minor)
         if errors:
             # kube names the kind of the object it validated, the stored one (an Event written

@@ -339,7 +339,7 @@ def semantic(value: Any, quantities: bool = False) -> Any:
     ``serviceAccount`` alias left out, and quantities as numbers."""
     if isinstance(value, dict):
         if quantities:  # a ResourceList: its values are quantities
-            return {k: _quantity(v) for k, v in value.items()}
+            return {k: parse_quantity(v) for k, v in value.items()}
         return {k: semantic(v, k in _QUANTITY_MAPS) for k, v in value.items()
                 if v not in (None, [], {}) and k != "serviceAccount"}
     if isinstance(value, list):
@@ -347,7 +347,8 @@ def semantic(value: Any, quantities: bool = False) -> Any:
     return value
 
 
-def _quantity(value: Any) -> Any:
+def parse_quantity(value: Any) -> Any:
+    """A quantity's value as a Decimal; what is not one, as it is."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return decimal.Decimal(str(value))
     if not isinstance(value, str):

@@ -32,27 +32,25 @@ def workload(kind: str) -> Callable[[dict[str, Any], dict[str, Any] | None, int]
 def _workload(noun: str, obj: dict[str, Any], old: dict[str, Any] | None,
               minor: int) -> list[FieldError]:
     """ValidateDeploymentSpec / ReplicaSetSpec / StatefulSetSpec / DaemonSetSpec, their selector
-    part: required, not empty, and selecting the template's labels."""
+    part: required, not empty, and selecting the template's labels (an empty one selects
+    everything, and is not compared)."""
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
     selector = spec.get("selector")
-    if not isinstance(selector, dict):
-        return [fe.required("spec.selector")]
-    errors: list[FieldError] = []
-    if not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        errors.append(fe.invalid_value("spec.selector", selector_value(selector, minor),
-                                       messages.K8S_EMPTY_SELECTOR.format(kind=noun),
-                                       minor))
-        return errors
     template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-    labels = (template.get("metadata") or {}).get("labels") or {}
+    labels = (template.get("metadata") or {}).get("labels")
+    mismatch = fe.invalid_value("spec.template.metadata.labels", labels_value(labels, minor),
+                                messages.K8S_SELECTOR_MISMATCH, minor)
+    if not isinstance(selector, dict):
+        # No selector selects nothing (labels.Nothing), so no template matches it either.
+        return [fe.required("spec.selector"), mismatch]
+    if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        return [fe.invalid_value("spec.selector", selector_value(selector, minor),
+                                 messages.K8S_EMPTY_SELECTOR.format(kind=noun), minor)]
     try:
         wanted = selectors.label_selector_from_match(selector)
     except Exception:  # noqa: BLE001 - a malformed selector is the schema's and RBAC's to word
-        return errors
-    if not wanted.matches(labels):
-        errors.append(fe.invalid_value("spec.template.metadata.labels", labels_value(labels, minor),
-                                       messages.K8S_SELECTOR_MISMATCH, minor))
-    return errors
+        return []
+    return [] if wanted.matches(labels or {}) else [mismatch]
 
 
 def cron_job(obj: dict[str, Any], old: dict[str, Any] | None, minor: int) -> list[FieldError]:

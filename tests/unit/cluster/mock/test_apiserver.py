@@ -472,7 +472,17 @@ def test_explicit_null_spec_is_defaulted_not_a_500(api: MockApiserver, path: str
     if path == DEPLOYS:  # defaulted, then refused as kube refuses a Deployment with no selector
         assert (reply.status, reply.body["details"]["causes"]) == (422, [
             {"reason": "FieldValueRequired", "message": "Required value",
-             "field": "spec.selector"}])
+             "field": "spec.selector"},
+            {"reason": "FieldValueInvalid", "field": "spec.template.metadata.labels",
+             "message": "Invalid value: map[string]string(nil): `selector` does not match "
+                        "template `labels`"},
+            {"reason": "FieldValueRequired", "message": "Required value",
+             "field": "spec.template.spec.containers"}])
+        return
+    if path == PODS:  # a pod needs a container, as in kube
+        assert (reply.status, reply.body["details"]["causes"]) == (422, [
+            {"reason": "FieldValueRequired", "message": "Required value",
+             "field": "spec.containers"}])
         return
     assert reply.status == 201, reply.body
 
@@ -1545,7 +1555,7 @@ def test_a_clients_create_cannot_set_status(api: MockApiserver) -> None:
 def test_seeding_keeps_a_scenario_status(api: MockApiserver) -> None:
     seeded = api.seed({"apiVersion": "v1", "kind": "Pod",
                        "metadata": {"name": "done", "namespace": "default"},
-                       "spec": {"containers": [{"name": "main"}]},
+                       "spec": {"containers": [{"name": "main", "image": "busybox"}]},
                        "status": {"phase": "Succeeded"}})
     assert seeded["status"]["phase"] == "Succeeded"
 

@@ -1,0 +1,396 @@
+"""kube's validation of a pod spec (``ValidatePodSpec``, pkg/apis/core/validation), for a pod
+and for the pod templates of the workloads, its commonest rules, in kube's order and words:
+
+- volumes: at most one source each, a name that is a DNS label and not a repeat;
+- containers (one at least) and init containers: a name that is a DNS label and not a repeat
+  (an init container's among the containers' too), an image, ports (name, number, protocol;
+  host ports not taken twice), volume mounts (of a volume the pod has, each path once), and
+  resources (no negative quantity, no request above its limit);
+- the restart policy, and what each template kind demands of it: Always for the apps
+  workloads and ReplicationControllers, OnFailure or Never for a Job.
+
+A pod's image may not have spaces around it (kube checks that for pods only). A StatefulSet's
+template is checked for its restart policy alone: kube's call that would check the rest of it
+is commented out. Errors come in kube's order: volumes, then each container's checks, the
+containers' host ports, the init containers, the restart policy. kube walks a container's
+resources in Go's random map order; the mock takes limits, then requests, by name.
+
+What kube checks beyond these (probes, env names, security contexts, affinity, DNS config,
+resource names...) is not checked: such a pod is stored.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable
+from typing import Any
+
+from emulator import messages
+from emulator.cluster.mock.registry import fielderrors as fe
+from emulator.cluster.mock.registry.fielderrors import FieldError
+from emulator.cluster.mock.registry.podupdate import parse_quantity
+
+Obj = dict[str, Any]
+
+# The volume sources in the order validateVolumeSource counts them (emptyDir first), by their
+# JSON names, with the path kube names for each when it is one too many: the downward API's is
+# misspelt in kube.
+VOLUME_SOURCES = (
+    "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret",
+    "nfs", "iscsi", "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs",
+    "quobyte", "downwardAPI", "fc", "flexVolume", "configMap", "azureFile", "vsphereVolume",
+    "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
+    "csi", "ephemeral", "image")
+_SOURCE_PATHS = {"downwardAPI": "downwarAPI", "cephfs": "cephFS"}
+RESTART_POLICIES = ("Always", "OnFailure", "Never")
+PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")  # sorted, as kube lists them
+DNS1123_LABEL_MAX = 63
+PORT_NAME_MAX = 15
+PORT_MAX = 65535
+
+
+def pod(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+    """ValidatePodCreate / ValidatePodUpdate's spec part: the spec, then the pod-only image
+    check."""
+    spec = _dict(obj.get("spec"))
+    errors = pod_spec(spec, "spec", minor)
+    for field in ("containers", "initContainers"):
+        for i, container in enumerate(_list(spec, field)):
+            image = _dict(container).get("image")
+            if isinstance(image, str) and image and image != image.strip():
+                errors.append(fe.invalid_value(f"spec.{field}[{i}].image", image,
+                                               messages.K8S_IMAGE_WHITESPACE))
+    return errors
+
+
+def template(path: str, restart: str = "") -> Callable[[Obj, Obj | None, int], list[FieldError]]:
+    """The checks of the pod template at ``path`` (``spec.template``), then what the kind
+    demands of its restart policy: ``Always`` (the apps workloads), ``Job`` (OnFailure or
+    Never), or nothing (a PodTemplate)."""
+
+    def check(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+        spec = _at(obj, f"{path}.spec")
+        errors = pod_spec(spec, f"{path}.spec", minor)
+        return errors + _template_restart(spec, f"{path}.spec.restartPolicy", restart)
+
+    return check
+
+
+def stateful_set_template(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+    """ValidatePodTemplateSpecForStatefulSet: the restart policy only."""
+    spec = _at(obj, "spec.template.spec")
+    return _template_restart(spec, "spec.template.spec.restartPolicy", "Always")
+
+
+def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
+    """ValidatePodSpec, the rules above, for the spec at ``path``."""
+    volumes, errors = _volumes(_list(spec, "volumes"), f"{path}.volumes")
+    containers = _list(spec, "containers")
+    errors += _containers(containers, volumes, f"{path}.containers")
+    errors += _init_containers(_list(spec, "initContainers"), containers, volumes,
+                               f"{path}.initContainers")
+    policy = spec.get("restartPolicy")
+    if isinstance(policy, str) and policy and policy not in RESTART_POLICIES:
+        errors.append(fe.not_supported(f"{path}.restartPolicy", policy, list(RESTART_POLICIES),
+                                       minor))
+    return errors
+
+
+# -- volumes ----------------------------------------------------------------------------------
+
+
+def _volumes(volumes: list[Any], path: str) -> tuple[set[str], list[FieldError]]:
+    """ValidateVolumes: the names of the volumes without an error, and the errors. A volume
+    with an error is not one a mount may name."""
+    known: set[str] = set()
+    errors: list[FieldError] = []
+    for i, volume in enumerate(volumes):
+        volume = _dict(volume)
+        at = f"{path}[{i}]"
+        found = [fe.forbidden(f"{at}.{_SOURCE_PATHS.get(source, source)}",
+                              messages.K8S_VOLUME_SOURCES)
+                 for source in [s for s in VOLUME_SOURCES if volume.get(s) is not None][1:]]
+        name = volume.get("name")
+        found += _name(name, f"{at}.name")
+        if isinstance(name, str) and name in known:
+            found.append(fe.duplicate(f"{at}.name", name))
+        if found:
+            errors += found
+        elif isinstance(name, str):
+            known.add(name)
+    return known, errors
+
+
+# -- containers -------------------------------------------------------------------------------
+
+
+def _containers(containers: list[Any], volumes: set[str], path: str) -> list[FieldError]:
+    if not containers:
+        return [fe.required(path)]
+    return (_each_container(containers, volumes, path, set(), init=False)
+            + _host_ports(containers, path))
+
+
+def _init_containers(containers: list[Any], regular: list[Any], volumes: set[str],
+                     path: str) -> list[FieldError]:
+    """validateInitContainers: the same checks, and a name none of the containers has."""
+    taken = {n for n in (_dict(c).get("name") for c in regular) if _hashable(n)}
+    return _each_container(containers, volumes, path, taken, init=True)
+
+
+def _each_container(containers: list[Any], volumes: set[str], path: str, taken: set[Any], *,
+                    init: bool) -> list[FieldError]:
+    """Each container's checks, then its name against those before it (``taken``): an empty
+    init container's name is not taken, and each init container's host ports are checked on
+    their own."""
+    errors: list[FieldError] = []
+    for i, container in enumerate(containers):
+        at = f"{path}[{i}]"
+        errors += _container(_dict(container), volumes, at)
+        name = _dict(container).get("name")
+        if _hashable(name) and name in taken:
+            errors.append(fe.duplicate(f"{at}.name", name))
+        elif _hashable(name) and (name or not init):
+            taken.add(name)
+        if init:
+            errors += _host_ports([container], at, single=True)
+    return errors
+
+
+def _container(container: Obj, volumes: set[str], path: str) -> list[FieldError]:
+    """validateContainerCommon, its rules kept here, in its order."""
+    errors = _name(container.get("name"), f"{path}.name")
+    if not container.get("image"):
+        errors.append(fe.required(f"{path}.image"))
+    errors += _ports(_list(container, "ports"), f"{path}.ports")
+    errors += _mounts(_list(container, "volumeMounts"), volumes, f"{path}.volumeMounts")
+    errors += _resources(_dict(container.get("resources")), f"{path}.resources")
+    return errors
+
+
+def _name(name: Any, path: str) -> list[FieldError]:
+    """A required DNS-1123 label (ValidateDNS1123Label): its length, then its form, or the
+    dots a subdomain would have."""
+    if not name:
+        return [fe.required(path)]
+    if not isinstance(name, str):
+        return []  # a wrong JSON type is the schema's to refuse
+    errors = []
+    if len(name.encode()) > DNS1123_LABEL_MAX:
+        errors.append(fe.invalid_value(path, name, messages.DNS_MAX_LENGTH.format(
+            limit=DNS1123_LABEL_MAX)))
+    if not _is_label(name):
+        text = (messages.K8S_NO_DOTS if all(_is_label(part) for part in name.split("."))
+                else messages.K8S_DNS_LABEL_DETAIL)
+        errors.append(fe.invalid_value(path, name, text))
+    return errors
+
+
+def _is_label(text: str) -> bool:
+    return bool(text) and text[0].isalnum() and text[-1].isalnum() and all(
+        c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in text)
+
+
+# -- ports ------------------------------------------------------------------------------------
+
+
+def _ports(ports: list[Any], path: str) -> list[FieldError]:
+    """validateContainerPorts: per port its name, container port, host port, protocol."""
+    errors: list[FieldError] = []
+    names: set[str] = set()
+    for i, port in enumerate(ports):
+        port, at = _dict(port), f"{path}[{i}]"
+        name = port.get("name")
+        if isinstance(name, str) and name:
+            problems = _port_name_problems(name)
+            errors += [fe.invalid_value(f"{at}.name", name, text) for text in problems]
+            if not problems and name in names:
+                errors.append(fe.duplicate(f"{at}.name", name))
+            elif not problems:
+                names.add(name)
+        number = port.get("containerPort")
+        if not number:
+            errors.append(fe.required(f"{at}.containerPort"))
+        elif isinstance(number, int) and not 1 <= number <= PORT_MAX:
+            errors.append(fe.invalid_value(f"{at}.containerPort", number, _port_range()))
+        host = port.get("hostPort")
+        if isinstance(host, int) and host and not 1 <= host <= PORT_MAX:
+            errors.append(fe.invalid_value(f"{at}.hostPort", host, _port_range()))
+        protocol = port.get("protocol")
+        if not protocol:
+            errors.append(fe.required(f"{at}.protocol"))
+        elif isinstance(protocol, str) and protocol not in PORT_PROTOCOLS:
+            errors.append(fe.not_supported(f"{at}.protocol", protocol, list(PORT_PROTOCOLS)))
+    return errors
+
+
+def _port_range() -> str:
+    return messages.K8S_INCLUSIVE_RANGE.format(low=1, high=PORT_MAX)
+
+
+def _port_name_problems(name: str) -> list[str]:
+    """IsValidPortName's messages, in its order."""
+    problems = []
+    if len(name) > PORT_NAME_MAX:
+        problems.append(messages.DNS_MAX_LENGTH.format(limit=PORT_NAME_MAX))
+    if not all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in name):
+        problems.append(messages.K8S_PORT_NAME_CHARACTERS)
+    if not any("a" <= c <= "z" for c in name):
+        problems.append(messages.K8S_PORT_NAME_LETTER)
+    if "--" in name:
+        problems.append(messages.K8S_PORT_NAME_HYPHENS)
+    if name.startswith("-") or name.endswith("-"):
+        problems.append(messages.K8S_PORT_NAME_EDGES)
+    return problems
+
+
+def _host_ports(containers: list[Any], path: str, *, single: bool = False) -> list[FieldError]:
+    """AccumulateUniqueHostPorts: a host port (by protocol, host IP and number) used once."""
+    taken: set[str] = set()
+    errors: list[FieldError] = []
+    for i, container in enumerate(containers):
+        at = path if single else f"{path}[{i}]"
+        for j, port in enumerate(_list(_dict(container), "ports")):
+            port = _dict(port)
+            host = port.get("hostPort")
+            if not isinstance(host, int) or not host:
+                continue
+            taken_key = f"{port.get('protocol') or ''}/{port.get('hostIP') or ''}/{host}"
+            if taken_key in taken:
+                errors.append(fe.duplicate(f"{at}.ports[{j}].hostPort", taken_key))
+            taken.add(taken_key)
+    return errors
+
+
+# -- volume mounts and resources --------------------------------------------------------------
+
+
+def _mounts(mounts: list[Any], volumes: set[str], path: str) -> list[FieldError]:
+    """ValidateVolumeMounts: a named volume the pod has, a mount path, each path once."""
+    errors: list[FieldError] = []
+    paths: set[Any] = set()
+    for i, mount in enumerate(mounts):
+        mount, at = _dict(mount), f"{path}[{i}]"
+        name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
+        if not name:
+            errors.append(fe.required(f"{at}.name"))
+        if name not in volumes:
+            errors.append(fe.make("FieldValueNotFound", f"{at}.name", name))
+        if not mount_path:
+            errors.append(fe.required(f"{at}.mountPath"))
+        if _hashable(mount_path) and mount_path in paths:
+            errors.append(fe.invalid_value(f"{at}.mountPath", mount_path,
+                                           messages.K8S_MOUNT_PATH_UNIQUE))
+        if _hashable(mount_path):
+            paths.add(mount_path)
+    return errors
+
+
+def _resources(resources: Obj, path: str) -> list[FieldError]:
+    """ValidateResourceRequirements: no negative quantity (the limits, then each request); a
+    request no greater than its limit (equal to it where kube allows no overcommit: extended
+    resources and huge pages); and a limit for a request of those."""
+    limits, requests = _dict(resources.get("limits")), _dict(resources.get("requests"))
+    errors = [error for name in sorted(limits)
+              for error in _negative(limits[name], f"{path}.limits[{name}]")]
+    for name in sorted(requests):
+        errors += _negative(requests[name], f"{path}.requests[{name}]")
+        request = parse_quantity(requests[name])
+        overcommit = _overcommit_allowed(name)
+        if name not in limits:
+            if not overcommit:
+                errors.append(fe.required(f"{path}.limits", messages.K8S_LIMIT_REQUIRED))
+            continue
+        limit = parse_quantity(limits[name])
+        if not (isinstance(request, decimal.Decimal) and isinstance(limit, decimal.Decimal)):
+            continue
+        template = (messages.K8S_REQUEST_EQUALS_LIMIT if request != limit and not overcommit
+                    else messages.K8S_REQUEST_OVER_LIMIT if request > limit else None)
+        if template is not None:
+            errors.append(fe.invalid_value(f"{path}.requests", canonical_quantity(
+                requests[name]), template.format(name=name, limit=canonical_quantity(
+                    limits[name]))))
+    return errors
+
+
+def _negative(value: Any, path: str) -> list[FieldError]:
+    number = parse_quantity(value)
+    if isinstance(number, decimal.Decimal) and number < 0:
+        return [fe.invalid_value(path, canonical_quantity(value), messages.K8S_NOT_NEGATIVE)]
+    return []
+
+
+def _overcommit_allowed(name: str) -> bool:
+    """helper.IsOvercommitAllowed: native resources but huge pages."""
+    native = "/" not in name or name.startswith("kubernetes.io/")
+    return native and not name.startswith("hugepages-")
+
+
+_SI = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+_BINARY = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+
+
+def canonical_quantity(value: Any) -> str:
+    """A quantity as Go's ``Quantity.String()`` writes it: a binary suffix kept binary (the
+    largest power of 1024 that divides it, else plain), a decimal one as the largest power of
+    1000 that leaves a whole number (``2000m`` is ``2``, ``0.5`` is ``500m``)."""
+    number = parse_quantity(value)
+    if not isinstance(number, decimal.Decimal):
+        return str(value)
+    text = str(value).strip()
+    sign, magnitude = ("-" if number < 0 else ""), abs(number)
+    if text.endswith("i") and magnitude == magnitude.to_integral_value():
+        whole, power = int(magnitude), 0
+        while whole and whole % 1024 == 0 and power < len(_BINARY) - 1:
+            whole, power = whole // 1024, power + 1
+        return f"{sign}{whole}{_BINARY[power]}"
+    exponent = 18
+    while exponent > -9 and (magnitude / decimal.Decimal(10) ** exponent) != (
+            magnitude / decimal.Decimal(10) ** exponent).to_integral_value():
+        exponent -= 3
+    if magnitude == 0:
+        exponent = 0
+    mantissa = (magnitude / decimal.Decimal(10) ** exponent).to_integral_value(
+        rounding=decimal.ROUND_CEILING)
+    suffix = _SI[exponent]
+    if "e" in text.lower() and not text.endswith(("E", "e")):
+        suffix = f"e{exponent}" if exponent else ""
+    return f"{sign}{int(mantissa)}{suffix}"
+
+
+# -- restart policies of templates ----------------------------------------------------------
+
+
+def _template_restart(spec: Obj, path: str, wanted: str) -> list[FieldError]:
+    # kube defaults a template that is not there too (it is a struct): its policy is Always.
+    policy = spec.get("restartPolicy") or "Always"
+    if wanted == "Always" and policy != "Always":
+        return [fe.not_supported(path, policy, ["Always"])]
+    if wanted == "Job":
+        if policy == "Always":
+            return [fe.required(path, messages.K8S_JOB_RESTART_POLICY)]
+        if policy not in ("OnFailure", "Never"):
+            return [fe.not_supported(path, policy, ["OnFailure", "Never"])]
+    return []
+
+
+# -- small readers ----------------------------------------------------------------------------
+
+
+def _at(obj: Obj, path: str) -> Obj:
+    for part in path.split("."):
+        obj = _dict(obj.get(part))
+    return obj
+
+
+def _dict(value: Any) -> Obj:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(obj: Obj, field: str) -> list[Any]:
+    value = obj.get(field)
+    return value if isinstance(value, list) else []
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
