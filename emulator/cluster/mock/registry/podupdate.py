@@ -34,6 +34,7 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
+from emulator.cluster.mock.registry.workloadchecks import labels_value
 
 Obj = dict[str, Any]
 
@@ -202,7 +203,7 @@ def _gated_scheduling_changes(munged: Obj, old: Obj, minor: int) -> list[FieldEr
     selector, old_selector = _map(munged, "nodeSelector"), _map(old, "nodeSelector")
     if semantic(selector) != semantic(old_selector):
         if any(k not in selector or selector[k] != v for k, v in old_selector.items()):
-            errors.append(fe.invalid_value("spec.nodeSelector", _string_map(
+            errors.append(fe.invalid_value("spec.nodeSelector", labels_value(
                 munged.get("nodeSelector"), minor), messages.K8S_NODE_SELECTOR_MUTATED, minor))
         _restore(munged, old, "nodeSelector")
     affinity = munged.get("affinity") if isinstance(munged.get("affinity"), dict) else None
@@ -269,17 +270,6 @@ def _only_additions(term: Any, old: Any) -> bool:
 
 
 # -- values as kube prints them ----------------------------------------------------------------
-
-
-def _string_map(value: Any, minor: int) -> Any:
-    """A map[string]string: Go's %#v before 1.34, JSON after."""
-    if minor >= 34:
-        return value
-    if not isinstance(value, dict):
-        return GoText("map[string]string(nil)")
-    inner = ", ".join(f"{fe.go_quote(str(k))}:{fe.go_quote(str(v))}"
-                      for k, v in sorted(value.items()))
-    return GoText("map[string]string{" + inner + "}")
 
 
 def _go_terms(terms: list[Any] | None, minor: int) -> Any:

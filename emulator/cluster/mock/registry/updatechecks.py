@@ -27,7 +27,6 @@ diff after a claim's Forbidden is podupdate.py's (see there).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from emulator import messages
@@ -37,7 +36,6 @@ from emulator.cluster.mock.registry.podupdate import semantic, spec_diff
 from emulator.cluster.mock.registry.workloadchecks import selector_value
 
 Obj = dict[str, Any]
-Check = Callable[[Obj, Obj, int], list[FieldError]]
 
 # The StatefulSet spec fields an update may change, in the order kube's message names them.
 _STATEFUL_SET_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy",

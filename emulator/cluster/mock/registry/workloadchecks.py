@@ -74,7 +74,8 @@ def labels_value(labels: dict[str, Any] | None, minor: int) -> Any:
         return GoText("null") if labels is None else labels
     if labels is None:
         return GoText("map[string]string(nil)")
-    inner = ", ".join(f"{fe.go_json(str(k))}:{fe.go_json(str(v))}" for k, v in sorted(labels.items()))
+    inner = ", ".join(f"{fe.go_quote(str(k))}:{fe.go_quote(str(v))}"
+                      for k, v in sorted(labels.items()))
     return GoText("map[string]string{" + inner + "}")
 
 
