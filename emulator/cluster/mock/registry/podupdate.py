@@ -41,6 +41,7 @@ Obj = dict[str, Any]
 MAX_INT32 = 2**31 - 1
 # The fields whose values are resource.Quantity maps (ResourceList), compared by value.
 _QUANTITY_MAPS = frozenset({"limits", "requests", "overhead"})
+_QOS_RESOURCES = frozenset({"cpu", "memory"})  # the compute resources QoS is made of
 _SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
              "n": decimal.Decimal("1e-9"), "u": decimal.Decimal("1e-6"),
              "m": decimal.Decimal("1e-3"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
@@ -80,19 +81,31 @@ def validate(pod: Obj, old: Obj | None, minor: int) -> list[FieldError]:
 
 
 def qos_class(spec: Obj) -> str:
-    """kube's QoS class of a pod (pkg/apis/core/helper/qos): BestEffort without any request or
-    limit, Guaranteed when every container's requests equal its limits for cpu and memory,
-    else Burstable."""
-    containers = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
-    resources = [c.get("resources") or {} for c in containers if isinstance(c, dict)]
-    if not any((r.get("requests") or r.get("limits")) for r in resources):
+    """kube's QoS class of a pod (pkg/apis/core/helper/qos, ComputePodQOS), from the positive
+    cpu and memory quantities of its containers and init containers: BestEffort without any,
+    Guaranteed when every container limits both and the summed requests equal the summed
+    limits, else Burstable. Quantities compare by value (``1000m`` is ``1``)."""
+    requests: dict[str, decimal.Decimal] = {}
+    limits: dict[str, decimal.Decimal] = {}
+    guaranteed = True
+    for container in [*_list(spec, "containers"), *_list(spec, "initContainers")]:
+        resources = _map(container if isinstance(container, dict) else {}, "resources")
+        for totals, kind in ((requests, "requests"), (limits, "limits")):
+            found = set()
+            for name, value in _map(resources, kind).items():
+                quantity = parse_quantity(value)
+                if name in _QOS_RESOURCES and isinstance(quantity, decimal.Decimal) \
+                        and quantity > 0:
+                    totals[name] = totals.get(name, decimal.Decimal(0)) + quantity
+                    found.add(name)
+            if kind == "limits" and not _QOS_RESOURCES <= found:
+                guaranteed = False
+    if not requests and not limits:
         return "BestEffort"
-    for r in resources:
-        limits, requests = r.get("limits") or {}, r.get("requests") or {}
-        for name in ("cpu", "memory"):
-            if name not in limits or requests.get(name, limits[name]) != limits[name]:
-                return "Burstable"
-    return "Guaranteed"
+    if guaranteed and all(limits.get(name) == value for name, value in requests.items()) \
+            and len(requests) == len(limits):
+        return "Guaranteed"
+    return "Burstable"
 
 
 def spec_diff(old: Obj, new: Obj) -> str:

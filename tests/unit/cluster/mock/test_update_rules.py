@@ -451,3 +451,19 @@ def test_a_gated_pod_without_affinity_may_gain_node_affinity_from_1_28(version: 
         "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}}))
     # 1.27 compared the empty affinity it had left with none, and refused.
     assert (reply.status == 200) is allowed, reply.body
+
+
+@pytest.mark.parametrize(("containers", "qos"), [
+    ([{}], "BestEffort"),
+    ([{"requests": {"ephemeral-storage": "1Gi"}}], "BestEffort"),  # not a QoS resource
+    ([{"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1000m",
+                                                             "memory": "1024Mi"}}], "Guaranteed"),
+    ([{"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m",
+                                                             "memory": "1Gi"}}], "Burstable"),
+    ([{"limits": {"cpu": "1", "memory": "1Gi"}}, {}], "Burstable"),  # one container unlimited
+    ([{"limits": {"cpu": "1"}, "requests": {"cpu": "1"}}], "Burstable"),  # no memory limit
+    ([{"requests": {"cpu": "0"}}], "BestEffort"),  # zero counts as none
+])
+def test_a_pods_qos_class_is_kubes(containers: list[dict[str, Any]], qos: str) -> None:
+    spec = {"containers": [{"name": f"c{i}", "resources": r} for i, r in enumerate(containers)]}
+    assert podupdate.qos_class(spec) == qos
