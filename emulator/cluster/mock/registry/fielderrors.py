@@ -88,6 +88,13 @@ def _go_sharp(value: Any) -> str:
     return go_value(value, LATEST_MINOR)
 
 
+def go_strings(values: Any) -> str:
+    """Go's %#v of a []string: ``[]string(nil)`` when there is none."""
+    if not isinstance(values, list):
+        return "[]string(nil)"
+    return "[]string{" + ", ".join(go_quote(str(v)) for v in values) + "}"
+
+
 def go_json(value: Any) -> str:
     """encoding/json: map keys sorted, <, > and & escaped."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

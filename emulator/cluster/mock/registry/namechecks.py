@@ -9,9 +9,11 @@ import re
 from emulator import messages
 
 _DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 DNS1035_LABEL_MAX = 63
+DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
 QUALIFIED_NAME_MAX = 63
 
@@ -26,6 +28,16 @@ def dns1035_label(value: str) -> list[str]:
               if byte_length(value) > DNS1035_LABEL_MAX else [])
     return errors + ([] if _DNS1035_LABEL.fullmatch(value) else
                      [messages.DNS1035_LABEL_FORMAT])
+
+
+def dns1123_label(value: str) -> list[str]:
+    """IsDNS1123Label: a dotted name that would be a subdomain is told so."""
+    errors = ([messages.DNS_MAX_LENGTH.format(limit=DNS1123_LABEL_MAX)]
+              if byte_length(value) > DNS1123_LABEL_MAX else [])
+    if _DNS1123_LABEL.fullmatch(value):
+        return errors
+    return errors + [messages.K8S_NO_DOTS if _DNS1123_SUBDOMAIN.fullmatch(value)
+                     else messages.K8S_DNS_LABEL_DETAIL]
 
 
 def dns1123_subdomain(value: str) -> list[str]:

@@ -27,7 +27,9 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
+from emulator.cluster.mock.registry import namechecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
+from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, list_in
 from emulator.cluster.mock.registry.podupdate import parse_quantity
 
 Obj = dict[str, Any]
@@ -44,7 +46,6 @@ VOLUME_SOURCES = (
 _SOURCE_PATHS = {"downwardAPI": "downwarAPI", "cephfs": "cephFS"}
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")  # sorted, as kube lists them
-DNS1123_LABEL_MAX = 63
 PORT_NAME_MAX = 15
 PORT_MAX = 65535
 
@@ -52,11 +53,11 @@ PORT_MAX = 65535
 def pod(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     """ValidatePodCreate / ValidatePodUpdate's spec part: the spec, then the pod-only image
     check."""
-    spec = _dict(obj.get("spec"))
+    spec = as_dict(obj.get("spec"))
     errors = pod_spec(spec, "spec", minor)
     for field in ("containers", "initContainers"):
-        for i, container in enumerate(_list(spec, field)):
-            image = _dict(container).get("image")
+        for i, container in enumerate(list_in(spec, field)):
+            image = as_dict(container).get("image")
             if isinstance(image, str) and image and image != image.strip():
                 errors.append(fe.invalid_value(f"spec.{field}[{i}].image", image,
                                                messages.K8S_IMAGE_WHITESPACE))
@@ -69,7 +70,7 @@ def template(path: str, restart: str = "") -> Callable[[Obj, Obj | None, int], l
     Never), or nothing (a PodTemplate)."""
 
     def check(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
-        spec = _at(obj, f"{path}.spec")
+        spec = dict_at_path(obj, f"{path}.spec")
         errors = pod_spec(spec, f"{path}.spec", minor)
         return errors + _template_restart(spec, f"{path}.spec.restartPolicy", restart)
 
@@ -78,16 +79,16 @@ def template(path: str, restart: str = "") -> Callable[[Obj, Obj | None, int], l
 
 def stateful_set_template(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     """ValidatePodTemplateSpecForStatefulSet: the restart policy only."""
-    spec = _at(obj, "spec.template.spec")
+    spec = dict_at_path(obj, "spec.template.spec")
     return _template_restart(spec, "spec.template.spec.restartPolicy", "Always")
 
 
 def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
     """ValidatePodSpec, the rules above, for the spec at ``path``."""
-    volumes, errors = _volumes(_list(spec, "volumes"), f"{path}.volumes")
-    containers = _list(spec, "containers")
+    volumes, errors = _volumes(list_in(spec, "volumes"), f"{path}.volumes")
+    containers = list_in(spec, "containers")
     errors += _containers(containers, volumes, f"{path}.containers")
-    errors += _init_containers(_list(spec, "initContainers"), containers, volumes,
+    errors += _init_containers(list_in(spec, "initContainers"), containers, volumes,
                                f"{path}.initContainers")
     policy = spec.get("restartPolicy")
     if isinstance(policy, str) and policy and policy not in RESTART_POLICIES:
@@ -105,7 +106,7 @@ def _volumes(volumes: list[Any], path: str) -> tuple[set[str], list[FieldError]]
     known: set[str] = set()
     errors: list[FieldError] = []
     for i, volume in enumerate(volumes):
-        volume = _dict(volume)
+        volume = as_dict(volume)
         at = f"{path}[{i}]"
         found = [fe.forbidden(f"{at}.{_SOURCE_PATHS.get(source, source)}",
                               messages.K8S_VOLUME_SOURCES)
@@ -134,7 +135,7 @@ def _containers(containers: list[Any], volumes: set[str], path: str) -> list[Fie
 def _init_containers(containers: list[Any], regular: list[Any], volumes: set[str],
                      path: str) -> list[FieldError]:
     """validateInitContainers: the same checks, and a name none of the containers has."""
-    taken = {n for n in (_dict(c).get("name") for c in regular) if _hashable(n)}
+    taken = {n for n in (as_dict(c).get("name") for c in regular) if _hashable(n)}
     return _each_container(containers, volumes, path, taken, init=True)
 
 
@@ -146,8 +147,8 @@ def _each_container(containers: list[Any], volumes: set[str], path: str, taken: 
     errors: list[FieldError] = []
     for i, container in enumerate(containers):
         at = f"{path}[{i}]"
-        errors += _container(_dict(container), volumes, at)
-        name = _dict(container).get("name")
+        errors += _container(as_dict(container), volumes, at)
+        name = as_dict(container).get("name")
         if _hashable(name) and name in taken:
             errors.append(fe.duplicate(f"{at}.name", name))
         elif _hashable(name) and (name or not init):
@@ -162,33 +163,19 @@ def _container(container: Obj, volumes: set[str], path: str) -> list[FieldError]
     errors = _name(container.get("name"), f"{path}.name")
     if not container.get("image"):
         errors.append(fe.required(f"{path}.image"))
-    errors += _ports(_list(container, "ports"), f"{path}.ports")
-    errors += _mounts(_list(container, "volumeMounts"), volumes, f"{path}.volumeMounts")
-    errors += _resources(_dict(container.get("resources")), f"{path}.resources")
+    errors += _ports(list_in(container, "ports"), f"{path}.ports")
+    errors += _mounts(list_in(container, "volumeMounts"), volumes, f"{path}.volumeMounts")
+    errors += _resources(as_dict(container.get("resources")), f"{path}.resources")
     return errors
 
 
 def _name(name: Any, path: str) -> list[FieldError]:
-    """A required DNS-1123 label (ValidateDNS1123Label): its length, then its form, or the
-    dots a subdomain would have."""
+    """A required DNS-1123 label (ValidateDNS1123Label)."""
     if not name:
         return [fe.required(path)]
     if not isinstance(name, str):
         return []  # a wrong JSON type is the schema's to refuse
-    errors = []
-    if len(name.encode()) > DNS1123_LABEL_MAX:
-        errors.append(fe.invalid_value(path, name, messages.DNS_MAX_LENGTH.format(
-            limit=DNS1123_LABEL_MAX)))
-    if not _is_label(name):
-        text = (messages.K8S_NO_DOTS if all(_is_label(part) for part in name.split("."))
-                else messages.K8S_DNS_LABEL_DETAIL)
-        errors.append(fe.invalid_value(path, name, text))
-    return errors
-
-
-def _is_label(text: str) -> bool:
-    return bool(text) and text[0].isalnum() and text[-1].isalnum() and all(
-        c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in text)
+    return [fe.invalid_value(path, name, text) for text in namechecks.dns1123_label(name)]
 
 
 # -- ports ------------------------------------------------------------------------------------
@@ -199,7 +186,7 @@ def _ports(ports: list[Any], path: str) -> list[FieldError]:
     errors: list[FieldError] = []
     names: set[str] = set()
     for i, port in enumerate(ports):
-        port, at = _dict(port), f"{path}[{i}]"
+        port, at = as_dict(port), f"{path}[{i}]"
         name = port.get("name")
         if isinstance(name, str) and name:
             problems = _port_name_problems(name)
@@ -250,8 +237,8 @@ def _host_ports(containers: list[Any], path: str, *, single: bool = False) -> li
     errors: list[FieldError] = []
     for i, container in enumerate(containers):
         at = path if single else f"{path}[{i}]"
-        for j, port in enumerate(_list(_dict(container), "ports")):
-            port = _dict(port)
+        for j, port in enumerate(list_in(as_dict(container), "ports")):
+            port = as_dict(port)
             host = port.get("hostPort")
             if not isinstance(host, int) or not host:
                 continue
@@ -270,7 +257,7 @@ def _mounts(mounts: list[Any], volumes: set[str], path: str) -> list[FieldError]
     errors: list[FieldError] = []
     paths: set[Any] = set()
     for i, mount in enumerate(mounts):
-        mount, at = _dict(mount), f"{path}[{i}]"
+        mount, at = as_dict(mount), f"{path}[{i}]"
         name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
         if not name:
             errors.append(fe.required(f"{at}.name"))
@@ -290,7 +277,7 @@ def _resources(resources: Obj, path: str) -> list[FieldError]:
     """ValidateResourceRequirements: no negative quantity (the limits, then each request); a
     request no greater than its limit (equal to it where kube allows no overcommit: extended
     resources and huge pages); and a limit for a request of those."""
-    limits, requests = _dict(resources.get("limits")), _dict(resources.get("requests"))
+    limits, requests = as_dict(resources.get("limits")), as_dict(resources.get("requests"))
     errors = [error for name in sorted(limits)
               for error in _negative(limits[name], f"{path}.limits[{name}]")]
     for name in sorted(requests):
@@ -374,22 +361,7 @@ def _template_restart(spec: Obj, path: str, wanted: str) -> list[FieldError]:
     return []
 
 
-# -- small readers ----------------------------------------------------------------------------
-
-
-def _at(obj: Obj, path: str) -> Obj:
-    for part in path.split("."):
-        obj = _dict(obj.get(part))
-    return obj
-
-
-def _dict(value: Any) -> Obj:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(obj: Obj, field: str) -> list[Any]:
-    value = obj.get(field)
-    return value if isinstance(value, list) else []
+# -- small helpers ------------------------------------------------------------------------------
 
 
 def _hashable(value: Any) -> bool:

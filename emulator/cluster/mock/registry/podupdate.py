@@ -34,7 +34,8 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
-from emulator.cluster.mock.registry.workloadchecks import labels_value
+from emulator.cluster.mock.registry.jsonread import as_dict, dict_in, list_in
+from emulator.cluster.mock.registry.workloadchecks import go_requirements, labels_value
 
 Obj = dict[str, Any]
 
@@ -52,10 +53,10 @@ def validate(pod: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     """The spec checks of ValidatePodUpdate, in kube's order; [] on create."""
     if old is None:
         return []
-    spec, old_spec = _spec(pod), _spec(old)
+    spec, old_spec = dict_in(pod, "spec"), dict_in(old, "spec")
     errors: list[FieldError] = []
     for field in ("containers", "initContainers"):
-        found, stop = _container_updates(_list(spec, field), _list(old_spec, field), field)
+        found, stop = _container_updates(list_in(spec, field), list_in(old_spec, field), field)
         errors += found
         if stop:
             return errors
@@ -63,9 +64,9 @@ def validate(pod: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     errors += found
     if stop:
         return errors
-    errors += _only_added_tolerations(_list(spec, "tolerations"), _list(old_spec, "tolerations"))
-    errors += _only_deleted_gates(_list(spec, "schedulingGates"),
-                                  _list(old_spec, "schedulingGates"))
+    errors += _only_added_tolerations(list_in(spec, "tolerations"), list_in(old_spec, "tolerations"))
+    errors += _only_deleted_gates(list_in(spec, "schedulingGates"),
+                                  list_in(old_spec, "schedulingGates"))
     if semantic(spec) == semantic(old_spec):
         return errors
     if 29 <= minor <= 31:
@@ -88,11 +89,11 @@ def qos_class(spec: Obj) -> str:
     requests: dict[str, decimal.Decimal] = {}
     limits: dict[str, decimal.Decimal] = {}
     guaranteed = True
-    for container in [*_list(spec, "containers"), *_list(spec, "initContainers")]:
-        resources = _map(container if isinstance(container, dict) else {}, "resources")
+    for container in [*list_in(spec, "containers"), *list_in(spec, "initContainers")]:
+        resources = dict_in(container if isinstance(container, dict) else {}, "resources")
         for totals, kind in ((requests, "requests"), (limits, "limits")):
             found = set()
-            for name, value in _map(resources, kind).items():
+            for name, value in dict_in(resources, kind).items():
                 quantity = parse_quantity(value)
                 if name in _QOS_RESOURCES and isinstance(quantity, decimal.Decimal) \
                         and quantity > 0:
@@ -179,7 +180,7 @@ def _qos_unchanged(pod: Obj, old: Obj) -> list[FieldError]:
     kube shows the class in the new pod's status, which the strategy copied from the old."""
     status = old.get("status") if isinstance(old.get("status"), dict) else {}
     shown = status.get("qosClass") or ""
-    if (shown or qos_class(_spec(old))) == qos_class(_spec(pod)):
+    if (shown or qos_class(dict_in(old, "spec"))) == qos_class(dict_in(pod, "spec")):
         return []
     return [fe.invalid_value("metadata", shown, messages.K8S_POD_QOS_IMMUTABLE)]
 
@@ -188,8 +189,8 @@ def _munged(spec: Obj, old: Obj, minor: int) -> Obj:
     """The new spec with every change kube allows taken back, to compare with the old."""
     munged = dict(spec)
     for field in ("containers", "initContainers"):
-        containers = _list(spec, field)
-        before = _list(old, field)
+        containers = list_in(spec, field)
+        before = list_in(old, field)
         if containers:
             munged[field] = [_with_image(c, before[i]) for i, c in enumerate(containers)]
     for field in ("activeDeadlineSeconds", "schedulingGates", "tolerations"):
@@ -213,7 +214,7 @@ def _gated_scheduling_changes(munged: Obj, old: Obj, minor: int) -> list[FieldEr
     """A pod that still has scheduling gates may gain nodeSelector entries and required node
     affinity terms; anything else in them is an error. Both are taken back in ``munged``."""
     errors: list[FieldError] = []
-    selector, old_selector = _map(munged, "nodeSelector"), _map(old, "nodeSelector")
+    selector, old_selector = dict_in(munged, "nodeSelector"), dict_in(old, "nodeSelector")
     if semantic(selector) != semantic(old_selector):
         if any(k not in selector or selector[k] != v for k, v in old_selector.items()):
             errors.append(fe.invalid_value("spec.nodeSelector", labels_value(
@@ -270,12 +271,12 @@ def _terms(node: Any) -> list[Any] | None:
 
 
 def _only_additions(term: Any, old: Any) -> bool:
-    term, old = _as_dict(term), _as_dict(old)
+    term, old = as_dict(term), as_dict(old)
     kinds = ("matchExpressions", "matchFields")
-    if not any(_list(old, k) for k in kinds) and any(_list(term, k) for k in kinds):
+    if not any(list_in(old, k) for k in kinds) and any(list_in(term, k) for k in kinds):
         return False
     for k in kinds:
-        before, after = _list(old, k), _list(term, k)
+        before, after = list_in(old, k), list_in(term, k)
         if before and (len(after) < len(before)
                        or semantic(after[:len(before)]) != semantic(before)):
             return False
@@ -300,7 +301,7 @@ def _go_term(term: Any, minor: int) -> Any:
 
 
 def _term_json(term: Any) -> Obj:
-    term = _as_dict(term)
+    term = as_dict(term)
     return {"MatchExpressions": _requirements_json(term.get("matchExpressions")),
             "MatchFields": _requirements_json(term.get("matchFields"))}
 
@@ -308,30 +309,15 @@ def _term_json(term: Any) -> Obj:
 def _requirements_json(items: Any) -> Any:
     if not isinstance(items, list):
         return None
-    return [{"Key": _as_dict(r).get("key", ""), "Operator": _as_dict(r).get("operator", ""),
-             "Values": _as_dict(r).get("values")} for r in items]
+    return [{"Key": as_dict(r).get("key", ""), "Operator": as_dict(r).get("operator", ""),
+             "Values": as_dict(r).get("values")} for r in items]
 
 
 def _sharp_term(term: Any) -> str:
-    term = _as_dict(term)
-    return ("core.NodeSelectorTerm{MatchExpressions:" + _sharp_requirements(
-        term.get("matchExpressions")) + ", MatchFields:" + _sharp_requirements(
-        term.get("matchFields")) + "}")
-
-
-def _sharp_requirements(items: Any) -> str:
-    kind = "[]core.NodeSelectorRequirement"
-    if not isinstance(items, list):
-        return kind + "(nil)"
-    shown = []
-    for item in items:
-        r = _as_dict(item)
-        values = r.get("values")
-        listed = ("[]string(nil)" if not isinstance(values, list) else
-                  "[]string{" + ", ".join(fe.go_quote(str(v)) for v in values) + "}")
-        shown.append(f"core.NodeSelectorRequirement{{Key:{fe.go_quote(str(r.get('key', '')))}, "
-                     f"Operator:{fe.go_quote(str(r.get('operator', '')))}, Values:{listed}}}")
-    return kind + "{" + ", ".join(shown) + "}"
+    term, kind = as_dict(term), "core.NodeSelectorRequirement"
+    return (f"core.NodeSelectorTerm{{MatchExpressions:"
+            f"{go_requirements(term.get('matchExpressions'), kind)}, "
+            f"MatchFields:{go_requirements(term.get('matchFields'), kind)}}}")
 
 
 # -- equality as kube's Semantic.DeepEqual sees JSON -------------------------------------------
@@ -369,25 +355,7 @@ def parse_quantity(value: Any) -> Any:
         return value  # not a quantity: as written
 
 
-# -- small readers ----------------------------------------------------------------------------
-
-
-def _spec(pod: Obj) -> Obj:
-    return pod.get("spec") if isinstance(pod.get("spec"), dict) else {}
-
-
-def _list(obj: Obj, field: str) -> list[Any]:
-    value = obj.get(field)
-    return value if isinstance(value, list) else []
-
-
-def _map(obj: Obj, field: str) -> Obj:
-    value = obj.get(field)
-    return value if isinstance(value, dict) else {}
-
-
-def _as_dict(value: Any) -> Obj:
-    return value if isinstance(value, dict) else {}
+# -- small helpers ------------------------------------------------------------------------------
 
 
 def _restore(munged: Obj, old: Obj, field: str) -> None:

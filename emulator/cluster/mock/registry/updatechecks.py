@@ -32,6 +32,7 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
+from emulator.cluster.mock.registry.jsonread import as_dict, dict_in
 from emulator.cluster.mock.registry.podupdate import semantic, spec_diff
 from emulator.cluster.mock.registry.workloadchecks import selector_value
 
@@ -47,7 +48,7 @@ _SCHEDULING_DIRECTIVES = ("nodeSelector", "tolerations", "schedulingGates")
 
 def selector(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     """apps/v1 Deployment, ReplicaSet and DaemonSet: ValidateImmutableField on the selector."""
-    new_selector, old_selector = _spec(obj).get("selector"), _spec(old).get("selector")
+    new_selector, old_selector = dict_in(obj, "spec").get("selector"), dict_in(old, "spec").get("selector")
     return _immutable("spec.selector", new_selector, old_selector,
                       selector_value(new_selector, minor), minor)
 
@@ -56,7 +57,7 @@ def stateful_set(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     mutable = list(_STATEFUL_SET_MUTABLE)
     if minor >= REVISION_LIMIT_MUTABLE_FROM:
         mutable.insert(4, "revisionHistoryLimit")
-    spec, old_spec = _spec(obj), _spec(old)
+    spec, old_spec = dict_in(obj, "spec"), dict_in(old, "spec")
     kept = {**{k: v for k, v in spec.items() if k not in mutable},
             **{k: old_spec[k] for k in mutable if k in old_spec}}
     if semantic(kept) == semantic(old_spec):
@@ -68,7 +69,7 @@ def stateful_set(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
 
 def job(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     """ValidateJobSpecUpdate, in kube's order."""
-    spec, old_spec = _spec(obj), _spec(old)
+    spec, old_spec = dict_in(obj, "spec"), dict_in(old, "spec")
     errors = _completions(spec, old_spec, minor)
     new_selector = spec.get("selector")
     errors += _immutable("spec.selector", new_selector, old_spec.get("selector"),
@@ -112,14 +113,13 @@ def service(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     """validateUpgradeDowngradeClusterIPs, for the common case: an IP the service has (the same
     number of IPs, or one of them) may not change. A service that is or was an ExternalName, or
     headless before and after, has none to keep."""
-    spec, old_spec = _spec(obj), _spec(old)
+    spec, old_spec = dict_in(obj, "spec"), dict_in(old, "spec")
     if "ExternalName" in (spec.get("type"), old_spec.get("type")):
         return []
     ips, old_ips = _cluster_ips(spec, old_spec), _cluster_ips(old_spec, None)
     if not ips or (ips[0] == "None" and old_ips[:1] == ["None"]):
         return []
-    shown = GoText(fe.go_json(ips) if minor >= 34 else
-                   "[]string{" + ", ".join(fe.go_quote(ip) for ip in ips) + "}")
+    shown = GoText(fe.go_json(ips) if minor >= 34 else fe.go_strings(ips))
     return [fe.invalid_value(f"spec.clusterIPs[{i}]", shown, messages.K8S_SERVICE_IP_CHANGED,
                              minor)
             for i in range(min(len(ips), len(old_ips))) if ips[i] != old_ips[i]]
@@ -127,20 +127,20 @@ def service(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
 
 def persistent_volume_claim(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     """ValidatePersistentVolumeClaimUpdate's spec rule and volumeMode."""
-    spec, old_spec = _spec(obj), _spec(old)
+    spec, old_spec = dict_in(obj, "spec"), dict_in(old, "spec")
     clone = dict(spec)
     if not old_spec.get("volumeName"):
         clone.pop("volumeName", None)  # set once, by the binder
     if old_spec.get("storageClassName") is None and not _bound(old):
         clone.pop("storageClassName", None)  # a class given to a claim that had none
     if _bound(old):
-        requests = dict(_dict(_dict(clone.get("resources")).get("requests")))
-        before = _dict(_dict(old_spec.get("resources")).get("requests"))
+        requests = dict(as_dict(as_dict(clone.get("resources")).get("requests")))
+        before = as_dict(as_dict(old_spec.get("resources")).get("requests"))
         if "storage" in before:
             requests["storage"] = before["storage"]
         else:
             requests.pop("storage", None)
-        clone["resources"] = {**_dict(clone.get("resources")), "requests": requests}
+        clone["resources"] = {**as_dict(clone.get("resources")), "requests": requests}
     errors: list[FieldError] = []
     if semantic(clone) != semantic(old_spec):
         text = (messages.K8S_CLAIM_UPDATE_1_28 if minor <= 28 else messages.K8S_CLAIM_UPDATE)
@@ -153,7 +153,7 @@ def persistent_volume_claim(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
 
 def storage_class(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     errors = []
-    if _dict(obj.get("parameters")) != _dict(old.get("parameters")):
+    if as_dict(obj.get("parameters")) != as_dict(old.get("parameters")):
         errors.append(fe.forbidden("parameters", messages.K8S_STORAGE_CLASS_UPDATE.format(
             field="parameters")))
     for name in ("provisioner", "reclaimPolicy"):
@@ -194,9 +194,9 @@ def _completions(spec: Obj, old: Obj, minor: int) -> list[FieldError]:
 def _template(spec: Obj, old_spec: Obj, old: Obj, minor: int) -> list[FieldError]:
     """validatePodTemplateUpdate: the old template, with what a suspended job that never
     started may change taken from the new one, must equal the new template."""
-    template, old_template = _dict(spec.get("template")), _dict(old_spec.get("template"))
+    template, old_template = as_dict(spec.get("template")), as_dict(old_spec.get("template"))
     expected = old_template
-    never_started = not _dict(old.get("status")).get("startTime")
+    never_started = not as_dict(old.get("status")).get("startTime")
     if old_spec.get("suspend") is True and never_started:
         expected = _with_directives(old_template, template)
     if semantic(template) == semantic(expected):
@@ -206,8 +206,8 @@ def _template(spec: Obj, old_spec: Obj, old: Obj, minor: int) -> list[FieldError
 
 
 def _with_directives(old: Obj, new: Obj) -> Obj:
-    meta, old_meta = _dict(new.get("metadata")), _dict(old.get("metadata"))
-    spec, old_spec = _dict(new.get("spec")), dict(_dict(old.get("spec")))
+    meta, old_meta = as_dict(new.get("metadata")), as_dict(old.get("metadata"))
+    spec, old_spec = as_dict(new.get("spec")), dict(as_dict(old.get("spec")))
     taken_meta = {**old_meta, **{k: meta[k] for k in ("labels", "annotations") if k in meta}}
     for k in ("labels", "annotations"):
         if k not in meta:
@@ -217,8 +217,8 @@ def _with_directives(old: Obj, new: Obj) -> Obj:
             old_spec[name] = spec[name]
         else:
             old_spec.pop(name, None)
-    node = _dict(spec.get("affinity")).get("nodeAffinity")
-    others = {k: v for k, v in _dict(old_spec.get("affinity")).items() if k != "nodeAffinity"}
+    node = as_dict(spec.get("affinity")).get("nodeAffinity")
+    others = {k: v for k, v in as_dict(old_spec.get("affinity")).items() if k != "nodeAffinity"}
     affinity = {**others, **({"nodeAffinity": node} if node is not None else {})}
     if affinity:
         old_spec["affinity"] = affinity
@@ -246,7 +246,7 @@ def _immutable_data(obj: Obj, old: Obj, fields: tuple[str, ...]) -> list[FieldEr
     # An empty map and none are taken as the same (kube's reflect.DeepEqual tells them apart,
     # but kube never stores an empty one to compare with).
     errors += [fe.forbidden(name, messages.K8S_IMMUTABLE_WHEN_SET) for name in fields
-               if _dict(obj.get(name)) != _dict(old.get(name))]
+               if as_dict(obj.get(name)) != as_dict(old.get(name))]
     return errors
 
 
@@ -259,7 +259,7 @@ def _shown(value: Any, minor: int) -> Any:
 
 
 def _role_ref(binding: Obj) -> tuple[str, str, str]:
-    ref = _dict(binding.get("roleRef"))
+    ref = as_dict(binding.get("roleRef"))
     return str(ref.get("apiGroup") or ""), str(ref.get("kind") or ""), str(ref.get("name") or "")
 
 
@@ -275,12 +275,4 @@ def _cluster_ips(spec: Obj, old: Obj | None) -> list[str]:
 
 
 def _bound(claim: Obj) -> bool:
-    return _dict(claim.get("status")).get("phase") == "Bound"
-
-
-def _spec(obj: Obj) -> Obj:
-    return _dict(obj.get("spec"))
-
-
-def _dict(value: Any) -> Obj:
-    return value if isinstance(value, dict) else {}
+    return as_dict(claim.get("status")).get("phase") == "Bound"

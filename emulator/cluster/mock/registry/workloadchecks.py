@@ -94,9 +94,7 @@ def selector_value(selector: dict[str, Any] | None, minor: int) -> Any:
             parts.append('"matchExpressions":[' + ",".join(
                 _requirement_json(r) for r in expressions) + "]")
         return GoText("{" + ",".join(parts) + "}")
-    kind = "[]v1.LabelSelectorRequirement"
-    listed = (kind + "(nil)" if not isinstance(expressions, list) else
-              kind + "{" + ", ".join(_requirement_sharp(r) for r in expressions) + "}")
+    listed = go_requirements(expressions, "v1.LabelSelectorRequirement")
     return GoText(f"v1.LabelSelector{{MatchLabels:{labels_value(labels, minor)}, "
                   f"MatchExpressions:{listed}}}")
 
@@ -110,10 +108,15 @@ def _requirement_json(requirement: Any) -> str:
     return text + "}"
 
 
-def _requirement_sharp(requirement: Any) -> str:
-    r = requirement if isinstance(requirement, dict) else {}
-    values = r.get("values")
-    listed = ("[]string(nil)" if not isinstance(values, list) else
-              "[]string{" + ", ".join(fe.go_quote(str(v)) for v in values) + "}")
-    return (f"v1.LabelSelectorRequirement{{Key:{fe.go_quote(str(r.get('key', '')))}, "
-            f"Operator:{fe.go_quote(str(r.get('operator', '')))}, Values:{listed}}}")
+def go_requirements(items: Any, go_type: str) -> str:
+    """Go's %#v of a list of selector requirements (key, operator, values) of type ``go_type``:
+    metav1's LabelSelectorRequirement, or core's NodeSelectorRequirement."""
+    if not isinstance(items, list):
+        return f"[]{go_type}(nil)"
+    shown = []
+    for item in items:
+        r = item if isinstance(item, dict) else {}
+        shown.append(f"{go_type}{{Key:{fe.go_quote(str(r.get('key', '')))}, "
+                     f"Operator:{fe.go_quote(str(r.get('operator', '')))}, "
+                     f"Values:{fe.go_strings(r.get('values'))}}}")
+    return f"[]{go_type}{{" + ", ".join(shown) + "}"
