@@ -160,6 +160,63 @@ K8S_COMPLETIONS_WITH_PARALLELISM = "can only be modified in tandem with spec.par
 K8S_ROLE_REF_CHANGED = "cannot change roleRef"
 K8S_IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
 K8S_SERVICE_IP_CHANGED = "may not change once set"
+K8S_SERVICE_LB_CLASS_CHANGED = "may not change once set"
+K8S_SERVICE_HEALTH_PORT_IMMUTABLE = "field is immutable"
+
+# A Service's validation (ValidateService: registry/servicechecks.py).
+K8S_SERVICE_KUBELET_PORT = "may not expose port {port} externally since it is used by kubelet"
+K8S_SERVICE_HEADLESS_TYPE = "may not be set to 'None' for {type} services"
+K8S_SERVICE_EXTERNAL_NAME_FIELD = "may not be set for ExternalName services"
+K8S_SERVICE_TOPOLOGY_MODE = "must match annotations[{annotation}] when both are specified"
+K8S_SERVICE_AFFINITY_CONFIG_REQUIRED = "when session affinity type is ClientIP"
+K8S_SERVICE_AFFINITY_TIMEOUT = "must be greater than 0 and less than {limit}"
+K8S_SERVICE_AFFINITY_CONFIG_FORBIDDEN = "must not be set when session affinity is None"
+K8S_SERVICE_NODE_PORT_ON_CLUSTER_IP = "may not be used when `type` is 'ClusterIP'"
+K8S_SERVICE_LOAD_BALANCER_ONLY = "may only be used when `type` is 'LoadBalancer'"
+K8S_SERVICE_SOURCE_RANGES_1_29 = (
+    "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 ")
+K8S_VALID_CIDR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"
+K8S_VALID_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+K8S_IP_UNSPECIFIED = "may not be unspecified ({ip})"
+K8S_IP_LOOPBACK = "may not be in the loopback range (127.0.0.0/8, ::1/128)"
+K8S_IP_LINK_LOCAL = "may not be in the link-local range (169.254.0.0/16, fe80::/10)"
+K8S_IP_LINK_LOCAL_MULTICAST = (
+    "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+K8S_SERVICE_TRAFFIC_POLICY_1_28 = "may only be set when `type` is 'NodePort' or 'LoadBalancer'"
+K8S_SERVICE_TRAFFIC_POLICY = "may only be set for externally-accessible services"
+K8S_SERVICE_HEALTH_PORT_UNNEEDED = (
+    "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")
+K8S_CLUSTER_IP_FIRST = "first value must match `clusterIP`"
+K8S_CLUSTER_IPS_WITHOUT_IP = "must be empty when `clusterIP` is not specified"
+K8S_CLUSTER_IP_NONE_ALONE = "'None' must be the first and only value"
+K8S_CLUSTER_IPS_AT_MOST_TWO = "may only hold up to 2 values"
+K8S_CLUSTER_IPS_ONE_PER_FAMILY = "may specify no more than one IP for each IP family"
+K8S_CLUSTER_IP_FAMILY = "expected an {family} value as indicated by `ipFamilies[{index}]`"
+K8S_CLUSTER_IP_UNSET = "primary clusterIP can not be unset"
+K8S_CLUSTER_IP_RELEASE_POLICY = (
+    "must be set to 'SingleStack' when releasing the secondary clusterIP")
+
+# kube's service allocator (pkg/registry/core/service/storage/alloc.go, portallocator,
+# ipallocator): the IP families of a single-stack IPv4 cluster, cluster IPs and node ports.
+K8S_FAMILY_NOT_CONFIGURED = "{family} is not configured on this cluster"
+K8S_FAMILY_NOT_ON_CLUSTER = "not configured on this cluster"
+K8S_NOT_DUAL_STACK_CLUSTER = "this cluster is not configured for dual-stack services"
+K8S_DUAL_STACK_POLICY_NEEDED = (
+    "must be 'RequireDualStack' or 'PreferDualStack' when multiple {what} are specified")
+K8S_SINGLE_STACK_TO_RELEASE = "must be 'SingleStack' to release the secondary {what}"
+K8S_IP_ALLOCATION_FAILED = "failed to allocate IP {ip}: {reason}"
+K8S_IP_NOT_IN_RANGE = ("the provided IP ({ip}) is not in the valid range. The range of valid IPs "
+                       "is {cidr}")
+K8S_IP_NETWORK_MISMATCH = "the provided network does not match the current range"
+K8S_IP_TAKEN = "provided IP is already allocated"
+K8S_PORT_NOT_IN_RANGE = ("provided port is not in the valid range. The range of valid ports is "
+                         "{low}-{high}")
+K8S_PORT_TAKEN = "provided port is already allocated"
+K8S_RANGE_FULL = "range is full"
+K8S_SERVICE_IP_EXHAUSTED = "Internal error occurred: failed to allocate a serviceIP: {reason}"
+K8S_NODE_PORT_EXHAUSTED = "Internal error occurred: failed to allocate a nodePort: {reason}"
+K8S_HEALTH_PORT_EXHAUSTED = (
+    "Internal error occurred: failed to allocate a HealthCheck NodePort 0: {reason}")
 K8S_CLAIM_UPDATE_1_28 = (
     "spec is immutable after creation except resources.requests for bound claims")
 K8S_CLAIM_UPDATE = ("spec is immutable after creation except resources.requests and "
@@ -459,10 +516,6 @@ K8S_INVALID_NAMESPACE_NAME = (
 K8S_INVALID_PATH_SEGMENT_NAME = (
     '{kind} "{name}" is invalid: metadata.name: Invalid value: "{name}": may not be \'.\' or '
     "'..' and may not contain '/' or '%'"
-)
-K8S_CLUSTER_IP_ALLOCATED = (
-    'Service "{name}" is invalid: spec.clusterIPs: Invalid value: []string{{"{ip}"}}: failed to '
-    "allocate IP {ip}: provided IP is already allocated"
 )
 K8S_NAMESPACE_PROTECTED = 'namespaces "{namespace}" is forbidden: this namespace may not be deleted'
 # admission.NewForbidden: apierrors.NewForbidden with the name the request gave (its generateName

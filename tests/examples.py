@@ -29,6 +29,8 @@ _CLIENT_WANTS: dict[str, dict[str, Any]] = {
     "events.k8s.io/Event": {"reportingController": "example.com/sweeper",
                             "reportingInstance": "sweeper-1", "action": "Sweep",
                             "reason": "Swept", "type": "Normal"},
+    # A Service needs a port unless it is headless or an ExternalName (servicechecks.py).
+    "Service": {"spec": {"ports": [{"port": 80}]}},
 }
 
 

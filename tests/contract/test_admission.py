@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from kubernetes import client, config
+from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from tests.harness import KubectlRunner, Served
@@ -18,13 +17,6 @@ from tests.harness import KubectlRunner, Served
 pytestmark = pytest.mark.contract
 
 MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
-
-
-@pytest.fixture
-def api(gateway: Served) -> Iterator[client.ApiClient]:
-    api_client = config.new_client_from_config(config_file=str(gateway.kubeconfig()))
-    yield api_client
-    api_client.close()
 
 
 def test_a_pod_made_by_kubectl_run_is_admitted_as_kube_admits_it(

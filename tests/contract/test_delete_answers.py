@@ -5,10 +5,9 @@ clients print and return what they do against a real cluster."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from kubernetes import client, config
+from kubernetes import client
 
 from tests.harness import KubectlRunner, Served
 
@@ -25,13 +24,6 @@ spec:
   - name: main
     image: nginx:1.27
 """
-
-
-@pytest.fixture
-def api(gateway: Served) -> Iterator[client.ApiClient]:
-    api_client = config.new_client_from_config(config_file=str(gateway.kubeconfig()))
-    yield api_client
-    api_client.close()
 
 
 def test_kubectl_deletes_a_pod_a_configmap_and_a_namespace(gateway: Served,

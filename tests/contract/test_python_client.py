@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
 
 import pytest
 from kubernetes import client, config, watch
@@ -20,13 +19,6 @@ from emulator import messages
 from tests.harness import Served
 
 pytestmark = pytest.mark.contract
-
-
-@pytest.fixture
-def api(gateway: Served) -> Iterator[client.ApiClient]:
-    api_client = config.new_client_from_config(config_file=str(gateway.kubeconfig()))
-    yield api_client
-    api_client.close()
 
 
 def test_list_namespaces(api: client.ApiClient) -> None:

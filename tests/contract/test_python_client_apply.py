@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from kubernetes import client, config, utils
+from kubernetes import client, utils
 from kubernetes.client.rest import ApiException
 from lightkube import ApiError, Client, KubeConfig, codecs
 from lightkube.resources.apps_v1 import Deployment
@@ -49,13 +49,6 @@ def appliers(managed_fields: list[Any]) -> dict[str, dict[str, Any]]:
         if operation == "Apply":
             found[entry["manager"]] = entry.get("fieldsV1") or entry.get("fields_v1")
     return found
-
-
-@pytest.fixture
-def api(gateway: Served) -> Iterator[client.ApiClient]:
-    api_client = config.new_client_from_config(config_file=str(gateway.kubeconfig()))
-    yield api_client
-    api_client.close()
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ fields (client_side_validation), so a seeded or defaulted object missing one fai
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import kubernetes.client.models
 import kubernetes_asyncio.client.models
 import lightkube
 import pytest
-from kubernetes import client, config
+from kubernetes import client
 from kubernetes_asyncio import client as aclient
 from kubernetes_asyncio import config as aconfig
 from lightkube.resources.events_v1 import Event as LightEventV1
@@ -59,13 +58,6 @@ def call(api: client.ApiClient, method: str, path: str, response_type: str,
     answer.read()
     assert answer.status < 300, answer.data
     return api.deserialize(answer.data.decode(), response_type, "application/json")
-
-
-@pytest.fixture
-def api(gateway: Served) -> Iterator[client.ApiClient]:
-    api_client = config.new_client_from_config(config_file=str(gateway.kubeconfig()))
-    yield api_client
-    api_client.close()
 
 
 def test_the_clients_model_every_served_kind() -> None:

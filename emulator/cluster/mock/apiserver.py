@@ -7,6 +7,7 @@ impersonation, authorize, then serve discovery, OpenAPI or a resource verb. Ever
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -44,7 +45,7 @@ from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_na
 from emulator.cluster.mock.node.podlogs import PodLogs
 from emulator.cluster.mock.node.streams import ChannelSession
 from emulator.cluster.mock.registry import (conversion, ephemeral, fieldvalidation, patch, scale,
-                                            selectors)
+                                            selectors, serviceallocation)
 from emulator.cluster.mock.registry.crds import Crds
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.objects import Objects, check_resource_version
@@ -112,7 +113,7 @@ class MockApiserver:
         self.objects = Objects(self.store, self.registry, clock.now, self._admit_pod,
                                self._allocate_service)
         self._pod_ips = 0
-        self._service_ips = 1  # 10.96.0.1 is the kubernetes service
+        self._service_cursors = serviceallocation.AllocationCursors()
         self._root_ca: bytes | None = None  # made on first need (see root_ca)
         self.crds = Crds(self.store, self.registry, clock.now)
         self.store.add_listener(self._on_change)
@@ -196,7 +197,8 @@ class MockApiserver:
             logs.copy_from(self.logs)
             return ClusterImage(self.store.snapshot(), logs, dict(self.authenticator.tokens),
                                 dict(self.authenticator.expiries), per_container(self.pod_files),
-                                per_container(self.scripted), self._pod_ips, self._service_ips,
+                                per_container(self.scripted), self._pod_ips,
+                                dataclasses.replace(self._service_cursors),
                                 self._root_ca)
 
     def _restore(self, image: ClusterImage) -> None:
@@ -206,7 +208,8 @@ class MockApiserver:
         self.authenticator.expiries.update(image.expiries)
         self.pod_files = per_container(image.pod_files)
         self.scripted = per_container(image.scripted)
-        self._pod_ips, self._service_ips = image.pod_ips, image.service_ips
+        self._pod_ips = image.pod_ips
+        self._service_cursors = dataclasses.replace(image.service_cursors)
         self._root_ca = image.root_ca  # the published ConfigMaps' CA: nothing to rewrite
         with self.controllers.lock:
             self.crds.reconcile()  # the custom resources the stored CRDs serve
@@ -663,27 +666,15 @@ class MockApiserver:
         self._pod_ips += 1
         return f"10.244.{self._pod_ips // 250}.{self._pod_ips % 250 + 2}"
 
-    def _allocate_service(self, service: dict[str, Any]) -> None:
-        spec = service.setdefault("spec", {})
-        spec.setdefault("type", "ClusterIP")
-        if spec.get("clusterIP") != "None":
-            me = (service["metadata"].get("namespace"), service["metadata"]["name"])
-            taken = {ip for other in self.store.list(("", "services"), None)[0]
-                     if (other["metadata"].get("namespace"), other["metadata"]["name"]) != me
-                     for ip in other.get("spec", {}).get("clusterIPs", [])}
-            wanted = spec.get("clusterIP")
-            if wanted and wanted in taken:
-                raise KubeError(422, messages.K8S_CLUSTER_IP_ALLOCATED.format(
-                    name=service["metadata"]["name"], ip=wanted), reason="Invalid")
-            while not wanted or wanted in taken:
-                self._service_ips += 1
-                wanted = f"10.96.{self._service_ips // 250}.{self._service_ips % 250}"
-            spec["clusterIP"] = wanted
-            spec["clusterIPs"] = [wanted]
-        spec.setdefault("sessionAffinity", "None")
-        for port in spec.get("ports", []):
-            port.setdefault("protocol", "TCP")
-            port.setdefault("targetPort", port.get("port"))
+    def _allocate_service(self, service: dict[str, Any], old: dict[str, Any] | None) -> None:
+        """kube's service allocator (serviceallocation.py), against what the other stored
+        Services hold."""
+        meta = service.get("metadata") or {}
+        me = (meta.get("namespace"), meta.get("name"))
+        others = (other for other in self.store.list(("", "services"), None)[0]
+                  if (other["metadata"].get("namespace"), other["metadata"]["name"]) != me)
+        serviceallocation.allocate(service, old, serviceallocation.in_use(others),
+                                   self._service_cursors, self.registry.minor)
         service.setdefault("status", {"loadBalancer": {}})
 
     def _after_create(self, resource: ResourceType, obj: dict[str, Any]) -> None:

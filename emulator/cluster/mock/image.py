@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from emulator.cluster.mock.auth.identity import UserInfo
+from emulator.cluster.mock.registry.serviceallocation import AllocationCursors
 from emulator.cluster.mock.registry.store import StoreSnapshot
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class ClusterImage:
     pod_files: dict[ContainerKey, dict[str, str | bytes]]
     scripted: dict[ContainerKey, dict[str, container.Scripted]]
     pod_ips: int
-    service_ips: int
+    service_cursors: AllocationCursors  # a copy no cluster allocates from
     root_ca: bytes | None  # the cluster's CA, once kube-root-ca.crt published it
 
     @property

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from emulator import limits, messages
+from emulator.cluster.mock.registry import fielderrors, namechecks
 from emulator.cluster.mock.registry.resources import ResourceType
 from emulator.cluster.mock.wire.status import KubeError
 
@@ -25,6 +26,13 @@ def validate_name(resource: ResourceType, name: str) -> None:
         # Namespace names are DNS labels: no dots, at most 63 characters.
         if len(name) > 63 or not _DNS_LABEL.match(name):
             raise _invalid_name(resource, messages.K8S_INVALID_NAMESPACE_NAME, name)
+        return
+    if resource.kind == "Service" and not resource.group:
+        # ValidateServiceName: a DNS-1035 label (a letter first, no dots), one error a message.
+        problems = namechecks.dns1035_label(name)
+        if problems:
+            raise fielderrors.invalid(resource.kind, "", name, [fielderrors.invalid_value(
+                "metadata.name", name, problem) for problem in problems])
         return
     if resource.group == "apiregistration.k8s.io":
         # An APIService is named <version>.<group>: "v1." is the core group's, so the usual

@@ -239,8 +239,8 @@ def replication_controller(controller: Obj, minor: int, version: str) -> None:
 
 
 def service(service: Obj, minor: int, version: str) -> None:
-    """SetDefaults_Service, and the IP family fields that kube's service allocator
-    (pkg/registry/core/service/storage/alloc.go) fills on a single-stack IPv4 cluster."""
+    """SetDefaults_Service. The IP family fields, cluster IPs and node ports are the service
+    allocator's (serviceallocation.py), which knows the object an update replaces."""
     spec = _spec(service)
     _default(spec, "sessionAffinity", "None")
     if spec["sessionAffinity"] == "None":
@@ -272,12 +272,6 @@ def service(service: Obj, minor: int, version: str) -> None:
                                  else None, "ingress"):
                 if ingress.get("ip") and ingress.get("ipMode") is None:
                     ingress["ipMode"] = "VIP"
-    if service_type != "ExternalName":
-        headless_without_selector = spec.get("clusterIP") == "None" and not spec.get("selector")
-        _default(spec, "ipFamilyPolicy",
-                 "RequireDualStack" if headless_without_selector else "SingleStack")
-        if not spec.get("ipFamilies"):
-            spec["ipFamilies"] = ["IPv4"]
 
 
 def endpoints(endpoints: Obj, minor: int, version: str) -> None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.cluster.mock.registry import (crdchecks, defaults, eventchecks, podspecchecks,
-                                            podupdate, updatechecks, workloadchecks)
+                                            podupdate, servicechecks, updatechecks,
+                                            workloadchecks)
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.resources import CustomKind
 from emulator.cluster.mock.registry.selectors import FieldRead, field_at
@@ -117,7 +118,7 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
                                    validate=podspecchecks.template("template"), **_KEEPS),
     ("", "Namespace"): Behaviour(core.NAMESPACES, defaults.namespace, ("status.phase",)),
     ("", "Service"): Behaviour(core.SERVICES, defaults.service, ("spec.clusterIP", "spec.type"),
-                               validate_update=updatechecks.service, **_KEEPS),
+                               validate=servicechecks.validate, **_KEEPS),
     ("", "ConfigMap"): Behaviour(core.CONFIGMAPS, validate_update=updatechecks.config_map),
     ("", "Secret"): Behaviour(core.SECRETS, defaults.secret, ("type",),
                               validate_update=updatechecks.secret),

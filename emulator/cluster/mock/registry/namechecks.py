@@ -1,5 +1,5 @@
 """apimachinery's name checks (pkg/util/validation: IsDNS1035Label, IsDNS1123Subdomain,
-IsQualifiedName): each answers the list of its messages, empty for a good value, which the
+IsQualifiedName, IsValidPortName): each answers the list of its messages, empty for a good value, which the
 callers turn into field errors. Lengths are Go's, in UTF-8 bytes."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ DNS1035_LABEL_MAX = 63
 DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
 QUALIFIED_NAME_MAX = 63
+PORT_NAME_MAX = 15
 
 
 def byte_length(text: str) -> int:
@@ -45,6 +46,23 @@ def dns1123_subdomain(value: str) -> list[str]:
               if byte_length(value) > DNS1123_SUBDOMAIN_MAX else [])
     return errors + ([] if _DNS1123_SUBDOMAIN.fullmatch(value) else
                      [messages.DNS1123_SUBDOMAIN_FORMAT])
+
+
+def port_name(name: str) -> list[str]:
+    """IsValidPortName (an IANA service name: a container port's name, a Service's string
+    target port), its messages in its order."""
+    problems = []
+    if len(name) > PORT_NAME_MAX:
+        problems.append(messages.DNS_MAX_LENGTH.format(limit=PORT_NAME_MAX))
+    if not all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in name):
+        problems.append(messages.K8S_PORT_NAME_CHARACTERS)
+    if not any("a" <= c <= "z" for c in name):
+        problems.append(messages.K8S_PORT_NAME_LETTER)
+    if "--" in name:
+        problems.append(messages.K8S_PORT_NAME_HYPHENS)
+    if name.startswith("-") or name.endswith("-"):
+        problems.append(messages.K8S_PORT_NAME_EDGES)
+    return problems
 
 
 def qualified_name(value: str) -> list[str]:

@@ -37,6 +37,8 @@ PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
+# A Service to allocate for, and the stored one an update replaces (None on a create).
+ServiceHook = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
 
 
 def generated_name(base: str) -> str:
@@ -50,7 +52,7 @@ def key(resource: ResourceType) -> tuple[str, str]:
 
 class Objects:
     def __init__(self, store: ObjectStore, registry: Registry, now: Callable[[], datetime],
-                 on_new_pod: PodHook, on_new_service: PodHook) -> None:
+                 on_new_pod: PodHook, on_new_service: ServiceHook) -> None:
         self.store = store
         self.registry = registry
         self.now = now
@@ -498,19 +500,13 @@ class Objects:
         """kube defaults every write, not only creates. Without this a replaced Service lost its
         cluster IP, a Namespace its kubernetes.io/metadata.name label, a Deployment sent
         without replicas kept none (kube: 1), and a Secret's stringData was stored as sent."""
-        if resource.kind == "Service":
-            # kube keeps the allocated IPs when an update leaves them out (patchAllocatedValues).
-            spec, old = obj.setdefault("spec", {}), current.get("spec") or {}
-            for field_name in ("clusterIP", "clusterIPs"):
-                if not spec.get(field_name) and old.get(field_name):
-                    spec[field_name] = clone(old[field_name])
         if resource.kind == "Pod":
             # kube's defaults only: the kubelet's start (on_new_pod) happens once. Without them
             # a body that leaves a default out would differ from the stored pod, which an update
             # may not change (podupdate.py).
             defaults.apply(self.storage(resource), obj, self.registry.minor)
         else:
-            self._defaults(resource, obj)
+            self._defaults(resource, obj, current)
 
     def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:
         body_ns = meta.get("namespace")
@@ -525,9 +521,11 @@ class Objects:
                             details={"name": namespace, "kind": "namespaces"})
         return found
 
-    def _defaults(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+    def _defaults(self, resource: ResourceType, obj: dict[str, Any],
+                  old: dict[str, Any] | None = None) -> None:
         """kube's defaulting for the cluster's minor (defaults.py), then what a kind's strategy or
-        the mock's own kubelet and service allocator add."""
+        the mock's own kubelet and service allocator add (``old``: the object an update
+        replaces; the allocator keeps what the update leaves out)."""
         defaults.apply(self.storage(resource), obj, self.registry.minor)
         if resource.kind == "Namespace":
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
@@ -535,7 +533,7 @@ class Objects:
         elif resource.kind == "Pod":
             self.on_new_pod(obj)
         elif resource.kind == "Service":
-            self.on_new_service(obj)
+            self.on_new_service(obj, old)
         elif resource.kind == "Secret":
             # kube merges the write-only stringData into data (base64) and never stores it; it
             # used to be stored as sent, so .data lacked those keys.

@@ -46,7 +46,6 @@ VOLUME_SOURCES = (
 _SOURCE_PATHS = {"downwardAPI": "downwarAPI", "cephfs": "cephFS"}
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")  # sorted, as kube lists them
-PORT_NAME_MAX = 15
 PORT_MAX = 65535
 
 
@@ -189,7 +188,7 @@ def _ports(ports: list[Any], path: str) -> list[FieldError]:
         port, at = as_dict(port), f"{path}[{i}]"
         name = port.get("name")
         if isinstance(name, str) and name:
-            problems = _port_name_problems(name)
+            problems = namechecks.port_name(name)
             errors += [fe.invalid_value(f"{at}.name", name, text) for text in problems]
             if not problems and name in names:
                 errors.append(fe.duplicate(f"{at}.name", name))
@@ -213,22 +212,6 @@ def _ports(ports: list[Any], path: str) -> list[FieldError]:
 
 def _port_range() -> str:
     return messages.K8S_INCLUSIVE_RANGE.format(low=1, high=PORT_MAX)
-
-
-def _port_name_problems(name: str) -> list[str]:
-    """IsValidPortName's messages, in its order."""
-    problems = []
-    if len(name) > PORT_NAME_MAX:
-        problems.append(messages.DNS_MAX_LENGTH.format(limit=PORT_NAME_MAX))
-    if not all(c in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in name):
-        problems.append(messages.K8S_PORT_NAME_CHARACTERS)
-    if not any("a" <= c <= "z" for c in name):
-        problems.append(messages.K8S_PORT_NAME_LETTER)
-    if "--" in name:
-        problems.append(messages.K8S_PORT_NAME_HYPHENS)
-    if name.startswith("-") or name.endswith("-"):
-        problems.append(messages.K8S_PORT_NAME_EDGES)
-    return problems
 
 
 def _host_ports(containers: list[Any], path: str, *, single: bool = False) -> list[FieldError]:

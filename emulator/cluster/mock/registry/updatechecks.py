@@ -1,6 +1,7 @@
 """What an update may not change, kind by kind: the strategies' ``ValidateUpdate`` beyond their
 create checks (pkg/apis/{apps,batch,core,rbac,storage,scheduling}/validation), for a write to
-the object itself. Pods have their own module (podupdate.py).
+the object itself. Pods have their own module (podupdate.py), Services theirs
+(servicechecks.py).
 
 - apps/v1 Deployment, ReplicaSet, DaemonSet: ``spec.selector`` is immutable.
 - apps/v1 StatefulSet: only replicas, ordinals, template, updateStrategy,
@@ -13,7 +14,6 @@ the object itself. Pods have their own module (podupdate.py).
 - RoleBinding and ClusterRoleBinding: ``roleRef`` cannot change.
 - ConfigMap and Secret marked ``immutable``: their data stays, and so does the mark; a Secret's
   ``type`` never changes.
-- Service: an allocated cluster IP may not change once set.
 - PersistentVolumeClaim: the spec, but for a bound claim's storage request, a volume name set
   once, and a class given to a claim that had none; and ``volumeMode``.
 - StorageClass: parameters, provisioner, reclaimPolicy, volumeBindingMode.
@@ -107,22 +107,6 @@ def secret(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
     kind = obj.get("type")
     errors = _immutable("type", kind, old.get("type"), _shown(kind, minor), minor)
     return errors + _immutable_data(obj, old, ("data",))
-
-
-def service(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
-    """validateUpgradeDowngradeClusterIPs, for the common case: an IP the service has (the same
-    number of IPs, or one of them) may not change. A service that is or was an ExternalName, or
-    headless before and after, has none to keep."""
-    spec, old_spec = dict_in(obj, "spec"), dict_in(old, "spec")
-    if "ExternalName" in (spec.get("type"), old_spec.get("type")):
-        return []
-    ips, old_ips = _cluster_ips(spec, old_spec), _cluster_ips(old_spec, None)
-    if not ips or (ips[0] == "None" and old_ips[:1] == ["None"]):
-        return []
-    shown = GoText(fe.go_json(ips) if minor >= 34 else fe.go_strings(ips))
-    return [fe.invalid_value(f"spec.clusterIPs[{i}]", shown, messages.K8S_SERVICE_IP_CHANGED,
-                             minor)
-            for i in range(min(len(ips), len(old_ips))) if ips[i] != old_ips[i]]
 
 
 def persistent_volume_claim(obj: Obj, old: Obj, minor: int) -> list[FieldError]:
@@ -261,17 +245,6 @@ def _shown(value: Any, minor: int) -> Any:
 def _role_ref(binding: Obj) -> tuple[str, str, str]:
     ref = as_dict(binding.get("roleRef"))
     return str(ref.get("apiGroup") or ""), str(ref.get("kind") or ""), str(ref.get("name") or "")
-
-
-def _cluster_ips(spec: Obj, old: Obj | None) -> list[str]:
-    """The IPs a service asks for, read as kube's NormalizeClusterIPs reads an update: a changed
-    ``clusterIP`` beside unchanged ``clusterIPs`` asks for that one IP."""
-    ips = [str(ip) for ip in spec.get("clusterIPs") or [] if ip is not None]
-    single = str(spec.get("clusterIP") or "")
-    if old is not None and single and single != str(old.get("clusterIP") or "") \
-            and ips == _cluster_ips(old, None):
-        return [single]
-    return ips or ([single] if single else [])
 
 
 def _bound(claim: Obj) -> bool:

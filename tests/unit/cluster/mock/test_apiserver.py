@@ -479,10 +479,10 @@ def test_explicit_null_spec_is_defaulted_not_a_500(api: MockApiserver, path: str
             {"reason": "FieldValueRequired", "message": "Required value",
              "field": "spec.template.spec.containers"}])
         return
-    if path == PODS:  # a pod needs a container, as in kube
+    if path in (PODS, SERVICES):  # a pod needs a container, a service ports, as in kube
         assert (reply.status, reply.body["details"]["causes"]) == (422, [
             {"reason": "FieldValueRequired", "message": "Required value",
-             "field": "spec.containers"}])
+             "field": "spec.containers" if path == PODS else "spec.ports"}])
         return
     assert reply.status == 201, reply.body
 
@@ -497,7 +497,7 @@ def test_patch_that_makes_labels_a_list_is_400(api: MockApiserver) -> None:
 
 
 def test_update_with_a_string_service_spec_is_400_not_500(api: MockApiserver) -> None:
-    create(api, SERVICES, {"metadata": {"name": "s"}, "spec": {}})
+    create(api, SERVICES, {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}})
     reply = call(api, "PUT", f"{SERVICES}/s", body={"metadata": {"name": "s"}, "spec": "x"})
     assert_status(reply, 400, "BadRequest", messages.K8S_BODY_NOT_OBJECT.format(detail="spec"))
 
@@ -1477,15 +1477,17 @@ def test_service_gets_a_cluster_ip(api: MockApiserver) -> None:
     created = create(api, SERVICES, {"metadata": {"name": "web"},
                                      "spec": {"ports": [{"port": 80}]}})
     spec = created["spec"]
-    assert spec["clusterIP"] == "10.96.0.2"  # 10.96.0.1 is the kubernetes service
-    assert spec["clusterIPs"] == ["10.96.0.2"]
+    # The first of the upper band (10.96.1.1 up), which kube keeps for the IPs it picks; the
+    # lower one is left to the IPs clients choose (10.96.0.1 is the kubernetes service's).
+    assert spec["clusterIP"] == "10.96.1.1"
+    assert spec["clusterIPs"] == ["10.96.1.1"]
     assert spec["type"] == "ClusterIP"
     assert spec["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
 
 
 def test_services_get_distinct_cluster_ips(api: MockApiserver) -> None:
-    ips = {create(api, SERVICES, {"metadata": {"name": f"s{i}"}, "spec": {}})["spec"]["clusterIP"]
-           for i in range(3)}
+    ips = {create(api, SERVICES, {"metadata": {"name": f"s{i}"}, "spec": {"ports": [
+        {"port": 80}]}})["spec"]["clusterIP"] for i in range(3)}
     assert len(ips) == 3 and "10.96.0.1" not in ips
 
 
@@ -1529,10 +1531,11 @@ def test_secret_string_data_that_is_not_strings_is_400(api: MockApiserver) -> No
 
 
 def test_allocated_cluster_ips_skip_ones_clients_chose(api: MockApiserver) -> None:
-    create(api, SERVICES, {"metadata": {"name": "fixed"}, "spec": {"clusterIP": "10.96.0.3"}})
-    ips = [create(api, SERVICES, {"metadata": {"name": f"s{i}"}, "spec": {}})["spec"]["clusterIP"]
-           for i in range(2)]
-    assert "10.96.0.3" not in ips
+    create(api, SERVICES, {"metadata": {"name": "fixed"},
+                           "spec": {"clusterIP": "10.96.1.2", "ports": [{"port": 80}]}})
+    ips = [create(api, SERVICES, {"metadata": {"name": f"s{i}"}, "spec": {"ports": [
+        {"port": 80}]}})["spec"]["clusterIP"] for i in range(2)]
+    assert ips == ["10.96.1.1", "10.96.1.3"]
 
 
 def test_kubernetes_service_is_booted(api: MockApiserver) -> None:

@@ -318,7 +318,7 @@ def test_service_defaults() -> None:
     assert spec["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80},
                              {"port": 443, "targetPort": "https", "protocol": "TCP"}]
     assert spec["internalTrafficPolicy"] == "Cluster"
-    assert (spec["ipFamilyPolicy"], spec["ipFamilies"]) == ("SingleStack", ["IPv4"])
+    assert "ipFamilyPolicy" not in spec  # the allocator's (test_services.py)
     assert "externalTrafficPolicy" not in spec and "allocateLoadBalancerNodePorts" not in spec
 
 
@@ -355,17 +355,6 @@ def test_session_affinity_client_ip_gets_a_timeout() -> None:
     dropped = _defaulted("", "Service", {"spec": {"sessionAffinityConfig": {
         "clientIP": {"timeoutSeconds": 60}}}})
     assert "sessionAffinityConfig" not in dropped["spec"]
-
-
-def test_headless_and_external_name_services() -> None:
-    selectorless = _defaulted("", "Service", {"spec": {"clusterIP": "None"}})["spec"]
-    assert selectorless["ipFamilyPolicy"] == "RequireDualStack"
-    headless = _defaulted("", "Service", {"spec": {"clusterIP": "None",
-                                                   "selector": {"app": "db"}}})["spec"]
-    assert headless["ipFamilyPolicy"] == "SingleStack"
-    external = _defaulted("", "Service", {"spec": {"type": "ExternalName",
-                                                   "externalName": "db.example.com"}})["spec"]
-    assert not {"internalTrafficPolicy", "ipFamilyPolicy", "ipFamilies"} & set(external)
 
 
 def test_volumes_and_claims() -> None:

@@ -66,7 +66,10 @@ def test_a_deployment_delete_status_names_its_group(api: MockApiserver) -> None:
 
 @pytest.mark.parametrize("collection", [SERVICES, SAS])
 def test_kinds_that_return_the_deleted_object(api: MockApiserver, collection: str) -> None:
-    created = create(api, collection, {"metadata": {"name": "thing"}})
+    body: dict[str, Any] = {"metadata": {"name": "thing"}}
+    if collection == SERVICES:
+        body["spec"] = {"ports": [{"port": 80}]}  # kube requires them
+    created = create(api, collection, body)
     reply = call(api, "DELETE", f"{collection}/thing")
     assert reply.status == 200
     assert reply.body["kind"] == created["kind"]
