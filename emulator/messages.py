@@ -237,6 +237,82 @@ K8S_REQUEST_OVER_LIMIT = "must be less than or equal to {name} limit of {limit}"
 K8S_REQUEST_EQUALS_LIMIT = "must be equal to {name} limit of {limit}"
 K8S_LIMIT_REQUIRED = "Limit must be set for non overcommitable resources"
 K8S_JOB_RESTART_POLICY = 'valid values: "OnFailure", "Never"'
+K8S_RESOURCE_NOT_STANDARD = "must be a standard resource type or fully qualified"
+K8S_RESOURCE_NOT_FOR_CONTAINERS = "must be a standard resource for containers"
+K8S_RESOURCE_NOT_EXTENDED = "doesn't follow extended resource name standard"
+K8S_HUGE_PAGES_ALONE = "HugePages require cpu or memory"
+# A pod spec's scheduling fields (registry/schedulingchecks.py).
+K8S_TOLERATION_EMPTY_KEY = (
+    'operator must be Exists when `key` is empty, which means "match all values and all keys"')
+K8S_TOLERATION_SECONDS = "effect must be 'NoExecute' when `tolerationSeconds` is set"
+K8S_TOLERATION_EXISTS_VALUE = "value must be empty when `operator` is 'Exists'"
+K8S_NODE_SELECTOR_TERMS = "must have at least one node selector term"
+K8S_SELECTOR_VALUES_REQUIRED = "must be specified when `operator` is 'In' or 'NotIn'"
+K8S_SELECTOR_VALUES_FORBIDDEN = "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+K8S_SELECTOR_SINGLE_VALUE = "must be specified single value when `operator` is 'Lt' or 'Gt'"
+K8S_SELECTOR_OPERATOR = "not a valid selector operator"
+K8S_FIELD_SELECTOR_ONE_VALUE = (
+    "must be only one value when `operator` is 'In' or 'NotIn' for node field selector")
+K8S_FIELD_SELECTOR_KEY = "not a valid field selector key"
+K8S_WEIGHT_RANGE = "must be in the range 1-100"
+K8S_CAN_NOT_BE_EMPTY = "can not be empty"
+K8S_LABEL_KEYS_WITHOUT_SELECTOR = "must not be specified when labelSelector is not set"
+K8S_LABEL_KEY_IN_SELECTOR = "exists in both matchLabelKeys and labelSelector"
+K8S_LABEL_KEY_IN_BOTH = "exists in both matchLabelKeys and mismatchLabelKeys"
+K8S_GREATER_THAN_ZERO = "must be greater than zero"
+K8S_MIN_DOMAINS_POLICY = "can only use minDomains if whenUnsatisfiable=DoNotSchedule, not {action}"
+K8S_DNS_CONFIG_REQUIRED = "must provide `dnsConfig` when `dnsPolicy` is None"
+K8S_DNS_NAMESERVER_REQUIRED = "must provide at least one DNS nameserver when `dnsPolicy` is None"
+K8S_DNS_NAMESERVERS_MAX = "must not have more than {limit} nameservers"
+K8S_DNS_NAMESERVER_1_29 = "must be valid IP address"
+K8S_DNS_SEARCHES_MAX = "must not have more than {limit} search paths"
+K8S_DNS_SEARCH_LENGTH = "must not have more than {limit} characters (including spaces) in the search list"
+K8S_DNS_OPTION_NAME = "must not be empty"
+K8S_DNS1123_SUBDOMAIN_UNDERSCORE = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' "
+    "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
+    "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+K8S_GATED_NODE_NAME = "cannot be set until all schedulingGates have been cleared"
+# A container's env, envFrom, probes and lifecycle hooks (registry/containerchecks.py).
+K8S_ENV_NAME = (
+    "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
+    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
+    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
+K8S_ENV_NAME_RELAXED = ("a valid environment variable name must consist only of printable ASCII "
+                        "characters other than '='")
+K8S_CONFIG_KEY = (
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. "
+    "'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+K8S_NOT_DOT = "must not be '.'"
+K8S_NOT_DOT_DOT = "must not be '..'"
+K8S_NOT_DOT_DOT_PREFIX = "must not start with '..'"
+K8S_ENV_SOURCES = (
+    "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`")
+K8S_ENV_SOURCES_FILES = ("must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, "
+                         "`secretKeyRef` or `fileKeyRef`")
+K8S_ENV_VALUE_AND_SOURCE = "may not be specified when `value` is not empty"
+K8S_ONE_FIELD_AT_A_TIME = "may not have more than one field specified at a time"
+K8S_ENV_FROM_SOURCES = "must specify one of: `configMapRef` or `secretRef`"
+K8S_FIELD_PATH_CONVERSION = "error converting fieldPath: {detail}"
+K8S_FIELD_LABEL_VERSION = "unsupported pod version: {version}"
+K8S_FIELD_LABEL_SUBSCRIPT = "field label does not support subscript: {label}"
+K8S_FIELD_LABEL_UNSUPPORTED = "field label not supported: {label}"
+K8S_HOST_IPS_GATED = "may not be set when feature gate 'PodHostIPs' is not enabled"
+K8S_DIVISOR = "only divisor's values {values} are supported with the {resource} resource"
+K8S_HANDLER_REQUIRED = "must specify a handler type"
+K8S_ONE_HANDLER = "may not specify more than 1 handler type"
+K8S_MUST_BE_ONE = "must be 1"
+K8S_READINESS_GRACE = "must not be set for readinessProbes"
+K8S_HTTP_HEADER_NAME = (
+    "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', "
+    "regex used for validation is '[-A-Za-z0-9]+')")
+K8S_INIT_CONTAINER_HOOKS_1_27 = "may not be set for init containers"
+K8S_INIT_CONTAINER_HOOKS = "may not be set for init containers without restartPolicy=Always"
+K8S_SLEEP_1_31 = "must be greater than 0 and less than terminationGracePeriodSeconds ({grace})"
+K8S_SLEEP_1_32 = (
+    "must be greater than 0 and less than terminationGracePeriodSeconds ({grace}). Enable "
+    "AllowPodLifecycleSleepActionZeroValue feature gate for zero sleep.")
+K8S_SLEEP = "must be non-negative and less than terminationGracePeriodSeconds ({grace})"
 
 # Label and field selectors (k8s.io/apimachinery labels and fields packages).
 SELECTOR_UNABLE_TO_PARSE = "unable to parse requirement: {detail}"
@@ -1247,6 +1323,13 @@ QUALIFIED_NAME_SLASHES = (
     "a qualified name " + QUALIFIED_NAME_FORMAT + " with an optional DNS subdomain prefix "
     "and '/' (e.g. 'example.com/MyName')"
 )
+LABEL_VALUE_FORMAT = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+    "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+# apimachinery v0.35's content.IsLabelKey, which IsQualifiedName became in 1.35.
+LABEL_KEY_SLASHES = QUALIFIED_NAME_SLASHES.replace("a qualified name ", "a valid label key ", 1)
+MAX_BYTES = "must be no more than {limit} bytes"
 # pkg/apis/core/validation/events.go (an Event's validation, either API).
 EVENT_NAMESPACE_MISMATCH = "does not match event.namespace"
 EVENT_AT_MOST = "can have at most {limit} characters"

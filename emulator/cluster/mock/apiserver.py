@@ -656,8 +656,9 @@ class MockApiserver:
     # -- the cluster's own controllers, reduced to what clients can observe ----------------------
 
     def _admit_pod(self, pod: dict[str, Any]) -> None:
-        if self.controllers.enabled:
-            # Pending: the scheduler and the kubelet (controllers/) take it from there.
+        if self.controllers.enabled or (pod.get("spec") or {}).get("schedulingGates"):
+            # Pending: the scheduler and the kubelet (controllers/) take it from there; no
+            # scheduler takes a pod that still has scheduling gates.
             pending_pod(pod)
             return
         admit_pod(pod, node=node_name(self.name), now=self.clock.now(), pod_ip=self._next_pod_ip())

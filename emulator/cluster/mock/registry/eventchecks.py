@@ -78,7 +78,7 @@ def _legacy(event: dict[str, Any], controller_field: str, minor: int) -> list[Fi
         if not controller:
             errors.append(fe.required(controller_field))
         errors += [fe.invalid_value(controller_field, controller, text, minor)
-                   for text in qualified_name(controller)]
+                   for text in qualified_name(controller, minor)]
         instance = _text(event.get("reportingInstance"))
         if not instance:
             errors.append(fe.required("reportingInstance"))

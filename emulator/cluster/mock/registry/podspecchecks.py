@@ -4,10 +4,13 @@ and for the pod templates of the workloads, its commonest rules, in kube's order
 - volumes: at most one source each, a name that is a DNS label and not a repeat;
 - containers (one at least) and init containers: a name that is a DNS label and not a repeat
   (an init container's among the containers' too), an image, ports (name, number, protocol;
-  host ports not taken twice), volume mounts (of a volume the pod has, each path once), and
-  resources (no negative quantity, no request above its limit);
+  host ports not taken twice), env and envFrom, volume mounts (of a volume the pod has, each
+  path once), and resources (no negative quantity, no request above its limit); then its
+  lifecycle hooks and probes (containerchecks.py);
 - the restart policy, and what each template kind demands of it: Always for the apps
-  workloads and ReplicationControllers, OnFailure or Never for a Job.
+  workloads and ReplicationControllers, OnFailure or Never for a Job;
+- then the scheduling and naming fields: DNS policy and config, node selector, affinity,
+  gates, topology spread, names, the deadline, tolerations (schedulingchecks.py).
 
 A pod's image may not have spaces around it (kube checks that for pods only). A StatefulSet's
 template is checked for its restart policy alone: kube's call that would check the rest of it
@@ -15,22 +18,24 @@ is commented out. Errors come in kube's order: volumes, then each container's ch
 containers' host ports, the init containers, the restart policy. kube walks a container's
 resources in Go's random map order; the mock takes limits, then requests, by name.
 
-What kube checks beyond these (probes, env names, security contexts, affinity, DNS config,
-resource names...) is not checked: such a pod is stored.
+What kube checks beyond these (security contexts, host aliases, overhead, the OS...) is not
+checked: such a pod is stored.
 """
 
 from __future__ import annotations
 
 import decimal
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from emulator import messages
+from emulator.cluster.mock.registry import containerchecks
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry import namechecks
+from emulator.cluster.mock.registry import namechecks, schedulingchecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, list_in
-from emulator.cluster.mock.registry.podupdate import parse_quantity
+from emulator.cluster.mock.registry.quantities import canonical_quantity, parse_quantity
 
 Obj = dict[str, Any]
 
@@ -47,11 +52,19 @@ _SOURCE_PATHS = {"downwardAPI": "downwarAPI", "cephfs": "cephFS"}
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")  # sorted, as kube lists them
 PORT_MAX = 65535
+# helper.standardResources (quota's names included) and standardContainerResources.
+STANDARD_RESOURCES = frozenset((
+    "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory",
+    "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage",
+    "pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "configmaps",
+    "persistentvolumeclaims", "storage", "requests.storage", "services.nodeports",
+    "services.loadbalancers"))
+CONTAINER_RESOURCES = frozenset(("cpu", "memory", "ephemeral-storage"))
 
 
 def pod(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     """ValidatePodCreate / ValidatePodUpdate's spec part: the spec, then the pod-only image
-    check."""
+    check, and on create a node name beside scheduling gates."""
     spec = as_dict(obj.get("spec"))
     errors = pod_spec(spec, "spec", minor)
     for field in ("containers", "initContainers"):
@@ -60,7 +73,7 @@ def pod(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
             if isinstance(image, str) and image and image != image.strip():
                 errors.append(fe.invalid_value(f"spec.{field}[{i}].image", image,
                                                messages.K8S_IMAGE_WHITESPACE))
-    return errors
+    return errors + (schedulingchecks.gated_node_name(spec) if old is None else [])
 
 
 def template(path: str, restart: str = "") -> Callable[[Obj, Obj | None, int], list[FieldError]]:
@@ -86,14 +99,15 @@ def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
     """ValidatePodSpec, the rules above, for the spec at ``path``."""
     volumes, errors = _volumes(list_in(spec, "volumes"), f"{path}.volumes")
     containers = list_in(spec, "containers")
-    errors += _containers(containers, volumes, f"{path}.containers")
-    errors += _init_containers(list_in(spec, "initContainers"), containers, volumes,
+    pod = _Pod(volumes, spec.get("terminationGracePeriodSeconds"), minor)
+    errors += _containers(containers, pod, f"{path}.containers")
+    errors += _init_containers(list_in(spec, "initContainers"), containers, pod,
                                f"{path}.initContainers")
     policy = spec.get("restartPolicy")
     if isinstance(policy, str) and policy and policy not in RESTART_POLICIES:
         errors.append(fe.not_supported(f"{path}.restartPolicy", policy, list(RESTART_POLICIES),
                                        minor))
-    return errors
+    return errors + schedulingchecks.pod_spec(spec, path, minor)
 
 
 # -- volumes ----------------------------------------------------------------------------------
@@ -124,29 +138,37 @@ def _volumes(volumes: list[Any], path: str) -> tuple[set[str], list[FieldError]]
 # -- containers -------------------------------------------------------------------------------
 
 
-def _containers(containers: list[Any], volumes: set[str], path: str) -> list[FieldError]:
+@dataclass(frozen=True)
+class _Pod:
+    """What a container's checks need of its pod."""
+    volumes: set[str]  # the names of its volumes without an error
+    grace: Any  # terminationGracePeriodSeconds, which a sleep hook may not outlast
+    minor: int
+
+
+def _containers(containers: list[Any], pod: _Pod, path: str) -> list[FieldError]:
     if not containers:
         return [fe.required(path)]
-    return (_each_container(containers, volumes, path, set(), init=False)
+    return (_each_container(containers, pod, path, set(), init=False)
             + _host_ports(containers, path))
 
 
-def _init_containers(containers: list[Any], regular: list[Any], volumes: set[str],
+def _init_containers(containers: list[Any], regular: list[Any], pod: _Pod,
                      path: str) -> list[FieldError]:
     """validateInitContainers: the same checks, and a name none of the containers has."""
     taken = {n for n in (as_dict(c).get("name") for c in regular) if _hashable(n)}
-    return _each_container(containers, volumes, path, taken, init=True)
+    return _each_container(containers, pod, path, taken, init=True)
 
 
-def _each_container(containers: list[Any], volumes: set[str], path: str, taken: set[Any], *,
+def _each_container(containers: list[Any], pod: _Pod, path: str, taken: set[Any], *,
                     init: bool) -> list[FieldError]:
     """Each container's checks, then its name against those before it (``taken``): an empty
     init container's name is not taken, and each init container's host ports are checked on
-    their own."""
+    their own; then its lifecycle hooks and probes."""
     errors: list[FieldError] = []
     for i, container in enumerate(containers):
         at = f"{path}[{i}]"
-        errors += _container(as_dict(container), volumes, at)
+        errors += _container(as_dict(container), pod, at)
         name = as_dict(container).get("name")
         if _hashable(name) and name in taken:
             errors.append(fe.duplicate(f"{at}.name", name))
@@ -154,17 +176,21 @@ def _each_container(containers: list[Any], volumes: set[str], path: str, taken: 
             taken.add(name)
         if init:
             errors += _host_ports([container], at, single=True)
+        errors += containerchecks.hooks(as_dict(container), at, pod.minor, pod.grace, init=init)
     return errors
 
 
-def _container(container: Obj, volumes: set[str], path: str) -> list[FieldError]:
+def _container(container: Obj, pod: _Pod, path: str) -> list[FieldError]:
     """validateContainerCommon, its rules kept here, in its order."""
     errors = _name(container.get("name"), f"{path}.name")
     if not container.get("image"):
         errors.append(fe.required(f"{path}.image"))
     errors += _ports(list_in(container, "ports"), f"{path}.ports")
-    errors += _mounts(list_in(container, "volumeMounts"), volumes, f"{path}.volumeMounts")
-    errors += _resources(as_dict(container.get("resources")), f"{path}.resources")
+    errors += containerchecks.env(list_in(container, "env"), f"{path}.env", pod.minor)
+    errors += containerchecks.env_from(list_in(container, "envFrom"), f"{path}.envFrom",
+                                       pod.minor)
+    errors += _mounts(list_in(container, "volumeMounts"), pod.volumes, f"{path}.volumeMounts")
+    errors += _resources(as_dict(container.get("resources")), f"{path}.resources", pod.minor)
     return errors
 
 
@@ -256,14 +282,17 @@ def _mounts(mounts: list[Any], volumes: set[str], path: str) -> list[FieldError]
     return errors
 
 
-def _resources(resources: Obj, path: str) -> list[FieldError]:
-    """ValidateResourceRequirements: no negative quantity (the limits, then each request); a
-    request no greater than its limit (equal to it where kube allows no overcommit: extended
-    resources and huge pages); and a limit for a request of those."""
+def _resources(resources: Obj, path: str, minor: int) -> list[FieldError]:
+    """ValidateResourceRequirements: a resource name a container may ask for, no negative
+    quantity (the limits, then each request); a request no greater than its limit (equal to it
+    where kube allows no overcommit: extended resources and huge pages); a limit for a request
+    of those; and huge pages only beside cpu or memory."""
     limits, requests = as_dict(resources.get("limits")), as_dict(resources.get("requests"))
     errors = [error for name in sorted(limits)
-              for error in _negative(limits[name], f"{path}.limits[{name}]")]
+              for error in (_resource_name(name, f"{path}.limits[{name}]", minor)
+                            + _negative(limits[name], f"{path}.limits[{name}]"))]
     for name in sorted(requests):
+        errors += _resource_name(name, f"{path}.requests[{name}]", minor)
         errors += _negative(requests[name], f"{path}.requests[{name}]")
         request = parse_quantity(requests[name])
         overcommit = _overcommit_allowed(name)
@@ -280,7 +309,27 @@ def _resources(resources: Obj, path: str) -> list[FieldError]:
             errors.append(fe.invalid_value(f"{path}.requests", canonical_quantity(
                 requests[name]), template.format(name=name, limit=canonical_quantity(
                     limits[name]))))
+    named = set(limits) | set(requests)
+    if not named & {"cpu", "memory"} and any(n.startswith("hugepages-") for n in named):
+        errors.append(fe.forbidden(path, messages.K8S_HUGE_PAGES_ALONE))
     return errors
+
+
+def _resource_name(name: str, path: str, minor: int) -> list[FieldError]:
+    """validateContainerResourceName: a qualified name; without a '/', one kube knows (the
+    quota's names too) and one a container may ask for (cpu, memory, ephemeral-storage, huge
+    pages); with one, a native (kubernetes.io/) or a well-formed extended resource."""
+    problems = namechecks.qualified_name(name, minor)
+    if not problems and "/" not in name and name not in STANDARD_RESOURCES \
+            and not name.startswith(("hugepages-", "requests.hugepages-")):
+        problems.append(messages.K8S_RESOURCE_NOT_STANDARD)
+    if "/" not in name:
+        if name not in CONTAINER_RESOURCES and not name.startswith("hugepages-"):
+            problems.append(messages.K8S_RESOURCE_NOT_FOR_CONTAINERS)
+    elif "kubernetes.io/" not in name and (
+            name.startswith("requests.") or namechecks.qualified_name(f"requests.{name}")):
+        problems.append(messages.K8S_RESOURCE_NOT_EXTENDED)
+    return [fe.invalid_value(path, name, text, minor) for text in problems]
 
 
 def _negative(value: Any, path: str) -> list[FieldError]:
@@ -294,38 +343,6 @@ def _overcommit_allowed(name: str) -> bool:
     """helper.IsOvercommitAllowed: native resources but huge pages."""
     native = "/" not in name or name.startswith("kubernetes.io/")
     return native and not name.startswith("hugepages-")
-
-
-_SI = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
-_BINARY = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
-
-
-def canonical_quantity(value: Any) -> str:
-    """A quantity as Go's ``Quantity.String()`` writes it: a binary suffix kept binary (the
-    largest power of 1024 that divides it, else plain), a decimal one as the largest power of
-    1000 that leaves a whole number (``2000m`` is ``2``, ``0.5`` is ``500m``)."""
-    number = parse_quantity(value)
-    if not isinstance(number, decimal.Decimal):
-        return str(value)
-    text = str(value).strip()
-    sign, magnitude = ("-" if number < 0 else ""), abs(number)
-    if text.endswith("i") and magnitude == magnitude.to_integral_value():
-        whole, power = int(magnitude), 0
-        while whole and whole % 1024 == 0 and power < len(_BINARY) - 1:
-            whole, power = whole // 1024, power + 1
-        return f"{sign}{whole}{_BINARY[power]}"
-    exponent = 18
-    while exponent > -9 and (magnitude / decimal.Decimal(10) ** exponent) != (
-            magnitude / decimal.Decimal(10) ** exponent).to_integral_value():
-        exponent -= 3
-    if magnitude == 0:
-        exponent = 0
-    mantissa = (magnitude / decimal.Decimal(10) ** exponent).to_integral_value(
-        rounding=decimal.ROUND_CEILING)
-    suffix = _SI[exponent]
-    if "e" in text.lower() and not text.endswith(("E", "e")):
-        suffix = f"e{exponent}" if exponent else ""
-    return f"{sign}{int(mantissa)}{suffix}"
 
 
 # -- restart policies of templates ----------------------------------------------------------

@@ -35,6 +35,7 @@ from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_in, list_in
+from emulator.cluster.mock.registry.quantities import parse_quantity
 from emulator.cluster.mock.registry.workloadchecks import go_requirements, labels_value
 
 Obj = dict[str, Any]
@@ -43,12 +44,6 @@ MAX_INT32 = 2**31 - 1
 # The fields whose values are resource.Quantity maps (ResourceList), compared by value.
 _QUANTITY_MAPS = frozenset({"limits", "requests", "overhead"})
 _QOS_RESOURCES = frozenset({"cpu", "memory"})  # the compute resources QoS is made of
-_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-             "n": decimal.Decimal("1e-9"), "u": decimal.Decimal("1e-6"),
-             "m": decimal.Decimal("1e-3"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-             "P": 10**15, "E": 10**18}
-
-
 def validate(pod: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     """The spec checks of ValidatePodUpdate, in kube's order; [] on create."""
     if old is None:
@@ -334,25 +329,6 @@ def semantic(value: Any, quantities: bool = False) -> Any:
     if isinstance(value, list):
         return [semantic(v) for v in value]
     return value
-
-
-def parse_quantity(value: Any) -> Any:
-    """A quantity's value as a Decimal; what is not one, as it is."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return decimal.Decimal(str(value))
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    for suffix in sorted(_SUFFIXES, key=len, reverse=True):
-        if text.endswith(suffix):
-            number, factor = text[:-len(suffix)], _SUFFIXES[suffix]
-            break
-    else:
-        number, factor = text, 1
-    try:
-        return decimal.Decimal(number) * decimal.Decimal(factor)
-    except (decimal.InvalidOperation, ValueError):
-        return value  # not a quantity: as written
 
 
 # -- small helpers ------------------------------------------------------------------------------

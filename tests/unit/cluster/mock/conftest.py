@@ -55,7 +55,12 @@ def api(clock: FakeClock) -> Iterator[MockApiserver]:
 def quiet(clock: FakeClock) -> MockApiserver:
     """A cluster whose controllers are off (a scenario's ``controllers: {enabled: false}``):
     for the apiserver's own storage rules, which no controller write may blur."""
-    server = MockApiserver(CLUSTER_NAME, CLUSTER_VERSION, clock,
+    return quiet_at(CLUSTER_VERSION, clock)
+
+
+def quiet_at(version: str, clock: FakeClock | None = None) -> MockApiserver:
+    """A ``quiet`` cluster of another Kubernetes version, for what differs by minor."""
+    server = MockApiserver(CLUSTER_NAME, version, clock or FakeClock(),
                            settings=ControllerSettings(enabled=False))
     server.authenticator.add(ADMIN_TOKEN, ADMIN)
     return server

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.registry.podspecchecks import canonical_quantity
+from emulator.cluster.mock.registry.quantities import canonical_quantity
 
-from .conftest import call, deployment, message
+from .conftest import call, deployment, message, quiet_at
 
 PODS = "/api/v1/namespaces/default/pods"
 LABEL_FORMAT = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
@@ -164,3 +164,39 @@ def test_a_deployment_without_a_selector_gets_kubes_three_errors(quiet: MockApis
         'Deployment.apps "empty" is invalid: [spec.selector: Required value, '
         "spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does "
         "not match template `labels`, spec.template.spec.containers: Required value]")
+
+
+@pytest.mark.parametrize(("version", "name", "texts"), [
+    ("v1.30.5", "cpus", ["must be a standard resource type or fully qualified",
+                         "must be a standard resource for containers"]),
+    ("v1.30.5", "requests.storage", ["must be a standard resource for containers"]),
+    ("v1.30.5", "example.com/gpu", []),
+    ("v1.30.5", "hugepages-2Mi", None),
+    ("v1.34.1", "example.com/a/b", [
+        "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must "
+        "start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+        "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') "
+        "with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        "doesn't follow extended resource name standard"]),
+    ("v1.35.1", "example.com/a/b", [  # apimachinery 0.35 words it as a label key
+        "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must "
+        "start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+        "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') "
+        "with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        "doesn't follow extended resource name standard"]),
+])
+def test_a_containers_resource_names(version: str, name: str, texts: list[str] | None) -> None:
+    api = quiet_at(version)
+    body = a_pod(containers=[{"name": "app", "image": "app:1",
+                              "resources": {"limits": {name: "2Mi"}}}])
+    if texts is None:  # huge pages need cpu or memory beside them
+        assert refused(api, PODS, body)[1] == [
+            "spec.containers[0].resources: Forbidden: HugePages require cpu or memory"]
+        body["spec"]["containers"][0]["resources"]["limits"]["memory"] = "1Gi"
+    if not texts:
+        assert call(api, "POST", PODS, body=body).status == 201
+        return
+    _, found = refused(api, PODS, body)
+    # The requests are defaulted from the limits, and checked after them.
+    assert found == [f"spec.containers[0].resources.{kind}[{name}]: Invalid value: "
+                     f'"{name}": {text}' for kind in ("limits", "requests") for text in texts]

@@ -9,20 +9,15 @@ from typing import Any
 
 import pytest
 
-from emulator.clock import FakeClock
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.controllers.settings import ControllerSettings
 
-from .conftest import ADMIN, ADMIN_TOKEN, CLUSTER_NAME, call, message
+from .conftest import call, message, quiet_at
 
 SERVICES = "/api/v1/namespaces/default/services"
 
 
 def cluster(version: str = "v1.30.5") -> MockApiserver:
-    server = MockApiserver(CLUSTER_NAME, version, FakeClock(),
-                           settings=ControllerSettings(enabled=False))
-    server.authenticator.add(ADMIN_TOKEN, ADMIN)
-    return server
+    return quiet_at(version)
 
 
 def service(name: str = "s", **spec: Any) -> dict[str, Any]:

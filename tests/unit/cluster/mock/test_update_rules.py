@@ -11,25 +11,16 @@ from typing import Any
 
 import pytest
 
-from emulator.clock import FakeClock
 from emulator.cluster.mock.apiserver import MockApiserver
-from emulator.cluster.mock.controllers.settings import ControllerSettings
 from emulator.cluster.mock.registry import podupdate
 
-from .conftest import ADMIN, ADMIN_TOKEN, CLUSTER_NAME, call, create, deployment, message, pod
+from .conftest import call, create, deployment, message, pod, quiet_at
 
 PODS = "/api/v1/namespaces/default/pods"
 UPDATABLE = ("pod updates may not change fields other than `spec.containers[*].image`,"
              "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` "
              "(only additions to existing tolerations),`spec.terminationGracePeriodSeconds` "
              "(allow it to be set to 1 if it was previously negative)\n")
-
-
-def cluster(version: str) -> MockApiserver:
-    server = MockApiserver(CLUSTER_NAME, version, FakeClock(),
-                           settings=ControllerSettings(enabled=False))
-    server.authenticator.add(ADMIN_TOKEN, ADMIN)
-    return server
 
 
 def put(api: MockApiserver, path: str, change: Callable[[dict[str, Any]], None]) -> Any:
@@ -105,7 +96,7 @@ def test_an_image_may_change_but_not_to_nothing(quiet: MockApiserver) -> None:
 
 @pytest.mark.parametrize(("version", "unset"), [("v1.30.5", '"null"'), ("v1.34.1", "null")])
 def test_active_deadline_may_be_set_and_lowered_only(version: str, unset: str) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     path = made_pod(api)
     assert put(api, path, lambda p: p["spec"].update(activeDeadlineSeconds=100)).status == 200
     assert put(api, path, lambda p: p["spec"].update(activeDeadlineSeconds=50)).status == 200
@@ -125,8 +116,11 @@ def test_tolerations_may_be_added_and_only_their_seconds_changed(quiet: MockApis
     assert put(quiet, path, lambda p: p["spec"]["tolerations"][0].update(
         tolerationSeconds=60)).status == 200
     reply = put(quiet, path, lambda p: p["spec"]["tolerations"][0].update(effect="NoSchedule"))
-    assert refused(reply) == ('Pod "p" is invalid: spec.tolerations: Forbidden: existing '
-                              "toleration can not be modified except its tolerationSeconds")
+    # The new spec is validated first, as kube's ValidatePodUpdate does: seconds want NoExecute.
+    assert refused(reply) == (
+        'Pod "p" is invalid: [spec.tolerations[0].effect: Invalid value: "NoSchedule": effect '
+        "must be 'NoExecute' when `tolerationSeconds` is set, spec.tolerations: Forbidden: "
+        "existing toleration can not be modified except its tolerationSeconds]")
 
 
 def test_scheduling_gates_may_only_be_removed(quiet: MockApiserver) -> None:
@@ -189,7 +183,7 @@ def test_a_gated_pods_required_node_terms_may_only_grow(quiet: MockApiserver) ->
 
 
 def test_from_1_34_node_terms_print_as_json_of_the_internal_type() -> None:
-    api = cluster("v1.34.1")
+    api = quiet_at("v1.34.1")
     term = {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
     path = made_pod(api, schedulingGates=[{"name": "q"}], affinity={"nodeAffinity": {
         "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}}})
@@ -212,7 +206,7 @@ def test_a_negative_grace_period_may_become_one(quiet: MockApiserver) -> None:
 @pytest.mark.parametrize(("version", "qos_error"), [("v1.30.5", True), ("v1.32.2", False)])
 def test_a_qos_changing_update_is_also_a_qos_error_in_1_29_to_1_31(version: str,
                                                                     qos_error: bool) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     path = made_pod(api)
     reply = put(api, path, lambda p: p["spec"]["containers"][0].update(
         resources={"requests": {"cpu": "1"}}))
@@ -271,7 +265,7 @@ def test_the_diff_is_a_unified_diff_without_a_header() -> None:
     ("v1.34.1", '{"matchLabels":{"app":"other"}}'),
 ])
 def test_a_deployments_selector_is_immutable(version: str, shown: str) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     path = "/apis/apps/v1/namespaces/default/deployments/web"
     create(api, "/apis/apps/v1/namespaces/default/deployments", deployment("web"))
 
@@ -295,7 +289,7 @@ def stateful_set() -> dict[str, Any]:
 @pytest.mark.parametrize(("version", "limit_mutable"), [("v1.32.2", False), ("v1.33.1", True)])
 def test_a_stateful_sets_spec_is_immutable_but_for_a_few_fields(version: str,
                                                                   limit_mutable: bool) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     create(api, "/apis/apps/v1/namespaces/default/statefulsets", stateful_set())
     path = "/apis/apps/v1/namespaces/default/statefulsets/db"
     assert put(api, path, lambda s: s["spec"].update(replicas=3, minReadySeconds=5)).status == 200
@@ -314,7 +308,7 @@ def test_a_stateful_sets_spec_is_immutable_but_for_a_few_fields(version: str,
     ("v1.34.1", '{"APIGroup":"rbac.authorization.k8s.io","Kind":"ClusterRole","Name":"edit"}'),
 ])
 def test_a_bindings_role_cannot_change(version: str, shown: str) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
                "metadata": {"name": "rb"},
                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
@@ -391,7 +385,7 @@ def test_a_services_cluster_ip_may_not_change_once_set(quiet: MockApiserver) -> 
                 "volumeAttributesClassName for bound claims"),
 ])
 def test_a_claims_spec_is_immutable(version: str, text: str) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     collection = "/api/v1/namespaces/default/persistentvolumeclaims"
     create(api, collection, {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                              "metadata": {"name": "c"},
@@ -444,7 +438,7 @@ def test_an_empty_selector_prints_without_a_pointer(quiet: MockApiserver) -> Non
 @pytest.mark.parametrize(("version", "allowed"), [("v1.27.3", False), ("v1.28.9", True)])
 def test_a_gated_pod_without_affinity_may_gain_node_affinity_from_1_28(version: str,
                                                                       allowed: bool) -> None:
-    api = cluster(version)
+    api = quiet_at(version)
     path = made_pod(api, schedulingGates=[{"name": "queue"}])
     term = {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
     reply = put(api, path, lambda p: p["spec"].update(affinity={"nodeAffinity": {
