@@ -159,8 +159,7 @@ K8S_STATEFUL_SET_UPDATE = (
 K8S_COMPLETIONS_WITH_PARALLELISM = "can only be modified in tandem with spec.parallelism"
 K8S_ROLE_REF_CHANGED = "cannot change roleRef"
 K8S_IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
-K8S_SERVICE_IP_CHANGED = "may not change once set"
-K8S_SERVICE_LB_CLASS_CHANGED = "may not change once set"
+K8S_CHANGED_ONCE_SET = "may not change once set"  # a Service's cluster IPs, its LB class
 K8S_SERVICE_HEALTH_PORT_IMMUTABLE = "field is immutable"
 
 # A Service's validation (ValidateService: registry/servicechecks.py).

@@ -63,6 +63,12 @@ _OBJECT_LISTS: dict[str, tuple[str, ...]] = {
     "Service": ("ports",)}
 _STRINGS: dict[str, tuple[str, ...]] = {
     "Pod": ("serviceAccountName", "serviceAccount", "priorityClassName")}
+# The scalars in those lists that the mock's own code compares and keys by (the service
+# allocator shares a node port by port number and keeps one by port name): what kube's typed
+# decoding would refuse is refused, not hashed.
+_LIST_SCALARS: dict[str, dict[str, dict[str, tuple[type, ...]]]] = {
+    "Service": {"ports": {"name": (str,), "protocol": (str,), "appProtocol": (str,),
+                          "port": (int,), "nodePort": (int,), "targetPort": (int, str)}}}
 
 
 def check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
@@ -100,6 +106,22 @@ def check_shapes(resource: ResourceType, obj: dict[str, Any]) -> None:
             del spec[name]
         elif name in spec and not isinstance(spec[name], str):
             raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=f"spec.{name}"))
+    for name in ("containers", "initContainers") if resource.kind == "Pod" else ():
+        for i, container in enumerate(spec.get(name) or ()):
+            if container.get("resources") is None:
+                container.pop("resources", None)
+            elif not isinstance(container["resources"], dict):  # defaulting reads it
+                raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(
+                    detail=f"spec.{name}[{i}].resources"))
+    for name, fields in _LIST_SCALARS.get(resource.kind, {}).items():
+        for i, item in enumerate(spec.get(name) or ()):
+            for field, types in fields.items():
+                value = item.get(field)
+                if value is None:
+                    item.pop(field, None)
+                elif isinstance(value, bool) or not isinstance(value, types):
+                    raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(
+                        detail=f"spec.{name}[{i}].{field}"))
 
 
 def check_data_size(resource: ResourceType, obj: dict[str, Any], minor: int) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.cluster.mock.registry.resources import ResourceType
+from emulator.cluster.mock.registry.serviceallocation import externally_accessible
 
 Obj = dict[str, Any]
 
@@ -202,7 +203,8 @@ def pod(pod: Obj, minor: int, version: str) -> None:
 
 
 def _resize_policy(spec: Obj) -> None:
-    requests = (spec.get("resources") or {}).get("requests")
+    resources = spec.get("resources")  # not an object: refused by checks.py for a pod
+    requests = resources.get("requests") if isinstance(resources, dict) else None
     if not isinstance(requests, dict):
         return
     policies = spec.get("resizePolicy") if isinstance(spec.get("resizePolicy"), list) else []
@@ -256,10 +258,7 @@ def service(service: Obj, minor: int, version: str) -> None:
         _default(port, "protocol", "TCP")
         if port.get("targetPort") in (None, 0, ""):
             port["targetPort"] = port.get("port")
-    # ClusterIP services with external IPs joined in 1.29 (kubernetes#119150).
-    external = service_type in ("NodePort", "LoadBalancer") or (
-        minor >= 29 and service_type == "ClusterIP" and bool(spec.get("externalIPs")))
-    if external:
+    if externally_accessible(spec, minor):
         _default(spec, "externalTrafficPolicy", "Cluster")
     if service_type in ("ClusterIP", "NodePort", "LoadBalancer"):
         _default(spec, "internalTrafficPolicy", "Cluster")

@@ -60,7 +60,7 @@ def _update(service: Obj, old: Obj, minor: int) -> list[FieldError]:
     if spec.get("type") == old_spec.get("type") == "LoadBalancer" \
             and spec.get("loadBalancerClass") != old_spec.get("loadBalancerClass"):
         errors.append(fe.invalid_value("spec.loadBalancerClass", spec.get("loadBalancerClass"),
-                                       messages.K8S_SERVICE_LB_CLASS_CHANGED, minor))
+                                       messages.K8S_CHANGED_ONCE_SET, minor))
     errors += _load_balancer_class(spec)  # kube checks it here and again below
     if needs_health_check(spec) and needs_health_check(old_spec) \
             and spec.get("healthCheckNodePort") != old_spec.get("healthCheckNodePort"):
@@ -81,7 +81,7 @@ def _cluster_ips_kept(spec: Obj, old: Obj, minor: int) -> list[FieldError]:
         return []
     shown = _strings(ips, minor) if ips else GoText("null" if minor >= 34 else "[]string(nil)")
     if len(ips) == len(old_ips):
-        return [fe.invalid_value(f"spec.clusterIPs[{i}]", shown, messages.K8S_SERVICE_IP_CHANGED,
+        return [fe.invalid_value(f"spec.clusterIPs[{i}]", shown, messages.K8S_CHANGED_ONCE_SET,
                                  minor) for i in range(len(ips)) if ips[i] != old_ips[i]]
     errors = []
     if not ips:
@@ -89,7 +89,7 @@ def _cluster_ips_kept(spec: Obj, old: Obj, minor: int) -> list[FieldError]:
                                        messages.K8S_CLUSTER_IP_UNSET, minor))
     if ips and old_ips and ips[0] != old_ips[0]:
         errors.append(fe.invalid_value("spec.clusterIPs[0]", shown,
-                                       messages.K8S_SERVICE_IP_CHANGED, minor))
+                                       messages.K8S_CHANGED_ONCE_SET, minor))
     if len(ips) == 1 < len(old_ips) and spec.get("ipFamilyPolicy") != "SingleStack":
         errors.append(fe.invalid_value("spec.ipFamilyPolicy", spec.get("ipFamilyPolicy"),
                                        messages.K8S_CLUSTER_IP_RELEASE_POLICY, minor))
@@ -126,7 +126,7 @@ def _service(service: Obj, old: Obj | None, minor: int) -> list[FieldError]:
                                 messages.K8S_SERVICE_NODE_PORT_ON_CLUSTER_IP)
                    for i, port in enumerate(ports) if port.get("nodePort")]
     errors += _repeats(ports, minor)
-    errors += _source_ranges(service, spec, old_spec, minor)
+    errors += _source_ranges(service, old, minor)
     if spec.get("allocateLoadBalancerNodePorts") is not None and kind != "LoadBalancer":
         errors.append(fe.forbidden("spec.allocateLoadBalancerNodePorts",
                                    messages.K8S_SERVICE_LOAD_BALANCER_ONLY))
@@ -237,7 +237,7 @@ def _external_ips(spec: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     one (ValidateNonSpecialIP)."""
     known = {str(ip) for ip in list_in(old, "externalIPs")} if old and minor >= 33 else set()
     errors: list[FieldError] = []
-    for i, text in enumerate(list_in(spec, "externalIPs")):
+    for i, text in enumerate(str(ip) for ip in list_in(spec, "externalIPs")):
         path, ip = f"spec.externalIPs[{i}]", parse_ip(text)
         if ip is None:
             if text not in known:
@@ -285,7 +285,11 @@ def _port_key(protocol: Any, number: Any, minor: int) -> GoText:
                   '{Type:0, IntVal:0, StrVal:""}, NodePort:0}')
 
 
-def _source_ranges(service: Obj, spec: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+def _source_ranges(service: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+    """The LoadBalancer's source ranges, or the annotation that predates them: one error for
+    the list before 1.30, one per bad entry after; from 1.33 what the old service had (an
+    unchanged annotation, a range it listed) is not checked again."""
+    spec = dict_in(service, "spec")
     ranges = [str(r) for r in list_in(spec, "loadBalancerSourceRanges")]
     annotations = as_dict(dict_in(service, "metadata").get("annotations"))
     annotated = annotations.get(SOURCE_RANGES)
@@ -306,8 +310,8 @@ def _source_ranges(service: Obj, spec: Obj, old: Obj | None, minor: int) -> list
             errors.append(fe.invalid_value(path, shown, messages.K8S_SERVICE_SOURCE_RANGES_1_29,
                                            minor))
         return errors
-    old_ranges = {str(r).strip() for r in list_in(old, "loadBalancerSourceRanges")} \
-        if old and minor >= 33 else set()
+    old_ranges = {str(r).strip() for r in list_in(dict_in(old, "spec"), "loadBalancerSourceRanges")
+                  } if old is not None and minor >= 33 else set()
     if not ranges and minor >= 33 and old is not None and annotated == as_dict(
             dict_in(old, "metadata").get("annotations")).get(SOURCE_RANGES):
         return errors  # an unchanged annotation is not checked again

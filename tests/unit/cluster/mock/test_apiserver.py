@@ -458,6 +458,13 @@ def test_namespace_of_the_wrong_type_in_the_body_is_400(api: MockApiserver) -> N
     (PODS, {"metadata": {"name": "p"}, "spec": "nope"}, "spec"),
     (PODS, {"metadata": {"name": "p"}, "spec": {"containers": ["main"]}}, "spec.containers"),
     (SERVICES, {"metadata": {"name": "s"}, "spec": {"ports": [80]}}, "spec.ports"),
+    # The service allocator keys ports by number and name: a list there was a 500.
+    (SERVICES, {"metadata": {"name": "s"}, "spec": {"type": "NodePort", "ports": [
+        {"port": 80}, {"port": [80]}]}}, "spec.ports[1].port"),
+    (SERVICES, {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "name": ["a"]}]}},
+     "spec.ports[0].name"),
+    (PODS, {"metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "a", "image": "b", "resources": "x"}]}}, "spec.containers[0].resources"),
     (DEPLOYS, {"metadata": {"name": "d"}, "status": []}, "status"),
 ])
 def test_spec_of_the_wrong_type_is_400_not_500(api: MockApiserver, path: str,

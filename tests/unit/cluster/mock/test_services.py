@@ -308,3 +308,13 @@ def test_what_an_update_may_not_change() -> None:
     assert message(reply) == (
         'Service "lb" is invalid: [spec.loadBalancerClass: Invalid value: "example.com/b": may '
         "not change once set, spec.healthCheckNodePort: Forbidden: field is immutable]")
+
+
+def test_the_source_ranges_annotation_is_checked_as_the_field_is() -> None:
+    annotation = "service.beta.kubernetes.io/load-balancer-source-ranges"
+    body = service(type="NodePort")
+    body["metadata"]["annotations"] = {annotation: "10.0.0.0/8, 10.1.0.0/99"}
+    assert refused(cluster(), body) == (
+        f'Service "s" is invalid: [metadata.annotations[{annotation}]: Forbidden: may only be '
+        f"used when `type` is 'LoadBalancer', metadata.annotations[{annotation}]: Invalid value: "
+        '"10.1.0.0/99": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)]')
