@@ -6,13 +6,16 @@ service kube would refuse, are refused with kube's words; the Python client's mo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
+from collections.abc import Iterator
 
 import pytest
-from kubernetes import client
+from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
+from tests.conftest import QUICKSTART
 from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
@@ -178,3 +181,38 @@ def test_the_python_client_reads_a_load_balancer_and_gets_the_422(
             "NodePort:0}")
     finally:
         core.delete_namespaced_service(name, "default")
+
+
+@pytest.fixture
+def cluster_1_33(served_emulator: Served) -> Iterator[Served]:
+    """Quickstart, with my-cluster at 1.33 (ServiceCIDRs and IPAddresses served and kept)."""
+    scenario = dataclasses.replace(QUICKSTART, memberships=tuple(
+        dataclasses.replace(m, kubernetes_version="v1.33.1") if m.name == "my-cluster" else m
+        for m in QUICKSTART.memberships))
+    served_emulator.state.load(scenario)
+    yield served_emulator
+    served_emulator.state.load(QUICKSTART)
+
+
+@pytest.mark.mock_only("sets my-cluster's Kubernetes version, which a real cluster has its own")
+def test_a_1_33_cluster_shows_its_service_cidr_and_ip_addresses(
+        cluster_1_33: Served, newest: KubectlRunner) -> None:
+    kubeconfig, name = cluster_1_33.kubeconfig(), unique("web")
+    cidrs = newest.run(kubeconfig, "get", "servicecidrs", "--no-headers")
+    assert cidrs.stdout.split()[:2] == ["kubernetes", "10.96.0.0/12"], cidrs.stdout + cidrs.stderr
+    made = newest.run(kubeconfig, "create", "service", "clusterip", name, "--tcp=80:8080")
+    assert made.returncode == 0, made.stderr
+    ip = newest.run(kubeconfig, "get", "service", name, "-o", "jsonpath={.spec.clusterIP}").stdout
+    listed = newest.run(kubeconfig, "get", "ipaddresses", "--no-headers").stdout.splitlines()
+    assert ["10.96.0.1", "services/default/kubernetes"] in [line.split() for line in listed]
+    assert [ip, f"services/default/{name}"] in [line.split() for line in listed]
+    assert newest.run(kubeconfig, "delete", "service", name).returncode == 0
+    after = newest.run(kubeconfig, "get", "ipaddresses", "--no-headers").stdout
+    assert ip not in after.split()
+    with config.new_client_from_config(config_file=str(kubeconfig)) as api_client:
+        networking = client.NetworkingV1Api(api_client)
+        (cidr,) = networking.list_service_cidr().items  # the client's models read them
+        addresses = networking.list_ip_address().items
+    assert cidr.spec.cidrs == ["10.96.0.0/12"] and cidr.status.conditions[0].type == "Ready"
+    assert {a.metadata.name: a.spec.parent_ref.name for a in addresses}["10.96.0.1"] == \
+        "kubernetes"

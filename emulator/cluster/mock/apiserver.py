@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from emulator import limits, messages
-from emulator.clock import Clock
+from emulator.clock import Clock, rfc3339
 from emulator.cluster.backend import ClusterDecision, ClusterRequest, ClusterResponse
 from emulator.cluster.mock import actions, managers, paths, query
 from emulator.cluster.mock.auth import rbac, reviews, tokens
@@ -44,8 +44,8 @@ from emulator.cluster.mock.node.kubelet import (admit_pod, main_process, node_na
                                                 start_ephemeral_containers)
 from emulator.cluster.mock.node.podlogs import PodLogs
 from emulator.cluster.mock.node.streams import ChannelSession
-from emulator.cluster.mock.registry import (conversion, ephemeral, fieldvalidation, patch, scale,
-                                            selectors, serviceallocation)
+from emulator.cluster.mock.registry import (conversion, ephemeral, fieldvalidation, ipaddresses,
+                                            patch, scale, selectors, serviceallocation)
 from emulator.cluster.mock.registry.crds import Crds
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.objects import Objects, check_resource_version
@@ -121,6 +121,12 @@ class MockApiserver:
         self._aggregating = False
         self.store.add_listener(
             lambda event: rbac.aggregate(self.store, event) if self._aggregating else None)
+        # From 1.33 the service allocator keeps an IPAddress for each cluster IP.
+        addresses = self.registry.lookup("networking.k8s.io", "v1", "ipaddresses")
+        if addresses is not None:
+            self.store.add_listener(lambda event: ipaddresses.sync(
+                event, self.store, lambda obj: self.objects.create(
+                    addresses, None, obj, query.Query(()), seeding=True, trusted=True)))
         self.settings = settings or ControllerSettings()
         # kube's controllers, scheduler and kubelet (controllers/): they see the boot objects too.
         self.controllers = ControllerManager(self.store, clock.now)
@@ -140,6 +146,8 @@ class MockApiserver:
                               for v in self.registry.group_versions(g)]
             for obj in boot_objects(name, kubernetes_version, group_versions):
                 self.seed(obj, trusted=True)
+            if self.registry.lookup("networking.k8s.io", "v1", "servicecidrs") is not None:
+                self.seed(ipaddresses.service_cidr(rfc3339(clock.now())), trusted=True)
             # Aggregated once, when all the boot roles are in: per role it lists every other.
             with self.controllers.lock:
                 rbac.aggregate_all(self.store)
@@ -667,15 +675,18 @@ class MockApiserver:
         self._pod_ips += 1
         return f"10.244.{self._pod_ips // 250}.{self._pod_ips % 250 + 2}"
 
-    def _allocate_service(self, service: dict[str, Any], old: dict[str, Any] | None) -> None:
+    def _allocate_service(self, service: dict[str, Any], old: dict[str, Any] | None,
+                          dry_run: bool) -> None:
         """kube's service allocator (serviceallocation.py), against what the other stored
-        Services hold."""
+        Services hold. A dry run takes its addresses from a copy of the cursors: the next real
+        request gets the same ones, as kube's dry-run allocator keeps nothing."""
         meta = service.get("metadata") or {}
         me = (meta.get("namespace"), meta.get("name"))
         others = (other for other in self.store.list(("", "services"), None)[0]
                   if (other["metadata"].get("namespace"), other["metadata"]["name"]) != me)
-        serviceallocation.allocate(service, old, serviceallocation.in_use(others),
-                                   self._service_cursors, self.registry.minor)
+        cursors = dataclasses.replace(self._service_cursors) if dry_run else self._service_cursors
+        serviceallocation.allocate(service, old, serviceallocation.in_use(others), cursors,
+                                   self.registry.minor)
         service.setdefault("status", {"loadBalancer": {}})
 
     def _after_create(self, resource: ResourceType, obj: dict[str, Any]) -> None:

@@ -37,8 +37,9 @@ PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 
 # Called on a pod before it is first stored (the fake kubelet's admission).
 PodHook = Callable[[dict[str, Any]], None]
-# A Service to allocate for, and the stored one an update replaces (None on a create).
-ServiceHook = Callable[[dict[str, Any], "dict[str, Any] | None"], None]
+# A Service to allocate for, the stored one an update replaces (None on a create), and whether
+# the request is a dry run (which allocates and keeps nothing).
+ServiceHook = Callable[[dict[str, Any], "dict[str, Any] | None", bool], None]
 
 
 def generated_name(base: str) -> str:
@@ -149,7 +150,7 @@ class Objects:
         meta["creationTimestamp"] = rfc3339(self.now())
         if resource.behaviour.tracks_generation:
             meta["generation"] = 1
-        self._defaults(resource, obj)
+        self._defaults(resource, obj, dry_run=query.dry_run)
         self._validate(resource, obj, None)
         self._validating_admission(resource, obj, creating=True)
         if manager is not None:
@@ -386,7 +387,7 @@ class Objects:
                 meta.pop(owned, None)
         has_status = resource.subresource("status") is not None
         if subresource != "status":
-            self._update_defaults(resource, current, merged)
+            self._update_defaults(resource, current, merged, query.dry_run)
         if subresource is None and resource.kind == "Pod" and resource.group == "":
             admission.admit_pod_update(merged, current)
         if subresource == "status":
@@ -496,7 +497,7 @@ class Objects:
         return resource
 
     def _update_defaults(self, resource: ResourceType, current: dict[str, Any],
-                         obj: dict[str, Any]) -> None:
+                         obj: dict[str, Any], dry_run: bool) -> None:
         """kube defaults every write, not only creates. Without this a replaced Service lost its
         cluster IP, a Namespace its kubernetes.io/metadata.name label, a Deployment sent
         without replicas kept none (kube: 1), and a Secret's stringData was stored as sent."""
@@ -506,7 +507,7 @@ class Objects:
             # may not change (podupdate.py).
             defaults.apply(self.storage(resource), obj, self.registry.minor)
         else:
-            self._defaults(resource, obj, current)
+            self._defaults(resource, obj, current, dry_run=dry_run)
 
     def _namespace_for(self, meta: dict[str, Any], url_namespace: str | None) -> str:
         body_ns = meta.get("namespace")
@@ -522,7 +523,7 @@ class Objects:
         return found
 
     def _defaults(self, resource: ResourceType, obj: dict[str, Any],
-                  old: dict[str, Any] | None = None) -> None:
+                  old: dict[str, Any] | None = None, *, dry_run: bool = False) -> None:
         """kube's defaulting for the cluster's minor (defaults.py), then what a kind's strategy or
         the mock's own kubelet and service allocator add (``old``: the object an update
         replaces; the allocator keeps what the update leaves out)."""
@@ -533,7 +534,7 @@ class Objects:
         elif resource.kind == "Pod":
             self.on_new_pod(obj)
         elif resource.kind == "Service":
-            self.on_new_service(obj, old)
+            self.on_new_service(obj, old, dry_run)
         elif resource.kind == "Secret":
             # kube merges the write-only stringData into data (base64) and never stores it; it
             # used to be stored as sent, so .data lacked those keys.

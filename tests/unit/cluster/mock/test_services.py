@@ -318,3 +318,12 @@ def test_the_source_ranges_annotation_is_checked_as_the_field_is() -> None:
         f'Service "s" is invalid: [metadata.annotations[{annotation}]: Forbidden: may only be '
         f"used when `type` is 'LoadBalancer', metadata.annotations[{annotation}]: Invalid value: "
         '"10.1.0.0/99": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)]')
+
+
+def test_a_dry_run_takes_no_address_from_the_next_request() -> None:
+    api = cluster()
+    dry = call(api, "POST", SERVICES, query="dryRun=All", body=service("dry", type="NodePort"))
+    assert (dry.body["spec"]["clusterIP"], dry.body["spec"]["ports"][0]["nodePort"]) == (
+        "10.96.1.1", 30086)
+    real = made(api, "real", type="NodePort")
+    assert (real["clusterIP"], real["ports"][0]["nodePort"]) == ("10.96.1.1", 30086)
