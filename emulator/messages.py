@@ -272,6 +272,28 @@ K8S_DNS1123_SUBDOMAIN_UNDERSCORE = (
     "or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex "
     "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
 K8S_GATED_NODE_NAME = "cannot be set until all schedulingGates have been cleared"
+# Pod and container security contexts (registry/securitychecks.py).
+K8S_ID_RANGE = "must be between 0 and 2147483647, inclusive"
+K8S_SHARE_PROCESS_NAMESPACE = "ShareProcessNamespace and HostPID cannot both be enabled"
+K8S_SYSCTL_NAME = ("must have at most 253 characters and match regex "
+                   "^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$")
+K8S_SYSCTL_HOST = "may not be specified when '{namespace}' is true"
+K8S_SECCOMP_TYPE_REQUIRED = "type is required when seccompProfile is set"
+K8S_SECCOMP_PROFILE_REQUIRED = "must be set when seccomp type is Localhost"
+K8S_SECCOMP_PROFILE_FORBIDDEN = "can only be set when seccomp type is Localhost"
+K8S_RELATIVE_PATH = "must be a relative path"
+K8S_NO_BACKSTEPS = "must not contain '..'"
+K8S_APPARMOR_TYPE_REQUIRED = "type is required when appArmorProfile is set"
+K8S_APPARMOR_PROFILE_REQUIRED = "must be set when AppArmor type is Localhost"
+K8S_APPARMOR_PROFILE_FORBIDDEN = "can only be set when AppArmor type is Localhost"
+K8S_APPARMOR_PADDED = "must not be padded with whitespace"
+K8S_APPARMOR_TOO_LONG_1_31 = "may not be longer than {limit}"
+K8S_ESCALATION_PRIVILEGED = "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"
+K8S_ESCALATION_SYS_ADMIN = (
+    "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN")
+K8S_UNMASKED_HOST_USERS = "`hostUsers` must be false to use `Unmasked`"
+K8S_HOST_USERS_1_33 = "when `pod.Spec.HostUsers` is false"
+K8S_HOST_USERS = "when `hostUsers` is false"
 # A container's env, envFrom, probes and lifecycle hooks (registry/containerchecks.py).
 K8S_ENV_NAME = (
     "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "

@@ -1,8 +1,9 @@
-"""A container's env, probes and lifecycle hooks, and a pod's scheduling fields, checked as kube
-checks them (registry/containerchecks.py, registry/schedulingchecks.py), seen by real clients
-through the gateway to a 1.30 cluster: ``kubectl create`` of a pod with an env name kube
-refuses, ``apply --dry-run=server`` of Deployments whose env, hook, probe, toleration, affinity
-and spread constraint kube refuses, and the Python client's 422 with its causes."""
+"""A container's env, probes and lifecycle hooks, a pod's scheduling fields and security
+contexts, checked as kube checks them (registry/containerchecks.py, schedulingchecks.py,
+securitychecks.py), seen by real clients through the gateway to a 1.30 cluster: ``kubectl
+create`` of pods with an env name and security contexts kube refuses, ``apply --dry-run=server``
+of Deployments whose env, hook, probe, toleration, affinity and spread constraint kube refuses,
+and the Python client's 422 with its causes."""
 
 from __future__ import annotations
 
@@ -117,3 +118,22 @@ def test_dry_run_server_lists_a_templates_scheduling_errors(gateway: Served,
         f'* {at}.tolerations[0].operator: Invalid value: core.Toleration{{Key:"dedicated", '
         'Operator:"Exists", Value:"gpu", Effect:"", TolerationSeconds:(*int64)(nil)}: value '
         "must be empty when `operator` is 'Exists'"), checked.stderr
+
+
+def test_kubectl_gets_kubes_security_context_errors(gateway: Served,
+                                                    kubectl_run: KubectlRunner) -> None:
+    name = f"secure-{uuid.uuid4().hex[:6]}"
+    manifest = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                           "spec": {"securityContext": {"fsGroupChangePolicy": "Never",
+                                                        "sysctls": [{"name": "", "value": "1"}]},
+                                    "containers": [{"name": "main", "image": "busybox",
+                                                    "securityContext": {"runAsUser": -1}}]}})
+    made = kubectl_run.run(gateway.kubeconfig(), "create", "-f", "-", stdin=manifest)
+    assert made.returncode == 1
+    assert made.stderr.strip() == (
+        f'The Pod "{name}" is invalid: \n'
+        "* spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 "
+        "and 2147483647, inclusive\n"
+        "* spec.securityContext.sysctls[0].name: Required value\n"
+        '* spec.securityContext.fsGroupChangePolicy: Unsupported value: "Never": supported '
+        'values: "Always", "OnRootMismatch"'), made.stderr

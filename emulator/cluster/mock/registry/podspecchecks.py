@@ -6,7 +6,8 @@ and for the pod templates of the workloads, its commonest rules, in kube's order
   (an init container's among the containers' too), an image, ports (name, number, protocol;
   host ports not taken twice), env and envFrom, volume mounts (of a volume the pod has, each
   path once), and resources (no negative quantity, no request above its limit); then its
-  lifecycle hooks and probes (containerchecks.py);
+  lifecycle hooks and probes (containerchecks.py), and its security context
+  (securitychecks.py);
 - the restart policy, and what each template kind demands of it: Always for the apps
   workloads and ReplicationControllers, OnFailure or Never for a Job;
 - then the scheduling and naming fields: DNS policy and config, node selector, affinity,
@@ -18,7 +19,7 @@ is commented out. Errors come in kube's order: volumes, then each container's ch
 containers' host ports, the init containers, the restart policy. kube walks a container's
 resources in Go's random map order; the mock takes limits, then requests, by name.
 
-What kube checks beyond these (security contexts, host aliases, overhead, the OS...) is not
+What kube checks beyond these (Windows options, host aliases, overhead, the OS...) is not
 checked: such a pod is stored.
 """
 
@@ -32,7 +33,7 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.mock.registry import containerchecks
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry import namechecks, schedulingchecks
+from emulator.cluster.mock.registry import namechecks, schedulingchecks, securitychecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, list_in
 from emulator.cluster.mock.registry.quantities import canonical_quantity, parse_quantity
@@ -99,7 +100,8 @@ def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
     """ValidatePodSpec, the rules above, for the spec at ``path``."""
     volumes, errors = _volumes(list_in(spec, "volumes"), f"{path}.volumes")
     containers = list_in(spec, "containers")
-    pod = _Pod(volumes, spec.get("terminationGracePeriodSeconds"), minor)
+    pod = _Pod(volumes, spec.get("terminationGracePeriodSeconds"), minor,
+               spec.get("hostUsers") is not False)
     errors += _containers(containers, pod, f"{path}.containers")
     errors += _init_containers(list_in(spec, "initContainers"), containers, pod,
                                f"{path}.initContainers")
@@ -144,6 +146,7 @@ class _Pod:
     volumes: set[str]  # the names of its volumes without an error
     grace: Any  # terminationGracePeriodSeconds, which a sleep hook may not outlast
     minor: int
+    host_users: bool  # in the host's user namespace (hostUsers not false)
 
 
 def _containers(containers: list[Any], pod: _Pod, path: str) -> list[FieldError]:
@@ -191,6 +194,8 @@ def _container(container: Obj, pod: _Pod, path: str) -> list[FieldError]:
                                        pod.minor)
     errors += _mounts(list_in(container, "volumeMounts"), pod.volumes, f"{path}.volumeMounts")
     errors += _resources(as_dict(container.get("resources")), f"{path}.resources", pod.minor)
+    errors += securitychecks.container(container.get("securityContext"),
+                                       f"{path}.securityContext", pod.minor, pod.host_users)
     return errors
 
 

@@ -1,12 +1,13 @@
 """kube's checks of a pod spec's scheduling and naming fields (``ValidatePodSpec`` after the
 containers and the restart policy, pkg/apis/core/validation), in kube's order and words for
-each minor 1.27-1.35: the DNS policy, the node selector's labels, affinity (node affinity's
+each minor 1.27-1.35: the DNS policy, the node selector's labels, the security context
+(securitychecks.py), affinity (node affinity's
 terms and requirements, pod (anti-)affinity's terms, their label selectors and weights), the
 DNS config, readiness and scheduling gates, topology spread constraints, the service account's,
 node's, host's and subdomain's names, the active deadline, and tolerations.
 
 kube walks a label map (a node selector, a selector's ``matchLabels``) in Go's random order;
-the mock takes it by key. Not checked: the security context, image pull secrets, host aliases,
+the mock takes it by key. Not checked: image pull secrets, host aliases,
 the priority class name (admission refuses an unknown one first), a pod (anti-)affinity's
 ``matchLabelKeys`` merged into its selector (1.31+) and a spread constraint's (1.34+), which
 kube also writes into the stored selector; the merge's own duplicate check goes with it.
@@ -18,7 +19,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry import namechecks
+from emulator.cluster.mock.registry import namechecks, securitychecks
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
 from emulator.cluster.mock.registry.jsonread import as_dict, list_in
 from emulator.cluster.mock.registry.serviceallocation import parse_ip
@@ -44,6 +45,7 @@ def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
     if policy and policy not in DNS_POLICIES:
         errors.append(fe.not_supported(f"{path}.dnsPolicy", policy, list(DNS_POLICIES), minor))
     errors += labels(spec.get("nodeSelector"), f"{path}.nodeSelector", minor)
+    errors += securitychecks.pod(spec, path, minor)
     if spec.get("affinity") is not None:
         errors += _affinity(as_dict(spec["affinity"]), f"{path}.affinity", minor)
     errors += _dns_config(spec, f"{path}.dnsConfig", minor)
@@ -54,6 +56,7 @@ def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
     errors += _scheduling_gates(list_in(spec, "schedulingGates"), f"{path}.schedulingGates", minor)
     errors += _spread(list_in(spec, "topologySpreadConstraints"),
                       f"{path}.topologySpreadConstraints", minor)
+    errors += securitychecks.host_users(spec, path, minor)
     for field in ("serviceAccountName", "nodeName"):
         errors += _named(spec, path, field, namechecks.dns1123_subdomain, minor)
     deadline = spec.get("activeDeadlineSeconds")
