@@ -56,7 +56,6 @@ _DIVISORS = {"cpu": ("1m and 1", {"1m", "1"}),
              "local ephemeral storage": (_SIZES, set(_SIZES.split(", "))),
              "hugepages": (_SIZES, set(_SIZES.split(", ")))}
 HTTP_SCHEMES = ("HTTP", "HTTPS")
-PORT_MAX = 65535
 DEFAULT_GRACE_SECONDS = 30
 
 
@@ -330,10 +329,7 @@ def _port(port: Any, path: str, minor: int) -> list[FieldError]:
     if isinstance(port, str):
         return [fe.invalid_value(path, port, text, minor) for text in namechecks.port_name(port)]
     number = port if _is_int(port) else 0
-    if not 1 <= number <= PORT_MAX:
-        return [fe.invalid_value(path, number, messages.K8S_INCLUSIVE_RANGE.format(
-            low=1, high=PORT_MAX), minor)]
-    return []
+    return [fe.invalid_value(path, number, text, minor) for text in namechecks.port_number(number)]
 
 
 def _sleep(seconds: Any, path: str, minor: int, grace: Any) -> list[FieldError]:

@@ -36,6 +36,19 @@ class GoText(str):
     """A bad value already printed as Go prints it (a struct of an internal type)."""
 
 
+class GoAddresses:
+    """Made-up heap addresses for Go's %#v of non-nil pointers in an internal struct kube
+    prints before 1.34 (kube's are its process's, which no copy can know): each call a new
+    ``(*T)(0x...)``."""
+
+    def __init__(self) -> None:
+        self.next = 0xc000012000
+
+    def __call__(self, go_type: str) -> str:
+        self.next += 0x10
+        return f"({go_type})({hex(self.next)})"
+
+
 @dataclass(frozen=True)
 class FieldError:
     type: str  # kube's ErrorType reason: FieldValueInvalid, FieldValueRequired, ...
@@ -93,6 +106,12 @@ def go_strings(values: Any) -> str:
     if not isinstance(values, list):
         return "[]string(nil)"
     return "[]string{" + ", ".join(go_quote(str(v)) for v in values) + "}"
+
+
+def strings_value(values: list[str] | None, minor: int = LATEST_MINOR) -> GoText:
+    """A []string bad value as ErrorBody prints it: Go's %#v before 1.34, JSON after (None is
+    the nil slice: ``[]string(nil)``, ``null``)."""
+    return GoText(go_json(values) if minor >= 34 else go_strings(values))
 
 
 def go_json(value: Any) -> str:

@@ -1,5 +1,5 @@
 """apimachinery's name checks (pkg/util/validation: IsDNS1035Label, IsDNS1123Subdomain,
-IsQualifiedName, IsValidLabelValue, IsValidPortName): each answers the list of its messages,
+IsQualifiedName, IsValidLabelValue, IsValidPortNum, IsValidPortName): each answers the list of its messages,
 empty for a good value, which the callers turn into field errors. Lengths are Go's, in UTF-8
 bytes."""
 
@@ -22,6 +22,7 @@ DNS1123_SUBDOMAIN_MAX = 253
 QUALIFIED_NAME_MAX = 63
 LABEL_VALUE_MAX = 63
 PORT_NAME_MAX = 15
+PORT_MAX = 65535
 
 
 def byte_length(text: str) -> int:
@@ -52,6 +53,12 @@ def dns1123_subdomain(value: str, too_long: str = messages.DNS_MAX_LENGTH) -> li
               if byte_length(value) > DNS1123_SUBDOMAIN_MAX else [])
     return errors + ([] if _DNS1123_SUBDOMAIN.fullmatch(value) else
                      [messages.DNS1123_SUBDOMAIN_FORMAT])
+
+
+def port_number(number: int) -> list[str]:
+    """IsValidPortNum."""
+    return [] if 1 <= number <= PORT_MAX else [
+        messages.K8S_INCLUSIVE_RANGE.format(low=1, high=PORT_MAX)]
 
 
 def port_name(name: str) -> list[str]:

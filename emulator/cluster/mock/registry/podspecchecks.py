@@ -52,7 +52,6 @@ VOLUME_SOURCES = (
 _SOURCE_PATHS = {"downwardAPI": "downwarAPI", "cephfs": "cephFS"}
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")  # sorted, as kube lists them
-PORT_MAX = 65535
 # helper.standardResources (quota's names included) and standardContainerResources.
 STANDARD_RESOURCES = frozenset((
     "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory",
@@ -228,11 +227,13 @@ def _ports(ports: list[Any], path: str) -> list[FieldError]:
         number = port.get("containerPort")
         if not number:
             errors.append(fe.required(f"{at}.containerPort"))
-        elif isinstance(number, int) and not 1 <= number <= PORT_MAX:
-            errors.append(fe.invalid_value(f"{at}.containerPort", number, _port_range()))
+        elif isinstance(number, int):
+            errors += [fe.invalid_value(f"{at}.containerPort", number, text)
+                       for text in namechecks.port_number(number)]
         host = port.get("hostPort")
-        if isinstance(host, int) and host and not 1 <= host <= PORT_MAX:
-            errors.append(fe.invalid_value(f"{at}.hostPort", host, _port_range()))
+        if isinstance(host, int) and host:
+            errors += [fe.invalid_value(f"{at}.hostPort", host, text)
+                       for text in namechecks.port_number(host)]
         protocol = port.get("protocol")
         if not protocol:
             errors.append(fe.required(f"{at}.protocol"))
@@ -240,9 +241,6 @@ def _ports(ports: list[Any], path: str) -> list[FieldError]:
             errors.append(fe.not_supported(f"{at}.protocol", protocol, list(PORT_PROTOCOLS)))
     return errors
 
-
-def _port_range() -> str:
-    return messages.K8S_INCLUSIVE_RANGE.format(low=1, high=PORT_MAX)
 
 
 def _host_ports(containers: list[Any], path: str, *, single: bool = False) -> list[FieldError]:

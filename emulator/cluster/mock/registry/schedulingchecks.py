@@ -301,7 +301,7 @@ def _dns_config(spec: Obj, path: str, minor: int) -> list[FieldError]:
         return []
     errors: list[FieldError] = []
     if len(nameservers) > MAX_NAMESERVERS:
-        errors.append(fe.invalid_value(f"{path}.nameservers", _strings(nameservers, minor),
+        errors.append(fe.invalid_value(f"{path}.nameservers", fe.strings_value(nameservers, minor),
                                        messages.K8S_DNS_NAMESERVERS_MAX.format(
                                            limit=MAX_NAMESERVERS), minor))
     for i, server in enumerate(nameservers):
@@ -311,11 +311,11 @@ def _dns_config(spec: Obj, path: str, minor: int) -> list[FieldError]:
                 minor))
     searches = [str(s) for s in list_in(as_dict(config), "searches")]
     if len(searches) > MAX_SEARCHES:
-        errors.append(fe.invalid_value(f"{path}.searches", _strings(searches, minor),
+        errors.append(fe.invalid_value(f"{path}.searches", fe.strings_value(searches, minor),
                                        messages.K8S_DNS_SEARCHES_MAX.format(limit=MAX_SEARCHES),
                                        minor))
     if len(" ".join(searches)) > MAX_SEARCH_CHARACTERS:
-        errors.append(fe.invalid_value(f"{path}.searches", _strings(searches, minor),
+        errors.append(fe.invalid_value(f"{path}.searches", fe.strings_value(searches, minor),
                                        messages.K8S_DNS_SEARCH_LENGTH.format(
                                            limit=MAX_SEARCH_CHARACTERS), minor))
     for i, search in enumerate(searches):
@@ -438,14 +438,11 @@ def _tolerations(tolerations: list[Any], path: str, minor: int) -> list[FieldErr
 
 
 def _toleration_struct(toleration: Obj) -> GoText:
-    """Go's %#v of a core.Toleration. A set tolerationSeconds is a pointer, which Go prints as
-    an address no copy can reproduce: the mock prints the first address Go's heap hands out."""
+    """Go's %#v of a core.Toleration; a set tolerationSeconds is a pointer, printed with a
+    made-up address (fielderrors.GoAddresses)."""
     seconds = toleration.get("tolerationSeconds")
-    pointer = "(*int64)(nil)" if seconds is None else "(*int64)(0xc000012345)"
+    pointer = "(*int64)(nil)" if seconds is None else fe.GoAddresses()("*int64")
     fields = ", ".join(f"{name}:{fe.go_value(str(toleration.get(key) or ''))}" for name, key in (
         ("Key", "key"), ("Operator", "operator"), ("Value", "value"), ("Effect", "effect")))
     return GoText(f"core.Toleration{{{fields}, TolerationSeconds:{pointer}}}")
 
-
-def _strings(values: list[str], minor: int) -> GoText:
-    return GoText(fe.go_json(values) if minor >= 34 else fe.go_strings(values))

@@ -224,23 +224,12 @@ def _apparmor(profile: Any, path: str, minor: int) -> list[FieldError]:
 # -- kube's internal structs, as its errors print them -------------------------------------------
 
 
-class _Addresses:
-    """Made-up heap addresses for Go's %#v of non-nil pointers (kube's are the process's)."""
-
-    def __init__(self) -> None:
-        self.next = 0xc000012000
-
-    def __call__(self, go_type: str) -> str:
-        self.next += 0x10
-        return f"({go_type})({hex(self.next)})"
-
-
 def _profile(profile: Obj, minor: int) -> GoText:
     """A *core.SeccompProfile."""
     kind, local = str(profile.get("type") or ""), profile.get("localhostProfile")
     if minor >= 34:
         return GoText(f'{{"Type":{fe.go_json(kind)},"LocalhostProfile":{fe.go_json(local)}}}')
-    pointer = "(*string)(nil)" if local is None else _Addresses()("*string")
+    pointer = "(*string)(nil)" if local is None else fe.GoAddresses()("*string")
     return GoText(f"core.SeccompProfile{{Type:{fe.go_value(kind)}, LocalhostProfile:{pointer}}}")
 
 
@@ -262,7 +251,7 @@ def _security_context(context: Obj, minor: int) -> GoText:
     if minor >= 34:
         return GoText("{" + ",".join(f'"{go}":{_json_field(json_name, context.get(json_name))}'
                                      for go, json_name, _ in fields) + "}")
-    address = _Addresses()
+    address = fe.GoAddresses()
     return GoText("core.SecurityContext{" + ", ".join(
         f"{go}:({go_type})(nil)" if context.get(json_name) is None else f"{go}:{address(go_type)}"
         for go, json_name, go_type in fields) + "}")

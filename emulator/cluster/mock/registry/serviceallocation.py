@@ -37,7 +37,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
+from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.jsonread import as_dict, list_in
 from emulator.cluster.mock.wire.status import KubeError
 
@@ -247,7 +247,7 @@ def _init_ip_families(spec: Obj, old: Obj | None, name: str, minor: int) -> None
             break
         family = "IPv6" if ":" in ip else "IPv4"
         if family == "IPv6":
-            errors.append(fe.invalid_value(f"spec.clusterIPs[{i}]", _strings(ips, minor),
+            errors.append(fe.invalid_value(f"spec.clusterIPs[{i}]", fe.strings_value(ips, minor),
                                            messages.K8S_FAMILY_NOT_CONFIGURED.format(
                                                family=family), minor))
         elif len(families) < i + 1:
@@ -283,10 +283,10 @@ def cluster_ip_fields(spec: Obj, old: Obj | None, minor: int) -> list[FieldError
     if single and not ips:
         errors.append(fe.required("spec.clusterIPs"))
     elif single and ips[0] != single:
-        errors.append(fe.invalid_value("spec.clusterIPs", _strings(ips, minor),
+        errors.append(fe.invalid_value("spec.clusterIPs", fe.strings_value(ips, minor),
                                        messages.K8S_CLUSTER_IP_FIRST, minor))
     elif not single and ips:
-        errors.append(fe.invalid_value("spec.clusterIPs", _strings(ips, minor),
+        errors.append(fe.invalid_value("spec.clusterIPs", fe.strings_value(ips, minor),
                                        messages.K8S_CLUSTER_IPS_WITHOUT_IP, minor))
     seen: set[str] = set()
     for i, family in enumerate(list_in(spec, "ipFamilies")):
@@ -307,7 +307,7 @@ def cluster_ip_fields(spec: Obj, old: Obj | None, minor: int) -> list[FieldError
         if i == 0 and ip == "None":
             if len(ips) > 1:
                 bad = True
-                errors.append(fe.invalid_value("spec.clusterIPs", _strings(ips, minor),
+                errors.append(fe.invalid_value("spec.clusterIPs", fe.strings_value(ips, minor),
                                                messages.K8S_CLUSTER_IP_NONE_ALONE, minor))
             continue
         if ip not in known and parse_ip(ip) is None:
@@ -315,12 +315,12 @@ def cluster_ip_fields(spec: Obj, old: Obj | None, minor: int) -> list[FieldError
             errors.append(fe.invalid_value(f"spec.clusterIPs[{i}]", ip, messages.K8S_VALID_IP,
                                            minor))
     if len(ips) > 2:
-        errors.append(fe.invalid_value("spec.clusterIPs", _strings(ips, minor),
+        errors.append(fe.invalid_value("spec.clusterIPs", fe.strings_value(ips, minor),
                                        messages.K8S_CLUSTER_IPS_AT_MOST_TWO, minor))
     if bad:
         return errors
     if len(ips) > 1 and len({":" in ip for ip in ips}) != len(ips):
-        errors.append(fe.invalid_value("spec.clusterIPs", _strings(ips, minor),
+        errors.append(fe.invalid_value("spec.clusterIPs", fe.strings_value(ips, minor),
                                        messages.K8S_CLUSTER_IPS_ONE_PER_FAMILY, minor))
     families = [str(f) for f in list_in(spec, "ipFamilies")]
     if ips and ips[0] != "None" and families:
@@ -349,7 +349,7 @@ def _cluster_ips(spec: Obj, old: Obj | None, name: str, taken: InUse,
         reason = _static_ip_problem(ips[0], taken, minor)
         if reason is not None:
             raise fe.invalid("Service", "", name, [fe.invalid_value(
-                "spec.clusterIPs", _strings(ips, minor), messages.K8S_IP_ALLOCATION_FAILED.format(
+                "spec.clusterIPs", fe.strings_value(ips, minor), messages.K8S_IP_ALLOCATION_FAILED.format(
                     ip=ips[0], reason=reason), minor)])
         spec["clusterIP"] = ips[0]
         return
@@ -483,10 +483,6 @@ def _next_port(taken: InUse, mine: set[int], cursors: AllocationCursors, minor: 
 
 # -- small helpers ------------------------------------------------------------------------------
 
-
-def _strings(values: list[str], minor: int) -> GoText:
-    """A []string bad value: Go's %#v before 1.34, JSON after."""
-    return GoText(fe.go_json(values) if minor >= 34 else fe.go_strings(values))
 
 
 def _set(spec: Obj, name: str, values: list[str]) -> None:

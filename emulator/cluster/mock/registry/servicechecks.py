@@ -28,6 +28,7 @@ from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry import namechecks
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_in, list_in
+from emulator.cluster.mock.registry.podspecchecks import PORT_PROTOCOLS
 from emulator.cluster.mock.registry.serviceallocation import (
     cluster_ip_fields, externally_accessible, needs_health_check, parse_ip)
 
@@ -36,10 +37,8 @@ Obj = dict[str, Any]
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")  # sorted, as kube lists
 AFFINITIES = ("ClientIP", "None")
 TRAFFIC_POLICIES = ("Cluster", "Local")
-PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")
 KUBELET_PORT = 10250
 MAX_AFFINITY_SECONDS = 86400
-PORT_MAX = 65535
 TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
 TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
 SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges"
@@ -79,7 +78,7 @@ def _cluster_ips_kept(spec: Obj, old: Obj, minor: int) -> list[FieldError]:
     old_ips = [str(ip) for ip in list_in(old, "clusterIPs")]
     if ips == old_ips == ["None"]:
         return []
-    shown = _strings(ips, minor) if ips else GoText("null" if minor >= 34 else "[]string(nil)")
+    shown = fe.strings_value(ips or None, minor)
     if len(ips) == len(old_ips):
         return [fe.invalid_value(f"spec.clusterIPs[{i}]", shown, messages.K8S_CHANGED_ONCE_SET,
                                  minor) for i in range(len(ips)) if ips[i] != old_ips[i]]
@@ -187,8 +186,9 @@ def _port(port: Obj, path: str, name_required: bool, names: set[str],
             errors.append(fe.duplicate(f"{path}.name", name, minor))
         names.add(name)
     number = port.get("port")
-    if isinstance(number, int) and not 1 <= number <= PORT_MAX:
-        errors.append(fe.invalid_value(f"{path}.port", number, _port_range(), minor))
+    if isinstance(number, int):
+        errors += [fe.invalid_value(f"{path}.port", number, text, minor)
+                   for text in namechecks.port_number(number)]
     protocol = port.get("protocol")
     if not protocol:
         errors.append(fe.required(f"{path}.protocol"))
@@ -197,8 +197,8 @@ def _port(port: Obj, path: str, name_required: bool, names: set[str],
                                        minor))
     target = port.get("targetPort")
     if isinstance(target, int) and not isinstance(target, bool):
-        if not 1 <= target <= PORT_MAX:
-            errors.append(fe.invalid_value(f"{path}.targetPort", target, _port_range(), minor))
+        errors += [fe.invalid_value(f"{path}.targetPort", target, text, minor)
+                   for text in namechecks.port_number(target)]
     elif isinstance(target, str):
         errors += [fe.invalid_value(f"{path}.targetPort", target, text, minor)
                    for text in namechecks.port_name(target)]
@@ -351,8 +351,9 @@ def _traffic_policies(spec: Obj, minor: int) -> list[FieldError]:
                                            messages.K8S_SERVICE_HEALTH_PORT_UNNEEDED, minor))
     elif not health:
         errors.append(fe.required("spec.healthCheckNodePort"))
-    elif isinstance(health, int) and not 1 <= health <= PORT_MAX:
-        errors.append(fe.invalid_value("spec.healthCheckNodePort", health, _port_range(), minor))
+    elif isinstance(health, int):
+        errors += [fe.invalid_value("spec.healthCheckNodePort", health, text, minor)
+                   for text in namechecks.port_number(health)]
     internal = spec.get("internalTrafficPolicy")
     if internal is None and spec.get("type") in ("ClusterIP", "NodePort", "LoadBalancer"):
         errors.append(fe.required("spec.internalTrafficPolicy"))
@@ -377,12 +378,6 @@ def _traffic_distribution(spec: Obj, minor: int) -> list[FieldError]:
 # -- small helpers ------------------------------------------------------------------------------
 
 
-def _port_range() -> str:
-    return messages.K8S_INCLUSIVE_RANGE.format(low=1, high=PORT_MAX)
-
-
-def _strings(values: list[str], minor: int) -> GoText:
-    return GoText(fe.go_json(values) if minor >= 34 else fe.go_strings(values))
 
 
 def _parse_cidr(text: str) -> Any:
