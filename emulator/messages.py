@@ -122,6 +122,24 @@ K8S_STRICT_DECODING = "strict decoding error: {problems}"
 # A create or update body that fails strict decoding (kube's transformDecodeError).
 K8S_CANNOT_HANDLE = '{kind} in version "{version}" cannot be handled as a {want}: {detail}'
 K8S_GO_UNMARSHAL_TYPE = "json: cannot unmarshal {value} into Go struct field {struct}.{field} of type {type}"
+# The same outside any struct (Go's UnmarshalTypeError without a field).
+K8S_GO_UNMARSHAL_VALUE = "json: cannot unmarshal {value} into Go value of type {type}"
+# A []byte field's string that is not base64 (Go's base64.CorruptInputError).
+K8S_GO_BASE64 = "illegal base64 data at input byte {offset}"
+# resource.Quantity's parse errors (apimachinery's ErrFormatWrong and ErrSuffix).
+K8S_QUANTITY_FORMAT = ("quantities must match the regular expression "
+                       "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+K8S_QUANTITY_SUFFIX = "unable to parse quantity's suffix"
+# Go's time.Parse errors (time.ParseError), for a Time or MicroTime that is no RFC 3339 time.
+# apimachinery's unstructured converter (a strategic merge patch's result into its Go struct).
+K8S_CONVERT_RESTORE = "cannot restore {what} from {kind}"
+K8S_CONVERT_STRUCT = "cannot restore struct from: {kind}"
+K8S_CONVERT_CANNOT = "cannot convert {source} to {type}"
+K8S_CONVERT_UNRECOGNIZED = "unrecognized type: {kind}"
+K8S_CONVERT_JSON = "error decoding from json: {detail}"
+GO_TIME_CANNOT_PARSE = 'parsing time {value} as {layout}: cannot parse {rest} as {element}'
+GO_TIME_EXTRA_TEXT = "parsing time {value}: extra text: {rest}"
+GO_TIME_OUT_OF_RANGE = "parsing time {value}: {what} out of range"
 # The scale subresource (autoscaling/v1 Scale).
 K8S_SCALE_NEGATIVE = "Invalid value: {replicas}: must be greater than or equal to 0"
 K8S_SCALE_INVALID = 'Scale.autoscaling "{name}" is invalid: spec.replicas: {detail}'
@@ -1371,6 +1389,17 @@ SSA_MANAGER_USING = "{manager} using {api_version}"
 # structuredmerge.go and versioncheck.go.
 SSA_MANAGED_FIELDS_NOT_NIL = "metadata.managedFields must be nil"
 SSA_INVALID_OBJECT_TYPE = "invalid object type: {gvk}"
+# An apply configuration structured-merge-diff cannot type (structuredmerge.go, typed/validate.go).
+SSA_TYPED_PATCH = "failed to create typed patch object ({namespace}/{name}; {gvk}): {errors}"
+SMD_ERRORS = "errors:"
+SMD_EXPECTED_NUMERIC = "expected numeric (int or float), got {type}"
+SMD_EXPECTED_STRING = "expected string, got {value}"
+SMD_EXPECTED_BOOLEAN = "expected boolean, got {value}"
+SMD_EXPECTED_SCALAR = "expected any scalar, got {value}"
+SMD_EXPECTED_MAP = "expected map, got {value}"
+SMD_EXPECTED_LIST = "expected list, got {value}"
+SMD_ELEMENT = "element {index}: {error}"
+SMD_DUPLICATE = "duplicate entries for key {key}"
 # fieldmanager.go: live managedFields kube cannot decode, on apply (a 500).
 SSA_DECODE_FAILED = "failed to decode managed fields: {error}"
 

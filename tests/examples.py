@@ -77,8 +77,10 @@ def _value(minor: int, schema: dict[str, Any], field: str, depth: int) -> Any:
             return 80
         if ref.endswith("Quantity"):
             return "1"
-        if ref.endswith(".Time") or ref.endswith(".MicroTime"):
+        if ref.endswith(".Time"):
             return "2024-01-01T00:00:00Z"
+        if ref.endswith(".MicroTime"):  # exactly six fraction digits, as kube parses it
+            return "2024-01-01T00:00:00.000000Z"
         return _value(minor, schema_for(minor).definitions[ref], field, depth)
     if "enum" in schema:
         return next(v for v in schema["enum"] if v is not None)

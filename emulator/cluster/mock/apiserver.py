@@ -772,8 +772,8 @@ def _decode_body(request: ClusterRequest, media: str | None = None) -> dict[str,
             # depth and size are checked on the parser's events, before anything is built.
             text = request.body or b"{}"
             limits.check_yaml(text, _YAML_LOADER)
-            body = fieldvalidation.parse_json(json.dumps(yaml.load(text, Loader=_YAML_LOADER),
-                                                         default=str))
+            body = fieldvalidation.parse_json(json.dumps(
+                _whole_floats_as_ints(yaml.load(text, Loader=_YAML_LOADER)), default=str))
         else:
             raise KubeError(415, messages.K8S_UNSUPPORTED_MEDIA_TYPE.format(
                 accepted="application/json, application/yaml"))
@@ -782,6 +782,19 @@ def _decode_body(request: ClusterRequest, media: str | None = None) -> dict[str,
     if not isinstance(body, dict):
         raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=type(body).__name__))
     return body
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
+    """A YAML body's numbers as kube's YAML-to-JSON conversion writes them: a float64 that is
+    whole (``1.0``, ``1e3``) is written as an integer, which an int32 field takes. Its depth
+    was checked before."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value
 
 
 def _json(status: int, body: dict[str, Any], warnings: list[str] | None = None) -> ClusterResponse:

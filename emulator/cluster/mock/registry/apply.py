@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from emulator import messages
+from emulator.cluster.mock.registry import applycheck
 from emulator.cluster.mock.registry import managedfields as mf
 from emulator.cluster.mock.registry.applymerge import (
     MISSING, SchemaMismatch, compare, json_equal, merge, remove_items, to_field_set,
@@ -230,10 +231,11 @@ def apply(live: dict[str, Any] | None, config: dict[str, Any], *, manager: str, 
           operation_time: str, api_version: str, types: Type, kind: str | None = None,
           subresource: str | None = None,
           reset_paths: Iterable[Path | Iterable[str]] = (),
-          zero: dict[str, Any] | None = None) -> dict[str, Any]:
+          zero: dict[str, Any] | None = None, minor: int | None = None) -> dict[str, Any]:
     """The object an apply patch by ``manager`` makes of ``live`` (None: the object does not
     exist yet), with its managedFields. Raises KubeError 409 on conflicts (kube's wording and
-    causes), 400 for a configuration of another kind or carrying managedFields, 500 for live
+    causes), 400 for a configuration of another kind, carrying managedFields or that does not
+    fit its types (applycheck.py, as Kubernetes 1.``minor`` checks them), 500 for live
     managedFields kube cannot decode; SchemaMismatch for an object SMD cannot type. An apply
     that changes nothing returns an object equal to ``live`` (managedFields aside)."""
     if kind is not None and (config.get("apiVersion") != api_version or config.get("kind") != kind):
@@ -241,6 +243,7 @@ def apply(live: dict[str, Any] | None, config: dict[str, Any], *, manager: str, 
             gvk=_gvk(config.get("apiVersion") or "", config.get("kind") or "")))
     if (config.get("metadata") or {}).get("managedFields") is not None:
         raise KubeError(400, messages.SSA_MANAGED_FIELDS_NOT_NIL)
+    applycheck.check(config, types, _gvk(api_version, kind or config.get("kind") or ""), minor)
     try:
         managed = mf.decode((live or {}).get("metadata", {}).get("managedFields") if live else None)
     except mf.InvalidManagedFields as error:

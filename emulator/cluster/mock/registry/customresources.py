@@ -27,7 +27,7 @@ def decoded(resource: ResourceType, body: dict[str, Any], directive: str,
     assert resource.custom is not None
     checked = fieldvalidation.check(
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": body.get("metadata") or {}},
-        "ConfigMap", minor=minor)  # ObjectMeta is the same struct in every kind
+        "ConfigMap", minor=minor, go_types=False)  # ObjectMeta is the same in every kind
     obj = clone(body)
     obj["metadata"] = checked.obj.get("metadata", {})
     problems = list(checked.problems)

@@ -161,7 +161,7 @@ def _known(containers: list[dict[str, Any]], api_version: str, minor: int) -> li
     """The containers as kube's decoding keeps them: without fields the schema lacks."""
     checked = fieldvalidation.check({"apiVersion": api_version, "kind": "Pod",
                                      "spec": {"ephemeralContainers": containers}},
-                                    "Pod", minor=minor)
+                                    "Pod", minor=minor, go_types=False)
     known = (checked.obj.get("spec") or {}).get("ephemeralContainers")
     return known if isinstance(known, list) else containers
 

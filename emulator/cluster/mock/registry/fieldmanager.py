@@ -35,7 +35,7 @@ def applied(resource: ResourceType, live: dict[str, Any] | None, config: dict[st
                        api_version=resource.api_version, types=types_of(resource, minor),
                        kind=resource.kind, subresource=subresource,
                        reset_paths=reset_paths(resource, subresource, config),
-                       zero=zero(resource))
+                       zero=zero(resource), minor=minor)
 
 
 def apply_configuration(resource: ResourceType, config: dict[str, Any], directive: str,
@@ -53,7 +53,7 @@ def apply_configuration(resource: ResourceType, config: dict[str, Any], directiv
         return customresources.decoded(resource, config, directive, warnings, minor,
                                        defaulted=False)
     checked = fieldvalidation.check(config, resource.kind, api_version=resource.api_version,
-                                    minor=minor)
+                                    minor=minor, go_types=False)  # typed by the apply instead
     fieldvalidation.settle(checked.problems, directive, warnings, fieldvalidation.cannot_handle(
         resource.kind, resource.version, resource.kind))
     return checked.obj

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator import limits, messages
+from emulator.cluster.mock.registry import godecode
 from emulator.cluster.mock.registry import schema as kube_schema
+from emulator.cluster.mock.registry.godecode import Node as GoNode
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.schema import Node, Schema, Shape
 from emulator.cluster.mock.wire.status import KubeError
@@ -62,7 +64,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _finite_float(text: str) -> float:
-    value = float(text)
+    value = godecode.GoNumber(text)  # the literal kept: Go's type errors quote it
     if not math.isfinite(value):
         raise ValueError(messages.K8S_NUMBER_OUT_OF_RANGE.format(number=text))
     return value
@@ -72,12 +74,18 @@ def _finite_float(text: str) -> float:
 class Checked:
     obj: dict[str, Any]  # what the Go struct keeps: the body without its unknown fields
     problems: tuple[str, ...]  # 'unknown field "spec.foo"', 'duplicate field "a"', in order
+    # Go's error decoding it (a value of the wrong type, godecode.py), which no fieldValidation
+    # lets through; when set, ``obj`` may be incomplete.
+    decode_error: str | None = None
 
 
 def check(body: dict[str, Any], kind: str, *, api_version: str | None = None,
-          minor: int | None = None) -> Checked:
+          minor: int | None = None, go_types: bool = True, converted: bool = False) -> Checked:
     """The body decoded as ``kind`` of ``api_version`` (by default the body's own) would be by
-    Kubernetes 1.``minor`` (by default ``schema.DEFAULT_MINOR``)."""
+    Kubernetes 1.``minor`` (by default ``schema.DEFAULT_MINOR``); without ``go_types``, its
+    values' types are not checked (an apply configuration is not decoded into Go types);
+    ``converted``, they are as kube's unstructured converter checks a strategic merge patch's
+    result (godecode.Decoding)."""
     schema = kube_schema.schema_for(kube_schema.DEFAULT_MINOR if minor is None else minor)
     if api_version is None and isinstance(body.get("apiVersion"), str):
         api_version = body["apiVersion"]
@@ -86,8 +94,14 @@ def check(body: dict[str, Any], kind: str, *, api_version: str | None = None,
     if name is None:  # a kind this minor does not publish: nothing to know its fields by
         _schemaless(body, "", problems)
         return Checked(clone(body), _distinct(problems))
-    obj = _value(body, {"$ref": kube_schema.REF_PREFIX + name}, "", problems, schema)
-    return Checked(obj, _distinct(problems))
+    go = godecode.struct(name) if go_types else None
+    decoding = godecode.Decoding(converted)
+    try:
+        obj = _value(body, {"$ref": kube_schema.REF_PREFIX + name}, "", problems, schema, go,
+                     ("", ""), decoding)
+    except godecode.Aborted as stop:
+        return Checked({}, _distinct(problems), stop.text)
+    return Checked(obj, _distinct(problems), decoding.error)
 
 
 def duplicates(value: Any) -> tuple[str, ...]:
@@ -203,18 +217,27 @@ def _pairs(value: dict[str, Any]) -> list[tuple[str, Any]]:
     return value.pairs if isinstance(value, JSONObject) else list(value.items())
 
 
-def _value(value: Any, node: Node, path: str, problems: list[str], schema: Schema) -> Any:
+def _value(value: Any, node: Node, path: str, problems: list[str], schema: Schema,
+           go: GoNode | None = None, where: tuple[str, str] = ("", ""),
+           decoding: godecode.Decoding | None = None) -> Any:
     """``value`` as a field of type ``node`` decodes: unknown fields dropped (and reported) at
-    any depth. A value of the wrong JSON type is kept as it is: other checks refuse it."""
+    any depth. With ``go``, the field's Go type (godecode.py), a value Go would not take is
+    noted in ``decoding`` (or raises godecode.Aborted); ``where`` names the struct and the
+    field path Go's error would. A value of the wrong JSON type is kept as it is."""
+    if go is not None and decoding is not None:
+        if go == "bytes" and isinstance(value, list):
+            godecode.enter(value, go, where, decoding)
+            return godecode.as_bytes(value) if decoding.error is None else clone(value)
+        go = godecode.enter(value, go, where, decoding)
     shape = schema.shape(node)
     if shape is Shape.OBJECT and isinstance(value, dict):
-        return _object(value, node, path, problems, schema)
+        return _object(value, node, path, problems, schema, go, where, decoding)
     if shape is Shape.LIST and isinstance(value, list):
-        item = schema.items(node)
-        return [_value(v, item, f"{path}[{index}]", problems, schema)
+        item, go_item = schema.items(node), godecode.element(go)
+        return [_value(v, item, f"{path}[{index}]", problems, schema, go_item, where, decoding)
                 for index, v in enumerate(value)]
     if shape is Shape.MAP and isinstance(value, dict):
-        item = schema.values(node)
+        item, go_item = schema.values(node), godecode.element(go)
         out: dict[str, Any] = {}
         seen: set[str] = set()
         for key, v in _pairs(value):
@@ -222,14 +245,18 @@ def _value(value: Any, node: Node, path: str, problems: list[str], schema: Schem
             if key in seen:
                 problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
             seen.add(key)
-            out[key] = _value(v, item, here, problems, schema)
+            out[key] = _value(v, item, here, problems, schema, go_item, where, decoding)
         return out
     return clone(value)  # a scalar, a free-form value, or the wrong JSON type
 
 
 def _object(value: dict[str, Any], node: Node, path: str, problems: list[str],
-            schema: Schema) -> dict[str, Any]:
+            schema: Schema, go: GoNode | None = None, where: tuple[str, str] = ("", ""),
+            decoding: godecode.Decoding | None = None) -> dict[str, Any]:
     fields = schema.properties(node)
+    go_fields = godecode.fields(go)
+    go_values = godecode.element(go)  # a Go map the schema walks as an object
+    struct = godecode.struct_name(go) if go_fields is not None else where[0]
     out: dict[str, Any] = {}
     seen: set[str] = set()
     for key, item in _pairs(value):
@@ -241,7 +268,12 @@ def _object(value: dict[str, Any], node: Node, path: str, problems: list[str],
         if key in seen:
             problems.append(messages.K8S_DUPLICATE_FIELD.format(path=go_quote(here)))
         seen.add(key)
-        out[key] = _value(item, field, here, problems, schema)
+        if go_fields is not None:
+            go_item = go_fields.get(key)
+            inner = (struct, f"{where[1]}.{key}" if where[1] else key)
+        else:
+            go_item, inner = go_values, where
+        out[key] = _value(item, field, here, problems, schema, go_item, inner, decoding)
     return out
 
 

@@ -435,17 +435,20 @@ class Objects:
         if kind != resource.kind:
             raise KubeError(400, messages.K8S_KIND_WRONG.format(
                 kind=kind, version=api_version, want=resource.kind))
-        if not isinstance(body.get("metadata", {}), dict):
-            raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
+        failure = fieldvalidation.cannot_handle(kind, str(api_version).rsplit("/", 1)[-1],
+                                                resource.kind)
         if resource.custom is not None:
+            if not isinstance(body.get("metadata", {}), dict):
+                raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail="metadata"))
             return self._as_stored(resource, customresources.decoded(
                 resource, body, directive, warnings, self.registry.minor))
         checked = fieldvalidation.check(  # a copy without unknown fields
             body, resource.kind, api_version=resource.api_version, minor=self.registry.minor)
+        if checked.decode_error is not None:  # Go's decoding failed: 400 whatever the directive
+            raise failure(checked.decode_error)
         obj = checked.obj
         checks.check_shapes(resource, obj)  # a wrong JSON type outranks strictness in kube too
-        fieldvalidation.settle(checked.problems, directive, warnings, fieldvalidation.cannot_handle(
-            kind, str(api_version).rsplit("/", 1)[-1], resource.kind))
+        fieldvalidation.settle(checked.problems, directive, warnings, failure)
         return self._as_stored(resource, obj)
 
     def _validate(self, resource: ResourceType, obj: dict[str, Any],
@@ -661,7 +664,10 @@ def _strictly_patched(resource: ResourceType, sent: Any, content_type: str, dire
         return customresources.decoded(resource, patched, directive, warnings, minor,
                                        failure=invalid)
     checked = fieldvalidation.check(patched, resource.kind, api_version=resource.api_version,
-                                    minor=minor)
+                                    minor=minor,
+                                    converted=media == patches.STRATEGIC_MERGE_PATCH)
+    if checked.decode_error is not None:
+        raise invalid(checked.decode_error)
     fieldvalidation.settle(own + checked.problems, directive, warnings, invalid)
     return checked.obj
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import decimal
 from typing import Any
 
+from emulator import messages
+
 _SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
              "n": decimal.Decimal("1e-9"), "u": decimal.Decimal("1e-6"),
              "m": decimal.Decimal("1e-3"), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
@@ -29,6 +31,51 @@ def parse_quantity(value: Any) -> Any:
         return decimal.Decimal(number) * decimal.Decimal(factor)
     except (decimal.InvalidOperation, ValueError):
         return value  # not a quantity: as written
+
+
+_DIGITS = frozenset("0123456789")
+_SUFFIX_LETTERS = frozenset("eEinumkKMGTP")
+_DECIMAL_SUFFIXES = frozenset(("n", "u", "m", "", "k", "M", "G", "T", "P", "E"))
+_BINARY_SUFFIXES = frozenset(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei"))
+
+
+def parse_error(text: str) -> str | None:
+    """apimachinery's ParseQuantity error for ``text``, None when it parses: a number (sign,
+    digits, an optional fraction), then a suffix of its letters, an optional sign and digits;
+    the suffix must be a decimal or binary one, or an exponent (``e3``, ``E-2``)."""
+    if not text:
+        return messages.K8S_QUANTITY_FORMAT
+    at, end = 0, len(text)
+    if text[0] in "+-":
+        at += 1
+    while at < end and text[at] in _DIGITS:
+        at += 1
+    if at < end and text[at] == ".":
+        at += 1
+        while at < end and text[at] in _DIGITS:
+            at += 1
+    start = at
+    while at < end and text[at] in _SUFFIX_LETTERS:
+        at += 1
+    if at < end and text[at] in "+-":
+        at += 1
+    while at < end and text[at] in _DIGITS:
+        at += 1
+    if at < end:
+        return messages.K8S_QUANTITY_FORMAT
+    suffix = text[start:]
+    if suffix in _DECIMAL_SUFFIXES or suffix in _BINARY_SUFFIXES:
+        return None
+    if len(suffix) > 1 and suffix[0] in "eE" and _go_int64(suffix[1:]):
+        return None
+    return messages.K8S_QUANTITY_SUFFIX
+
+
+def _go_int64(text: str) -> bool:
+    """Whether Go's strconv.ParseInt(text, 10, 64) takes it."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    return bool(digits) and all(c in _DIGITS for c in digits) and (
+        -2**63 <= int(text) < 2**63)
 
 
 _SI = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}

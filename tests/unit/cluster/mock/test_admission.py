@@ -248,19 +248,23 @@ def test_nothing_new_in_a_namespace_being_terminated(quiet: MockApiserver) -> No
 
 
 def test_fields_admission_reads_must_have_their_json_types(quiet: MockApiserver) -> None:
-    for field, value in (("serviceAccountName", ["robot"]), ("priorityClassName", 5),
-                         ("tolerations", "x"), ("volumes", {"name": "v"})):
+    for field, value, found, go_type in (
+            ("serviceAccountName", ["robot"], "array", "string"),
+            ("priorityClassName", 5, "number", "string"),
+            ("tolerations", "x", "string", "[]v1.Toleration"),
+            ("volumes", {"name": "v"}, "object", "[]v1.Volume")):
         reply = call(quiet, "POST", PODS, body=with_spec(pod("p"), **{field: value}))
-        assert_status(reply, 400, "BadRequest",
-                      f"the body of the request was not a JSON object: spec.{field}")
+        assert_status(reply, 400, "BadRequest", 'Pod in version "v1" cannot be handled as a Pod: '
+                      f"json: cannot unmarshal {found} into Go struct field PodSpec.spec.{field} "
+                      f"of type {go_type}")
 
 
-def test_a_template_nothing_type_checked_gives_a_failed_create_not_a_crash(
+def test_a_template_of_the_wrong_types_is_refused_with_its_deployment(
         api: MockApiserver) -> None:
     sent = deployment("web")
     sent["spec"]["template"]["spec"]["serviceAccountName"] = ["robot"]
-    create(api, "/apis/apps/v1/namespaces/default/deployments", sent)
+    reply = call(api, "POST", "/apis/apps/v1/namespaces/default/deployments", body=sent)
+    assert_status(reply, 400, "BadRequest", 'Deployment in version "v1" cannot be handled as a '
+                  "Deployment: json: cannot unmarshal array into Go struct field "
+                  "PodSpec.spec.template.spec.serviceAccountName of type string")
     assert call(api, "GET", PODS).body["items"] == []
-    events = call(api, "GET", "/api/v1/namespaces/default/events").body["items"]
-    assert any(e["reason"] == "FailedCreate" and "error looking up service account" in
-               e["message"] for e in events)

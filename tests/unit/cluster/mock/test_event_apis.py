@@ -270,9 +270,12 @@ def test_an_events_v1_update_changes_its_series_alone(quiet: MockApiserver) -> N
         ("reason", 'Invalid value: "Other": field is immutable'),
         ("message", 'Invalid value: "changed": field is immutable'),
         ("reason", 'Invalid value: "Other": field is immutable')]
-    # A sub-microsecond eventTime change is no change (kube truncates before comparing).
-    same = {**current, "eventTime": "2026-01-01T00:00:00.000000400Z"}
-    assert call(quiet, "PUT", f"{V1}/synced", body=same).status == 200
+    # A MicroTime takes exactly six fraction digits in JSON (time.Parse of RFC3339Micro).
+    finer = {**current, "eventTime": "2026-01-01T00:00:00.000000400Z"}
+    assert call(quiet, "PUT", f"{V1}/synced", body=finer).body["message"] == (
+        'Event in version "v1" cannot be handled as a Event: parsing time '
+        '"2026-01-01T00:00:00.000000400Z" as "2006-01-02T15:04:05.000000Z07:00": cannot parse '
+        '"400Z" as "Z07:00"')
     # The core API holds the same Event to the legacy checks alone.
     core = call(quiet, "GET", f"{CORE}/synced").body
     assert call(quiet, "PUT", f"{CORE}/synced", body={**core, "message": "free"}).status == 200
