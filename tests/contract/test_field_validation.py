@@ -11,12 +11,12 @@ Every object is named for its test and kubectl version, and deleted at the end: 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.contract.conftest import Named
 from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
@@ -49,27 +49,6 @@ metadata:
 data:
   greeting: hello
 """
-
-
-Named = Callable[[str, str], str]
-
-
-@pytest.fixture
-def named(gateway: Served, newest: KubectlRunner, request: pytest.FixtureRequest
-          ) -> Iterator[Named]:
-    """``named(kind, stem)``: a name for this test and kubectl version, deleted afterwards."""
-    made: list[tuple[str, str]] = []
-    runner = request.getfixturevalue("kubectl_run") if "kubectl_run" in request.fixturenames \
-        else newest
-
-    def name(kind: str, stem: str) -> str:
-        made.append((kind, f"{stem}-{runner.binary.minor}"))
-        return made[-1][1]
-
-    yield name
-    for kind, made_name in made:
-        newest.run(gateway.kubeconfig(), "delete", kind, made_name, "--ignore-not-found",
-                   "--wait=false")
 
 
 def manifest(tmp_path: Path, text: str) -> Path:

@@ -12,36 +12,15 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from kubernetes import client
 
+from tests.contract.conftest import Named
 from tests.harness import KubectlRunner, Served
 
 pytestmark = pytest.mark.contract
-
-Named = Callable[[str, str], str]
-
-
-@pytest.fixture
-def named(gateway: Served, newest: KubectlRunner, request: pytest.FixtureRequest
-          ) -> Iterator[Named]:
-    """``named(kind, stem)``: a name for this test and kubectl version, deleted afterwards."""
-    made: list[tuple[str, str]] = []
-    runner = request.getfixturevalue("kubectl_run") if "kubectl_run" in request.fixturenames \
-        else newest
-
-    def name(kind: str, stem: str) -> str:
-        made.append((kind, f"{stem}-{runner.binary.minor}"))
-        return made[-1][1]
-
-    yield name
-    for kind, made_name in made:
-        newest.run(gateway.kubeconfig(), "delete", kind, made_name, "--ignore-not-found",
-                   "--wait=false")
-
 
 def deployment(name: str, replicas: str = "1", env_value: str = '"8080"') -> str:
     return f"""\

@@ -207,17 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     except pm.GenerationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.check:
-        current = args.out.read_text() if args.out.exists() else ""
-        if current == text:
-            print(f"{args.out}: up to date")
-            return 0
-        print(f"{args.out}: differs from what upstream says", file=sys.stderr)
-        return 1
-    args.out.write_text(text)
-    print(f"wrote {args.out} ({len(text)} bytes)")
-    return 0
-
+    return pm.write_or_check(args.out, text, args.check)
 
 if __name__ == "__main__":
     sys.exit(main())

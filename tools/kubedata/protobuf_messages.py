@@ -802,21 +802,27 @@ def main(argv: list[str] | None = None) -> int:
     except GenerationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.check:
-        current = args.out.read_text() if args.out.exists() else ""
+    return write_or_check(args.out, text, args.check)
+
+
+def write_or_check(out: Path, text: str, check: bool) -> int:
+    """Write a generated file, or (``check``) say whether the committed one is the same,
+    printing the first line that differs: the exit status of a generator."""
+    if check:
+        current = out.read_text() if out.exists() else ""
         if current == text:
-            print(f"{args.out}: up to date")
+            print(f"{out}: up to date")
             return 0
         for number, (want, have) in enumerate(zip(text.splitlines(), current.splitlines()), 1):
             if want != have:
-                print(f"{args.out}:{number}: differs\n  generated: {want[:200]}\n"
+                print(f"{out}:{number}: differs\n  generated: {want[:200]}\n"
                       f"  committed: {have[:200]}", file=sys.stderr)
                 break
         else:
-            print(f"{args.out}: differs in length", file=sys.stderr)
+            print(f"{out}: differs in length", file=sys.stderr)
         return 1
-    args.out.write_text(text)
-    print(f"wrote {args.out} ({len(text)} bytes)")
+    out.write_text(text)
+    print(f"wrote {out} ({len(text)} bytes)")
     return 0
 
 
