@@ -18,6 +18,9 @@ depth: inside lists and maps of objects too. What a Go struct holds as raw JSON 
 types is free-form and never looked into: objects without fields (RawExtension, FieldsV1),
 ``x-kubernetes-preserve-unknown-fields``, IntOrString and Quantity. A kind the minor's schema
 lacks is kept as sent, only its duplicate keys reported.
+
+The same walk checks each value against its Go type (godecode.py): a value Go's decoder would
+refuse is the body's decode error, which no ``fieldValidation`` lets through.
 """
 
 from __future__ import annotations
