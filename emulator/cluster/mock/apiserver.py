@@ -474,9 +474,10 @@ class MockApiserver:
         if sub in actions.ACTIONS or resource.kind == "Binding":
             return self._action(request, resource, ns, name or "", sub, q)
         if sub == "token":
+            body = self._typed(_decode_body(request), "TokenRequest", "authentication.k8s.io/v1")
             self.objects.get(resource, ns, name or "")  # the service account must exist
-            return _json(201, tokens.issue(self.authenticator, ns or "", name or "",
-                                           _decode_body(request), self.clock.now()))
+            return _json(201, tokens.issue(self.authenticator, ns or "", name or "", body,
+                                           self.clock.now()))
         accept = request.header("accept") or ""
         as_table = _wants_table(accept)
         if verb == "watch":
@@ -499,6 +500,7 @@ class MockApiserver:
         if verb == "create":
             body = _decode_body(request)
             if resource.virtual:
+                self._typed(body, resource.kind, resource.api_version)
                 return _json(201, reviews.review(resource, body, user, self.authorizer, ns,
                                                  self.authenticator))
             warnings: list[str] = []
@@ -591,9 +593,10 @@ class MockApiserver:
         current = self.objects.get(resource, ns, name)
         if verb == "get":
             return _json(200, current)
-        wanted = _decode_body(request) if verb == "update" else patch.apply_patch(
+        wanted = self._typed(_decode_body(request), "Pod", "v1") if verb == "update" else (
+            patch.apply_patch(
             current, patch.decode_patch(request.body, content_type), content_type,
-            kind=resource.kind, api_version=resource.api_version, minor=self.registry.minor)
+            kind=resource.kind, api_version=resource.api_version, minor=self.registry.minor))
         check_resource_version(resource, current, wanted)  # before the strategy, as in kube
         warnings: list[str] = []
         updated = self.objects.update(resource, ns, name, ephemeral.prepared(
@@ -605,7 +608,8 @@ class MockApiserver:
 
     def _action(self, request: ClusterRequest, resource: ResourceType, ns: str | None,
                 name: str, sub: str | None, q: query.Query) -> ClusterResponse:
-        body = _decode_body(request)
+        kind, api_version = _ACTION_BODIES["binding" if resource.kind == "Binding" else sub or ""]
+        body = self._typed(_decode_body(request), kind, api_version)
         if resource.kind == "Binding":  # POST .../bindings names its pod in metadata.name
             name = (body.get("metadata") or {}).get("name") or ""
             sub = "binding"
@@ -616,6 +620,18 @@ class MockApiserver:
         if sub == "finalize":
             return _json(200, actions.finalize(self.objects, resource, name, body, q))
         return _json(200, actions.approve(self.objects, resource, name, body, q))
+
+    def _typed(self, body: dict[str, Any], kind: str, api_version: str) -> dict[str, Any]:
+        """A subresource's or review's body as kube decodes it first, into its own Go struct
+        (the body's apiVersion, else ``api_version``): a value of the wrong type is its 400
+        (godecode.py). Its unknown fields are not looked for."""
+        sent = body.get("apiVersion")
+        version = sent if isinstance(sent, str) and sent else api_version
+        error = fieldvalidation.check(body, kind, api_version=version,
+                                      minor=self.registry.minor).decode_error
+        if error is not None:
+            raise fieldvalidation.cannot_handle(kind, version.rsplit("/", 1)[-1], kind)(error)
+        return body
 
     def _table(self, resource: ResourceType, items: list[dict[str, Any]], rv: str,
                token: str | None, q: query.Query) -> dict[str, Any]:
@@ -782,6 +798,12 @@ def _decode_body(request: ClusterRequest, media: str | None = None) -> dict[str,
     if not isinstance(body, dict):
         raise KubeError(400, messages.K8S_BODY_NOT_OBJECT.format(detail=type(body).__name__))
     return body
+
+
+# The Go struct each action's body is decoded into (kube's REST storage New() for it).
+_ACTION_BODIES = {"eviction": ("Eviction", "policy/v1"), "binding": ("Binding", "v1"),
+                  "finalize": ("Namespace", "v1"),
+                  "approval": ("CertificateSigningRequest", "certificates.k8s.io/v1")}
 
 
 def _whole_floats_as_ints(value: Any) -> Any:

@@ -211,3 +211,37 @@ def test_a_server_side_apply_is_typed_by_structured_merge_diff_first(
     (1e21, "1e+21"), (3, "3")])
 def test_numbers_are_quoted_as_their_json(value: float, text: str) -> None:
     assert godecode.number_text(value) == text
+
+
+@pytest.mark.parametrize(("method", "path", "body", "error"), [
+    ("POST", "/api/v1/namespaces/default/pods/web/eviction",
+     {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web"},
+      "deleteOptions": {"gracePeriodSeconds": "5"}},
+     'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string '
+     "into Go struct field DeleteOptions.deleteOptions.gracePeriodSeconds of type int64"),
+    ("POST", "/api/v1/namespaces/default/pods/web/binding",
+     {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"name": 5}},
+     'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal number '
+     "into Go struct field ObjectReference.target.name of type string"),
+    ("POST", "/api/v1/namespaces/default/serviceaccounts/default/token",
+     {"spec": {"audiences": "api"}},
+     'TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal '
+     "string into Go struct field TokenRequestSpec.spec.audiences of type []string"),
+    ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+     {"spec": {"resourceAttributes": {"verb": 5}}},
+     'SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: '
+     "json: cannot unmarshal number into Go struct field ResourceAttributes.spec."
+     "resourceAttributes.verb of type string"),
+    ("PUT", "/api/v1/namespaces/default/finalize",
+     {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"},
+      "spec": {"finalizers": "kubernetes"}},
+     'Namespace in version "v1" cannot be handled as a Namespace: json: cannot unmarshal string '
+     "into Go struct field NamespaceSpec.spec.finalizers of type []v1.FinalizerName"),
+])
+def test_a_subresource_body_is_decoded_into_its_own_struct(
+        quiet: MockApiserver, method: str, path: str, body: dict[str, Any], error: str) -> None:
+    create(quiet, "/api/v1/namespaces/default/pods", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
+    assert_status(call(quiet, method, path, body=body), 400, "BadRequest", error)
+    assert call(quiet, "GET", "/api/v1/namespaces/default/pods/web").status == 200

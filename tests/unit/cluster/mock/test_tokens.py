@@ -66,5 +66,6 @@ def test_a_zero_or_non_integer_lifetime_is_refused(api: MockApiserver) -> None:
     text = call(api, "POST", f"{SA}/default/token",
                 body={"spec": {"expirationSeconds": "an hour"}})
     assert text.status == 400
-    assert text.body["message"] == messages.K8S_DECODE_ERROR.format(
-        detail=messages.K8S_TOKEN_SECONDS_NOT_INTEGER)
+    assert text.body["message"] == (
+        'TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal '
+        "string into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64")
