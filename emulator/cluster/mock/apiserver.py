@@ -535,7 +535,7 @@ class MockApiserver:
             # kube reads DeleteOptions from the body, or from the query when there is no body
             # (endpoints/handlers/delete.go); dryRun counts from either, as it always has here.
             if request.body.strip():
-                options = _decode_body(request)
+                options = self._delete_options(_decode_body(request))
             else:
                 orphan = q.get("orphanDependents")
                 options = {"gracePeriodSeconds": q.int("gracePeriodSeconds"),
@@ -547,7 +547,7 @@ class MockApiserver:
             accepted = not deletion.immediate and options.get("orphanDependents") is False
             return _json(202 if accepted else 200, deletion.body)
         if verb == "deletecollection":
-            options = _decode_body(request) if request.body.strip() else {}
+            options = self._delete_options(_decode_body(request)) if request.body.strip() else {}
             items = self.objects.delete_collection(resource, ns, options, q)
             return _json(200, {"kind": resource.list_kind, "apiVersion": resource.api_version,
                                "metadata": {"resourceVersion": str(self.store.resource_version)},
@@ -631,6 +631,16 @@ class MockApiserver:
                                       minor=self.registry.minor).decode_error
         if error is not None:
             raise fieldvalidation.cannot_handle(kind, version.rsplit("/", 1)[-1], kind)(error)
+        return body
+
+    def _delete_options(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A DELETE's body as kube's delete handler decodes it, into meta/v1 DeleteOptions
+        (whatever group it names): a value of the wrong type is Go's error as it stands. kube
+        passes that error on unwrapped, so it answers a 500; the mock a 400."""
+        error = fieldvalidation.check(body, "DeleteOptions", api_version="v1",
+                                      minor=self.registry.minor).decode_error
+        if error is not None:
+            raise KubeError(400, error)
         return body
 
     def _table(self, resource: ResourceType, items: list[dict[str, Any]], rv: str,

@@ -245,3 +245,16 @@ def test_a_subresource_body_is_decoded_into_its_own_struct(
         "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
     assert_status(call(quiet, method, path, body=body), 400, "BadRequest", error)
     assert call(quiet, "GET", "/api/v1/namespaces/default/pods/web").status == 200
+
+
+def test_delete_options_of_the_wrong_type_are_gos_error(quiet: MockApiserver) -> None:
+    # kube's delete handler passes the decoding error on as it is (a 500 there, a 400 here)
+    create(quiet, DEPLOYS, deployment("web"))
+    for method, path in (("DELETE", f"{DEPLOYS}/web"), ("DELETE", DEPLOYS)):
+        reply = call(quiet, method, path, body={"apiVersion": "meta.k8s.io/v1",
+                                                "kind": "DeleteOptions",
+                                                "gracePeriodSeconds": "5"})
+        assert_status(reply, 400, "BadRequest", "json: cannot unmarshal string into Go struct "
+                      "field DeleteOptions.gracePeriodSeconds of type int64")
+    assert call(quiet, "GET", f"{DEPLOYS}/web").status == 200
+    assert call(quiet, "DELETE", f"{DEPLOYS}/web", body={"gracePeriodSeconds": 0}).status == 200
