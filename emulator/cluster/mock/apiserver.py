@@ -593,10 +593,12 @@ class MockApiserver:
         current = self.objects.get(resource, ns, name)
         if verb == "get":
             return _json(200, current)
-        wanted = self._typed(_decode_body(request), "Pod", "v1") if verb == "update" else (
-            patch.apply_patch(
-            current, patch.decode_patch(request.body, content_type), content_type,
-            kind=resource.kind, api_version=resource.api_version, minor=self.registry.minor))
+        if verb == "update":
+            wanted = self._typed(_decode_body(request), "Pod", "v1")
+        else:
+            wanted = patch.apply_patch(
+                current, patch.decode_patch(request.body, content_type), content_type,
+                kind=resource.kind, api_version=resource.api_version, minor=self.registry.minor)
         check_resource_version(resource, current, wanted)  # before the strategy, as in kube
         warnings: list[str] = []
         updated = self.objects.update(resource, ns, name, ephemeral.prepared(
