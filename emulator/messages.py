@@ -702,7 +702,6 @@ K8S_EPHEMERAL_CHANGED = "existing ephemeral containers {name} may not be changed
 K8S_EPHEMERAL_DIFF_LINE = "{sign} {field}: {value}"
 
 # TokenRequest validation (k8s.io/kubernetes pkg/apis/authentication/validation).
-K8S_TOKEN_SECONDS_NOT_INTEGER = "spec.expirationSeconds must be an integer"
 K8S_TOKEN_TOO_SHORT = (
     'TokenRequest.authentication.k8s.io "{name}" is invalid: spec.expirationSeconds: Invalid '
     "value: {seconds}: may not specify a duration less than 10 minutes"

@@ -116,7 +116,7 @@ class Resolver:
             if full in self.messages:  # a type of its own, with the other's fields
                 return full, text
             # an alias (``type RuleWithOperations = v1.RuleWithOperations``): the other type
-            home, other = self._home(underlying.lstrip("= "), package, name)
+            home, other = self._home(underlying, package, name)
             return self._named(home, other, depth + 1)
         node, _ = self.node(underlying, package, name, depth + 1)
         if isinstance(node, list):

@@ -127,8 +127,7 @@ def _one_of(typ: Type) -> bool:
 
 
 def _scalar_kind(typ: Type) -> str:
-    if _one_of(typ):
-        return "untyped"
+    """A scalar type's SMD kind (an IntOrString or Quantity is sorted out before)."""
     if isinstance(typ, BuiltinType):
         _, target = typ.schema.resolve(typ.node)
         kind = type_of(typ.node) or type_of(target)

@@ -161,7 +161,7 @@ def enter(value: Any, node: Node, where: tuple[str, str], decoding: Decoding) ->
             raise Aborted(_type_error(problem, "int32", where))
     elif node in _TIMES:
         if not isinstance(value, str):
-            raise Aborted(_type_error(_json_name(value, numbered=False), "string", where))
+            raise Aborted(_type_error(_json_name(value), "string", where))
         if (problem := gotime.parse_error(value, _TIMES[node])) is not None:
             raise Aborted(problem)
     elif isinstance(node, str) and not node.startswith("io."):
@@ -253,7 +253,7 @@ def _scalar(value: Any, kind: str) -> str | None:
     """What Go's error calls ``value`` when a ``kind`` cannot take it; None when it can."""
     if kind in _INT_RANGES:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return _json_name(value, numbered=False)
+            return _json_name(value)
         low, high = _INT_RANGES[kind]
         if isinstance(value, int) and low <= value < high:
             return None
@@ -262,15 +262,15 @@ def _scalar(value: Any, kind: str) -> str | None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return None if abs(value) <= 1.7976931348623157e308 else (
                 "number " + number_text(value))
-        return _json_name(value, numbered=False)
+        return _json_name(value)
     wanted = {"string": str, "bool": bool, "bytes": str}[kind]
     if isinstance(value, wanted) and (kind != "string" or not isinstance(value, bool)):
         return None
-    return _json_name(value, numbered=False)
+    return _json_name(value)
 
 
 def _mismatch(value: Any, node: Node, where: tuple[str, str]) -> str:
-    return _type_error(_json_name(value, numbered=False), go_type(node), where)
+    return _type_error(_json_name(value), go_type(node), where)
 
 
 def _type_error(found: str, go: str, where: tuple[str, str]) -> str:
@@ -281,11 +281,12 @@ def _type_error(found: str, go: str, where: tuple[str, str]) -> str:
     return messages.K8S_GO_UNMARSHAL_VALUE.format(value=found, type=go)
 
 
-def _json_name(value: Any, numbered: bool) -> str:
+def _json_name(value: Any) -> str:
+    """What Go's UnmarshalTypeError calls a JSON value (a number without its literal)."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
-        return "number " + number_text(value) if numbered else "number"
+        return "number"
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object"
