@@ -26,7 +26,6 @@ is random; the mock lists them in the configuration's order.
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +34,7 @@ from emulator.cluster.mock.registry.applymerge import SchemaMismatch, item_eleme
 from emulator.cluster.mock.registry.applytypes import BuiltinType, CrdType, Type
 from emulator.cluster.mock.registry.fieldvalidation import go_quote, go_value
 from emulator.cluster.mock.registry.schema import type_of
+from emulator.cluster.mock.wire.gojson import go_number
 from emulator.cluster.mock.wire.status import KubeError
 
 
@@ -179,7 +179,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return go_value(value)
     if isinstance(value, (int, float)):
-        return go_float(float(value))
+        return go_number(float(value), json_style=False)
     if isinstance(value, list):
         return "[" + " ".join(_plain(v) for v in value) + "]"
     return "map[" + " ".join(f"{k}:{_plain(value[k])}" for k in sorted(value)) + "]"
@@ -191,30 +191,10 @@ def _syntax(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return go_float(float(value))
+        return go_number(float(value), json_style=False)
     if isinstance(value, str):
         return go_quote(value)
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_syntax(v) for v in value) + "}"
     return "map[string]interface {}{" + ", ".join(
         f"{go_quote(k)}:{_syntax(value[k])}" for k in sorted(value)) + "}"
-
-
-def go_float(number: float) -> str:
-    """A float64 as Go's ``%v`` prints it: the shortest digits, in exponent form from an
-    exponent of -5 or of 6 (``1e+06``, ``3e+09``, ``1e-05``)."""
-    if number == 0:
-        return "-0" if str(number).startswith("-") else "0"
-    sign, digits, exponent = decimal.Decimal(repr(number)).normalize().as_tuple()
-    text = "".join(map(str, digits))
-    point = len(text) + int(exponent)  # digits before the decimal point
-    power = point - 1
-    minus = "-" if sign else ""
-    if power < -4 or power >= 6:
-        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
-        return f"{minus}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
-    if point <= 0:
-        return f"{minus}0.{'0' * -point}{text}"
-    if point >= len(text):
-        return minus + text + "0" * (point - len(text))
-    return f"{minus}{text[:point]}.{text[point:]}"

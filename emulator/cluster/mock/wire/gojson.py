@@ -13,6 +13,7 @@ two can never disagree about bytes.
 
 from __future__ import annotations
 
+import decimal
 import json
 import re
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -66,3 +67,31 @@ def finished(text: str, *, exact: bool = False) -> bytes:
         if exact:
             raise
         return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def go_number(value: float, *, json_style: bool) -> str:
+    """A float64 as encoding/json writes it (positional from 1e-6 up to 1e21, else exponent
+    with "e-7" rather than "e-07"), or as fmt's %v does (exponent below 1e-4 or from 1e6 on)."""
+    if value == 0:
+        return "-0" if str(value).startswith("-") else "0"
+    sign = "-" if value < 0 else ""
+    _, digit_tuple, exponent = decimal.Decimal(repr(abs(value))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
+    assert isinstance(exponent, int)
+    point = len("".join(map(str, digit_tuple))) + exponent  # digits before the decimal point
+    power = point - 1
+    if json_style:
+        positional = 1e-6 <= abs(value) < 1e21
+    else:
+        positional = -4 <= power < 6
+    if positional:
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        if point >= len(digits):
+            return f"{sign}{digits}{'0' * (point - len(digits))}"
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+    exp = f"{'-' if power < 0 else '+'}{abs(power):02d}"
+    if json_style and power < 0 and abs(power) < 10:
+        exp = f"-{abs(power)}"
+    return f"{sign}{mantissa}e{exp}"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.cluster.mock.registry.applycheck import go_float
+from emulator.cluster.mock.wire.gojson import go_number
 from tests.unit.cluster.mock.conftest import MockApiserver, assert_status, call, deployment, \
     quiet_at
 
@@ -98,4 +98,4 @@ def test_a_well_typed_configuration_applies(quiet: MockApiserver) -> None:
     (5.0, "5"), (1.5, "1.5"), (123456.0, "123456"), (1e6, "1e+06"), (1234567.0, "1.234567e+06"),
     (3e9, "3e+09"), (0.0001, "0.0001"), (0.00001, "1e-05"), (-2.5, "-2.5"), (0.0, "0")])
 def test_floats_print_as_gos_v(number: float, text: str) -> None:
-    assert go_float(number) == text
+    assert go_number(number, json_style=False) == text

@@ -17,12 +17,12 @@ import functools
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import schema as kube_schema
 from emulator.cluster.mock.registry.resources import CustomKind
+from emulator.cluster.mock.wire.gojson import go_number
 from emulator.cluster.mock.wire.tables import jsonpath
 from emulator.cluster.mock.wire.tables.cells import (
     LATEST_MINOR, Cells, Column, Obj, Printer, aware, human_duration, name,
@@ -155,7 +155,7 @@ def print_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _go_float(value, json_style=False)
+        return go_number(value, json_style=False)
     return str(value)
 
 
@@ -179,33 +179,5 @@ def _marshal(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ",".join(_marshal(v) for v in value) + "]"
     if isinstance(value, float) and not isinstance(value, bool):
-        return _go_float(value, json_style=True)
+        return go_number(value, json_style=True)
     return json.dumps(value, ensure_ascii=False)
-
-
-def _go_float(value: float, *, json_style: bool) -> str:
-    """A float64 as encoding/json writes it (positional from 1e-6 up to 1e21, else exponent
-    with "e-7" rather than "e-07"), or as fmt's %v does (exponent below 1e-4 or from 1e6 on)."""
-    if value == 0:
-        return "-0" if str(value).startswith("-") else "0"
-    sign = "-" if value < 0 else ""
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
-    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
-    assert isinstance(exponent, int)
-    point = len("".join(map(str, digit_tuple))) + exponent  # digits before the decimal point
-    power = point - 1
-    if json_style:
-        positional = 1e-6 <= abs(value) < 1e21
-    else:
-        positional = -4 <= power < 6
-    if positional:
-        if point <= 0:
-            return f"{sign}0.{'0' * -point}{digits}"
-        if point >= len(digits):
-            return f"{sign}{digits}{'0' * (point - len(digits))}"
-        return f"{sign}{digits[:point]}.{digits[point:]}"
-    mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
-    exp = f"{'-' if power < 0 else '+'}{abs(power):02d}"
-    if json_style and power < 0 and abs(power) < 10:
-        exp = f"-{abs(power)}"
-    return f"{sign}{mantissa}e{exp}"
