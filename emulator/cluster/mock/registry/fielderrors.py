@@ -10,12 +10,12 @@ and the TooLong/TooMany details changed in v0.32 and v0.34.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry.fieldvalidation import go_quote
+from emulator.cluster.mock.wire.gojson import go_number
 from emulator.cluster.mock.wire.status import KubeError
 
 LATEST_MINOR = 35
@@ -78,15 +78,9 @@ def key(path: str, k: str) -> str:
 
 
 def go_float(value: float) -> str:
-    """Go's %v of a float64: shortest digits, exponent only below 1e-4 or from 1e21."""
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{abs(int(exp)):02d}"
-    return text
+    """Go's %v of a float64 (ErrorBody prints a float value so): shortest digits, exponent
+    below 1e-4 and from 1e6 (``1e+06``)."""
+    return go_number(value, json_style=False)
 
 
 def _go_sharp(value: Any) -> str:

@@ -34,6 +34,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import gotime, quantities
+from emulator.cluster.mock.wire.gojson import go_number
 
 Node = Any  # str | list, in go_types.py's notation
 
@@ -297,14 +298,9 @@ def number_text(value: int | float) -> str:
     (a YAML body's ``1.5`` reaches kube as the JSON Go's YAML converter writes)."""
     if isinstance(value, GoNumber):
         return value.text
-    if isinstance(value, int) or (value.is_integer() and abs(value) < 1e21):
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:  # Go's 'e' format: at least two exponent digits
-        mantissa, exponent = text.split("e")
-        sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa}e{sign}{exponent.lstrip('+-').zfill(2)}"
-    return text
+    if isinstance(value, int):
+        return str(value)
+    return go_number(value, json_style=True)
 
 
 def _quantity(value: Any) -> None:

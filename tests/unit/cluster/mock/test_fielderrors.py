@@ -58,3 +58,11 @@ def test_invalid_is_new_invalid() -> None:
 def test_root_errors_name_the_nil_path() -> None:
     # field.Path(nil).String() is "<nil>".
     assert fe.invalid_value("", "x", "d").field == "<nil>"
+
+
+def test_a_float_value_prints_as_gos_v() -> None:
+    # fmt's %v of a float64 turns to an exponent from 1e6 on (checked with Go: 1e+06,
+    # 1.234567895e+08), where encoding/json stays positional up to 1e21
+    assert str(fe.invalid_value("spec.x", 1e6, "bad")) == "spec.x: Invalid value: 1e+06: bad"
+    assert fe.go_float(123456789.5) == "1.234567895e+08"
+    assert fe.go_float(0.0001) == "0.0001"

@@ -207,8 +207,9 @@ def test_a_server_side_apply_is_typed_by_structured_merge_diff_first(
 
 
 @pytest.mark.parametrize(("value", "text"), [
-    (godecode.GoNumber("1.50"), "1.50"), (1.0, "1"), (1.5, "1.5"), (2e-7, "2e-07"),
-    (1e21, "1e+21"), (3, "3")])
+    # as Go's encoding/json writes a float64 (checked with Go: 2e-7, 0.00001, 1e+21)
+    (godecode.GoNumber("1.50"), "1.50"), (1.0, "1"), (1.5, "1.5"), (2e-7, "2e-7"),
+    (0.00001, "0.00001"), (1e21, "1e+21"), (3, "3")])
 def test_numbers_are_quoted_as_their_json(value: float, text: str) -> None:
     assert godecode.number_text(value) == text
 
