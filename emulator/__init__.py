@@ -2,4 +2,4 @@
 
 # The one place the version is written: pyproject.toml reads it from here, and
 # `connect-gateway-emulator --version` prints it.
-__version__ = "0.10.0"
+__version__ = "0.11.0"

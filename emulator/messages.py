@@ -1618,3 +1618,76 @@ DAEMONSET_SUCCEEDED_POD = ("Found succeeded daemon pod {namespace}/{pod} on node
 # -- workload validation (registry/workloadchecks.py): kube's apps and batch validation -----------
 K8S_EMPTY_SELECTOR = "empty selector is invalid for {kind}"
 K8S_SELECTOR_MISMATCH = "`selector` does not match template `labels`"
+K8S_INVALID_LABEL_SELECTOR = "invalid label selector"
+K8S_TEMPLATE_DEADLINE = "activeDeadlineSeconds in {kind} is not Supported"
+# apimachinery IsValidPercent: RegexError's words, its two spaces before "or" included.
+K8S_PERCENT = ("a valid percent string must be a numeric string followed by an ending '%' "
+               "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")
+K8S_OVER_100_PERCENT = "must not be greater than 100%"
+K8S_SURGE_AND_UNAVAILABLE_ZERO = "may not be 0 when `maxSurge` is 0"
+K8S_RECREATE_ROLLING_UPDATE = "may not be specified when strategy `type` is 'Recreate'"
+K8S_DEADLINE_NOT_OVER_MIN_READY = "must be greater than minReadySeconds"
+K8S_POD_MANAGEMENT_POLICY = "must be 'OrderedReady' or 'Parallel'"
+K8S_STATEFUL_SET_STRATEGY = "must be 'RollingUpdate' or 'OnDelete'"
+K8S_ROLLING_UPDATE_ON_DELETE = "only allowed for updateStrategy 'RollingUpdate'"
+K8S_DAEMON_SET_SURGE_WITH_UNAVAILABLE = "may not be set when maxUnavailable is non-zero"
+K8S_DAEMON_SET_BOTH_ZERO = "cannot be 0 when maxSurge is 0"
+# batch/v1 Jobs and CronJobs (registry/jobchecks.py).
+K8S_JOB_TEMPLATE_SELECTOR = "`selector` will be auto-generated"
+K8S_JOB_LABEL_VALUE = "must be '{value}'"
+K8S_JOB_SELECTOR_NOT_GENERATED = "`selector` not auto-generated"
+K8S_MAX_FAILED_WITHOUT_LIMIT = "when maxFailedIndexes is specified"
+K8S_REQUIRES_INDEXED = "requires indexed completion mode"
+K8S_FAILURE_POLICY_NEVER = 'only "Never" is supported when podFailurePolicy is specified'
+K8S_INDEXED_NEEDS_COMPLETIONS = "when completion mode is Indexed"
+K8S_INDEXED_PARALLELISM = "must be less than or equal to {limit} when completion mode is Indexed"
+K8S_MAX_FAILED_OVER_COMPLETIONS = "must be less than or equal to completions"
+K8S_AT_MOST = "must be less than or equal to {limit}"
+K8S_MAX_FAILED_FOR_HIGH_COMPLETIONS = "must be specified when completions is above {limit}"
+K8S_HIGH_COMPLETIONS_BOUND = ("must be less than or equal to {limit} when completions are above "
+                              "{completions} and used with backoff limit per index")
+K8S_FAIL_INDEX_NEEDS_LIMIT = "requires the backoffLimitPerIndex to be set"
+K8S_FAILURE_RULE_BOTH = "specifying both OnExitCodes and OnPodConditions is not supported"
+K8S_FAILURE_RULE_NEITHER = "specifying one of OnExitCodes and OnPodConditions is required"
+K8S_FAILURE_RULE_CONTAINER = (
+    "must be one of the container or initContainer names in the pod template")
+K8S_EXIT_CODES_EMPTY = "at least one value is required"
+K8S_EXIT_CODE_ZERO = "must not be 0 for the In operator"
+K8S_EXIT_CODES_ORDER = "must be ordered"
+K8S_VALID_VALUES = "valid values: [{values}]"  # Go's %q of a []string
+K8S_SUCCESS_POLICY_NO_RULES = (
+    "at least one rules must be specified when the successPolicy is specified")
+K8S_SUCCESS_RULE_EMPTY = "at least one of succeededCount or succeededIndexes must be specified"
+K8S_SUCCEEDED_INDEXES = "error parsing succeededIndexes: {error}"
+K8S_SUCCEEDED_COUNT_COMPLETIONS = (
+    "must be less than or equal to {completions} (the number of specified completions)")
+K8S_SUCCEEDED_COUNT_INDEXES = ("must be less than or equal to {total} (the number of indexes in "
+                               "the specified succeededIndexes field)")
+K8S_INDEXES_ORDER = "non-increasing order, previous: {previous}, current: {current}"
+K8S_INDEXES_PARTS = ("the fragment {fragment} violates the requirement that an index interval "
+                     "can have at most two parts separated by '-'")
+K8S_INDEXES_NOT_INT = "cannot convert string to integer for index: {part}"
+K8S_INDEXES_TOO_LARGE = "too large index: {part}"
+# HorizontalPodAutoscalers and PodDisruptionBudgets (registry/scalingchecks.py).
+K8S_AT_LEAST = "must be greater than or equal to {bound}"
+K8S_NOT_BELOW_ZERO = "must be greater than or equal to zero"
+K8S_MAX_UNDER_MIN_REPLICAS = "must be greater than or equal to `minReplicas`"
+K8S_SCALE_TO_ZERO_METRICS = (
+    "must specify at least one Object or External metric to support scaling to zero replicas")
+K8S_METRIC_TYPE_REQUIRED = "must specify a metric source type"
+K8S_METRIC_SOURCE_REQUIRED = "must populate information for the given metric source"
+K8S_METRIC_SOURCE_ONLY = "must populate the given metric source only"
+K8S_OBJECT_TARGET = "must set either a target value or averageValue"
+K8S_EXTERNAL_TARGET = "must set either a target value for metric or a per-pod target"
+K8S_EXTERNAL_BOTH = "may not set both a target value for metric and a per-pod target"
+K8S_PODS_TARGET = "must specify a positive target averageValue"
+K8S_RESOURCE_NAME_REQUIRED = "must specify a resource name"
+K8S_METRIC_CONTAINER_REQUIRED = "must specify a container"
+K8S_RESOURCE_TARGET = "must set either a target raw value or a target utilization"
+K8S_RESOURCE_BOTH = "may not set both a target raw value and a target utilization"
+K8S_TARGET_TYPE_REQUIRED = "must specify a metric target type"
+K8S_TARGET_TYPE = "must be either Utilization, Value, or AverageValue"
+K8S_TARGET_NOT_POSITIVE = "must be positive"
+K8S_METRIC_NAME_REQUIRED = "must specify a metric name"
+K8S_NO_SCALING_POLICY = "must specify at least one Policy"
+K8S_PDB_BOTH_SET = "minAvailable and maxUnavailable cannot be both set"

@@ -41,8 +41,8 @@ _JOB_POD_SPECS = {"Job": ("spec", "template", "spec"),
                   "CronJob": ("spec", "jobTemplate", "spec", "template", "spec")}
 
 
-# apps/v1 workloads: kube's validation wants a selector that selects the template's labels
-# (registry/workloadchecks.py), which the schema leaves optional.
+# apps/v1 workloads and ReplicationControllers: kube's validation wants a selector that selects
+# the template's labels (registry/workloadchecks.py), which the schema leaves optional.
 _SELECTING = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 
 
@@ -62,6 +62,10 @@ def example(minor: int, group: str, version: str, kind: str, name: str) -> dict[
         template = obj["spec"].setdefault("template", {"spec": {"containers": [
             {"name": "example", "image": _NAMED_STRINGS["image"]}]}})  # optional for a ReplicaSet
         template.setdefault("metadata", {})["labels"] = labels
+    if group == "" and kind == "ReplicationController":  # its selector is a plain map
+        labels = {"app": name}
+        obj["spec"]["selector"] = labels
+        obj["spec"].setdefault("template", {}).setdefault("metadata", {})["labels"] = labels
     if group == "batch" and kind in _JOB_POD_SPECS:
         spec = obj
         for key in _JOB_POD_SPECS[kind]:

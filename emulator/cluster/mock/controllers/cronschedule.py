@@ -252,25 +252,37 @@ _ZONE_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}")
 def validation_errors(schedule: str, time_zone: str | None) -> list[tuple[str, str]]:
     """(field path, message) of each error kube-apiserver finds in a new CronJob's schedule and
     timeZone, for the apiserver to report as field.Invalid."""
+    return ([("spec.schedule", text) for text in schedule_errors(schedule)]
+            + [("spec.timeZone", text) for text in time_zone_errors(time_zone)])
+
+
+def schedule_errors(schedule: str, tz_allowed: bool = False) -> list[str]:
+    """validateScheduleFormat: the parser's error, then a TZ or CRON_TZ prefix, which only a
+    CronJob that already had one may keep (``tz_allowed``)."""
     errors = []
     try:
         parse_schedule(schedule)
     except ScheduleError as err:
-        errors.append(("spec.schedule", str(err)))
-    if "TZ" in schedule:
-        errors.append(("spec.schedule", messages.CRONJOB_TZ_IN_SCHEDULE))
+        errors.append(str(err))
+    if "TZ" in schedule and not tz_allowed:
+        errors.append(messages.CRONJOB_TZ_IN_SCHEDULE)
+    return errors
+
+
+def time_zone_errors(time_zone: str | None) -> list[str]:
+    """validateTimeZone: the first of its errors, or none for no time zone."""
     if time_zone is None:
-        return errors
+        return []
     if not time_zone:
-        return [*errors, ("spec.timeZone", messages.CRONJOB_TIME_ZONE_EMPTY)]
+        return [messages.CRONJOB_TIME_ZONE_EMPTY]
     unknown = messages.CRONJOB_UNKNOWN_ZONE_ERROR.format(zone=time_zone)
     if any(part in (".", "..") or part.startswith("-") or not _ZONE_PART.fullmatch(part)
            for part in time_zone.split("/")):
-        return [*errors, ("spec.timeZone", unknown)]
+        return [unknown]
     if time_zone.lower() == "local":
-        return [*errors, ("spec.timeZone", messages.CRONJOB_TIME_ZONE_LOCAL)]
+        return [messages.CRONJOB_TIME_ZONE_LOCAL]
     try:
         load_zone(time_zone)
     except ScheduleError:
-        errors.append(("spec.timeZone", unknown))
-    return errors
+        return [unknown]
+    return []

@@ -214,8 +214,13 @@ def update_managed_fields(live: dict[str, Any] | None, new: dict[str, Any], *, m
         return out  # skipnonapplied.go: an untracked object stays untracked
     manager_id = mf.ManagerId.of(manager or "unknown", mf.UPDATE, api_version, sub)
     base = _read_without_managed(live) if live is not None else (zero or {})
-    _smd_update(base, out, managed, manager_id, api_version, types, _reset_set(reset_paths),
-                operation_time)
+    try:
+        _smd_update(base, out, managed, manager_id, api_version, types,
+                    _reset_set(reset_paths), operation_time)
+    except SchemaMismatch:
+        # kube's UpdateNoErrors: an object SMD cannot type (a container without its name) is
+        # written without managedFields, for validation to refuse in its own words.
+        return out
     mf.cap_update_managers(managed)
     return _set_managed(out, managed)
 

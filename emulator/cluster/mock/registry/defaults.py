@@ -396,6 +396,23 @@ def stateful_set(stateful_set: Obj, minor: int, version: str) -> None:
         persistent_volume_claim(claim, minor, "v1")
 
 
+def drop_disabled_stateful_set_fields(stateful_set: Obj, old: Obj | None) -> None:
+    """The StatefulSet strategy's dropDisabledFields: MaxUnavailableStatefulSet is off in every
+    minor served, so a rolling update's ``maxUnavailable`` is dropped, unchecked, unless the
+    object an update replaces already had one."""
+    def rolling(obj: Obj | None) -> Any:
+        value: Any = obj
+        for name in ("spec", "updateStrategy", "rollingUpdate"):
+            value = value.get(name) if isinstance(value, dict) else None
+        return value
+
+    if isinstance(rolling(old), dict) and rolling(old).get("maxUnavailable") is not None:
+        return
+    new = rolling(stateful_set)
+    if isinstance(new, dict):
+        new.pop("maxUnavailable", None)
+
+
 # --- batch (pkg/apis/batch/v1/defaults.go, pkg/registry/batch/job/strategy.go) --------------------
 
 JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")

@@ -133,6 +133,17 @@ def go_value(value: Any, minor: int = LATEST_MINOR) -> str:
     return _go_sharp(value)
 
 
+def int_or_string(value: Any, minor: int = LATEST_MINOR) -> GoText:
+    """An intstr.IntOrString bad value: Go's %#v of the struct before apimachinery 0.34 (its
+    String method wants a pointer, so ErrorBody does not call it), its JSON after. A value that
+    is not there is the zero IntOrString, the int 0."""
+    if minor >= 34:
+        return GoText(go_json(0 if value is None else value))
+    if isinstance(value, str):
+        return GoText(f"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{go_quote(value)}}}")
+    return GoText(f'intstr.IntOrString{{Type:0, IntVal:{int(value or 0)}, StrVal:""}}')
+
+
 # -- the constructors of package field ----------------------------------------------------------------
 
 

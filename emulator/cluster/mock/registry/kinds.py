@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.cluster.mock.registry import (crdchecks, defaults, eventchecks, podspecchecks,
-                                            podupdate, servicechecks, updatechecks,
-                                            workloadchecks)
+from emulator.cluster.mock.registry import (crdchecks, defaults, eventchecks, jobchecks,
+                                            podspecchecks, podupdate, scalingchecks,
+                                            servicechecks, updatechecks, workloadchecks)
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.resources import CustomKind
 from emulator.cluster.mock.registry.selectors import FieldRead, field_at
@@ -98,14 +98,12 @@ def _all(*checks: Validator) -> Validator:
 
 
 def _selects(kind: str) -> dict[str, Any]:
-    """apps/v1 workloads: a selector that selects the template's pods (workloadchecks.py), a
-    template that is a valid pod that restarts Always (podspecchecks.py), and what an update
-    does not change (a StatefulSet's whole spec but a few fields)."""
-    stateful = kind == "StatefulSet"
-    pods = (podspecchecks.stateful_set_template if stateful
-            else podspecchecks.template("spec.template", "Always"))
-    return {"tracks_generation": True, "validate": _all(workloadchecks.workload(kind), pods),
-            "validate_update": updatechecks.stateful_set if stateful else updatechecks.selector}
+    """apps/v1 workloads: their spec (workloadchecks.py: replicas, strategy, a selector that
+    selects the template's pods, a template that is a valid pod that restarts Always), and what
+    an update does not change (a StatefulSet's whole spec but a few fields)."""
+    return {"tracks_generation": True, "validate": workloadchecks.validator(kind),
+            "validate_update": (updatechecks.stateful_set if kind == "StatefulSet"
+                                else updatechecks.selector)}
 
 
 BUILTIN: dict[tuple[str, str], Behaviour] = {
@@ -130,7 +128,7 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
     ("", "LimitRange"): Behaviour(core.CREATED_AT, defaults.limit_range),
     ("", "ReplicationController"): Behaviour(
         workloads.REPLICATION_CONTROLLERS, defaults.replication_controller, ("status.replicas",),
-        orphans_by_default=True, validate=podspecchecks.template("spec.template", "Always"),
+        orphans_by_default=True, validate=workloadchecks.validator("ReplicationController"),
         **_GENERATION),
     ("", "Endpoints"): Behaviour(network.ENDPOINTS, defaults.endpoints),
     ("", "PersistentVolume"): Behaviour(storage.PERSISTENT_VOLUMES, defaults.persistent_volume,
@@ -160,15 +158,16 @@ BUILTIN: dict[tuple[str, str], Behaviour] = {
                                      **_selects("DaemonSet")),
     ("apps", "ControllerRevision"): Behaviour(workloads.CONTROLLER_REVISIONS),
     ("batch", "Job"): Behaviour(workloads.jobs, defaults.job, ("status.successful",),
-                                validate=podspecchecks.template("spec.template", "Job"),
-                                validate_update=updatechecks.job, **_GENERATION),
+                                validate=jobchecks.job, validate_update=updatechecks.job,
+                                **_GENERATION),
     ("batch", "CronJob"): Behaviour(workloads.CRON_JOBS, defaults.cron_job,
-                                    validate=_all(workloadchecks.cron_job, podspecchecks.template(
-                                        "spec.jobTemplate.spec.template", "Job")),
-                                    **_GENERATION),
-    ("autoscaling", "HorizontalPodAutoscaler"): Behaviour(workloads.HORIZONTAL_POD_AUTOSCALERS,
-                                                          defaults.horizontal_pod_autoscaler),
-    ("policy", "PodDisruptionBudget"): Behaviour(workloads.POD_DISRUPTION_BUDGETS, **_GENERATION),
+                                    validate=jobchecks.cron_job, **_GENERATION),
+    ("autoscaling", "HorizontalPodAutoscaler"): Behaviour(
+        workloads.HORIZONTAL_POD_AUTOSCALERS, defaults.horizontal_pod_autoscaler,
+        validate=scalingchecks.horizontal_pod_autoscaler),
+    ("policy", "PodDisruptionBudget"): Behaviour(workloads.POD_DISRUPTION_BUDGETS,
+                                                 validate=scalingchecks.pod_disruption_budget,
+                                                 **_GENERATION),
     # networking
     ("networking.k8s.io", "Ingress"): Behaviour(network.INGRESSES, **_GENERATION),
     ("networking.k8s.io", "IngressClass"): Behaviour(network.INGRESS_CLASSES,

@@ -538,6 +538,8 @@ class Objects:
             self.on_new_pod(obj)
         elif resource.kind == "Service":
             self.on_new_service(obj, old, dry_run)
+        elif resource.kind == "StatefulSet":
+            defaults.drop_disabled_stateful_set_fields(obj, old)
         elif resource.kind == "Secret":
             # kube merges the write-only stringData into data (base64) and never stores it; it
             # used to be stored as sent, so .data lacked those keys.

@@ -76,23 +76,34 @@ def pod(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     return errors + (schedulingchecks.gated_node_name(spec) if old is None else [])
 
 
-def template(path: str, restart: str = "") -> Callable[[Obj, Obj | None, int], list[FieldError]]:
+def template(path: str, restart: str = "",
+             owner: str = "") -> Callable[[Obj, Obj | None, int], list[FieldError]]:
     """The checks of the pod template at ``path`` (``spec.template``), then what the kind
     demands of its restart policy: ``Always`` (the apps workloads), ``Job`` (OnFailure or
-    Never), or nothing (a PodTemplate)."""
+    Never), or nothing (a PodTemplate); and for a long-running ``owner`` (the kind kube's
+    message names), no ``activeDeadlineSeconds``."""
 
     def check(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
         spec = dict_at_path(obj, f"{path}.spec")
         errors = pod_spec(spec, f"{path}.spec", minor)
-        return errors + _template_restart(spec, f"{path}.spec.restartPolicy", restart)
+        errors += _template_restart(spec, f"{path}.spec.restartPolicy", restart)
+        return errors + _no_deadline(spec, f"{path}.spec", owner)
 
     return check
 
 
 def stateful_set_template(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
-    """ValidatePodTemplateSpecForStatefulSet: the restart policy only."""
+    """ValidatePodTemplateSpecForStatefulSet: the restart policy and the deadline only."""
     spec = dict_at_path(obj, "spec.template.spec")
-    return _template_restart(spec, "spec.template.spec.restartPolicy", "Always")
+    errors = _template_restart(spec, "spec.template.spec.restartPolicy", "Always")
+    return errors + _no_deadline(spec, "spec.template.spec", "StatefulSet")
+
+
+def _no_deadline(spec: Obj, path: str, owner: str) -> list[FieldError]:
+    if not owner or spec.get("activeDeadlineSeconds") is None:
+        return []
+    return [fe.forbidden(f"{path}.activeDeadlineSeconds",
+                         messages.K8S_TEMPLATE_DEADLINE.format(kind=owner))]
 
 
 def pod_spec(spec: Obj, path: str, minor: int) -> list[FieldError]:
@@ -292,10 +303,10 @@ def _resources(resources: Obj, path: str, minor: int) -> list[FieldError]:
     of those; and huge pages only beside cpu or memory."""
     limits, requests = as_dict(resources.get("limits")), as_dict(resources.get("requests"))
     errors = [error for name in sorted(limits)
-              for error in (_resource_name(name, f"{path}.limits[{name}]", minor)
+              for error in (container_resource_name(name, f"{path}.limits[{name}]", minor)
                             + _negative(limits[name], f"{path}.limits[{name}]"))]
     for name in sorted(requests):
-        errors += _resource_name(name, f"{path}.requests[{name}]", minor)
+        errors += container_resource_name(name, f"{path}.requests[{name}]", minor)
         errors += _negative(requests[name], f"{path}.requests[{name}]")
         request = parse_quantity(requests[name])
         overcommit = _overcommit_allowed(name)
@@ -318,7 +329,7 @@ def _resources(resources: Obj, path: str, minor: int) -> list[FieldError]:
     return errors
 
 
-def _resource_name(name: str, path: str, minor: int) -> list[FieldError]:
+def container_resource_name(name: str, path: str, minor: int) -> list[FieldError]:
     """validateContainerResourceName: a qualified name; without a '/', one kube knows (the
     quota's names too) and one a container may ask for (cpu, memory, ephemeral-storage, huge
     pages); with one, a native (kubernetes.io/) or a well-formed extended resource."""

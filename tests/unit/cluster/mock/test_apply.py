@@ -317,3 +317,23 @@ def test_first_apply_on_an_untracked_object_credits_before_first_apply() -> None
     assert out["data"] == {"a": "1", "b": "1"}
     assert entries(out) == [("kubectl", "Apply", {"f:data": {"f:b": {}}}),
                             ("before-first-apply", "Update", {"f:data": {".": {}, "f:a": {}}})]
+
+
+def test_an_update_smd_cannot_type_loses_its_managed_fields_as_in_kube() -> None:
+    """UpdateNoErrors: a container without its name (a key of its list) cannot be typed, so kube
+    writes the object without managedFields and leaves the refusal to validation; a 500
+    before."""
+    live = create(deployment_body([{"name": "web", "image": "nginx"}]), types=DEPLOY,
+                  api_version="apps/v1")
+    changed = deployment_body([{"image": "nginx"}])
+    changed["metadata"]["managedFields"] = live["metadata"]["managedFields"]
+    out = update_managed_fields(live, changed, manager="kubectl-edit", operation_time=T1,
+                                api_version="apps/v1", types=DEPLOY)
+    assert "managedFields" not in out["metadata"]
+    assert out["spec"] == changed["spec"]
+
+
+def deployment_body(containers: list[dict]) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "namespace": "default"},
+            "spec": {"template": {"spec": {"containers": containers}}}}
