@@ -1619,6 +1619,7 @@ DAEMONSET_SUCCEEDED_POD = ("Found succeeded daemon pod {namespace}/{pod} on node
 K8S_EMPTY_SELECTOR = "empty selector is invalid for {kind}"
 K8S_SELECTOR_MISMATCH = "`selector` does not match template `labels`"
 K8S_INVALID_LABEL_SELECTOR = "invalid label selector"
+K8S_TEMPLATE_EPHEMERAL = "ephemeral containers not allowed in pod template"
 K8S_TEMPLATE_DEADLINE = "activeDeadlineSeconds in {kind} is not Supported"
 # apimachinery IsValidPercent: RegexError's words, its two spaces before "or" included.
 K8S_PERCENT = ("a valid percent string must be a numeric string followed by an ending '%' "
@@ -1691,3 +1692,15 @@ K8S_TARGET_NOT_POSITIVE = "must be positive"
 K8S_METRIC_NAME_REQUIRED = "must specify a metric name"
 K8S_NO_SCALING_POLICY = "must specify at least one Policy"
 K8S_PDB_BOTH_SET = "minAvailable and maxUnavailable cannot be both set"
+# An object's metadata beyond its name (registry/metachecks.py).
+K8S_NO_NEW_FINALIZERS = (
+    "no new finalizers can be added if the object is being deleted, found new finalizers "
+    "{finalizers}")
+K8S_FINALIZER_NOT_STANDARD = "name is neither a standard finalizer name nor is it fully qualified"
+K8S_FINALIZERS_EXCLUSIVE = "finalizer orphan and foregroundDeletion cannot be both set"
+K8S_OWNER_VERSION_EMPTY = "version must not be empty"
+K8S_OWNER_FIELD_EMPTY_OLD = "{field} must not be empty"  # before 1.34
+K8S_OWNER_FIELD_EMPTY = "must not be empty"
+K8S_OWNER_BANNED = "{gvk} is disallowed from being an owner"
+K8S_OWNER_TWO_CONTROLLERS = ('Only one reference can have Controller set to true. Found "true" '
+                             "in references for {first} and {second}")

@@ -12,7 +12,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import celrules, fieldvalidation, structural
-from emulator.cluster.mock.registry.fielderrors import invalid
+from emulator.cluster.mock.registry.fielderrors import FieldError, invalid
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.resources import ResourceType
 
@@ -43,16 +43,17 @@ def decoded(resource: ResourceType, body: dict[str, Any], directive: str,
 
 
 def validate(resource: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None,
-             minor: int) -> None:
-    """422 with every schema and CEL error, worded as kube words them in 1.``minor``. As in the
-    custom resource strategy, the CEL rules run only over an object whose errors so far do not
-    block them; otherwise one error says they were not checked."""
+             minor: int, meta_errors: list[FieldError] | None = None) -> None:
+    """422 with every metadata (``meta_errors``), schema and CEL error, worded as kube words
+    them in 1.``minor``. As in the custom resource strategy, the CEL rules run only over an
+    object whose errors so far do not block them; otherwise one error says they were not
+    checked."""
     assert resource.custom is not None
     schema = resource.custom.schema
-    if schema is None:
-        return
-    errors = structural.validate(schema, obj, old, minor=minor)
-    if _has_rules(schema):  # kube has a CEL validator only for a schema with rules
+    errors = list(meta_errors or [])
+    if schema is not None:
+        errors += structural.validate(schema, obj, old, minor=minor)
+    if schema is not None and _has_rules(schema):  # kube has a CEL validator only for a schema with rules
         blocked = celrules.blocking_error(errors, minor)
         if blocked is not None:
             errors.append(blocked)

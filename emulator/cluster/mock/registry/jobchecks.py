@@ -15,8 +15,8 @@
   a job template without a selector of its own, and history limits that are not negative.
 
 The fields that came with a feature gate are checked from the minor that turned the gate on, as
-kube drops them unchecked before it. What is left out: the name length rules of Indexed jobs
-and CronJobs, and ``managedBy`` (1.32+).
+kube drops them unchecked before it. A CronJob's name has at most 52 characters, as its Jobs
+add 11. What is left out: the name rule of Indexed jobs' pods, and ``managedBy`` (1.32+).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ MAX_CONDITION_PATTERNS = 20
 MAX_SUCCESS_POLICY_RULES = 20
 MAX_SUCCEEDED_INDEXES = 64 * 1024
 
+CRON_JOB_NAME_MAX = 63 - 11  # DNS1035LabelMaxLength less the suffix of its Jobs' names
 PER_INDEX_FROM = 29  # JobBackoffLimitPerIndex beta; JobPodReplacementPolicy beta
 SUCCESS_POLICY_FROM = 31  # JobSuccessPolicy beta
 
@@ -112,6 +113,12 @@ def cron_job(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
                                        ["nil", "false"], minor))
     for name in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
         errors += not_negative(spec, "spec", name, minor)
+    name = str(dict_in(obj, "metadata").get("name", ""))
+    if old is None and len(name) > CRON_JOB_NAME_MAX:
+        # ValidateCronJobCreate: its Jobs are named <name>-<11 digits>, a DNS label.
+        errors.append(fe.invalid_value("metadata.name", name,
+                                       messages.DNS_MAX_LENGTH.format(limit=CRON_JOB_NAME_MAX),
+                                       minor))
     return errors
 
 

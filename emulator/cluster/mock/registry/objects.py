@@ -22,7 +22,7 @@ from emulator.cluster.mock.query import Query
 from emulator.cluster.mock.registry import (admission, checks, conversion, customresources,
                                             defaults, deletion, fieldmanager, fieldvalidation)
 from emulator.cluster.mock.registry import patch as patches
-from emulator.cluster.mock.registry import records, selectors
+from emulator.cluster.mock.registry import metachecks, records, selectors
 from emulator.cluster.mock.registry.fielderrors import invalid
 from emulator.cluster.mock.registry.jsoncopy import clone
 from emulator.cluster.mock.registry.resources import Registry, ResourceType
@@ -457,12 +457,18 @@ class Objects:
         pod spec's); on an update of the object itself, also what an update may not change.
         A built-in kind's status strategy checks the status alone, which the mock does not:
         its spec, unchanged, is not checked again on every controller's status write."""
+        minor = self.registry.minor
+        # The metadata's labels, annotations, owners and finalizers come first, as kube's
+        # ValidateObjectMeta does; a subresource's write keeps the object's metadata.
+        errors = [] if subresource is not None else metachecks.object_meta(
+            obj.get("metadata") or {}, None if old is None else old.get("metadata") or {},
+            minor, group=resource.group, custom=resource.custom is not None)
         if resource.custom is not None:
-            customresources.validate(resource, obj, old, self.registry.minor)
+            customresources.validate(resource, obj, old, minor, errors)
             return
-        behaviour, minor = resource.behaviour, self.registry.minor
-        errors = (behaviour.validate(obj, old, minor)
-                  if behaviour.validate is not None and subresource != "status" else [])
+        behaviour = resource.behaviour
+        errors += (behaviour.validate(obj, old, minor)
+                   if behaviour.validate is not None and subresource != "status" else [])
         if subresource is None and old is not None and behaviour.validate_update is not None:
             errors += behaviour.validate_update(obj, old, minor)
         if errors:

@@ -33,7 +33,8 @@ from typing import Any
 from emulator import messages
 from emulator.cluster.mock.registry import containerchecks
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry import namechecks, schedulingchecks, securitychecks
+from emulator.cluster.mock.registry import (metachecks, namechecks, schedulingchecks,
+                                            securitychecks)
 from emulator.cluster.mock.registry.fielderrors import FieldError
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, list_in
 from emulator.cluster.mock.registry.quantities import canonical_quantity, parse_quantity
@@ -84,8 +85,15 @@ def template(path: str, restart: str = "",
     message names), no ``activeDeadlineSeconds``."""
 
     def check(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+        # ValidatePodTemplateSpec: the template's labels and annotations, its pod, no
+        # ephemeral containers; then what the owner demands.
         spec = dict_at_path(obj, f"{path}.spec")
-        errors = pod_spec(spec, f"{path}.spec", minor)
+        errors = metachecks.labels_and_annotations(dict_at_path(obj, f"{path}.metadata"), path,
+                                                   minor)
+        errors += pod_spec(spec, f"{path}.spec", minor)
+        if list_in(spec, "ephemeralContainers"):
+            errors.append(fe.forbidden(f"{path}.spec.ephemeralContainers",
+                                       messages.K8S_TEMPLATE_EPHEMERAL))
         errors += _template_restart(spec, f"{path}.spec.restartPolicy", restart)
         return errors + _no_deadline(spec, f"{path}.spec", owner)
 
@@ -93,9 +101,12 @@ def template(path: str, restart: str = "",
 
 
 def stateful_set_template(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
-    """ValidatePodTemplateSpecForStatefulSet: the restart policy and the deadline only."""
+    """ValidatePodTemplateSpecForStatefulSet: the template's labels and annotations, its
+    restart policy and deadline; not its pod."""
     spec = dict_at_path(obj, "spec.template.spec")
-    errors = _template_restart(spec, "spec.template.spec.restartPolicy", "Always")
+    errors = metachecks.labels_and_annotations(dict_at_path(obj, "spec.template.metadata"),
+                                               "spec.template", minor)
+    errors += _template_restart(spec, "spec.template.spec.restartPolicy", "Always")
     return errors + _no_deadline(spec, "spec.template.spec", "StatefulSet")
 
 

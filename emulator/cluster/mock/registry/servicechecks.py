@@ -7,15 +7,15 @@ pkg/apis/core/validation), in its order and words for each minor 1.27-1.35:
   ExternalName service); what each type allows (no 10250 on a LoadBalancer before 1.33, no
   headless NodePort or LoadBalancer, an ExternalName's name and no IPs); each port's name (a DNS
   label, required when there are several, none twice), number, protocol and target port; the
-  session affinity and its timeout; the cluster IP fields (serviceallocation.py); external IPs;
-  the type; no node port on a ClusterIP service, none twice, no port twice; the load balancer
-  source ranges (one error before 1.30, one per entry after); the LoadBalancer-only fields; the
-  external and internal traffic policies and the health check port; the traffic distribution
-  (1.31+).
+  selector's keys and values; the session affinity and its timeout; the cluster IP fields
+  (serviceallocation.py); external IPs; the type; no node port on a ClusterIP service, none
+  twice, no port twice; the load balancer source ranges (one error before 1.30, one per entry
+  after); the LoadBalancer-only fields; the external and internal traffic policies and the
+  health check port; the traffic distribution (1.31+).
 
-Not checked: the selector's keys and values, an ``appProtocol``'s and a ``loadBalancerClass``'s
-format (1.35 words these as label keys), ipFamilies changes beyond what the allocator refuses on
-a single-stack cluster, and ``StrictIPCIDRValidation`` (alpha, off). A Service's name is a
+Not checked: an ``appProtocol``'s and a ``loadBalancerClass``'s format (1.35 words these as
+label keys), ipFamilies changes beyond what the allocator refuses on a single-stack cluster,
+and ``StrictIPCIDRValidation`` (alpha, off). A Service's name is a
 DNS-1035 label (checks.validate_name).
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry import namechecks
+from emulator.cluster.mock.registry import namechecks, schedulingchecks
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoText
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_in, list_in
 from emulator.cluster.mock.registry.podspecchecks import PORT_PROTOCOLS
@@ -113,6 +113,8 @@ def _service(service: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     names: set[str] = set()
     for i, port in enumerate(ports):
         errors += _port(port, f"spec.ports[{i}]", len(ports) > 1, names, minor)
+    if isinstance(spec.get("selector"), dict):
+        errors += schedulingchecks.labels(spec["selector"], "spec.selector", minor)
     errors += _session_affinity(spec, minor)
     errors += cluster_ip_fields(spec, old_spec, minor)
     errors += _external_ips(spec, old_spec, minor)

@@ -229,3 +229,12 @@ def test_an_unchanged_time_zone_is_not_checked_again_but_a_schedule_is() -> None
                   content_type="application/merge-patch+json")
     assert broken.status == 422
     assert broken.body["details"]["causes"][0]["field"] == "spec.schedule"
+
+
+def test_a_cron_job_s_name_leaves_room_for_its_jobs_suffix() -> None:
+    long = cron_job()
+    long["metadata"]["name"] = "c" * 53
+    assert invalid_causes("v1.30.5", CRON_JOBS, long) == [
+        f'metadata.name: Invalid value: "{"c" * 53}": must be no more than 52 characters']
+    long["metadata"]["name"] = "c" * 52
+    assert create(quiet_at("v1.30.5"), CRON_JOBS, long)["metadata"]["name"] == "c" * 52

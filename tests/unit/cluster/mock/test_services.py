@@ -327,3 +327,17 @@ def test_a_dry_run_takes_no_address_from_the_next_request() -> None:
         "10.96.1.1", 30086)
     real = made(api, "real", type="NodePort")
     assert (real["clusterIP"], real["ports"][0]["nodePort"]) == ("10.96.1.1", 30086)
+
+
+def test_a_selector_s_keys_and_values_are_label_keys_and_values() -> None:
+    body = service(selector={"app": "web+1", "tier": "front"},
+                   ports=[{"port": 80, "name": "Bad_Name"}, {"port": 81, "name": "b"}])
+    assert refused(cluster(), body) == (
+        'Service "s" is invalid: [spec.ports[0].name: Invalid value: "Bad_Name": a lowercase '
+        "RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+        "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+        "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'), spec.selector: Invalid value: "
+        "\"web+1\": a valid label must be an empty string or consist of alphanumeric characters, "
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. "
+        "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+        "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')]")
