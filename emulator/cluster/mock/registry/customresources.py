@@ -53,7 +53,8 @@ def validate(resource: ResourceType, obj: dict[str, Any], old: dict[str, Any] | 
     errors = list(meta_errors or [])
     if schema is not None:
         errors += structural.validate(schema, obj, old, minor=minor)
-    if schema is not None and _has_rules(schema):  # kube has a CEL validator only for a schema with rules
+    # kube has a CEL validator only for a schema with rules
+    if schema is not None and _has_rules(schema):
         blocked = celrules.blocking_error(errors, minor)
         if blocked is not None:
             errors.append(blocked)

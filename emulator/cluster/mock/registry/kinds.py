@@ -92,11 +92,6 @@ _KEEPS = {"returns_deleted_object": True}  # the storage answers a delete with t
 _GENERATION = {"tracks_generation": True}  # metadata.generation from 1, bumped by spec changes
 
 
-def _all(*checks: Validator) -> Validator:
-    """Several validations, their errors in turn."""
-    return lambda obj, old, minor: [e for check in checks for e in check(obj, old, minor)]
-
-
 def _selects(kind: str) -> dict[str, Any]:
     """apps/v1 workloads: their spec (workloadchecks.py: replicas, strategy, a selector that
     selects the template's pods, a template that is a valid pod that restarts Always), and what

@@ -53,7 +53,8 @@ def test_a_selector_copied_from_a_deployment_is_not_the_generated_one() -> None:
     # a manual selector that selects the template's pods is taken as it is
     manual = job(selector={"matchLabels": {"app": "x"}}, manualSelector=True)
     manual["spec"]["template"]["metadata"] = {"labels": {"app": "x"}}
-    assert create(quiet_at("v1.34.1"), JOBS, manual)["spec"]["selector"] == {"matchLabels": {"app": "x"}}
+    made = create(quiet_at("v1.34.1"), JOBS, manual)
+    assert made["spec"]["selector"] == {"matchLabels": {"app": "x"}}
 
 
 def test_a_template_label_kube_generates_must_keep_its_value() -> None:
@@ -155,7 +156,8 @@ def test_a_pod_failure_policy_wants_pods_that_restart_never() -> None:
 def test_a_success_policy_from_1_31() -> None:
     policy = {"rules": [{"succeededIndexes": "0-5", "succeededCount": 4}, {}]}
     assert create(quiet_at("v1.30.5"), JOBS, job(successPolicy={"rules": [{}]}))  # the gate was off
-    assert invalid_causes("v1.31.2", JOBS, job(successPolicy={"rules": [{"succeededCount": 1}]})) == [
+    counted = job(successPolicy={"rules": [{"succeededCount": 1}]})
+    assert invalid_causes("v1.31.2", JOBS, counted) == [
         "spec.successPolicy: Invalid value: batch.SuccessPolicy{Rules:[]batch.SuccessPolicyRule"
         "{batch.SuccessPolicyRule{SucceededIndexes:(*string)(nil), SucceededCount:(*int32)"
         "(0xc000012010)}}}: requires indexed completion mode"]

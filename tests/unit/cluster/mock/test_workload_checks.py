@@ -38,7 +38,8 @@ def with_template(body: dict[str, Any], **pod: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("field", ["replicas", "minReadySeconds", "revisionHistoryLimit"])
 def test_a_deployment_count_may_not_be_negative(field: str) -> None:
-    assert invalid_causes("v1.30.5", f"{APPS}/deployments", workload("Deployment", **{field: -1})) == [
+    body = workload("Deployment", **{field: -1})
+    assert invalid_causes("v1.30.5", f"{APPS}/deployments", body) == [
         f"spec.{field}: Invalid value: -1: {NOT_NEGATIVE}"]
 
 
@@ -234,8 +235,9 @@ def test_a_stateful_set_s_max_unavailable_is_dropped_while_its_gate_is_off() -> 
     """MaxUnavailableStatefulSet is off in every minor served: kube drops the field unchecked
     on create, and on an update unless the StatefulSet already had it."""
     rolling = {"partition": 0, "maxUnavailable": 0}
-    made = create(quiet_at("v1.30.5"), f"{APPS}/statefulsets", workload("StatefulSet", updateStrategy={
-        "type": "RollingUpdate", "rollingUpdate": rolling}))
+    body = workload("StatefulSet", updateStrategy={"type": "RollingUpdate",
+                                                   "rollingUpdate": rolling})
+    made = create(quiet_at("v1.30.5"), f"{APPS}/statefulsets", body)
     assert made["spec"]["updateStrategy"] == {"type": "RollingUpdate",
                                               "rollingUpdate": {"partition": 0}}
     # an update of one that had it (stored by an older emulator, say) keeps it, as kube does
