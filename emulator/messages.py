@@ -1619,6 +1619,12 @@ DAEMONSET_SUCCEEDED_POD = ("Found succeeded daemon pod {namespace}/{pod} on node
 K8S_EMPTY_SELECTOR = "empty selector is invalid for {kind}"
 K8S_SELECTOR_MISMATCH = "`selector` does not match template `labels`"
 K8S_INVALID_LABEL_SELECTOR = "invalid label selector"
+# WarningsOnCreate of the kinds whose names become pods' hostnames (registry/checks.py).
+K8S_POD_NAME_NOT_LABEL = ("metadata.name: this is used in the Pod's hostname, which can result "
+                          "in surprising behavior; a DNS label is recommended: [{problems}]")
+K8S_WORKLOAD_NAME_NOT_LABEL = ("metadata.name: this is used in Pod names and hostnames, which "
+                               "can result in surprising behavior; a DNS label is recommended: "
+                               "[{problems}]")
 K8S_TEMPLATE_EPHEMERAL = "ephemeral containers not allowed in pod template"
 K8S_TEMPLATE_DEADLINE = "activeDeadlineSeconds in {kind} is not Supported"
 # apimachinery IsValidPercent: RegexError's words, its two spaces before "or" included.

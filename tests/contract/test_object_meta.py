@@ -52,3 +52,24 @@ def test_the_python_client_s_finalizer_without_a_domain(api: client.ApiClient) -
         "reason": "FieldValueInvalid", "field": "metadata.finalizers[0]",
         "message": 'Invalid value: "cleanup": name is neither a standard finalizer name nor is '
                    "it fully qualified"}]
+
+
+def test_a_dotted_deployment_name_is_warned_about_and_a_stateful_set_s_refused(
+        gateway: Served, kubectl_run: KubectlRunner, named: Named) -> None:
+    """kube warns of a workload name its pods' hostnames cannot hold, and refuses it for a
+    StatefulSet (1.27+); kubectl prints the warning on stderr."""
+    name = named("deployment", "web.v1")
+    made = kubectl_run.run(gateway.kubeconfig(), "create", "deployment", name, "--image=nginx")
+    assert (made.returncode, made.stdout) == (0, f"deployment.apps/{name} created\n")
+    assert made.stderr == (
+        "Warning: metadata.name: this is used in Pod names and hostnames, which can result in "
+        "surprising behavior; a DNS label is recommended: [must not contain dots]\n")
+    stateful = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
+                "spec": {"selector": {"matchLabels": {"app": "w"}}, "template": {
+                    "metadata": {"labels": {"app": "w"}},
+                    "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+    refused = kubectl_run.run(gateway.kubeconfig(), "create", "-f", "-",
+                              stdin=json.dumps(stateful))
+    assert (refused.returncode, refused.stderr) == (1, (
+        f'The StatefulSet "{name}" is invalid: metadata.name: Invalid value: "{name}": must not '
+        "contain dots\n"))

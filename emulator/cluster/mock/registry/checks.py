@@ -27,12 +27,15 @@ def validate_name(resource: ResourceType, name: str) -> None:
         if len(name) > 63 or not _DNS_LABEL.match(name):
             raise _invalid_name(resource, messages.K8S_INVALID_NAMESPACE_NAME, name)
         return
-    if resource.kind == "Service" and not resource.group:
-        # ValidateServiceName: a DNS-1035 label (a letter first, no dots), one error a message.
-        problems = namechecks.dns1035_label(name)
+    if (resource.group, resource.kind) in (("", "Service"), ("apps", "StatefulSet")):
+        # ValidateServiceName: a DNS-1035 label (a letter first, no dots); a StatefulSet's
+        # names its pods' hostnames, a DNS-1123 label since 1.27. One error a message.
+        problems = (namechecks.dns1035_label(name) if resource.kind == "Service"
+                    else namechecks.dns1123_label(name))
         if problems:
-            raise fielderrors.invalid(resource.kind, "", name, [fielderrors.invalid_value(
-                "metadata.name", name, problem) for problem in problems])
+            raise fielderrors.invalid(resource.kind, resource.group, name, [
+                fielderrors.invalid_value("metadata.name", name, problem)
+                for problem in problems])
         return
     if resource.group == "apiregistration.k8s.io":
         # An APIService is named <version>.<group>: "v1." is the core group's, so the usual
@@ -43,6 +46,23 @@ def validate_name(resource: ResourceType, name: str) -> None:
         raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
     if len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
         raise _invalid_name(resource, messages.K8S_INVALID_NAME, name)
+
+
+# What kube's WarningsOnCreate says of a name that is not a DNS label (1.27+): the pods these
+# kinds make are named from it, and a pod's hostname is its name.
+_HOSTNAME_WARNINGS = {("", "Pod"): messages.K8S_POD_NAME_NOT_LABEL,
+                      **{key: messages.K8S_WORKLOAD_NAME_NOT_LABEL for key in (
+                          ("apps", "Deployment"), ("apps", "ReplicaSet"),
+                          ("", "ReplicationController"), ("batch", "Job"),
+                          ("batch", "CronJob"))}}
+
+
+def name_warnings(resource: ResourceType, name: str) -> list[str]:
+    """The warning kube adds to a valid create whose pods' hostnames the name would make
+    surprising (a dot in it, say)."""
+    template = _HOSTNAME_WARNINGS.get((resource.group, resource.kind))
+    problems = namechecks.dns1123_label(name) if template is not None else []
+    return [template.format(problems=" ".join(problems))] if problems else []
 
 
 def _invalid_name(resource: ResourceType, template: str, name: str) -> KubeError:

@@ -152,6 +152,8 @@ class Objects:
             meta["generation"] = 1
         self._defaults(resource, obj, dry_run=query.dry_run)
         self._validate(resource, obj, None)
+        if warnings is not None:
+            warnings += checks.name_warnings(resource, meta["name"])
         self._validating_admission(resource, obj, creating=True)
         if manager is not None:
             obj = self._as_stored(resource, self._managed(resource, None, obj, manager, None))

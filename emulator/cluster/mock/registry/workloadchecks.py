@@ -23,13 +23,15 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
-from emulator.cluster.mock.registry import podspecchecks, schedulingchecks, selectors
+from emulator.cluster.mock.registry import (namechecks, podspecchecks, schedulingchecks,
+                                            selectors)
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoAddresses, GoText
 from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, dict_in
 
 Obj = dict[str, Any]
 Validator = Callable[[Obj, Obj | None, int], list[FieldError]]
 
+SERVICE_NAME_CHECKED_FROM = 33  # kubernetes/kubernetes#130233
 _PERCENT = re.compile(r"[0-9]+%")  # apimachinery's percentFmt
 _GO_INT = re.compile(r"[+-]?[0-9]+")  # what strconv.Atoi takes
 
@@ -87,9 +89,23 @@ def stateful_set(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:
     errors += not_negative(spec, "spec", "replicas", minor)
     errors += not_negative(spec, "spec", "minReadySeconds", minor)
     errors += not_negative(dict_in(spec, "ordinals"), "spec.ordinals", "start", minor)
+    errors += _service_name(spec, old, minor)
     selected, parsed = _selector("statefulset", obj, minor)
     return errors + selected + (podspecchecks.stateful_set_template(obj, old, minor)
                                 if parsed else [])
+
+
+def _service_name(spec: Obj, old: Obj | None, minor: int) -> list[FieldError]:
+    """From 1.33 a StatefulSet's serviceName is its pods' subdomain, a DNS-1123 label; one
+    stored before, and kept, is let be."""
+    name = spec.get("serviceName")
+    if minor < SERVICE_NAME_CHECKED_FROM or not isinstance(name, str) or not name:
+        return []
+    kept = old is not None and dict_in(old, "spec").get("serviceName")
+    if isinstance(kept, str) and namechecks.dns1123_label(kept):
+        return []
+    return [fe.invalid_value("spec.serviceName", name, text, minor)
+            for text in namechecks.dns1123_label(name)]
 
 
 def daemon_set(obj: Obj, old: Obj | None, minor: int) -> list[FieldError]:

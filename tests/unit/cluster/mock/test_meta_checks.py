@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import call, create, invalid_causes, quiet_at
+from .conftest import call, create, invalid_causes, quiet_at, request, run
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
@@ -154,3 +154,38 @@ def test_a_template_s_labels_and_annotations_are_named_without_metadata() -> Non
                           deployment) == [
         f'spec.template.labels: Invalid value: "1+2": {LABEL_VALUE}',
         f'spec.template.annotations: Invalid value: "a b": {NAME_PART}']
+
+
+def test_a_stateful_set_s_name_is_a_dns_label() -> None:
+    """Its pods' hostnames are made from it (kubernetes/kubernetes#114172, 1.27)."""
+    stateful = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "web.v1"},
+                "spec": {"selector": {"matchLabels": {"app": "w"}}, "template": {
+                    "metadata": {"labels": {"app": "w"}},
+                    "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    assert invalid_causes("v1.27.3", "/apis/apps/v1/namespaces/default/statefulsets",
+                          stateful) == [
+        'metadata.name: Invalid value: "web.v1": must not contain dots']
+
+
+@pytest.mark.parametrize(("path", "body", "warning"), [
+    ("/apis/apps/v1/namespaces/default/deployments",
+     {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web.v1"},
+      "spec": {"selector": {"matchLabels": {"app": "w"}}, "template": {
+          "metadata": {"labels": {"app": "w"}},
+          "spec": {"containers": [{"name": "c", "image": "i"}]}}}},
+     "this is used in Pod names and hostnames"),
+    ("/api/v1/namespaces/default/pods",
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web.v1"},
+      "spec": {"containers": [{"name": "c", "image": "i"}]}},
+     "this is used in the Pod's hostname")])
+def test_a_name_that_makes_a_surprising_hostname_is_warned_about(
+        path: str, body: dict[str, Any], warning: str) -> None:
+    api = quiet_at("v1.30.5")
+    answer = run(api.handle(request("POST", path, body=body)))
+    assert answer.status == 201
+    assert [v for k, v in answer.headers if k.lower() == "warning"] == [
+        f'299 - "metadata.name: {warning}, which can result in surprising behavior; a DNS label '
+        'is recommended: [must not contain dots]"']
+    body["metadata"]["name"] = "web-v1"
+    answer = run(api.handle(request("POST", path, body=body)))
+    assert [v for k, v in answer.headers if k.lower() == "warning"] == []

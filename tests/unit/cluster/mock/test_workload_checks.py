@@ -245,3 +245,13 @@ def test_a_stateful_set_s_max_unavailable_is_dropped_while_its_gate_is_off() -> 
     new = {"spec": {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 3}}}}
     defaults.drop_disabled_stateful_set_fields(new, old)
     assert new["spec"]["updateStrategy"]["rollingUpdate"] == {"maxUnavailable": 3}
+
+
+def test_a_stateful_set_s_service_name_is_a_dns_label_from_1_33() -> None:
+    body = workload("StatefulSet", serviceName="Web_Svc")
+    assert create(quiet_at("v1.32.2"), f"{APPS}/statefulsets", body)
+    assert invalid_causes("v1.33.1", f"{APPS}/statefulsets", body) == [
+        'spec.serviceName: Invalid value: "Web_Svc": a lowercase RFC 1123 label must consist of '
+        "lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
+        "character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
