@@ -29,7 +29,7 @@ from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry import namechecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
-from emulator.cluster.mock.registry.jsonread import as_dict, list_in
+from emulator.cluster.mock.registry.jsonread import as_dict, is_int, list_in
 from emulator.cluster.mock.registry.quantities import canonical_quantity, parse_quantity
 
 Obj = dict[str, Any]
@@ -271,15 +271,15 @@ def _probe(probe: Obj, path: str, name: str, minor: int) -> list[FieldError]:
     for field in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
                   "failureThreshold"):
         value = probe.get(field)
-        if _is_int(value) and value < 0:
+        if is_int(value) and value < 0:
             errors.append(fe.invalid_value(f"{path}.{field}", value, messages.K8S_NOT_NEGATIVE,
                                            minor))
     grace = probe.get("terminationGracePeriodSeconds")
-    if _is_int(grace) and grace <= 0:
+    if is_int(grace) and grace <= 0:
         errors.append(fe.invalid_value(f"{path}.terminationGracePeriodSeconds", grace,
                                        messages.K8S_MUST_BE_POSITIVE, minor))
     success = probe.get("successThreshold", 1)  # kube defaults a missing one to 1
-    if name != "readinessProbe" and _is_int(success) and success != 1:
+    if name != "readinessProbe" and is_int(success) and success != 1:
         errors.append(fe.invalid_value(f"{path}.successThreshold", success,
                                        messages.K8S_MUST_BE_ONE, minor))
     if name == "readinessProbe" and grace is not None:
@@ -328,14 +328,14 @@ def _port(port: Any, path: str, minor: int) -> list[FieldError]:
     """ValidatePortNumOrName: a number in range or an IANA service name; a missing one is 0."""
     if isinstance(port, str):
         return [fe.invalid_value(path, port, text, minor) for text in namechecks.port_name(port)]
-    number = port if _is_int(port) else 0
+    number = port if is_int(port) else 0
     return [fe.invalid_value(path, number, text, minor) for text in namechecks.port_number(number)]
 
 
 def _sleep(seconds: Any, path: str, minor: int, grace: Any) -> list[FieldError]:
     """validateSleepAction against the pod's grace period: zero allowed from 1.33."""
-    grace = grace if _is_int(grace) else DEFAULT_GRACE_SECONDS
-    if not _is_int(seconds):
+    grace = grace if is_int(grace) else DEFAULT_GRACE_SECONDS
+    if not is_int(seconds):
         seconds = 0
     low_ok = seconds >= 0 if minor >= 33 else seconds > 0
     if low_ok and seconds <= grace:
@@ -344,6 +344,3 @@ def _sleep(seconds: Any, path: str, minor: int, grace: Any) -> list[FieldError]:
                 else messages.K8S_SLEEP_1_31)
     return [fe.invalid_value(path, seconds, template.format(grace=grace), minor)]
 
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

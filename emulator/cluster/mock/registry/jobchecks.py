@@ -21,7 +21,6 @@ add 11. What is left out: the name rule of Indexed jobs' pods, and ``managedBy``
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from emulator import messages
@@ -30,8 +29,9 @@ from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry import (namechecks, podspecchecks, schedulingchecks,
                                             selectors)
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoAddresses, GoText
-from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, dict_in, list_in
-from emulator.cluster.mock.registry.workloadchecks import (as_int, is_int, labels_value,
+from emulator.cluster.mock.registry.jsonread import (as_dict, dict_at_path, dict_in, is_int,
+                                                     list_in)
+from emulator.cluster.mock.registry.workloadchecks import (GO_INT, as_int, labels_value,
                                                            not_negative, selector_value)
 
 Obj = dict[str, Any]
@@ -51,7 +51,6 @@ CRON_JOB_NAME_MAX = 63 - 11  # DNS1035LabelMaxLength less the suffix of its Jobs
 PER_INDEX_FROM = 29  # JobBackoffLimitPerIndex beta; JobPodReplacementPolicy beta
 SUCCESS_POLICY_FROM = 31  # JobSuccessPolicy beta
 
-_ATOI = re.compile(r"[+-]?[0-9]+")  # what strconv.Atoi takes (within an int64)
 _LEGACY_LABELS = ("controller-uid", "job-name")  # batch.LegacyControllerUidLabel, ...JobName
 _PREFIXED_LABELS = ("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name")
 
@@ -388,7 +387,7 @@ def _interval(text: str, completions: int) -> tuple[int, int]:
         raise ValueError(messages.K8S_INDEXES_PARTS.format(fragment=fe.go_quote(text)))
     bounds = []
     for part in parts:
-        if not _ATOI.fullmatch(part) or not -(2 ** 63) <= int(part) < 2 ** 63:
+        if not GO_INT.fullmatch(part) or not -(2 ** 63) <= int(part) < 2 ** 63:
             raise ValueError(messages.K8S_INDEXES_NOT_INT.format(part=fe.go_quote(part)))
         if int(part) >= completions:
             raise ValueError(messages.K8S_INDEXES_TOO_LARGE.format(part=fe.go_quote(part)))

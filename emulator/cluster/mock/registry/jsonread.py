@@ -10,6 +10,11 @@ from typing import Any
 Obj = dict[str, Any]
 
 
+def is_int(value: Any) -> bool:
+    """A JSON integer (Python's bool is an int too, and is not one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def as_dict(value: Any) -> Obj:
     return value if isinstance(value, dict) else {}
 

@@ -55,6 +55,13 @@ def dns1123_subdomain(value: str, too_long: str = messages.DNS_MAX_LENGTH) -> li
                      [messages.DNS1123_SUBDOMAIN_FORMAT])
 
 
+def path_segment_name(name: str) -> list[str]:
+    """IsValidPathSegmentName: a name a URL path can hold as one segment."""
+    if name in (".", ".."):
+        return [messages.CR_SEGMENT_DOT.format(name=name)]
+    return [messages.CR_SEGMENT_CONTAINS.format(char=c) for c in "/%" if c in name]
+
+
 def port_number(number: int) -> list[str]:
     """IsValidPortNum."""
     return [] if 1 <= number <= PORT_MAX else [

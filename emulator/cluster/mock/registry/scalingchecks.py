@@ -24,11 +24,11 @@ from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry import podspecchecks, schedulingchecks
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoAddresses, GoText
-from emulator.cluster.mock.registry.jsonread import as_dict, dict_in, list_in
-from emulator.cluster.mock.registry.namechecks import dns1123_label
+from emulator.cluster.mock.registry.jsonread import as_dict, dict_in, is_int, list_in
+from emulator.cluster.mock.registry.namechecks import dns1123_label, path_segment_name
 from emulator.cluster.mock.registry.quantities import canonical_quantity, parse_quantity
-from emulator.cluster.mock.registry.workloadchecks import (int_or_percent, is_int,
-                                                           not_over_100, selector_value)
+from emulator.cluster.mock.registry.workloadchecks import (int_or_percent, not_over_100,
+                                                           selector_value)
 
 Obj = dict[str, Any]
 
@@ -80,15 +80,8 @@ def _object_reference(ref: Obj, path: str, minor: int) -> list[FieldError]:
             errors.append(fe.required(f"{path}.{name}"))
         else:
             errors += [fe.invalid_value(f"{path}.{name}", value, text, minor)
-                       for text in _path_segment(value)]
+                       for text in path_segment_name(value)]
     return errors
-
-
-def _path_segment(name: str) -> list[str]:
-    """IsValidPathSegmentName."""
-    if name in (".", ".."):
-        return [messages.CR_SEGMENT_DOT.format(name=name)]
-    return [messages.CR_SEGMENT_CONTAINS.format(char=c) for c in "/%" if c in name]
 
 
 def _metrics(metrics: list[Any], path: str, least: Any, minor: int) -> list[FieldError]:
@@ -223,7 +216,7 @@ def _metric_identifier(metric: Obj, path: str, minor: int) -> list[FieldError]:
     name = metric.get("name")
     if not isinstance(name, str) or not name:
         return [fe.required(f"{path}.name", messages.K8S_METRIC_NAME_REQUIRED)]
-    return [fe.invalid_value(f"{path}.name", name, text, minor) for text in _path_segment(name)]
+    return [fe.invalid_value(f"{path}.name", name, text, minor) for text in path_segment_name(name)]
 
 
 def _scaling_rules(rules: Obj, path: str, minor: int) -> list[FieldError]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from emulator import messages
 from emulator.cluster.mock.registry import fielderrors as fe
+from emulator.cluster.mock.registry import namechecks
 from emulator.cluster.mock.registry.fielderrors import FieldError
 
 Schema = dict[str, Any]
@@ -426,14 +427,8 @@ def _embedded_meta(x: dict[str, Any], path: str, minor: int) -> list[FieldError]
     meta = x.get("metadata")
     if isinstance(meta, dict) and isinstance(meta.get("name"), str):
         name, at = meta["name"], fe.child(fe.child(path, "metadata"), "name")
-        for bad in (".", ".."):
-            if name == bad:
-                errors.append(fe.invalid_value(at, name, messages.CR_SEGMENT_DOT.format(
-                    name=bad), minor))
-        for char in ("/", "%"):
-            if char in name:
-                errors.append(fe.invalid_value(at, name, messages.CR_SEGMENT_CONTAINS.format(
-                    char=char), minor))
+        errors += [fe.invalid_value(at, name, text, minor)
+                   for text in namechecks.path_segment_name(name)]
     return errors
 
 

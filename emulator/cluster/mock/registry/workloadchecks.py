@@ -26,14 +26,14 @@ from emulator.cluster.mock.registry import fielderrors as fe
 from emulator.cluster.mock.registry import (namechecks, podspecchecks, schedulingchecks,
                                             selectors)
 from emulator.cluster.mock.registry.fielderrors import FieldError, GoAddresses, GoText
-from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, dict_in
+from emulator.cluster.mock.registry.jsonread import as_dict, dict_at_path, dict_in, is_int
 
 Obj = dict[str, Any]
 Validator = Callable[[Obj, Obj | None, int], list[FieldError]]
 
 SERVICE_NAME_CHECKED_FROM = 33  # kubernetes/kubernetes#130233
 _PERCENT = re.compile(r"[0-9]+%")  # apimachinery's percentFmt
-_GO_INT = re.compile(r"[+-]?[0-9]+")  # what strconv.Atoi takes
+GO_INT = re.compile(r"[+-]?[0-9]+")  # what strconv.Atoi takes (within an int64)
 
 
 def validator(kind: str) -> Validator:
@@ -244,10 +244,6 @@ def _daemon_set_strategy(strategy: Obj, minor: int) -> list[FieldError]:
 # -- numbers and IntOrStrings, as kube reads them --------------------------------------------------
 
 
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def as_int(value: Any) -> int:
     return value if is_int(value) else 0
 
@@ -291,7 +287,7 @@ def _scalar(value: Any) -> int:
 def _atoi(text: str) -> int:
     """strconv.Atoi's value, its error ignored: 0 for what is no number, the int64 bound for
     what overflows it."""
-    if not _GO_INT.fullmatch(text):
+    if not GO_INT.fullmatch(text):
         return 0
     return max(-(2 ** 63), min(2 ** 63 - 1, int(text)))
 
